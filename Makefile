@@ -1,0 +1,104 @@
+# stratsim: build, run, test, bench, asan.
+# `make run` and `make test` first install missing Debian packages (scripts/install-deps.sh),
+# then re-enter make so that pkg-config sees what was just installed.
+# Objects are linked directly (no archive): simulators register through weak references,
+# which an archive would not pull in.
+# Cluster overrides: PETSC_DIR/PETSC_ARCH (a PETSc build instead of pkg-config), MPICC, NP.
+
+MPICC    ?= mpicc
+NP       ?= 2
+BUILD    ?= build
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
+PYTHON   ?= /usr/bin/python3
+
+ifdef PETSC_DIR
+PETSC_CFLAGS = -I$(PETSC_DIR)/include -I$(PETSC_DIR)/$(PETSC_ARCH)/include
+PETSC_LIBS   = -L$(PETSC_DIR)/$(PETSC_ARCH)/lib -Wl,-rpath,$(PETSC_DIR)/$(PETSC_ARCH)/lib -lpetsc
+else
+PETSC_CFLAGS = $(shell pkg-config --cflags petsc)
+PETSC_LIBS   = $(shell pkg-config --libs petsc)
+endif
+YAML_CFLAGS  = $(shell pkg-config --cflags yaml-0.1)
+YAML_LIBS    = $(shell pkg-config --libs yaml-0.1)
+CUNIT_CFLAGS = $(shell pkg-config --cflags cunit)
+CUNIT_LIBS   = $(shell pkg-config --libs cunit)
+
+GIT_DESCRIBE := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+CPPFLAGS += -Iinclude $(PETSC_CFLAGS) $(YAML_CFLAGS) \
+            -DSS_GIT_DESCRIBE='"$(GIT_DESCRIBE)"' -DSS_CC='"$(MPICC)"' -DSS_CFLAGS='"$(CFLAGS)"'
+LDLIBS   += $(PETSC_LIBS) $(YAML_LIBS) -lm
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+MPIT_SRC := $(wildcard tests/mpi/*.c)
+MPIT_BIN := $(MPIT_SRC:tests/mpi/%.c=bin/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=bin/%)
+
+.PHONY: all deps build run test unit integration bench asan docs clean
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: bin/stratsim bin/test_unit $(MPIT_BIN) $(BENCH_BIN)
+
+# The two commands of the README.
+run: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/mpirun.sh -n $(NP) bin/stratsim run configs/demo.yaml --force
+
+test: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory unit integration
+
+unit: bin/test_unit
+	bin/test_unit
+
+integration: build
+	@tests/run_integration.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@bench/run_all.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" bin/test_unit
+
+docs: bin/stratsim
+	bin/stratsim schema --markdown > docs/config.md
+
+bin/stratsim: $(BUILD)/src/main.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bin/test_unit: $(UNIT_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CUNIT_LIBS)
+
+bin/%: $(BUILD)/tests/mpi/%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bin/%: $(BUILD)/bench/%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(MPICC) $(CPPFLAGS) $(CUNIT_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(MPICC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,97 @@
+/* The private side of bandit mechanisms and arm strategies: their ops tables.
+ * A mechanism keeps state for the arms its rank owns ([lo, hi) of a block distribution)
+ * plus whatever pooled state it replicates; the rollout engine scores owned active arms,
+ * picks the global best with a MAXLOC-style collective and calls update on every rank. */
+#ifndef STRATSIM_BANDIT_MECH_H
+#define STRATSIM_BANDIT_MECH_H
+
+#include "stratsim/bandit.h"
+#include "stratsim/xsum.h"
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  int estimates;   /* keeps an estimate of theta*, so theta_error means something */
+  int (*create)(ss_bandit_mech *m, ss_err *e);
+  void (*destroy)(ss_bandit_mech *m);
+  /* Start of a rollout: forget everything, every arm active. */
+  void (*reset)(ss_bandit_mech *m);
+  /* An arm chosen without scoring (warm-up, uniform play), or -1 to score. NULL: never.
+   * Must be the same on every rank and an active arm. */
+  int64_t (*forced)(ss_bandit_mech *m, int64_t t);
+  /* Index of owned active arm `arm` for reported context x. The highest wins; ties go to
+   * the lowest arm. */
+  double (*score)(ss_bandit_mech *m, int64_t arm, const double *x);
+  /* Called on every rank after round t with the played arm, its reported context and the
+   * reward. Per-arm state is updated by the owner only. */
+  void (*update)(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t);
+  /* Owned arm still active? NULL: always. */
+  int (*active)(const ss_bandit_mech *m, int64_t arm);
+  /* Round in which owned arm was eliminated, or -1. NULL: never. */
+  int64_t (*eliminated)(const ss_bandit_mech *m, int64_t arm);
+  /* Adds this rank's terms w_a ||theta_a - theta*|| and w_a to exact accumulators (exact,
+   * so the total does not depend on how the arms are split). NULL: no estimate. */
+  void (*theta_error)(const ss_bandit_mech *m, const double *theta, ss_xsum *werr, ss_xsum *w);
+} ss_bandit_mech_ops;
+
+struct ss_bandit_mech {
+  const ss_bandit_mech_ops *ops;
+  ss_bandit_mech_params p;
+  int64_t K, T;
+  int d;
+  int64_t lo, hi;          /* owned arms */
+  int rank, size;          /* in the communicator the mechanism was created on */
+  const double *theta_star;/* for mechanisms that know it (ggtm) */
+  double delta;            /* resolved */
+  double beta;             /* the constant radius (authors' or fixed) */
+  uint64_t rseed;          /* set by the rollout before reset */
+  void *data;
+};
+
+/* The registry, in the order the config schema lists them. */
+extern const ss_bandit_mech_ops ss_bandit_optgtm_ops, ss_bandit_ggtm_ops, ss_bandit_linucb_ops,
+    ss_bandit_lingreedy_ops, ss_bandit_uniform_ops;
+const ss_bandit_mech_ops *ss_bandit_mech_find(const char *name);
+
+/* The radius for a state with n updates, as p->radius says. */
+double ss_bandit_mech_radius(const ss_bandit_mech *m, int64_t n);
+/* Shared verbs used by tests: score / update / activity of one arm. */
+static inline int ss_bandit_mech_owns(const ss_bandit_mech *m, int64_t arm)
+{
+  return arm >= m->lo && arm < m->hi;
+}
+int ss_bandit_mech_active(const ss_bandit_mech *m, int64_t arm);
+int64_t ss_bandit_mech_eliminated(const ss_bandit_mech *m, int64_t arm);
+void ss_bandit_mech_reset(ss_bandit_mech *m, uint64_t rseed);
+
+/* LinUCB and LinGreedy share the pooled estimate; LinGreedy is LinUCB with radius 0. */
+int ss_bandit_pooled_create(ss_bandit_mech *m, int optimistic, ss_err *e);
+void ss_bandit_pooled_destroy(ss_bandit_mech *m);
+void ss_bandit_pooled_reset(ss_bandit_mech *m);
+int64_t ss_bandit_pooled_forced(ss_bandit_mech *m, int64_t t);
+double ss_bandit_pooled_score(ss_bandit_mech *m, int64_t arm, const double *x);
+void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t);
+void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, ss_xsum *werr,
+                                  ss_xsum *w);
+
+/* ---- arm strategies ---- */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int adaptive;   /* runs the epoch protocol */
+  /* Initial reported features (K x d). */
+  int (*init)(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, double *yrep,
+              ss_err *e);
+  /* Adaptive only: the perturbed value of one coordinate and the sign of the perturbation. */
+  double (*perturb)(const ss_bandit_strategy_params *sp, double v, int *sign);
+  /* Adaptive only: the step of one coordinate after epoch `epoch`, from the arm's utility
+   * u and its utility u_pert under the perturbation. */
+  double (*step)(const ss_bandit_strategy_params *sp, int epoch, int sign, int64_t u,
+                 int64_t u_pert);
+} ss_bandit_strategy_ops;
+
+extern const ss_bandit_strategy_ops ss_bandit_truthful_ops, ss_bandit_fixed_ops,
+    ss_bandit_gradient_ops;
+const ss_bandit_strategy_ops *ss_bandit_strategy_find(const char *name);
+
+#endif

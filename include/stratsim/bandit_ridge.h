@@ -1,0 +1,47 @@
+/* A ridge-regression state for the bandit hot loop: V = lambda I + sum x x^T, b = sum r x,
+ * and V^{-1} kept up to date by Sherman-Morrison (O(d^2) per update). V and V^{-1} are
+ * symmetric and stored packed (upper triangle, row by row); every few updates V^{-1} is
+ * rebuilt from V by a Cholesky factorisation so that rounding drift cannot build up. */
+#ifndef STRATSIM_BANDIT_RIDGE_H
+#define STRATSIM_BANDIT_RIDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  int d;
+  double lambda;
+  double *vinv;    /* packed upper: d(d+1)/2 */
+  double *v;       /* packed upper: d(d+1)/2 */
+  double *b;       /* d */
+  double *theta;   /* d: V^{-1} b */
+  int64_t n;       /* updates since reset */
+  int64_t since_refactor;
+} ss_ridge;
+
+/* Doubles of storage one state needs (the caller allocates them, e.g. one slab per rank). */
+size_t ss_ridge_ndoubles(int d);
+/* Doubles of scratch ss_ridge_update / ss_ridge_refactor need. */
+size_t ss_ridge_nwork(int d);
+/* Points r at mem (ss_ridge_ndoubles(d) doubles) and resets it. */
+void ss_ridge_attach(ss_ridge *r, int d, double lambda, double *mem);
+void ss_ridge_reset(ss_ridge *r);
+/* x^T V^{-1} x */
+double ss_ridge_qform(const ss_ridge *r, const double *x);
+/* <theta, x> */
+double ss_ridge_mean(const ss_ridge *r, const double *x);
+/* Adds (x, y): Sherman-Morrison on V^{-1}, V += x x^T, b += y x, theta = V^{-1} b.
+ * Every refactor_every updates (0: never) V^{-1} is rebuilt from V. */
+void ss_ridge_update(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work);
+/* Rebuilds V^{-1} from V (Cholesky) and theta; returns -1 if V is not positive definite
+ * (V^{-1} is then left as it was). */
+int ss_ridge_refactor(ss_ridge *r, double *work);
+/* Packed upper index of (i, j), i <= j. */
+static inline size_t ss_ridge_at(int d, int i, int j)
+{
+  return (size_t)i * (size_t)d - (size_t)i * (size_t)(i - 1) / 2 + (size_t)(j - i);
+}
+/* max_ij |(V V^{-1} - I)_ij|, for tests and drift checks. */
+double ss_ridge_drift(const ss_ridge *r, double *work);
+
+#endif

@@ -1,0 +1,28 @@
+/* Errors: every fallible function returns an ss_code and fills an ss_err.
+ * SS_EINPUT (exit 2) is for bad configs, CLI or output paths; SS_ERUNTIME (exit 1)
+ * for everything that fails after the input was accepted. */
+#ifndef STRATSIM_ERROR_H
+#define STRATSIM_ERROR_H
+
+#include <stddef.h>
+
+enum { SS_OK = 0, SS_ERUNTIME = 1, SS_EINPUT = 2 };
+
+#define SS_ERRMSG 2048
+
+typedef struct {
+  int code;             /* SS_OK, SS_ERUNTIME or SS_EINPUT */
+  char msg[SS_ERRMSG];  /* one line, no trailing newline */
+} ss_err;
+
+/* Records the first error only: later calls keep the earlier message. Returns code. */
+int ss_fail(ss_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ss_err_clear(ss_err *e);
+
+/* Allocation that reports failure through ss_err instead of crashing. */
+void *ss_malloc(size_t n, ss_err *e);
+void *ss_calloc(size_t n, size_t size, ss_err *e);
+
+#define SS_TRY(x) do { int ss_rc_ = (x); if (ss_rc_) return ss_rc_; } while (0)
+
+#endif

@@ -1,0 +1,50 @@
+/* Experiments plug into the driver through an ops table and a registry by name.
+ * The driver runs every (sweep point, seed) task on a group of ranks and brings the
+ * rows each task produced to world rank 0, which writes them in task order. */
+#ifndef STRATSIM_EXPERIMENT_H
+#define STRATSIM_EXPERIMENT_H
+
+#include <stdint.h>
+#include "stratsim/config.h"
+#include "stratsim/par.h"
+#include "stratsim/table.h"
+#include "stratsim/timer.h"
+
+typedef struct {
+  ss_comm *comm;         /* the group that runs this task (collective over it) */
+  ss_comm *world;        /* all ranks; only for splitting further, never to wait on others' tasks */
+  const ss_config *cfg;  /* the resolved config of this sweep point */
+  long point;            /* sweep point index */
+  int seed_index;        /* 0 .. seeds-1 */
+  uint64_t seed;         /* the seed of this task: seed + seed_index */
+  ss_tableset *tables;   /* rows appended on group rank 0 are kept; other ranks' are ignored */
+  ss_timers *timers;
+  struct ss_progress *progress; /* the driver's; use ss_task_progress */
+} ss_task;
+
+typedef struct {
+  const char *name;       /* the value of `experiment:` */
+  const char *summary;    /* one line for --help */
+  const ss_key *keys;     /* this experiment's keys; paths start with "<name>." */
+  int nkeys;
+  /* Checks that span several keys (list lengths, references). Config errors. Not collective. */
+  int (*check)(const ss_config *cfg, ss_err *e);
+  /* Runs one task. Collective over task->comm. */
+  int (*run)(ss_task *task, ss_err *e);
+  /* After all tasks, on world rank 0 only: derived tables and the human summary. */
+  int (*finish)(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e);
+} ss_experiment_ops;
+
+/* Reports progress inside a long task (fraction of this task done, 0..1). Cheap; the
+ * driver prints at most one line every few seconds on world rank 0. Not collective. */
+void ss_task_progress(ss_task *task, double fraction);
+
+const ss_experiment_ops *ss_experiment_find(const char *name);
+int ss_experiment_count(void);
+const ss_experiment_ops *ss_experiment_at(int i);
+
+/* The common keys (name, experiment, seed, seeds, parallel.*, output.*). */
+extern const ss_key ss_common_keys[];
+extern const int ss_ncommon_keys;
+
+#endif

@@ -1,0 +1,36 @@
+/* manifest.json: what ran, on what, with which config, how long each phase took, and
+ * whether it finished. Written by world rank 0 at the start (status "running") and again
+ * at the end ("completed" or "failed" with the reason). */
+#ifndef STRATSIM_MANIFEST_H
+#define STRATSIM_MANIFEST_H
+
+#include "stratsim/config.h"
+#include "stratsim/table.h"
+
+#define SS_MAX_MANIFEST_PHASES 32
+
+typedef struct {
+  const ss_config *cfg;
+  const char *dir;
+  const char *status;  /* running | completed | failed */
+  const char *reason;  /* for failed */
+  int argc;
+  char **argv;
+  int ranks, groups;
+  long sweep_index;    /* -1 for all */
+  long npoints, ntasks;
+  char mpi_version[256];
+  char start_time[64], end_time[64];
+  double wall_seconds;
+  int nphases;
+  const char *phase_name[SS_MAX_MANIFEST_PHASES];
+  double phase_min[SS_MAX_MANIFEST_PHASES], phase_max[SS_MAX_MANIFEST_PHASES],
+      phase_mean[SS_MAX_MANIFEST_PHASES];
+  ss_tableset *tables; /* the files written, or NULL */
+} ss_manifest;
+
+int ss_manifest_write(const ss_manifest *m, ss_err *e);
+/* ISO 8601 UTC time of now. */
+void ss_iso_time(char *buf, size_t len);
+
+#endif

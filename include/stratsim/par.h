@@ -1,0 +1,63 @@
+/* The parallel layer: the only code that calls MPI lives in src/par/.
+ * An ss_comm is an opaque communicator; everything else reads like serial code.
+ * Every function taking an ss_comm is collective over it unless it says otherwise. */
+#ifndef STRATSIM_PAR_H
+#define STRATSIM_PAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "stratsim/error.h"
+#include "stratsim/xsum.h"
+
+typedef struct ss_comm ss_comm;
+
+/* Starts MPI through PetscInitialize (so PETSc options such as -log_view work) and
+ * returns the world communicator. argc/argv are those of main. */
+int ss_par_init(int *argc, char ***argv, ss_comm **world);
+/* Frees world and finalises PETSc and MPI. */
+void ss_par_finalize(ss_comm *world);
+
+int ss_comm_rank(const ss_comm *c);    /* not collective */
+int ss_comm_size(const ss_comm *c);    /* not collective */
+/* The underlying MPI_Comm, as a pointer to it, for PETSc object creation only. */
+void *ss_comm_mpi(ss_comm *c);
+/* Splits c into groups by color (key orders ranks inside a group). */
+int ss_comm_split(ss_comm *c, int color, int key, ss_comm **out);
+void ss_comm_free(ss_comm **c);
+
+void ss_comm_barrier(ss_comm *c);
+void ss_comm_bcast(ss_comm *c, void *buf, size_t bytes, int root);
+/* Broadcasts a heap buffer of unknown length from root; non-roots get a malloc'd copy. */
+int ss_comm_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root);
+
+/* In-place reductions. Integer sums and max/min are exact and order-free. */
+void ss_comm_sum_i64(ss_comm *c, int64_t *v, int n);
+void ss_comm_max_i64(ss_comm *c, int64_t *v, int n);
+void ss_comm_min_i64(ss_comm *c, int64_t *v, int n);
+void ss_comm_max_double(ss_comm *c, double *v, int n);
+void ss_comm_min_double(ss_comm *c, double *v, int n);
+/* Exact, order-free sum of n accumulators (each normalised on return). */
+void ss_comm_sum_xsum(ss_comm *c, ss_xsum *acc, int n);
+/* Exact sums of n doubles across ranks, rounded once: bit-identical for any rank count. */
+void ss_comm_sum_exact(ss_comm *c, double *v, int n);
+/* MAXLOC with ties to the lowest index: returns the index (or -1 if every value is -inf/NaN-free
+ * absent, i.e. idx < 0 everywhere) and sets *best. idx is this rank's candidate (or -1). */
+int64_t ss_comm_argmax(ss_comm *c, double value, int64_t idx, double *best);
+
+/* Gathers byte blocks to root in rank order. On root *out is malloc'd (caller frees). */
+int ss_comm_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen);
+/* Point-to-point byte transfer (used to bring group results to world rank 0). */
+int ss_comm_send_bytes(ss_comm *c, const void *buf, size_t len, int dest, int tag);
+int ss_comm_recv_bytes(ss_comm *c, int src, int tag, char **out, size_t *len);
+
+/* Error agreement: every rank passes its local ss_err; on return every rank holds the
+ * error of the lowest rank that failed with the highest code (or SS_OK everywhere).
+ * Returns that code. */
+int ss_comm_agree(ss_comm *c, ss_err *e);
+
+/* Library version strings for the manifest (not collective). */
+void ss_par_mpi_version(char *buf, size_t len);
+
+double ss_wtime(void); /* not collective */
+
+#endif

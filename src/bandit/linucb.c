@@ -1,0 +1,91 @@
+/* LinUCB (MODELS 2.2), incentive-unaware: one pooled ridge estimate from every played
+ * report, optimistic selection, uniform warm-up rounds. The pooled state is replicated on
+ * every rank and updated identically from the played report (which every rank can
+ * regenerate): an O(d^2) update per round is cheaper than a broadcast per round and
+ * needs no communication at all. LinGreedy (lingreedy.c) is the same with radius 0. */
+#include <math.h>
+#include <stdlib.h>
+#include "stratsim/bandit_mech.h"
+#include "stratsim/bandit_ridge.h"
+#include "stratsim/rng.h"
+
+typedef struct {
+  int optimistic;
+  ss_ridge ridge;
+  double *mem, *work;
+} pooled;
+
+void ss_bandit_pooled_destroy(ss_bandit_mech *m)
+{
+  pooled *s = m->data;
+  if (!s) return;
+  free(s->mem);
+  free(s->work);
+  free(s);
+  m->data = NULL;
+}
+
+int ss_bandit_pooled_create(ss_bandit_mech *m, int optimistic, ss_err *e)
+{
+  pooled *s = ss_calloc(1, sizeof *s, e);
+  if (!s) return e->code;
+  m->data = s;
+  s->optimistic = optimistic;
+  s->mem = ss_malloc(ss_ridge_ndoubles(m->d) * sizeof(double), e);
+  s->work = ss_malloc(ss_ridge_nwork(m->d) * sizeof(double), e);
+  if (e->code) return e->code;
+  ss_ridge_attach(&s->ridge, m->d, m->p.lambda, s->mem);
+  return SS_OK;
+}
+
+static int create(ss_bandit_mech *m, ss_err *e) { return ss_bandit_pooled_create(m, 1, e); }
+
+void ss_bandit_pooled_reset(ss_bandit_mech *m)
+{
+  pooled *s = m->data;
+  ss_ridge_reset(&s->ridge);
+}
+
+int64_t ss_bandit_pooled_forced(ss_bandit_mech *m, int64_t t)
+{
+  if (t > m->p.warmup) return -1;
+  return (int64_t)ss_rng_below(m->rseed, SS_P_BANDIT_WARMUP, 0, (uint64_t)t, (uint64_t)m->K);
+}
+
+double ss_bandit_pooled_score(ss_bandit_mech *m, int64_t arm, const double *x)
+{
+  pooled *s = m->data;
+  double v = ss_ridge_mean(&s->ridge, x);
+  if (s->optimistic) v += ss_bandit_mech_radius(m, s->ridge.n) * sqrt(ss_ridge_qform(&s->ridge, x));
+  return v;
+}
+
+void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t)
+{
+  pooled *s = m->data;
+  ss_ridge_update(&s->ridge, x, r, m->p.refactor_every, s->work);
+}
+
+void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, ss_xsum *werr,
+                                  ss_xsum *w)
+{
+  const pooled *s = m->data;
+  if (m->rank != 0) return; /* replicated: count it once */
+  double sq = 0;
+  for (int j = 0; j < m->d; j++) sq += (s->ridge.theta[j] - theta[j]) * (s->ridge.theta[j] - theta[j]);
+  ss_xsum_add(werr, sqrt(sq));
+  ss_xsum_add(w, 1.0);
+}
+
+const ss_bandit_mech_ops ss_bandit_linucb_ops = {
+    .name = "linucb",
+    .summary = "LinUCB on one pooled estimate (incentive-unaware), uniform warm-up",
+    .estimates = 1,
+    .create = create,
+    .destroy = ss_bandit_pooled_destroy,
+    .reset = ss_bandit_pooled_reset,
+    .forced = ss_bandit_pooled_forced,
+    .score = ss_bandit_pooled_score,
+    .update = ss_bandit_pooled_update,
+    .theta_error = ss_bandit_pooled_theta_error,
+};

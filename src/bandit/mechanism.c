@@ -1,0 +1,113 @@
+/* The mechanism registry and the verbs every mechanism shares: creation with a block
+ * distribution of the arms over the ranks, the confidence radii, activity queries. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/bandit_mech.h"
+
+static const ss_bandit_mech_ops *const registry[] = {
+    &ss_bandit_optgtm_ops, &ss_bandit_ggtm_ops, &ss_bandit_linucb_ops, &ss_bandit_lingreedy_ops,
+    &ss_bandit_uniform_ops};
+enum { NMECH = sizeof registry / sizeof registry[0] };
+
+int ss_bandit_mech_count(void) { return NMECH; }
+const char *ss_bandit_mech_name_at(int i) { return i >= 0 && i < NMECH ? registry[i]->name : NULL; }
+
+const ss_bandit_mech_ops *ss_bandit_mech_find(const char *name)
+{
+  for (int i = 0; i < NMECH; i++)
+    if (name && !strcmp(registry[i]->name, name)) return registry[i];
+  return NULL;
+}
+
+int ss_bandit_mech_known(const char *name) { return ss_bandit_mech_find(name) != NULL; }
+
+void ss_bandit_mech_params_default(ss_bandit_mech_params *p)
+{
+  memset(p, 0, sizeof *p);
+  p->lambda = 1.0;
+  p->delta = 0.0;
+  p->radius = SS_BANDIT_RADIUS_AUTHORS;
+  p->beta = 1.0;
+  p->warmup = 10;
+  p->refactor_every = 1000;
+}
+
+double ss_bandit_beta_authors(int d, int64_t T, double lambda, double delta)
+{
+  double dd = d, tt = (double)T;
+  return sqrt(lambda) * dd + sqrt(2.0 * log(1.0 / delta) + dd * log((dd + tt * dd * dd) / dd * lambda));
+}
+
+double ss_bandit_beta_abbasi(int d, int64_t n, double lambda, double delta, double S, double L)
+{
+  return sqrt(lambda) * S +
+         sqrt(2.0 * log(1.0 / delta) + d * log(1.0 + (double)n * L * L / (d * lambda)));
+}
+
+double ss_bandit_mech_radius(const ss_bandit_mech *m, int64_t n)
+{
+  if (m->p.radius != SS_BANDIT_RADIUS_ABBASI) return m->beta;
+  double S = m->p.S, L = m->p.L;
+  if (S <= 0) S = sqrt(ss_bandit_dot(m->theta_star, m->theta_star, m->d));
+  if (L <= 0) L = sqrt((double)m->d);
+  return ss_bandit_beta_abbasi(m->d, n, m->p.lambda, m->delta, S, L);
+}
+
+int ss_bandit_mech_create(const char *name, ss_comm *c, const ss_bandit_env *env,
+                          const ss_bandit_mech_params *p, ss_bandit_mech **out, ss_err *e)
+{
+  *out = NULL;
+  const ss_bandit_mech_ops *ops = ss_bandit_mech_find(name);
+  if (!ops) return ss_fail(e, SS_EINPUT, "bandit: unknown mechanism '%s'", name ? name : "(null)");
+  ss_bandit_mech *m = ss_calloc(1, sizeof *m, e);
+  if (!m) return e->code;
+  m->ops = ops;
+  m->p = *p;
+  m->K = env->K;
+  m->T = env->T;
+  m->d = env->d;
+  m->rank = ss_comm_rank(c);
+  m->size = ss_comm_size(c);
+  m->lo = env->K * m->rank / m->size;
+  m->hi = env->K * (m->rank + 1) / m->size;
+  m->theta_star = env->theta;
+  m->delta = p->delta > 0 ? p->delta : 1.0 / (double)env->T;
+  m->beta = p->radius == SS_BANDIT_RADIUS_FIXED ? p->beta
+                                                 : ss_bandit_beta_authors(m->d, m->T, p->lambda, m->delta);
+  int rc = ops->create ? ops->create(m, e) : SS_OK;
+  if (rc) {
+    if (ops->destroy) ops->destroy(m);
+    free(m);
+    return rc;
+  }
+  ss_bandit_mech_reset(m, 0);
+  *out = m;
+  return SS_OK;
+}
+
+void ss_bandit_mech_destroy(ss_bandit_mech **m)
+{
+  if (!*m) return;
+  if ((*m)->ops->destroy) (*m)->ops->destroy(*m);
+  free(*m);
+  *m = NULL;
+}
+
+const char *ss_bandit_mech_name(const ss_bandit_mech *m) { return m->ops->name; }
+
+void ss_bandit_mech_reset(ss_bandit_mech *m, uint64_t rseed)
+{
+  m->rseed = rseed;
+  if (m->ops->reset) m->ops->reset(m);
+}
+
+int ss_bandit_mech_active(const ss_bandit_mech *m, int64_t arm)
+{
+  return m->ops->active ? m->ops->active(m, arm) : 1;
+}
+
+int64_t ss_bandit_mech_eliminated(const ss_bandit_mech *m, int64_t arm)
+{
+  return m->ops->eliminated ? m->ops->eliminated(m, arm) : -1;
+}

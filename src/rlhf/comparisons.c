@@ -1,0 +1,44 @@
+/* Offline comparison data (MODELS 1.3). The design (state, two distinct actions) depends only
+ * on (seed, labeler, j); labels are Bradley-Terry with common random numbers u_ij, so a
+ * labeler who changes its report flips only the labels whose threshold moved. Generated on
+ * the fly per labeler: nothing is stored for more than one labeler at a time. */
+#include <math.h>
+#include "stratsim/rlhf.h"
+#include "stratsim/rng.h"
+
+double rlhf_sigmoid(double m)
+{
+  if (m >= 0) return 1.0 / (1.0 + exp(-m));
+  double t = exp(m);
+  return t / (1.0 + t);
+}
+
+void rlhf_design(const rlhf_params *p, const rlhf_env *env, int64_t i, int j, int *s, int *a0,
+                 int *a1)
+{
+  uint64_t base = 3 * (uint64_t)j;
+  uint32_t ent = (uint32_t)i;
+  if (env->rho_cdf) *s = rlhf_env_sample_state(env, ss_rng_u01(p->seed, SS_P_RLHF_DESIGN, ent, base));
+  else *s = (int)ss_rng_below(p->seed, SS_P_RLHF_DESIGN, ent, base, (uint64_t)env->S);
+  int x0 = (int)ss_rng_below(p->seed, SS_P_RLHF_DESIGN, ent, base + 1, (uint64_t)env->A);
+  int x1 = (int)ss_rng_below(p->seed, SS_P_RLHF_DESIGN, ent, base + 2, (uint64_t)env->A - 1);
+  if (x1 >= x0) x1++;
+  *a0 = x0;
+  *a1 = x1;
+}
+
+void rlhf_comparisons(const rlhf_params *p, const rlhf_env *env, int64_t i, const double *t,
+                      double *x, unsigned char *o)
+{
+  int d = env->d, A = env->A;
+  for (int j = 0; j < p->n; j++) {
+    int s, a0, a1;
+    rlhf_design(p, env, i, j, &s, &a0, &a1);
+    const double *f0 = env->phi + ((size_t)s * A + a0) * d;
+    const double *f1 = env->phi + ((size_t)s * A + a1) * d;
+    double *xj = x + (size_t)j * d;
+    for (int q = 0; q < d; q++) xj[q] = f0[q] - f1[q];
+    double u = ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, (uint64_t)j);
+    o[j] = u >= rlhf_sigmoid(rlhf_dot(t, xj, d));
+  }
+}

@@ -1,0 +1,153 @@
+/* Confidence sets of the per-labeler MLE (MODELS 1.4): Sigma_i, the radius f, the ellipsoid
+ * C_i = {theta : ||theta - theta_hat_i||_{Sigma_i} <= f} and its coordinate intervals; and the
+ * block of labeler estimates a rank owns (data -> MLE -> confidence set, one labeler at a
+ * time, so memory does not grow with the number of labelers' comparisons). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rlhf_impl.h"
+
+double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double B, double Lx,
+                   double c_f)
+{
+  double gamma = 1.0 / (2.0 + exp(-Lx * B) + exp(Lx * B));
+  return c_f * sqrt((d + log((double)k / delta)) / (gamma * gamma * n) + lambda * B * B);
+}
+
+int rlhf_confidence(int n, int d, const double *x, double lambda, const double *theta_hat,
+                    double f, double *sigma, double *prec, double *lo, double *hi, ss_err *e)
+{
+  double S[64 * 64], P[64 * 64], work[64 * 64];
+  for (int a = 0; a < d; a++)
+    for (int b = 0; b <= a; b++) {
+      double acc = 0;
+      for (int j = 0; j < n; j++) acc += x[(size_t)j * d + a] * x[(size_t)j * d + b];
+      acc /= n;
+      if (a == b) acc += lambda;
+      S[a * d + b] = S[b * d + a] = acc;
+    }
+  if (rlhf_spd_inverse(S, d, P, work))
+    return ss_fail(e, SS_ERUNTIME, "rlhf: Sigma_i is not positive definite");
+  if (sigma) memcpy(sigma, S, (size_t)d * d * sizeof *S);
+  if (prec) memcpy(prec, P, (size_t)d * d * sizeof *P);
+  for (int j = 0; j < d; j++) {
+    double w = f * sqrt(P[j * d + j]);
+    if (lo) lo[j] = theta_hat[j] - w;
+    if (hi) hi[j] = theta_hat[j] + w;
+  }
+  return SS_OK;
+}
+
+int rlhf_estimates_alloc(rlhf_estimates *est, int d, int64_t k, int64_t first, int64_t count,
+                         int with_prec, ss_err *e)
+{
+  memset(est, 0, sizeof *est);
+  est->d = d;
+  est->k = k;
+  est->first = first;
+  est->count = count;
+  size_t c = (size_t)(count > 0 ? count : 1);
+  est->theta = ss_malloc(c * d * sizeof(double), e);
+  est->lo = ss_malloc(c * d * sizeof(double), e);
+  est->hi = ss_malloc(c * d * sizeof(double), e);
+  est->grad = ss_malloc(c * sizeof(double), e);
+  est->grad_rel = ss_malloc(c * sizeof(double), e);
+  if (with_prec) est->prec = ss_malloc(c * d * d * sizeof(double), e);
+  if (!est->theta || !est->lo || !est->hi || !est->grad || !est->grad_rel ||
+      (with_prec && !est->prec)) {
+    rlhf_estimates_free(est);
+    return SS_ERUNTIME;
+  }
+  return SS_OK;
+}
+
+void rlhf_estimates_free(rlhf_estimates *est)
+{
+  free(est->theta);
+  free(est->lo);
+  free(est->hi);
+  free(est->prec);
+  free(est->grad);
+  free(est->grad_rel);
+  memset(est, 0, sizeof *est);
+}
+
+static int estimate_into(const rlhf_params *p, const rlhf_env *env, rlhf_mle *mle, int64_t i,
+                         const double *report, rlhf_estimates *est, int64_t r, double *x,
+                         unsigned char *o, rlhf_data_cb dump, void *dump_ctx, ss_err *e)
+{
+  int d = env->d;
+  rlhf_comparisons(p, env, i, report, x, o);
+  if (dump) dump(dump_ctx, i, p->n, d, x, o);
+  double *th = est->theta + (size_t)r * d;
+  SS_TRY(rlhf_mle_solve(mle, p->n, x, o, th, &est->grad[r], &est->grad_rel[r], NULL, e));
+  return rlhf_confidence(p->n, d, x, p->lambda, th, est->radius, NULL,
+                         est->prec ? est->prec + (size_t)r * d * d : NULL, est->lo + (size_t)r * d,
+                         est->hi + (size_t)r * d, e);
+}
+
+int rlhf_estimate_one(const rlhf_params *p, const rlhf_env *env, rlhf_mle *mle, int64_t i,
+                      const double *report, rlhf_estimates *est, int64_t r, ss_err *e)
+{
+  double *x = ss_malloc((size_t)p->n * env->d * sizeof *x, e);
+  unsigned char *o = ss_malloc((size_t)p->n, e);
+  int rc = (x && o) ? estimate_into(p, env, mle, i, report, est, r, x, o, NULL, NULL, e)
+                    : SS_ERUNTIME;
+  free(x);
+  free(o);
+  return rc;
+}
+
+int rlhf_estimate_block(const rlhf_params *p, const rlhf_env *env, rlhf_mle *mle,
+                        const double *reports, rlhf_estimates *est, rlhf_data_cb dump,
+                        void *dump_ctx, ss_err *e)
+{
+  double *x = ss_malloc((size_t)p->n * env->d * sizeof *x, e);
+  unsigned char *o = ss_malloc((size_t)p->n, e);
+  int rc = (x && o) ? SS_OK : SS_ERUNTIME;
+  for (int64_t r = 0; r < est->count && !rc; r++)
+    rc = estimate_into(p, env, mle, est->first + r, reports + (size_t)r * env->d, est, r, x, o,
+                       dump, dump_ctx, e);
+  free(x);
+  free(o);
+  return rc;
+}
+
+int rlhf_estimates_allgather(ss_comm *c, const rlhf_estimates *local, rlhf_estimates *all,
+                             ss_err *e)
+{
+  int d = local->d;
+  int withp = local->prec != NULL;
+  size_t w = 3 * (size_t)d + 2 + (withp ? (size_t)d * d : 0);
+  SS_TRY(rlhf_estimates_alloc(all, d, local->k, 0, local->k, withp, e));
+  all->radius = local->radius;
+  double *mine = ss_malloc(w * (size_t)(local->count > 0 ? local->count : 1) * sizeof *mine, e);
+  double *every = ss_malloc(w * (size_t)local->k * sizeof *every, e);
+  int rc = (mine && every) ? SS_OK : SS_ERUNTIME;
+  if (!rc) {
+    for (int64_t r = 0; r < local->count; r++) {
+      double *row = mine + r * w;
+      memcpy(row, local->theta + r * d, d * sizeof *row);
+      memcpy(row + d, local->lo + r * d, d * sizeof *row);
+      memcpy(row + 2 * d, local->hi + r * d, d * sizeof *row);
+      row[3 * d] = local->grad[r];
+      row[3 * d + 1] = local->grad_rel[r];
+      if (withp) memcpy(row + 3 * d + 2, local->prec + r * d * d, (size_t)d * d * sizeof *row);
+    }
+    rc = ss_rlhf_allgather(c, mine, (int64_t)(w * local->count), every, e);
+  }
+  if (!rc)
+    for (int64_t r = 0; r < local->k; r++) {
+      const double *row = every + r * w;
+      memcpy(all->theta + r * d, row, d * sizeof *row);
+      memcpy(all->lo + r * d, row + d, d * sizeof *row);
+      memcpy(all->hi + r * d, row + 2 * d, d * sizeof *row);
+      all->grad[r] = row[3 * d];
+      all->grad_rel[r] = row[3 * d + 1];
+      if (withp) memcpy(all->prec + r * d * d, row + 3 * d + 2, (size_t)d * d * sizeof *row);
+    }
+  free(mine);
+  free(every);
+  if (rc) rlhf_estimates_free(all);
+  return rc;
+}

@@ -1,0 +1,208 @@
+/* The contextual-bandit environment (H = 1): S states, A actions, features phi(s,a) in R^d
+ * and the state distribution rho. Generated (i.i.d. Gaussian entries rescaled to norm L,
+ * keyed by (seed, s*A+a)) or explicit (inline in the config, or from a CSV file). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/rlhf.h"
+#include "stratsim/rng.h"
+#include "stratsim/median.h"
+
+void rlhf_params_default(rlhf_params *p)
+{
+  memset(p, 0, sizeof *p);
+  p->seed = 1;
+  p->S = 32;
+  p->A = 4;
+  p->d = 16;
+  p->L = 1.0;
+  p->env_kind = RLHF_ENV_GAUSSIAN;
+  p->k = 5;
+  p->n = 100;
+  p->B = 1.0;
+  p->pop_kind = RLHF_POP_GAUSSIAN;
+  p->pop_mean_norm = 0.5;
+  p->pop_std = 0.2;
+  p->clusters = 2;
+  p->cluster_spread = 0.5;
+  p->cluster_std = 0.1;
+  p->lambda = 1e-3;
+  p->c_f = 1.0;
+  p->delta = 0.1;
+  p->median_kind = SS_MEDIAN_MEAN;
+  p->policy_tol = 1e-6;
+}
+
+int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e)
+{
+  *phi = NULL;
+  FILE *f = fopen(file, "r");
+  if (!f) return ss_fail(e, SS_EINPUT, "%s: cannot open features file: %s", file, strerror(errno));
+  size_t rows = (size_t)S * (size_t)A;
+  double *out = calloc(rows * (size_t)d, sizeof *out);
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  size_t row = 0;
+  long lineno = 0;
+  int rc = SS_OK;
+  double *vals = malloc(((size_t)d + 2) * sizeof *vals);
+  if (!out || !vals) {
+    rc = ss_fail(e, SS_ERUNTIME, "out of memory");
+    goto done;
+  }
+  while ((len = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '\n' || *p == '\r' || *p == 0 || *p == '#') continue;
+    /* A header line starts with a letter. */
+    if (lineno == 1 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) continue;
+    int nv = 0;
+    char *q = p;
+    for (;;) {
+      char *end;
+      errno = 0;
+      double v = strtod(q, &end);
+      if (end == q) {
+        rc = ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.20s'", file, lineno, q);
+        goto done;
+      }
+      if (nv < d + 2) vals[nv] = v;
+      nv++;
+      q = end;
+      while (*q == ' ' || *q == '\t') q++;
+      if (*q == ',') {
+        q++;
+        continue;
+      }
+      break;
+    }
+    if (nv != d && nv != d + 2) {
+      rc = ss_fail(e, SS_EINPUT, "%s:%ld: expected %d feature values (or s,a and %d values), found %d",
+                   file, lineno, d, d, nv);
+      goto done;
+    }
+    size_t target = row;
+    const double *v = vals;
+    if (nv == d + 2) {
+      double sv = vals[0], av = vals[1];
+      if (sv < 0 || sv >= S || av < 0 || av >= A || sv != floor(sv) || av != floor(av)) {
+        rc = ss_fail(e, SS_EINPUT, "%s:%ld: state/action (%g,%g) outside %d x %d", file, lineno, sv,
+                     av, S, A);
+        goto done;
+      }
+      target = (size_t)sv * (size_t)A + (size_t)av;
+      v = vals + 2;
+    }
+    if (target >= rows) {
+      rc = ss_fail(e, SS_EINPUT, "%s:%ld: more than S*A = %zu feature rows", file, lineno, rows);
+      goto done;
+    }
+    for (int j = 0; j < d; j++) {
+      if (!isfinite(v[j])) {
+        rc = ss_fail(e, SS_EINPUT, "%s:%ld: feature %d is not finite", file, lineno, j + 1);
+        goto done;
+      }
+      out[target * (size_t)d + (size_t)j] = v[j];
+    }
+    row++;
+  }
+  if (row != rows) rc = ss_fail(e, SS_EINPUT, "%s: expected S*A = %zu feature rows, found %zu", file, rows, row);
+done:
+  free(line);
+  free(vals);
+  fclose(f);
+  if (rc) free(out);
+  else *phi = out;
+  return rc;
+}
+
+int rlhf_env_create(const rlhf_params *p, rlhf_env *env, ss_err *e)
+{
+  memset(env, 0, sizeof *env);
+  int S = p->S, A = p->A, d = p->d;
+  if (S < 1 || A < 2 || d < 1 || d > 64)
+    return ss_fail(e, SS_EINPUT, "rlhf: need S >= 1, A >= 2 and 1 <= d <= 64");
+  env->S = S;
+  env->A = A;
+  env->d = d;
+  size_t rows = (size_t)S * (size_t)A;
+  if (p->env_kind == RLHF_ENV_CSV) {
+    SS_TRY(rlhf_env_read_csv(p->env_file, S, A, d, &env->phi, e));
+  } else {
+    env->phi = ss_malloc(rows * (size_t)d * sizeof *env->phi, e);
+    if (!env->phi) return SS_ERUNTIME;
+    if (p->env_kind == RLHF_ENV_EXPLICIT) {
+      memcpy(env->phi, p->phi_cfg, rows * (size_t)d * sizeof *env->phi);
+    } else {
+      for (size_t r = 0; r < rows; r++) {
+        double *v = env->phi + r * (size_t)d;
+        ss_rng_normal_fill(p->seed, SS_P_RLHF_FEATURES, (uint32_t)r, 0, (uint64_t)d, v);
+        double nrm = 0;
+        for (int j = 0; j < d; j++) nrm += v[j] * v[j];
+        nrm = sqrt(nrm);
+        for (int j = 0; j < d; j++) v[j] = nrm > 0 ? v[j] * (p->L / nrm) : 0.0;
+      }
+    }
+  }
+  env->rho = ss_malloc((size_t)S * sizeof *env->rho, e);
+  if (!env->rho) return SS_ERUNTIME;
+  if (p->rho_cfg) {
+    double tot = 0;
+    for (int s = 0; s < S; s++) tot += p->rho_cfg[s];
+    env->rho_cdf = ss_malloc((size_t)S * sizeof *env->rho_cdf, e);
+    if (!env->rho_cdf) return SS_ERUNTIME;
+    double c = 0;
+    for (int s = 0; s < S; s++) {
+      env->rho[s] = p->rho_cfg[s] / tot;
+      c += env->rho[s];
+      env->rho_cdf[s] = c;
+    }
+    env->rho_cdf[S - 1] = 1.0;
+  } else {
+    for (int s = 0; s < S; s++) env->rho[s] = 1.0 / S;
+  }
+  double L = 0, Lx = 0;
+  for (int s = 0; s < S; s++)
+    for (int a = 0; a < A; a++) {
+      const double *u = env->phi + ((size_t)s * A + a) * d;
+      double nu = 0;
+      for (int j = 0; j < d; j++) nu += u[j] * u[j];
+      if (nu > L) L = nu;
+      for (int b = a + 1; b < A; b++) {
+        const double *v = env->phi + ((size_t)s * A + b) * d;
+        double nx = 0;
+        for (int j = 0; j < d; j++) nx += (u[j] - v[j]) * (u[j] - v[j]);
+        if (nx > Lx) Lx = nx;
+      }
+    }
+  env->L = sqrt(L);
+  env->Lx = sqrt(Lx);
+  return SS_OK;
+}
+
+void rlhf_env_destroy(rlhf_env *env)
+{
+  free(env->phi);
+  free(env->rho);
+  free(env->rho_cdf);
+  memset(env, 0, sizeof *env);
+}
+
+int rlhf_env_sample_state(const rlhf_env *env, double u)
+{
+  if (!env->rho_cdf) {
+    int s = (int)(u * env->S);
+    return s < env->S ? s : env->S - 1;
+  }
+  int lo = 0, hi = env->S - 1; /* first s with cdf[s] > u */
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (env->rho_cdf[mid] > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}

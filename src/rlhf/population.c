@@ -1,0 +1,110 @@
+/* Labeler populations: true parameters theta_i* (gaussian around a mean, clusters, or an
+ * explicit list), always projected onto the ball of radius B, and which labelers are
+ * strategic. Every draw is keyed by (seed, labeler), so any rank can regenerate any labeler
+ * and nothing about the population is ever stored for all k at once. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/rlhf.h"
+#include "stratsim/rng.h"
+
+/* Entities above every labeler index for the population's shared draws. */
+#define ENTITY_MEAN 0xffffffffu
+#define ENTITY_CENTRE(g) (0xfffffffeu - (uint32_t)(g))
+
+void rlhf_project_ball(double *t, int d, double B)
+{
+  double nrm = 0;
+  for (int j = 0; j < d; j++) nrm += t[j] * t[j];
+  nrm = sqrt(nrm);
+  if (nrm > B)
+    for (int j = 0; j < d; j++) t[j] *= B / nrm;
+}
+
+static void random_direction(uint64_t seed, uint32_t entity, int d, double norm, double *v)
+{
+  ss_rng_normal_fill(seed, SS_P_RLHF_THETA, entity, 0, (uint64_t)d, v);
+  double nrm = 0;
+  for (int j = 0; j < d; j++) nrm += v[j] * v[j];
+  nrm = sqrt(nrm);
+  for (int j = 0; j < d; j++) v[j] = nrm > 0 ? v[j] * norm / nrm : 0.0;
+}
+
+void rlhf_theta_star(const rlhf_params *p, int64_t i, double *theta)
+{
+  int d = p->d;
+  if (p->pop_kind == RLHF_POP_EXPLICIT) {
+    memcpy(theta, p->pop_thetas + (size_t)i * d, (size_t)d * sizeof *theta);
+    return;
+  }
+  double centre[64], noise[64];
+  if (p->pop_mean) memcpy(centre, p->pop_mean, (size_t)d * sizeof *centre);
+  else random_direction(p->seed, ENTITY_MEAN, d, p->pop_mean_norm, centre);
+  double sd = p->pop_std;
+  if (p->pop_kind == RLHF_POP_CLUSTERS) {
+    double off[64];
+    random_direction(p->seed, ENTITY_CENTRE(i % p->clusters), d, p->cluster_spread, off);
+    for (int j = 0; j < d; j++) centre[j] += off[j];
+    sd = p->cluster_std;
+  }
+  ss_rng_normal_fill(p->seed, SS_P_RLHF_THETA, (uint32_t)i, 0, (uint64_t)d, noise);
+  for (int j = 0; j < d; j++) theta[j] = centre[j] + sd * noise[j];
+  rlhf_project_ball(theta, d, p->B);
+}
+
+typedef struct {
+  double u;
+  int64_t i;
+} keyed;
+
+static int by_key(const void *a, const void *b)
+{
+  const keyed *x = a, *y = b;
+  if (x->u != y->u) return x->u < y->u ? -1 : 1;
+  return x->i < y->i ? -1 : (x->i > y->i);
+}
+
+void rlhf_strategic_flags(const rlhf_params *p, double fraction, const long long *list, int nlist,
+                          unsigned char *out)
+{
+  int64_t k = p->k;
+  memset(out, 0, (size_t)k);
+  if (list) {
+    for (int q = 0; q < nlist; q++)
+      if (list[q] >= 0 && list[q] < k) out[list[q]] = 1;
+    return;
+  }
+  int64_t m = (int64_t)llround(fraction * (double)k);
+  if (m >= k) {
+    memset(out, 1, (size_t)k);
+    return;
+  }
+  if (m <= 0) return;
+  /* The m labelers with the smallest keyed uniforms: a fixed random subset of size m. */
+  keyed *order = malloc((size_t)k * sizeof *order);
+  if (!order) { /* fall back to the first m: still deterministic */
+    memset(out, 1, (size_t)m);
+    return;
+  }
+  for (int64_t i = 0; i < k; i++) {
+    order[i].u = ss_rng_u01(p->seed, SS_P_RLHF_STRATEGIC, (uint32_t)i, 0);
+    order[i].i = i;
+  }
+  qsort(order, (size_t)k, sizeof *order, by_key);
+  for (int64_t q = 0; q < m; q++) out[order[q].i] = 1;
+  free(order);
+}
+
+void rlhf_block(int64_t k, int P, int r, int64_t *first, int64_t *count)
+{
+  int64_t base = k / P, extra = k % P;
+  *first = r * base + (r < extra ? r : extra);
+  *count = base + (r < extra);
+}
+
+double rlhf_dot(const double *a, const double *b, int d)
+{
+  double s = 0;
+  for (int j = 0; j < d; j++) s += a[j] * b[j];
+  return s;
+}
