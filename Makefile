@@ -39,11 +39,15 @@ MPIT_BIN := $(MPIT_SRC:tests/mpi/%.c=bin/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bin/%)
 
-.PHONY: all deps build run test unit integration bench asan docs clean
+.PHONY: all deps deps-test build run test unit integration bench asan docs clean
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+# the tests also bring up a private single-node SLURM cluster
+deps-test:
+	@scripts/install-deps.sh --slurm
 
 build: bin/stratsim bin/test_unit $(MPIT_BIN) $(BENCH_BIN)
 
@@ -52,7 +56,7 @@ run: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/mpirun.sh -n $(NP) bin/stratsim run configs/demo.yaml --force
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory unit integration
 

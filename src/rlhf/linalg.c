@@ -92,3 +92,10 @@ int rlhf_lu_solve(double *a, int n, double *b, int *piv)
   }
   return 0;
 }
+
+double rlhf_dot_strided(const double *a, const double *b, int n, int stride)
+{
+  double s = 0;
+  for (int j = 0; j < n; j++) s += a[j] * b[(size_t)j * stride];
+  return s;
+}

@@ -58,6 +58,8 @@ int rlhf_cholesky(double *a, int n);
 void rlhf_cholesky_solve(const double *l, int n, double *b);
 int rlhf_spd_inverse(const double *a, int n, double *inv, double *work);
 int rlhf_lu_solve(double *a, int n, double *b, int *piv);
+/* sum_j a[j] * b[j * stride] */
+double rlhf_dot_strided(const double *a, const double *b, int n, int stride);
 
 /* The one-labeler utility of the policy an aggregate picks (for SPSA): solves the policy
  * problem and returns z. */

@@ -88,6 +88,14 @@ static void test_special_values(void)
   CU_ASSERT(isnan(ss_sum_exact(nan_in, 2)));
 }
 
+/* The long double reference needs x87's 64-bit mantissa; valgrind emulates long double
+ * with 53 bits, so under it that reference is skipped (the int64 one still runs). */
+static int long_double_is_wide(void)
+{
+  volatile long double one = 1.0L;
+  return one + 0x1p-60L != one;
+}
+
 /* Integers scaled by 2^s: the exact sum is (the int64 sum) * 2^s, and converting an int64
  * to double rounds correctly, so the expected value is known exactly. */
 static void check_scaled_integers(int scale, int64_t span, int n, uint32_t entity)
@@ -104,7 +112,7 @@ static void check_scaled_integers(int scale, int64_t span, int n, uint32_t entit
   double want = ldexp((double)isum, scale);
   double got = ss_sum_exact(x, n);
   CU_ASSERT(same_bits(got, want));
-  CU_ASSERT(same_bits(got, ldexp((double)lsum, scale)));
+  if (long_double_is_wide()) CU_ASSERT(same_bits(got, ldexp((double)lsum, scale)));
   free(x);
 }
 

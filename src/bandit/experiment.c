@@ -1,0 +1,313 @@
+/* `experiment: bandit`: the config keys, their cross-checks, one task (one seed of one
+ * sweep point) = the epoch protocol of one mechanism against one arm strategy, and the
+ * three tables bandit_epochs, bandit_arms and bandit_curves (docs/bandit.md). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/bandit_mech.h"
+#include "stratsim/experiment.h"
+
+static const ss_key keys[] = {
+    {"bandit.mechanism", SS_T_ENUM, "optgtm", 0, 0, 0, "optgtm|ggtm|linucb|lingreedy|uniform",
+     "the mechanism that picks an arm each round"},
+    {"bandit.strategy", SS_T_ENUM, "truthful", 0, 0, 0, "truthful|fixed|gradient",
+     "how arms report: truthfully, fixed reports (bandit.reported), or learned over epochs"},
+    {"bandit.K", SS_T_INT, "4", 1, 1e6, 0, NULL, "number of arms"},
+    {"bandit.d", SS_T_INT, "5", 1, 1000, 0, NULL, "context dimension"},
+    {"bandit.T", SS_T_INT, "10000", 1, 1e12, 0, NULL, "rounds per rollout"},
+    {"bandit.noise_sd", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "standard deviation of the Gaussian reward noise"},
+    {"bandit.theta_source", SS_T_ENUM, "given", 0, 0, 0, "given|random",
+     "theta* from bandit.theta, or drawn uniformly on [-1,1]^d per seed"},
+    {"bandit.theta", SS_T_REAL_LIST, "[1, 1, 0.8, 1, 1]", -1e6, 1e6, 0, NULL,
+     "theta* (d values) when theta_source is given; the default is the paper's"},
+    {"bandit.features", SS_T_ENUM, "paper", 0, 0, 0, "paper|random|ones|given",
+     "true arm features y_a: the paper's (+0.1 at coordinate a mod d, -0.1 elsewhere), uniform on "
+     "[-1,1]^d per seed, all ones, or bandit.true_features"},
+    {"bandit.true_features", SS_T_REAL_MATRIX, NULL, -1e3, 1e3, 0, NULL,
+     "K x d true features when features is given"},
+    {"bandit.contexts", SS_T_ENUM, "shared", 0, 0, 0, "shared|iid",
+     "x*_{t,a} = c_t * y_a with one user context c_t per round (shared), or z_{t,a} * y_a with "
+     "independent z_{t,a} per round and arm (iid); c, z uniform on [-1,1]^d"},
+    {"bandit.reported", SS_T_REAL_MATRIX, NULL, -1e3, 1e3, 0, NULL,
+     "K x d reported features for strategy fixed"},
+    {"bandit.lambda", SS_T_REAL, "1", 0, 1e12, SS_K_MIN_OPEN, NULL, "ridge regulariser"},
+    {"bandit.delta", SS_T_REAL, "0", 0, 1, SS_K_MAX_OPEN, NULL,
+     "confidence level of radii and eliminations; 0 means 1/T"},
+    {"bandit.radius", SS_T_ENUM, "authors", 0, 0, 0, "authors|abbasi|fixed",
+     "confidence radius: the authors' constant, the per-arm Abbasi-Yadkori radius, or bandit.beta"},
+    {"bandit.beta", SS_T_REAL, "1", 0, 1e12, 0, NULL, "the radius when radius is fixed"},
+    {"bandit.S", SS_T_REAL, "0", 0, 1e12, 0, NULL, "Abbasi-Yadkori bound on ||theta*||; 0 means ||theta*||"},
+    {"bandit.L", SS_T_REAL, "0", 0, 1e12, 0, NULL, "Abbasi-Yadkori bound on ||x||; 0 means sqrt(d)"},
+    {"bandit.warmup", SS_T_INT, "10", 0, 1e12, 0, NULL,
+     "uniform random rounds before LinUCB / LinGreedy start scoring"},
+    {"bandit.refactor_every", SS_T_INT, "1000", 0, 1e12, 0, NULL,
+     "rebuild each V^{-1} from V by Cholesky every this many Sherman-Morrison updates (0: never)"},
+    {"bandit.epochs", SS_T_INT, "20", 0, 100000, 0, NULL,
+     "strategy gradient: adaptation epochs before the final evaluation"},
+    {"bandit.eps", SS_T_REAL, "0.2", 0, 2, SS_K_MIN_OPEN, NULL, "strategy gradient: finite-difference step"},
+    {"bandit.eta", SS_T_REAL, "0.2", 0, 1e6, 0, NULL, "strategy gradient: learning rate"},
+    {"bandit.step_scale", SS_T_REAL, "1e-4", 0, 1e6, 0, NULL,
+     "strategy gradient: the factor 1e-4 of the authors' step"},
+    {"bandit.step_clip", SS_T_REAL, "0.1", 0, 2, 0, NULL, "strategy gradient: largest step per coordinate"},
+    {"bandit.crn", SS_T_BOOL, "false", 0, 0, 0, NULL,
+     "common random numbers: every rollout of an epoch uses the same reward noise and draws"},
+    {"bandit.curve_stride", SS_T_INT, "100", 0, 1e12, 0, NULL,
+     "cumulative-regret curve every this many rounds (and at T), epoch 0 and last; 0: no curves"},
+    {"bandit.rollout_groups", SS_T_INT, "0", 0, 1e6, 0, NULL,
+     "rank groups for the rollouts of an epoch (each spreads the arms over its ranks); 0: one per rank"},
+    {"bandit.write_arms", SS_T_BOOL, "true", 0, 0, 0, NULL, "write bandit_arms.csv (K rows per epoch)"},
+};
+
+static int check_matrix(const ss_config *cfg, const char *path, long long K, long long d, const char *why,
+                        ss_err *e)
+{
+  int rows = 0, cols = 0;
+  if (!ss_cfg_matrix(cfg, path, &rows, &cols))
+    return ss_cfg_error(cfg, path, e, "expected a %lld x %lld matrix (%s), found nothing", K, d, why);
+  if (rows != K || cols != d)
+    return ss_cfg_error(cfg, path, e, "expected a %lld x %lld matrix (bandit.K x bandit.d), found %d x %d",
+                        K, d, rows, cols);
+  return SS_OK;
+}
+
+static int check(const ss_config *cfg, ss_err *e)
+{
+  long long K = ss_cfg_int(cfg, "bandit.K"), d = ss_cfg_int(cfg, "bandit.d");
+  if (!strcmp(ss_cfg_str(cfg, "bandit.theta_source"), "given")) {
+    int n = 0;
+    if (!ss_cfg_list(cfg, "bandit.theta", &n) || n != d)
+      return ss_cfg_error(cfg, "bandit.theta", e,
+                          "expected %lld values (bandit.d), found %d; or set bandit.theta_source: random",
+                          d, n);
+  }
+  if (!strcmp(ss_cfg_str(cfg, "bandit.features"), "given"))
+    SS_TRY(check_matrix(cfg, "bandit.true_features", K, d, "bandit.features is given", e));
+  if (!strcmp(ss_cfg_str(cfg, "bandit.strategy"), "fixed"))
+    SS_TRY(check_matrix(cfg, "bandit.reported", K, d, "bandit.strategy is fixed", e));
+  else if (ss_cfg_is_set(cfg, "bandit.reported"))
+    return ss_cfg_error(cfg, "bandit.reported", e, "only strategy fixed uses reported features; "
+                        "found strategy %s", ss_cfg_str(cfg, "bandit.strategy"));
+  if (!strcmp(ss_cfg_str(cfg, "bandit.strategy"), "gradient") && K * d > 100000000LL)
+    return ss_cfg_error(cfg, "bandit.K", e, "strategy gradient runs 1 + K d rollouts per epoch; "
+                        "expected K d <= 1e8, found %lld", K * d);
+  return SS_OK;
+}
+
+/* ---- one task ---- */
+typedef struct {
+  ss_task *task;
+  const char *mechanism;
+  int K, d;
+  int64_t T, stride;
+  int rank0, write_arms;
+  ss_table *epochs, *arms, *curves;
+} sink_ctx;
+
+static void sink(void *vctx, const ss_bandit_epoch *ep)
+{
+  sink_ctx *s = vctx;
+  if (!s->rank0) return;
+  unsigned long long seed = (unsigned long long)s->task->seed;
+  ss_table_add(s->epochs, "%s,%llu,%d,%.17g,%lld,%.17g,", s->mechanism, seed, ep->epoch, ep->regret,
+               (long long)ep->all_eliminated_rounds, ep->manipulation);
+  if (isnan(ep->theta_error)) ss_table_add(s->epochs, "nan");
+  else ss_table_add(s->epochs, "%.17g", ep->theta_error);
+  ss_table_end_row(s->epochs);
+  if (s->arms)
+    for (int a = 0; a < s->K; a++) {
+      ss_table_add(s->arms, "%s,%llu,%d,%d,%lld,%lld", s->mechanism, seed, ep->epoch, a,
+                   (long long)ep->selections[a], (long long)ep->eliminated[a]);
+      for (int j = 0; j < s->d; j++) ss_table_add(s->arms, ",%.17g", ep->reported[(size_t)a * s->d + j]);
+      ss_table_end_row(s->arms);
+    }
+  if (s->curves && ep->curve)
+    for (int64_t k = 0; k < ep->ncurve; k++)
+      ss_table_row(s->curves, "%s,%llu,%d,%lld,%.17g", s->mechanism, seed, ep->epoch,
+                   (long long)ss_bandit_curve_round(s->T, s->stride, k), ep->curve[k]);
+}
+
+static void progress(void *ctx, double fraction) { ss_task_progress(ctx, fraction); }
+
+static int headers(sink_ctx *s, ss_err *e)
+{
+  ss_tableset *ts = s->task->tables;
+  s->epochs = ss_tableset_get(ts, "bandit_epochs");
+  SS_TRY(ss_table_header(s->epochs, "mechanism,seed,epoch,regret,all_eliminated_rounds,manipulation,theta_error", e));
+  if (s->write_arms) {
+    size_t len = 64 + (size_t)s->d * 24;
+    char *h = ss_malloc(len, e);
+    if (!h) return e->code;
+    size_t at = (size_t)snprintf(h, len, "mechanism,seed,epoch,arm,selections,eliminated_round");
+    for (int j = 0; j < s->d; j++) at += (size_t)snprintf(h + at, len - at, ",reported_%d", j);
+    s->arms = ss_tableset_get(ts, "bandit_arms");
+    int rc = ss_table_header(s->arms, h, e);
+    free(h);
+    SS_TRY(rc);
+  }
+  if (s->stride > 0) {
+    s->curves = ss_tableset_get(ts, "bandit_curves");
+    SS_TRY(ss_table_header(s->curves, "mechanism,seed,epoch,round,cumulative_regret", e));
+  }
+  return SS_OK;
+}
+
+static int build_env(const ss_config *cfg, uint64_t seed, ss_bandit_env *env, ss_err *e)
+{
+  int64_t K = ss_cfg_int(cfg, "bandit.K"), T = ss_cfg_int(cfg, "bandit.T");
+  int d = (int)ss_cfg_int(cfg, "bandit.d");
+  SS_TRY(ss_bandit_env_alloc(env, K, d, T, e));
+  env->noise_sd = ss_cfg_real(cfg, "bandit.noise_sd");
+  env->contexts = strcmp(ss_cfg_str(cfg, "bandit.contexts"), "iid") ? SS_BANDIT_CTX_SHARED : SS_BANDIT_CTX_IID;
+  env->seed = seed;
+  if (!strcmp(ss_cfg_str(cfg, "bandit.theta_source"), "random")) {
+    ss_bandit_random_theta(seed, d, env->theta);
+  } else {
+    int n = 0;
+    const double *th = ss_cfg_list(cfg, "bandit.theta", &n);
+    memcpy(env->theta, th, (size_t)d * sizeof(double));
+  }
+  const char *features = ss_cfg_str(cfg, "bandit.features");
+  if (!strcmp(features, "paper")) {
+    ss_bandit_paper_features(K, d, env->ytrue);
+  } else if (!strcmp(features, "random")) {
+    ss_bandit_random_features(seed, K, d, env->ytrue);
+  } else if (!strcmp(features, "ones")) {
+    for (int64_t i = 0; i < K * d; i++) env->ytrue[i] = 1.0;
+  } else {
+    int rows, cols;
+    memcpy(env->ytrue, ss_cfg_matrix(cfg, "bandit.true_features", &rows, &cols),
+           (size_t)K * d * sizeof(double));
+  }
+  ss_bandit_env_prepare(env);
+  return SS_OK;
+}
+
+static void read_protocol(const ss_config *cfg, ss_bandit_protocol *pr)
+{
+  memset(pr, 0, sizeof *pr);
+  pr->mechanism = ss_cfg_str(cfg, "bandit.mechanism");
+  pr->strategy = ss_cfg_str(cfg, "bandit.strategy");
+  ss_bandit_mech_params_default(&pr->mech);
+  pr->mech.lambda = ss_cfg_real(cfg, "bandit.lambda");
+  pr->mech.delta = ss_cfg_real(cfg, "bandit.delta");
+  const char *radius = ss_cfg_str(cfg, "bandit.radius");
+  pr->mech.radius = !strcmp(radius, "abbasi")  ? SS_BANDIT_RADIUS_ABBASI
+                    : !strcmp(radius, "fixed") ? SS_BANDIT_RADIUS_FIXED
+                                               : SS_BANDIT_RADIUS_AUTHORS;
+  pr->mech.beta = ss_cfg_real(cfg, "bandit.beta");
+  pr->mech.S = ss_cfg_real(cfg, "bandit.S");
+  pr->mech.L = ss_cfg_real(cfg, "bandit.L");
+  pr->mech.warmup = ss_cfg_int(cfg, "bandit.warmup");
+  pr->mech.refactor_every = ss_cfg_int(cfg, "bandit.refactor_every");
+  pr->strat.eps = ss_cfg_real(cfg, "bandit.eps");
+  pr->strat.eta = ss_cfg_real(cfg, "bandit.eta");
+  pr->strat.step_scale = ss_cfg_real(cfg, "bandit.step_scale");
+  pr->strat.step_clip = ss_cfg_real(cfg, "bandit.step_clip");
+  int rows, cols;
+  pr->strat.fixed = ss_cfg_is_set(cfg, "bandit.reported") ? ss_cfg_matrix(cfg, "bandit.reported", &rows, &cols)
+                                                          : NULL;
+  pr->epochs = (int)ss_cfg_int(cfg, "bandit.epochs");
+  pr->crn = ss_cfg_bool(cfg, "bandit.crn");
+  pr->curve_stride = ss_cfg_int(cfg, "bandit.curve_stride");
+  pr->rollout_groups = (int)ss_cfg_int(cfg, "bandit.rollout_groups");
+}
+
+static int run(ss_task *task, ss_err *e)
+{
+  const ss_config *cfg = task->cfg;
+  ss_bandit_env env;
+  ss_bandit_protocol pr;
+  read_protocol(cfg, &pr);
+  int rc = build_env(cfg, task->seed, &env, e);
+  sink_ctx s = {.task = task,
+                .mechanism = pr.mechanism,
+                .K = (int)ss_cfg_int(cfg, "bandit.K"),
+                .d = (int)ss_cfg_int(cfg, "bandit.d"),
+                .T = ss_cfg_int(cfg, "bandit.T"),
+                .stride = pr.curve_stride,
+                .rank0 = ss_comm_rank(task->comm) == 0,
+                .write_arms = ss_cfg_bool(cfg, "bandit.write_arms")};
+  if (!rc && s.rank0) rc = headers(&s, e);
+  rc = ss_comm_agree(task->comm, e);
+  if (!rc) {
+    int phase = ss_phase(task->timers, "bandit_rollouts");
+    ss_phase_begin(task->timers, phase);
+    rc = ss_bandit_protocol_run(task->comm, &env, &pr, sink, &s, progress, task, e);
+    ss_phase_end(task->timers, phase);
+  }
+  ss_bandit_env_free(&env);
+  return rc;
+}
+
+/* ---- after all tasks: a human summary per mechanism ---- */
+typedef struct {
+  char name[32];
+  double first_sum, first_sq, last_sum, last_sq;
+  long first_n, last_n;
+  long last_epoch;
+} mech_summary;
+
+static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e)
+{
+  if (!summary) return SS_OK;
+  ss_table *t = ss_tableset_get(tables, "bandit_epochs");
+  int cm = ss_table_column(t, "mechanism"), ce = ss_table_column(t, "epoch"), cr = ss_table_column(t, "regret");
+  if (cm < 0 || ce < 0 || cr < 0) return SS_OK;
+  mech_summary ms[8];
+  int nm = 0;
+  long n = ss_table_nrows(t);
+  char buf[64];
+  /* Pass 1: the last epoch per mechanism; pass 2: sums. */
+  for (int pass = 0; pass < 2; pass++)
+    for (long i = 0; i < n; i++) {
+      char name[32];
+      if (ss_table_field(t, i, cm, name, sizeof name)) continue;
+      if (ss_table_field(t, i, ce, buf, sizeof buf)) continue;
+      long ep = atol(buf);
+      if (ss_table_field(t, i, cr, buf, sizeof buf)) continue;
+      double reg = atof(buf);
+      int k = 0;
+      while (k < nm && strcmp(ms[k].name, name)) k++;
+      if (k == nm) {
+        if (nm == 8) continue;
+        memset(&ms[nm], 0, sizeof ms[nm]);
+        snprintf(ms[nm].name, sizeof ms[nm].name, "%s", name);
+        nm++;
+      }
+      if (pass == 0) {
+        if (ep > ms[k].last_epoch) ms[k].last_epoch = ep;
+        continue;
+      }
+      if (ep == 0) {
+        ms[k].first_sum += reg;
+        ms[k].first_sq += reg * reg;
+        ms[k].first_n++;
+      }
+      if (ep == ms[k].last_epoch && ep > 0) {
+        ms[k].last_sum += reg;
+        ms[k].last_sq += reg * reg;
+        ms[k].last_n++;
+      }
+    }
+  for (int k = 0; k < nm; k++) {
+    double m0 = ms[k].first_n ? ms[k].first_sum / ms[k].first_n : NAN;
+    fprintf(summary, "bandit %-9s regret epoch 0: %.1f (mean of %ld)", ms[k].name, m0, ms[k].first_n);
+    if (ms[k].last_n) {
+      double m1 = ms[k].last_sum / ms[k].last_n;
+      fprintf(summary, ", epoch %ld: %.1f (x%.2f)", ms[k].last_epoch, m1, m1 / m0);
+    }
+    fprintf(summary, "\n");
+  }
+  return SS_OK;
+}
+
+const ss_experiment_ops ss_bandit_experiment = {
+    .name = "bandit",
+    .summary = "strategic linear contextual bandits: OptGTM, GGTM, LinUCB vs arms that game them",
+    .keys = keys,
+    .nkeys = sizeof keys / sizeof keys[0],
+    .check = check,
+    .run = run,
+    .finish = finish,
+};

@@ -1,0 +1,17 @@
+/* Fixed reports: the K x d reported features ỹ come from the config (bandit.reported). */
+#include <string.h>
+#include "stratsim/bandit_mech.h"
+
+static int init(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, double *yrep, ss_err *e)
+{
+  if (!sp->fixed) return ss_fail(e, SS_EINPUT, "bandit: strategy 'fixed' needs bandit.reported");
+  memcpy(yrep, sp->fixed, (size_t)env->K * (size_t)env->d * sizeof(double));
+  return SS_OK;
+}
+
+const ss_bandit_strategy_ops ss_bandit_fixed_ops = {
+    .name = "fixed",
+    .summary = "reported features given in the config (bandit.reported, K x d)",
+    .adaptive = 0,
+    .init = init,
+};

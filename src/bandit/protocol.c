@@ -1,0 +1,150 @@
+/* The epoch protocol (MODELS 2.3). Epoch e runs rollout 0 (the evaluation: regret,
+ * utilities, eliminations, curves) and, for adaptive strategies before the final
+ * evaluation, one rollout per (arm i, coordinate j) with ỹ_ij perturbed. The 1 + K d
+ * rollouts of an epoch are independent, so they are dealt round-robin to rank groups
+ * (rollout r to group r mod G); each group spreads the arms over its ranks. Results are
+ * combined with integer sums and exact sums, so every layout gives the same bits. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/bandit_mech.h"
+
+typedef struct {
+  int64_t K;
+  int d;
+  int64_t nint;       /* selections K | eliminated+1 K | all-eliminated | has theta error | pert K d */
+  int64_t *ints;
+  double dbl[3];      /* regret, manipulation, theta error */
+} epoch_buf;
+
+static void clear(epoch_buf *b, int64_t nint)
+{
+  memset(b->ints, 0, (size_t)nint * sizeof(int64_t));
+  b->dbl[0] = b->dbl[1] = b->dbl[2] = 0;
+}
+
+int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit_protocol *pr,
+                           void (*sink)(void *ctx, const ss_bandit_epoch *ep), void *sink_ctx,
+                           void (*progress)(void *ctx, double fraction), void *progress_ctx,
+                           ss_err *e)
+{
+  const ss_bandit_strategy_ops *strat = ss_bandit_strategy_find(pr->strategy);
+  if (!strat) return ss_fail(e, SS_EINPUT, "bandit: unknown strategy '%s'", pr->strategy ? pr->strategy : "(null)");
+  const int64_t K = env->K;
+  const int d = env->d;
+  const int size = ss_comm_size(c), rank = ss_comm_rank(c);
+  int groups = pr->rollout_groups <= 0 || pr->rollout_groups > size ? size : pr->rollout_groups;
+  int color = (int)((int64_t)rank * groups / size);
+  ss_comm *g = c;
+  if (groups > 1) {
+    int rc = ss_comm_split(c, color, rank, &g);
+    if (rc) return ss_fail(e, rc, "bandit: could not split into rollout groups");
+  }
+  const int grank = ss_comm_rank(g);
+  const int nep = strat->adaptive ? pr->epochs : 0;
+  const int64_t npert = strat->adaptive ? K * d : 0;
+  const int64_t curve_len = ss_bandit_curve_len(env->T, pr->curve_stride);
+
+  ss_bandit_mech *m = NULL;
+  epoch_buf buf = {.K = K, .d = d, .nint = 2 * K + 2 + npert};
+  double *yrep = ss_malloc((size_t)K * d * sizeof(double), e);
+  int64_t *sel = ss_malloc((size_t)K * sizeof(int64_t), e);
+  int64_t *elim = ss_malloc((size_t)K * sizeof(int64_t), e);
+  int64_t *elim_out = ss_malloc((size_t)K * sizeof(int64_t), e);
+  double *curve = ss_malloc((size_t)(curve_len > 0 ? curve_len : 1) * sizeof(double), e);
+  buf.ints = ss_malloc((size_t)buf.nint * sizeof(int64_t), e);
+  if (!e->code) strat->init(&pr->strat, env, yrep, e);
+  if (!e->code) ss_bandit_mech_create(pr->mechanism, g, env, &pr->mech, &m, e);
+  int rc = ss_comm_agree(c, e);
+
+  int64_t total = 0, done = 0;
+  for (int ep = 0; ep <= nep; ep++) total += ep < nep ? 1 + npert : 1;
+
+  for (int ep = 0; !rc && ep <= nep; ep++) {
+    const int64_t nroll = ep < nep ? 1 + npert : 1;
+    const int want_curve = curve_len > 0 && (ep == 0 || ep == nep);
+    clear(&buf, buf.nint);
+    for (int64_t r = 0; r < nroll && !rc; r++) {
+      if (r % groups != color) continue;
+      ss_bandit_rollout_opts o = {0};
+      o.rseed = ss_bandit_rollout_seed(env->seed, ep, pr->crn ? 0 : r);
+      ss_bandit_outcome out = {.selections = sel, .eliminated = elim};
+      if (r == 0) {
+        o.details = 1;
+        o.curve_stride = want_curve ? pr->curve_stride : 0;
+        o.curve = want_curve ? curve : NULL;
+        if (nroll == 1) {
+          o.progress = progress;
+          o.progress_ctx = progress_ctx;
+        }
+        rc = ss_bandit_rollout(g, env, m, yrep, &o, &out, e);
+        if (!rc && grank == 0) {
+          for (int64_t a = 0; a < K; a++) {
+            buf.ints[a] = sel[a];
+            buf.ints[K + a] = elim[a] + 1;
+          }
+          buf.ints[2 * K] = out.all_eliminated_rounds;
+          buf.ints[2 * K + 1] = isnan(out.theta_error) ? 0 : 1;
+          buf.dbl[0] = out.regret;
+          buf.dbl[1] = out.manipulation;
+          buf.dbl[2] = isnan(out.theta_error) ? 0 : out.theta_error;
+        }
+      } else {
+        int64_t i = (r - 1) / d;
+        int j = (int)((r - 1) % d);
+        double saved = yrep[i * d + j];
+        int sign;
+        yrep[i * d + j] = strat->perturb(&pr->strat, saved, &sign);
+        rc = ss_bandit_rollout(g, env, m, yrep, &o, &out, e);
+        yrep[i * d + j] = saved;
+        if (!rc && grank == 0) buf.ints[2 * K + 2 + (r - 1)] = sel[i];
+      }
+      done += groups; /* every group advances by about one rollout per turn */
+      if (progress && nroll > 1) progress(progress_ctx, (double)(done < total ? done : total) / (double)total);
+    }
+    rc = ss_comm_agree(c, e); /* a failed group must not leave the others waiting */
+    if (rc) break;
+    if (groups > 1) {
+      ss_comm_sum_i64(c, buf.ints, (int)buf.nint);
+      ss_comm_sum_exact(c, buf.dbl, 3);
+    }
+    for (int64_t a = 0; a < K; a++) {
+      sel[a] = buf.ints[a];
+      elim_out[a] = buf.ints[K + a] - 1;
+    }
+    ss_bandit_epoch rec = {
+        .epoch = ep,
+        .last = ep == nep,
+        .regret = buf.dbl[0],
+        .all_eliminated_rounds = buf.ints[2 * K],
+        .manipulation = buf.dbl[1],
+        .theta_error = buf.ints[2 * K + 1] ? buf.dbl[2] : NAN,
+        .selections = sel,
+        .eliminated = elim_out,
+        .reported = yrep,
+        .curve = want_curve && rank == 0 ? curve : NULL,
+        .ncurve = want_curve ? curve_len : 0,
+    };
+    if (sink) sink(sink_ctx, &rec);
+    if (ep < nep) {
+      /* All steps at once, from this epoch's utilities; reports stay in [-1, 1]. */
+      for (int64_t i = 0; i < K; i++)
+        for (int j = 0; j < d; j++) {
+          int sign;
+          strat->perturb(&pr->strat, yrep[i * d + j], &sign);
+          double v = yrep[i * d + j] +
+                     strat->step(&pr->strat, ep, sign, sel[i], buf.ints[2 * K + 2 + i * d + j]);
+          yrep[i * d + j] = v < -1.0 ? -1.0 : v > 1.0 ? 1.0 : v;
+        }
+    }
+  }
+  ss_bandit_mech_destroy(&m);
+  if (g != c) ss_comm_free(&g);
+  free(yrep);
+  free(sel);
+  free(elim);
+  free(elim_out);
+  free(curve);
+  free(buf.ints);
+  return rc;
+}

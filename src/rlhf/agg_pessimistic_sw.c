@@ -1,0 +1,65 @@
+/* Pessimistic social welfare (Zhong et al. 2024): the average of each labeler's pessimistic
+ * value, W(z) = (1/k) sum_i ( <theta_hat_i, z> - f ||z||_{Sigma_i^{-1}} ); Theta is the average
+ * of the ellipsoids C_i. Smoothed by ||z||_P -> sqrt(z'Pz + mu^2), whose gradient stays inside
+ * every C_i. Needs every labeler's MLE and Sigma_i^{-1} (replicated). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rlhf_impl.h"
+
+static int psw_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
+                     ss_err *e)
+{
+  int d = agg->d;
+  size_t n = (size_t)agg->k * d;
+  agg->thetas = ss_malloc(n * sizeof *agg->thetas, e);
+  agg->prec = ss_malloc(n * d * sizeof *agg->prec, e);
+  if (!agg->thetas || !agg->prec) return SS_ERUNTIME;
+  if (!est->prec) return ss_fail(e, SS_ERUNTIME, "pessimistic_sw: estimates lack Sigma^-1");
+  memcpy(agg->thetas, est->theta, n * sizeof *agg->thetas);
+  memcpy(agg->prec, est->prec, n * d * sizeof *agg->prec);
+  return SS_OK;
+}
+
+static void matvec(const double *P, const double *z, int d, double *out)
+{
+  for (int a = 0; a < d; a++) out[a] = rlhf_dot(P + a * d, z, d);
+}
+
+static double psw_value(const rlhf_agg *agg, const double *z)
+{
+  int d = agg->d;
+  double pz[RLHF_DMAX], tot = 0;
+  for (int64_t i = 0; i < agg->k; i++) {
+    matvec(agg->prec + i * d * d, z, d, pz);
+    double q = rlhf_dot(z, pz, d);
+    tot += rlhf_dot(agg->thetas + i * d, z, d) - agg->radius * sqrt(q > 0 ? q : 0);
+  }
+  return tot / (double)agg->k;
+}
+
+static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *grad, double *hess)
+{
+  int d = agg->d;
+  double f = agg->radius;
+  double pz[RLHF_DMAX];
+  for (int j = 0; j < d; j++) grad[j] = 0;
+  if (hess) memset(hess, 0, (size_t)d * d * sizeof *hess);
+  for (int64_t i = 0; i < agg->k; i++) {
+    const double *P = agg->prec + i * d * d;
+    matvec(P, z, d, pz);
+    double q = rlhf_dot(z, pz, d);
+    double r = sqrt((q > 0 ? q : 0) + mu * mu);
+    for (int j = 0; j < d; j++) grad[j] += agg->thetas[i * d + j] - f * pz[j] / r;
+    if (hess)
+      for (int a = 0; a < d; a++)
+        for (int b = 0; b < d; b++)
+          hess[a * d + b] -= f * (P[a * d + b] / r - pz[a] * pz[b] / (r * r * r));
+  }
+  for (int j = 0; j < d; j++) grad[j] /= (double)agg->k;
+  if (hess)
+    for (int a = 0; a < d * d; a++) hess[a] /= (double)agg->k;
+}
+
+const rlhf_agg_ops rlhf_agg_pessimistic_sw = {"pessimistic_sw", 0, 1, 1, psw_build, psw_value,
+                                              psw_smooth};

@@ -1,0 +1,163 @@
+/* The aggregator registry and the verbs shared by every aggregator. An aggregator turns the
+ * labelers' estimates into a concave objective W(z) over policy feature expectations; it also
+ * exposes a smoothed W_mu whose gradient is a point of its pessimism set Theta, which is what
+ * the certified policy optimiser (policy.c) needs. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/median.h"
+#include "rlhf_impl.h"
+
+static const rlhf_agg_ops *const registry[] = {
+  &rlhf_agg_naive_mle, &rlhf_agg_median_mle,    &rlhf_agg_pessimistic_sw,
+  &rlhf_agg_maxmin,    &rlhf_agg_pessimistic_momle, &rlhf_agg_oracle,
+};
+#define NREG ((int)(sizeof registry / sizeof registry[0]))
+
+const rlhf_agg_ops *rlhf_agg_find(const char *name)
+{
+  for (int i = 0; i < NREG; i++)
+    if (name && !strcmp(registry[i]->name, name)) return registry[i];
+  return NULL;
+}
+int rlhf_agg_count(void) { return NREG; }
+const char *rlhf_agg_name_at(int i) { return i >= 0 && i < NREG ? registry[i]->name : NULL; }
+int rlhf_agg_needs_prec(const rlhf_agg_ops *ops) { return ops->needs_prec; }
+int rlhf_agg_is_linear(const rlhf_agg_ops *ops) { return ops->linear; }
+
+static int edit_distance(const char *a, const char *b)
+{
+  int la = (int)strlen(a), lb = (int)strlen(b);
+  if (la > 63 || lb > 63) return 99;
+  int prev[64], cur[64];
+  for (int j = 0; j <= lb; j++) prev[j] = j;
+  for (int i = 1; i <= la; i++) {
+    cur[0] = i;
+    for (int j = 1; j <= lb; j++) {
+      int c = prev[j - 1] + (a[i - 1] != b[j - 1]);
+      if (prev[j] + 1 < c) c = prev[j] + 1;
+      if (cur[j - 1] + 1 < c) c = cur[j - 1] + 1;
+      cur[j] = c;
+    }
+    memcpy(prev, cur, sizeof prev);
+  }
+  return prev[lb];
+}
+
+const char *rlhf_agg_suggest(const char *name)
+{
+  const char *best = registry[0]->name;
+  int bd = 1 << 20;
+  for (int i = 0; i < NREG; i++) {
+    int dd = edit_distance(name, registry[i]->name);
+    if (dd < bd) {
+      bd = dd;
+      best = registry[i]->name;
+    }
+  }
+  return best;
+}
+
+static rlhf_agg *agg_new(const rlhf_agg_ops *ops, int d, int64_t k, ss_err *e)
+{
+  rlhf_agg *agg = ss_calloc(1, sizeof *agg, e);
+  if (!agg) return NULL;
+  agg->ops = ops;
+  agg->d = d;
+  agg->k = k;
+  return agg;
+}
+
+int rlhf_agg_build(const rlhf_agg_ops *ops, ss_comm *c, const rlhf_params *p,
+                   const rlhf_estimates *est, const double *theta_star_mean, rlhf_agg **out,
+                   ss_err *e)
+{
+  *out = NULL;
+  if (est->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
+  rlhf_agg *agg = agg_new(ops, est->d, est->k, e);
+  if (!agg) return SS_ERUNTIME;
+  agg->median_kind = p->median_kind;
+  agg->radius = est->radius;
+  int rc;
+  if (ops->needs_all && ss_comm_size(c) > 1) {
+    rlhf_estimates all;
+    rc = rlhf_estimates_allgather(c, est, &all, e);
+    if (!rc) rc = ops->build(agg, c, &all, theta_star_mean, e);
+    rlhf_estimates_free(&all);
+  } else {
+    rc = ops->build(agg, c, est, theta_star_mean, e);
+  }
+  if (rc) rlhf_agg_destroy(&agg);
+  *out = agg;
+  return rc;
+}
+
+/* The exact builder fills the aggregate directly from parameters held on one rank (serial
+ * medians and exact sums), with the same formulas as the collective builders. */
+int rlhf_agg_build_exact(const rlhf_agg_ops *ops, int d, int64_t k, const double *theta_hat,
+                         const double *prec, const double *lo, const double *hi, double radius,
+                         int median_kind, rlhf_agg **out, ss_err *e)
+{
+  *out = NULL;
+  rlhf_agg *agg = agg_new(ops, d, k, e);
+  if (!agg) return SS_ERUNTIME;
+  agg->median_kind = median_kind;
+  agg->radius = radius;
+  double *col = ss_malloc((size_t)k * sizeof *col, e);
+  if (!col) {
+    rlhf_agg_destroy(&agg);
+    return SS_ERUNTIME;
+  }
+  for (int j = 0; j < d; j++) {
+    for (int64_t i = 0; i < k; i++) col[i] = theta_hat[i * d + j];
+    double sum = ss_sum_exact(col, k);
+    if (ops == &rlhf_agg_naive_mle || ops == &rlhf_agg_oracle) agg->theta[j] = sum / (double)k;
+    if (ops == &rlhf_agg_median_mle) agg->theta[j] = ss_median_serial(col, k, median_kind);
+    if (ops == &rlhf_agg_pessimistic_momle) {
+      for (int64_t i = 0; i < k; i++) col[i] = lo[i * d + j];
+      agg->lo[j] = ss_median_serial(col, k, median_kind);
+      for (int64_t i = 0; i < k; i++) col[i] = hi[i * d + j];
+      agg->hi[j] = ss_median_serial(col, k, median_kind);
+    }
+  }
+  free(col);
+  if (ops->needs_all) {
+    agg->thetas = ss_malloc((size_t)k * d * sizeof *agg->thetas, e);
+    if (!agg->thetas) {
+      rlhf_agg_destroy(&agg);
+      return SS_ERUNTIME;
+    }
+    memcpy(agg->thetas, theta_hat, (size_t)k * d * sizeof *agg->thetas);
+  }
+  if (ops->needs_prec) {
+    agg->prec = ss_malloc((size_t)k * d * d * sizeof *agg->prec, e);
+    if (!agg->prec) {
+      rlhf_agg_destroy(&agg);
+      return SS_ERUNTIME;
+    }
+    memcpy(agg->prec, prec, (size_t)k * d * d * sizeof *agg->prec);
+  }
+  *out = agg;
+  return SS_OK;
+}
+
+void rlhf_agg_destroy(rlhf_agg **pa)
+{
+  rlhf_agg *a = *pa;
+  if (!a) return;
+  free(a->thetas);
+  free(a->prec);
+  free(a);
+  *pa = NULL;
+}
+
+const char *rlhf_agg_name(const rlhf_agg *agg) { return agg->ops->name; }
+double rlhf_agg_value(const rlhf_agg *agg, const double *z) { return agg->ops->value(agg, z); }
+void rlhf_agg_smooth(const rlhf_agg *agg, const double *z, double mu, double *grad, double *hess)
+{
+  agg->ops->smooth(agg, z, mu, grad, hess);
+}
+const double *rlhf_agg_linear_theta(const rlhf_agg *agg)
+{
+  return agg->ops->linear ? agg->theta : NULL;
+}
