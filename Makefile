@@ -8,6 +8,7 @@
 MPICC    ?= mpicc
 NP       ?= 2
 BUILD    ?= build
+BIN      ?= bin
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
@@ -35,11 +36,11 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 MPIT_SRC := $(wildcard tests/mpi/*.c)
-MPIT_BIN := $(MPIT_SRC:tests/mpi/%.c=bin/%)
+MPIT_BIN := $(MPIT_SRC:tests/mpi/%.c=$(BIN)/%)
 BENCH_SRC := $(wildcard bench/*.c)
-BENCH_BIN := $(BENCH_SRC:bench/%.c=bin/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 
-.PHONY: all deps deps-test build run test unit integration bench asan docs clean
+.PHONY: all deps deps-test build run test unit integration bench asan memcheck docs clean
 all: build
 
 deps:
@@ -49,7 +50,7 @@ deps:
 deps-test:
 	@scripts/install-deps.sh --slurm
 
-build: bin/stratsim bin/test_unit $(MPIT_BIN) $(BENCH_BIN)
+build: $(BIN)/stratsim $(BIN)/test_unit $(MPIT_BIN) $(BENCH_BIN)
 
 # The two commands of the README.
 run: deps
@@ -60,8 +61,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory unit integration
 
-unit: bin/test_unit
-	bin/test_unit
+unit: $(BIN)/test_unit
+	$(BIN)/test_unit
 
 integration: build
 	@tests/run_integration.sh
@@ -70,27 +71,29 @@ bench: deps
 	@$(MAKE) --no-print-directory build
 	@bench/run_all.sh
 
+# unit tests under AddressSanitizer + UBSan, in a separate build tree
 asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" bin/test_unit
+	  LDFLAGS="-fsanitize=address,undefined" build/asan/bin/test_unit build/asan/bin/stratsim
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp build/asan/bin/test_unit
 
-docs: bin/stratsim
-	bin/stratsim schema --markdown > docs/config.md
+docs: $(BIN)/stratsim
+	$(BIN)/stratsim schema --markdown > docs/config.md
 
-bin/stratsim: $(BUILD)/src/main.o $(LIB_OBJ)
+$(BIN)/stratsim: $(BUILD)/src/main.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bin/test_unit: $(UNIT_OBJ) $(LIB_OBJ)
+$(BIN)/test_unit: $(UNIT_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CUNIT_LIBS)
 
-bin/%: $(BUILD)/tests/mpi/%.o $(LIB_OBJ)
+$(BIN)/%: $(BUILD)/tests/mpi/%.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bin/%: $(BUILD)/bench/%.o $(LIB_OBJ)
+$(BIN)/%: $(BUILD)/bench/%.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -103,6 +106,13 @@ $(BUILD)/%.o: %.c
 	$(MPICC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 clean:
-	rm -rf build bin
+	rm -rf build bin tests/out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# valgrind over the unit tests and a small run (Open MPI's own init leaks are suppressed)
+VALGRIND = valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+           --suppressions=tests/valgrind.supp
+memcheck: build
+	$(VALGRIND) $(BIN)/test_unit
+	$(VALGRIND) $(BIN)/stratsim run configs/demo.yaml --out build/memcheck --force --quiet --set seeds=2

@@ -79,14 +79,17 @@ static int run(ss_comm *world, bench_opts *o, int64_t rows, double *medians, ran
 
 static void print_reports(const bench_opts *o, int size, const rank_report *reps, const double *medians)
 {
-  double data_mb = (double)o->k * o->d * 8 / 1e6;
-  printf("bench_median: k=%lld d=%d ranks=%d path=%s data k*d*8 = %.1f MB (%.1f MB per rank)\n",
-         (long long)o->k, o->d, size, o->stored ? "stored-array" : "regenerating-source", data_mb,
-         data_mb / size);
-  for (int r = 0; r < size; r++)
-    printf("  rank %d: rows %lld  fill %.3f s  median %.3f s  peak RSS %.1f MB (%.1f MB after init, +%.1f MB)\n", r,
-           (long long)reps[r].rows, reps[r].fill_s, reps[r].median_s, reps[r].rss_peak_kb / 1024.0,
+  double data_mib = (double)o->k * o->d * 8 / 1048576.0;
+  printf("bench_median: k=%lld d=%d ranks=%d path=%s\n", (long long)o->k, o->d, size,
+         o->stored ? "stored-array" : "regenerating-source");
+  printf("  data k*d*8 = %.0f bytes = %.1f MiB (%.1f MiB per rank)\n", (double)o->k * o->d * 8, data_mib,
+         data_mib / size);
+  for (int r = 0; r < size; r++) {
+    printf("  rank %d: rows %lld  median %.3f s", r, (long long)reps[r].rows, reps[r].median_s);
+    if (o->stored) printf("  (filling the array %.3f s)", reps[r].fill_s);
+    printf("  peak RSS %.1f MiB (%.1f MiB after init, +%.1f MiB)\n", reps[r].rss_peak_kb / 1024.0,
            reps[r].rss_init_kb / 1024.0, (reps[r].rss_peak_kb - reps[r].rss_init_kb) / 1024.0);
+  }
   printf("  medians[0..2] = %.17g %.17g %.17g\n", medians[0], o->d > 1 ? medians[1] : 0.0,
          o->d > 2 ? medians[2] : 0.0);
 }

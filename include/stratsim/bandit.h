@@ -40,10 +40,26 @@ void ss_bandit_random_features(uint64_t seed, int64_t K, int d, double *y);
 void ss_bandit_random_theta(uint64_t seed, int d, double *theta);
 /* The base vector of round t (1-based) for arm a: c_t (shared; arm ignored) or z_{t,a}. */
 void ss_bandit_base(const ss_bandit_env *env, int64_t t, int64_t arm, double *base);
+/* The fixed-order dot product every score and mean in the engine uses. Four accumulators
+ * break the add latency chain; the order is fixed, so every rank gets the same bits. */
+static inline double ss_bandit_dot(const double *a, const double *b, int n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int k = 0;
+  for (; k + 4 <= n; k += 4) {
+    s0 += a[k] * b[k];
+    s1 += a[k + 1] * b[k + 1];
+    s2 += a[k + 2] * b[k + 2];
+    s3 += a[k + 3] * b[k + 3];
+  }
+  for (; k < n; k++) s0 += a[k] * b[k];
+  return (s0 + s1) + (s2 + s3);
+}
 /* <theta*, base ⊙ y_a>, computed as sum_j wtrue_aj base_j in a fixed order. */
-double ss_bandit_true_mean(const ss_bandit_env *env, int64_t arm, const double *base);
-/* The fixed-order dot product every score and mean in the engine uses. */
-double ss_bandit_dot(const double *a, const double *b, int n);
+static inline double ss_bandit_true_mean(const ss_bandit_env *env, int64_t arm, const double *base)
+{
+  return ss_bandit_dot(env->wtrue + arm * env->d, base, env->d);
+}
 
 /* ---- mechanisms: opaque handles, implementations plug in by name ---- */
 enum { SS_BANDIT_RADIUS_AUTHORS = 0, SS_BANDIT_RADIUS_ABBASI, SS_BANDIT_RADIUS_FIXED };

@@ -54,14 +54,24 @@ extern const ss_bandit_mech_ops ss_bandit_optgtm_ops, ss_bandit_ggtm_ops, ss_ban
 const ss_bandit_mech_ops *ss_bandit_mech_find(const char *name);
 
 /* The radius for a state with n updates, as p->radius says. */
-double ss_bandit_mech_radius(const ss_bandit_mech *m, int64_t n);
+double ss_bandit_abbasi_radius(const ss_bandit_mech *m, int64_t n);
+static inline double ss_bandit_mech_radius(const ss_bandit_mech *m, int64_t n)
+{
+  return m->p.radius == SS_BANDIT_RADIUS_ABBASI ? ss_bandit_abbasi_radius(m, n) : m->beta;
+}
 /* Shared verbs used by tests: score / update / activity of one arm. */
 static inline int ss_bandit_mech_owns(const ss_bandit_mech *m, int64_t arm)
 {
   return arm >= m->lo && arm < m->hi;
 }
-int ss_bandit_mech_active(const ss_bandit_mech *m, int64_t arm);
-int64_t ss_bandit_mech_eliminated(const ss_bandit_mech *m, int64_t arm);
+static inline int ss_bandit_mech_active(const ss_bandit_mech *m, int64_t arm)
+{
+  return m->ops->active ? m->ops->active(m, arm) : 1;
+}
+static inline int64_t ss_bandit_mech_eliminated(const ss_bandit_mech *m, int64_t arm)
+{
+  return m->ops->eliminated ? m->ops->eliminated(m, arm) : -1;
+}
 void ss_bandit_mech_reset(ss_bandit_mech *m, uint64_t rseed);
 
 /* LinUCB and LinGreedy share the pooled estimate; LinGreedy is LinUCB with radius 0. */

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "stratsim/bandit.h"
 
 typedef struct {
   int d;
@@ -26,10 +27,24 @@ size_t ss_ridge_nwork(int d);
 /* Points r at mem (ss_ridge_ndoubles(d) doubles) and resets it. */
 void ss_ridge_attach(ss_ridge *r, int d, double lambda, double *mem);
 void ss_ridge_reset(ss_ridge *r);
-/* x^T V^{-1} x */
-double ss_ridge_qform(const ss_ridge *r, const double *x);
+/* x^T V^{-1} x = sum_i x_i (M_ii x_i + 2 sum_{j>i} M_ij x_j): half a full product. */
+static inline double ss_ridge_qform(const ss_ridge *r, const double *x)
+{
+  const int d = r->d;
+  const double *row = r->vinv;
+  double q = 0;
+  for (int i = 0; i < d; i++) {
+    int len = d - i;
+    q += x[i] * (row[0] * x[i] + 2.0 * ss_bandit_dot(row + 1, x + i + 1, len - 1));
+    row += len;
+  }
+  return q;
+}
 /* <theta, x> */
-double ss_ridge_mean(const ss_ridge *r, const double *x);
+static inline double ss_ridge_mean(const ss_ridge *r, const double *x)
+{
+  return ss_bandit_dot(r->theta, x, r->d);
+}
 /* Adds (x, y): Sherman-Morrison on V^{-1}, V += x x^T, b += y x, theta = V^{-1} b.
  * Every refactor_every updates (0: never) V^{-1} is rebuilt from V. */
 void ss_ridge_update(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work);

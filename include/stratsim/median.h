@@ -13,7 +13,8 @@ typedef enum { SS_MEDIAN_LOWER = 0, SS_MEDIAN_UPPER, SS_MEDIAN_MEAN } ss_median_
 
 /* Where the local values come from: rows [start, start+count) of a local n_local x d
  * row-major block are written to buf (count*d doubles). Lets callers regenerate values
- * instead of storing them. */
+ * instead of storing them. Each row is requested once per selection round (8 times), in
+ * blocks of up to 4096 rows, and must come back with the same values every time. */
 typedef struct {
   int64_t n_local;
   int d;

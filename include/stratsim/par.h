@@ -27,7 +27,8 @@ void ss_comm_free(ss_comm **c);
 
 void ss_comm_barrier(ss_comm *c);
 void ss_comm_bcast(ss_comm *c, void *buf, size_t bytes, int root);
-/* Broadcasts a heap buffer of unknown length from root; non-roots get a malloc'd copy. */
+/* Broadcasts a heap buffer of unknown length from root; non-roots get a malloc'd copy
+ * (with a NUL after the len bytes, so text can be used as a string). */
 int ss_comm_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root);
 
 /* In-place reductions. Integer sums and max/min are exact and order-free. */
@@ -38,7 +39,8 @@ void ss_comm_max_double(ss_comm *c, double *v, int n);
 void ss_comm_min_double(ss_comm *c, double *v, int n);
 /* Exact, order-free sum of n accumulators (each normalised on return). */
 void ss_comm_sum_xsum(ss_comm *c, ss_xsum *acc, int n);
-/* Exact sums of n doubles across ranks, rounded once: bit-identical for any rank count. */
+/* Exact sums of n doubles across ranks, rounded once: bit-identical for any rank count.
+ * Slots holding inf/NaN on some rank give the IEEE result (+inf, -inf, or NaN). */
 void ss_comm_sum_exact(ss_comm *c, double *v, int n);
 /* MAXLOC with ties to the lowest index: returns the index (or -1 if every value is -inf/NaN-free
  * absent, i.e. idx < 0 everywhere) and sets *best. idx is this rank's candidate (or -1). */

@@ -5,22 +5,6 @@
 #include "stratsim/bandit.h"
 #include "stratsim/rng.h"
 
-double ss_bandit_dot(const double *a, const double *b, int n)
-{
-  /* Four accumulators break the add latency chain; the order is fixed, so the result is
-   * the same on every rank. */
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int k = 0;
-  for (; k + 4 <= n; k += 4) {
-    s0 += a[k] * b[k];
-    s1 += a[k + 1] * b[k + 1];
-    s2 += a[k + 2] * b[k + 2];
-    s3 += a[k + 3] * b[k + 3];
-  }
-  for (; k < n; k++) s0 += a[k] * b[k];
-  return (s0 + s1) + (s2 + s3);
-}
-
 int ss_bandit_env_alloc(ss_bandit_env *env, int64_t K, int d, int64_t T, ss_err *e)
 {
   memset(env, 0, sizeof *env);
@@ -85,7 +69,3 @@ void ss_bandit_base(const ss_bandit_env *env, int64_t t, int64_t arm, double *ba
   for (int j = 0; j < d; j++) base[j] = 2.0 * base[j] - 1.0;
 }
 
-double ss_bandit_true_mean(const ss_bandit_env *env, int64_t arm, const double *base)
-{
-  return ss_bandit_dot(env->wtrue + arm * env->d, base, env->d);
-}

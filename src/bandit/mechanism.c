@@ -45,9 +45,8 @@ double ss_bandit_beta_abbasi(int d, int64_t n, double lambda, double delta, doub
          sqrt(2.0 * log(1.0 / delta) + d * log(1.0 + (double)n * L * L / (d * lambda)));
 }
 
-double ss_bandit_mech_radius(const ss_bandit_mech *m, int64_t n)
+double ss_bandit_abbasi_radius(const ss_bandit_mech *m, int64_t n)
 {
-  if (m->p.radius != SS_BANDIT_RADIUS_ABBASI) return m->beta;
   double S = m->p.S, L = m->p.L;
   if (S <= 0) S = sqrt(ss_bandit_dot(m->theta_star, m->theta_star, m->d));
   if (L <= 0) L = sqrt((double)m->d);
@@ -100,14 +99,4 @@ void ss_bandit_mech_reset(ss_bandit_mech *m, uint64_t rseed)
 {
   m->rseed = rseed;
   if (m->ops->reset) m->ops->reset(m);
-}
-
-int ss_bandit_mech_active(const ss_bandit_mech *m, int64_t arm)
-{
-  return m->ops->active ? m->ops->active(m, arm) : 1;
-}
-
-int64_t ss_bandit_mech_eliminated(const ss_bandit_mech *m, int64_t arm)
-{
-  return m->ops->eliminated ? m->ops->eliminated(m, arm) : -1;
 }

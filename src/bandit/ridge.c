@@ -35,22 +35,6 @@ void ss_ridge_reset(ss_ridge *r)
   r->since_refactor = 0;
 }
 
-double ss_ridge_qform(const ss_ridge *r, const double *x)
-{
-  /* x^T M x = sum_i x_i (M_ii x_i + 2 sum_{j>i} M_ij x_j): half the work of a full product. */
-  int d = r->d;
-  const double *row = r->vinv;
-  double q = 0;
-  for (int i = 0; i < d; i++) {
-    int len = d - i;
-    q += x[i] * (row[0] * x[i] + 2.0 * ss_bandit_dot(row + 1, x + i + 1, len - 1));
-    row += len;
-  }
-  return q;
-}
-
-double ss_ridge_mean(const ss_ridge *r, const double *x) { return ss_bandit_dot(r->theta, x, r->d); }
-
 /* out = M x for packed symmetric M. */
 static void symv(int d, const double *m, const double *x, double *out)
 {

@@ -39,5 +39,36 @@ static void box_smooth(const rlhf_agg *agg, const double *z, double mu, double *
   }
 }
 
+/* Coordinates whose soft-min weight is not saturated are free (z_j = 0 at the optimum);
+ * the others sit at lo_j (z_j > 0) or hi_j (z_j < 0). */
+static int box_face(const rlhf_agg *agg, const double *z, double mu, rlhf_face *face)
+{
+  int d = agg->d;
+  face->r = 0;
+  for (int j = 0; j < d; j++) {
+    double w = rlhf_sigmoid((agg->hi[j] - agg->lo[j]) * z[j] / mu);
+    if (w > 1 - 1e-6) face->theta0[j] = agg->lo[j];
+    else if (w < 1e-6) face->theta0[j] = agg->hi[j];
+    else {
+      face->theta0[j] = 0;
+      face->idx[face->r++] = j;
+    }
+  }
+  memset(face->M, 0, sizeof face->M);
+  for (int c = 0; c < face->r; c++) face->M[face->idx[c] * RLHF_DMAX + c] = 1.0;
+  return 0;
+}
+
+static void box_face_point(const rlhf_agg *agg, const rlhf_face *face, const double *y,
+                           double *theta)
+{
+  memcpy(theta, face->theta0, (size_t)agg->d * sizeof *theta);
+  for (int c = 0; c < face->r; c++) {
+    int j = face->idx[c];
+    theta[j] = y[c] < agg->lo[j] ? agg->lo[j] : y[c] > agg->hi[j] ? agg->hi[j] : y[c];
+  }
+}
+
 const rlhf_agg_ops rlhf_agg_pessimistic_momle = {"pessimistic_momle", 0, 0, 0, box_build,
-                                                 box_value, box_smooth};
+                                                 box_value, box_smooth, box_face,
+                                                 box_face_point};

@@ -50,6 +50,7 @@ static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *
     matvec(P, z, d, pz);
     double q = rlhf_dot(z, pz, d);
     double r = sqrt((q > 0 ? q : 0) + mu * mu);
+    if (!(r > 0)) r = 1e-300;
     for (int j = 0; j < d; j++) grad[j] += agg->thetas[i * d + j] - f * pz[j] / r;
     if (hess)
       for (int a = 0; a < d; a++)
@@ -62,4 +63,4 @@ static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *
 }
 
 const rlhf_agg_ops rlhf_agg_pessimistic_sw = {"pessimistic_sw", 0, 1, 1, psw_build, psw_value,
-                                              psw_smooth};
+                                              psw_smooth, NULL, NULL};

@@ -17,6 +17,15 @@
                                    __LINE__, (int)rlhf_ierr_, #call);                   \
   } while (0)
 
+/* A face of a polyhedral Theta near the optimum: theta = theta0 + M y with y in R^r. The
+ * complementary condition on z is M^T z = 0 (the active pieces of W stay tied). */
+typedef struct {
+  int r;
+  int idx[RLHF_DMAX];               /* which coordinates / labelers are free */
+  double theta0[RLHF_DMAX];
+  double M[RLHF_DMAX * RLHF_DMAX];  /* d x r, row-major with row stride RLHF_DMAX */
+} rlhf_face;
+
 struct rlhf_agg_ops {
   const char *name;
   int linear;      /* W(z) = <theta, z>: the greedy policy is exact */
@@ -28,6 +37,11 @@ struct rlhf_agg_ops {
                const double *theta_star_mean, ss_err *e);
   double (*value)(const rlhf_agg *agg, const double *z);
   void (*smooth)(const rlhf_agg *agg, const double *z, double mu, double *grad, double *hess);
+  /* Polyhedral aggregators: the face identified from the smoothed solution (returns -1 when
+   * it cannot be identified), and the point of Theta for face coordinates y (projected onto
+   * Theta when y is slightly outside). NULL for smooth or linear aggregators. */
+  int (*face)(const rlhf_agg *agg, const double *z, double mu, rlhf_face *face);
+  void (*face_point)(const rlhf_agg *agg, const rlhf_face *face, const double *y, double *theta);
 };
 
 struct rlhf_agg {
