@@ -25,3 +25,34 @@ run() {
 # Distributed median, k = 10^6 values x d = 32: regenerating source, then a stored array.
 run bench_median -k 1000000 -d 32
 run bench_median -k 1000000 -d 32 -stored
+
+# Bandit (docs/performance.md, "Bandit"): ns per round per arm (OptGTM, LinUCB; preset and
+# K=1000 d=20, on rank 0 alone), strong scaling at K=10^4 d=32, peak RSS at T=10^4 and
+# T=10^7 (separate processes: a peak only grows), and the whole paper_fig1 protocol.
+run bench_bandit round
+run bench_bandit scaling 300
+run bench_bandit rss 10000
+run bench_bandit rss 10000000
+{
+  echo "== paper_fig1 protocol (10 seeds x 3 mechanisms), scripts/mpirun.sh -n $NP"
+  start=$(date +%s.%N)
+  scripts/mpirun.sh -n "$NP" bin/stratsim run configs/bandit/paper_fig1.yaml --force --quiet \
+    --set output.dir=bench/out/results >/dev/null
+  end=$(date +%s.%N)
+  echo "bandit paper_fig1: $(echo "$end - $start" | bc) s wall on $NP ranks"
+} 2>&1 | tee -a bench/out/bench_bandit.txt
+
+# RLHF (docs/performance.md, "RLHF"): MLE us per labeler at n=1000 d=32 (rank 0 alone),
+# 10^5 labelers n=200 d=16 (time, peak RSS per rank; memory per labeler is O(d)), and the
+# whole Table 1 protocol.
+run bench_rlhf mle 1000 32 2000
+run bench_rlhf labelers 10000 200 16
+run bench_rlhf labelers 100000 200 16
+{
+  echo "== rlhf table1 protocol (4 n x 5 seeds x 4 algorithms, SPSA 200 steps), scripts/mpirun.sh -n $NP"
+  start=$(date +%s.%N)
+  scripts/mpirun.sh -n "$NP" bin/stratsim run configs/rlhf/table1.yaml --force --quiet \
+    --set output.dir=bench/out/results >/dev/null
+  end=$(date +%s.%N)
+  echo "rlhf table1: $(echo "$end - $start" | bc) s wall on $NP ranks"
+} 2>&1 | tee -a bench/out/bench_rlhf.txt

@@ -51,6 +51,7 @@ counts=()
 for ((r = 1; r <= max; r *= 2)); do counts+=("$r"); done
 [ "${counts[-1]}" -eq "$max" ] || counts+=("$max")
 
+read -r -a srun_flags <<< "${STRATSIM_SRUN_FLAGS:-}"
 export OPENBLAS_NUM_THREADS=1
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
@@ -61,7 +62,7 @@ for r in "${counts[@]}"; do
     if [ -n "${SLURM_JOB_ID:-}" ]; then
         nodes=()
         [ "$r" -lt "$nnodes" ] && nodes=(-N "$r")
-        launcher=(srun --mpi=pmix --kill-on-bad-exit=1 -n "$r" "${nodes[@]}" ${STRATSIM_SRUN_FLAGS:-})
+        launcher=(srun --mpi=pmix --kill-on-bad-exit=1 -n "$r" "${nodes[@]}" "${srun_flags[@]}")
     else
         launcher=("$(dirname "${BASH_SOURCE[0]}")/../scripts/mpirun.sh" -n "$r")
     fi

@@ -39,12 +39,14 @@ run_args=("$@")
 
 # validate takes only the --set overrides of the run arguments.
 validate_args=()
+has_out=0
 set -- "${run_args[@]}"
 while [ $# -gt 0 ]; do
     case $1 in
         --set) [ $# -ge 2 ] || die "--set needs a value"; validate_args+=(--set "$2"); shift 2 ;;
         --set=*) validate_args+=("$1"); shift ;;
         --sweep-index|--sweep-index=*) die "--sweep-index is set per array task; do not pass it" ;;
+        --out|--out=*) has_out=1; shift ;;
         *) shift ;;
     esac
 done
@@ -55,6 +57,9 @@ rc=$?
 points=$(printf '%s\n' "$out" | sed -n 's/.*: ok (experiment [^;]*; \([0-9][0-9]*\) sweep points\{0,1\} x .*/\1/p' | head -n1)
 [ -n "$points" ] && [ "$points" -ge 1 ] || die "could not read the number of sweep points from: $out"
 
+# --out names one run dir; several array tasks would fight over it.
+[ "$has_out" = 1 ] && [ "$points" -gt 1 ] && \
+    die "--out would be shared by all $points sweep points; use --set output.dir=DIR (runs go to DIR/<name>/point-<I>/)"
 range="0-$((points - 1))"
 [ -n "${STRATSIM_ARRAY_MAX:-}" ] && range="$range%$STRATSIM_ARRAY_MAX"
 echo "submit_sweep.sh: $out" >&2

@@ -7,8 +7,8 @@
 #        jobs/testcluster/stop.sh [RUN_DIR]
 #
 # Everything lives in RUN_DIR: slurm.conf, munge/ (socket, pidfile, log, seed; owned by user
-# munge as munged insists), state/ (StateSaveLocation), spool/ (SlurmdSpoolDir), log/,
-# slurmctld.pid, slurmd.pid. It starts munged as user munge, then slurmctld, then slurmd,
+# munge as munged insists), state/ (StateSaveLocation), spool/ (SlurmdSpoolDir), tmp/
+# (TmpFS: the PMIx plugin's per-step dirs), log/, slurmctld.pid, slurmd.pid. It starts munged as user munge, then slurmctld, then slurmd,
 # waits (bounded) until sinfo shows the node idle, and prints `export SLURM_CONF=...` on
 # stdout (progress goes to stderr). Any daemons of an earlier instance in RUN_DIR, also
 # after an unclean stop, are stopped first through stop.sh; controller state and slurmd
@@ -64,8 +64,8 @@ done
 
 host=$(hostname -s)
 cpus=$(nproc)
-rm -rf "$RUN/state" "$RUN/spool" "$RUN/log"
-mkdir -p "$RUN/state" "$RUN/spool" "$RUN/log" "$MUNGE_DIR"
+rm -rf "$RUN/state" "$RUN/spool" "$RUN/log" "$RUN/tmp"
+mkdir -p "$RUN/state" "$RUN/spool" "$RUN/log" "$RUN/tmp" "$MUNGE_DIR"
 
 # 2. munged. It refuses directories that others can write to, and wants its own files owned
 #    by the munge user; root clients (slurmctld, slurmd, sbatch) can still use the socket.
@@ -91,7 +91,7 @@ runuser -u munge -- munged \
     --seed-file="$MUNGE_DIR/munged.seed" \
     || die "munged did not start; see $MUNGE_DIR/munged.log"
 ok=0
-for i in $(seq 50); do
+for _ in $(seq 50); do
     if munge -n -S "$MUNGE_SOCKET" 2>/dev/null | unmunge -S "$MUNGE_SOCKET" >/dev/null 2>&1; then
         ok=1; break
     fi
@@ -114,6 +114,10 @@ CredType=cred/munge
 AuthInfo=socket=$MUNGE_SOCKET
 StateSaveLocation=$RUN/state
 SlurmdSpoolDir=$RUN/spool
+# The PMIx plugin puts spmix_appdir_<uid>_<job>.<step> under TmpFS. Job ids restart at 1
+# with every fresh start, so a directory left in /tmp by a killed step (or by a second test
+# cluster) would make the next step with that id fail: "pmixp_mkdir ... File exists".
+TmpFS=$RUN/tmp
 SlurmctldPidFile=$RUN/slurmctld.pid
 SlurmdPidFile=$RUN/slurmd.pid
 SlurmctldLogFile=$RUN/log/slurmctld.log
@@ -148,7 +152,7 @@ export SLURM_CONF=$CONF
 # 4. slurmctld, then slurmd; both daemonize and write their pidfiles.
 slurmctld -f "$CONF" -c || die "slurmctld did not start; see $RUN/log/slurmctld.log"
 ok=0
-for i in $(seq 100); do
+for _ in $(seq 100); do
     scontrol ping 2>/dev/null | grep -q 'is UP' && { ok=1; break; }
     sleep 0.2
 done

@@ -39,14 +39,14 @@ live_pid() {
 gone() { [ ! -d "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 
 stop_daemon() {
-    local name=$1 pidfile=$2 comm=$3 marker=$4 pid i
+    local name=$1 pidfile=$2 comm=$3 marker=$4 pid
     if pid=$(live_pid "$pidfile" "$comm" "$marker"); then
         kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 150); do gone "$pid" && break; sleep 0.1; done
+        for _ in $(seq 150); do gone "$pid" && break; sleep 0.1; done
         if ! gone "$pid"; then
             say "$name (pid $pid) still running 15 s after SIGTERM; sending SIGKILL"
             kill -KILL "$pid" 2>/dev/null
-            for i in $(seq 50); do gone "$pid" && break; sleep 0.1; done
+            for _ in $(seq 50); do gone "$pid" && break; sleep 0.1; done
         fi
         gone "$pid" || die "$name (pid $pid) would not exit"
         say "stopped $name (pid $pid)"
@@ -71,7 +71,7 @@ if live_pid "$RUN/slurmctld.pid" slurmctld "$CONF" >/dev/null &&
     if [ -n "${jobs// }" ]; then
         say "cancelling jobs: $jobs"
         SLURM_CONF=$CONF timeout 10 scancel $jobs 2>/dev/null
-        for i in $(seq 100); do
+        for _ in $(seq 100); do
             [ -z "$(SLURM_CONF=$CONF timeout 10 squeue -h -o %A 2>/dev/null)" ] && break
             sleep 0.2
         done
@@ -90,7 +90,7 @@ rm -f "$MUNGE_SOCKET" "$MUNGE_SOCKET.lock"
 for env in /proc/[0-9]*/environ; do
     pid=${env#/proc/}; pid=${pid%/environ}
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = slurmstepd ] || continue
-    tr '\0' '\n' < "$env" 2>/dev/null | grep -qxF "SLURM_CONF=$CONF" || continue
+    { tr '\0' '\n' < "$env"; } 2>/dev/null | grep -qxF "SLURM_CONF=$CONF" || continue
     tree="$pid $(descendants "$pid" | tr '\n' ' ')"
     say "killing leftover job step: slurmstepd $pid and its processes ($tree)"
     kill -KILL $tree 2>/dev/null

@@ -40,7 +40,9 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
     int rc = ss_comm_split(c, color, rank, &g);
     if (rc) return ss_fail(e, rc, "bandit: could not split into rollout groups");
   }
-  const int grank = ss_comm_rank(g);
+  /* With several groups, group rank 0 contributes its rollouts' results to the sums over c;
+   * with one group every rank already holds every result. */
+  const int contribute = groups == 1 || ss_comm_rank(g) == 0;
   const int nep = strat->adaptive ? pr->epochs : 0;
   const int64_t npert = strat->adaptive ? K * d : 0;
   const int64_t curve_len = ss_bandit_curve_len(env->T, pr->curve_stride);
@@ -78,7 +80,7 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
           o.progress_ctx = progress_ctx;
         }
         rc = ss_bandit_rollout(g, env, m, yrep, &o, &out, e);
-        if (!rc && grank == 0) {
+        if (!rc && contribute) {
           for (int64_t a = 0; a < K; a++) {
             buf.ints[a] = sel[a];
             buf.ints[K + a] = elim[a] + 1;
@@ -97,7 +99,7 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
         yrep[i * d + j] = strat->perturb(&pr->strat, saved, &sign);
         rc = ss_bandit_rollout(g, env, m, yrep, &o, &out, e);
         yrep[i * d + j] = saved;
-        if (!rc && grank == 0) buf.ints[2 * K + 2 + (r - 1)] = sel[i];
+        if (!rc && contribute) buf.ints[2 * K + 2 + (r - 1)] = sel[i];
       }
       done += groups; /* every group advances by about one rollout per turn */
       if (progress && nroll > 1) progress(progress_ctx, (double)(done < total ? done : total) / (double)total);

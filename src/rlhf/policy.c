@@ -161,7 +161,8 @@ static int states_eval(rlhf_states *st, const double *theta, double tau, int wan
     if (tau > 0) {
       double tot = 0;
       for (int a = 0; a < A; a++) {
-        pp[a] = exp((qq[a] - qq[amax]) / tau);
+        double arg = (qq[a] - qq[amax]) / tau;
+        pp[a] = arg < -745.0 ? 0.0 : exp(arg);
         tot += pp[a];
         if (a != amax && pp[a] != 0) onehot = 0;
       }
@@ -253,6 +254,8 @@ int rlhf_policy_greedy(rlhf_states *st, const double *theta, rlhf_policy *pol, s
   pol->converged = 1;
   return SS_OK;
 }
+
+static int rlhf_trace = 0;
 
 static double norm2(const double *v, int d) { return sqrt(rlhf_dot(v, v, d)); }
 
@@ -388,7 +391,7 @@ static int crossover(rlhf_states *st, const rlhf_agg *agg, const double *theta, 
   if (agg->ops->face) {
     rlhf_face face;
     if (agg->ops->face(agg, cand->z, t, &face) || face.r != m) ok = 0;
-    if (getenv("RLHF_POLICY_TRACE"))
+    if (rlhf_trace)
       fprintf(stderr, "  %s: ties m=%d face r=%d\n", agg->ops->name, m, face.r);
     if (ok && m > 0) {
       double A1[RLHF_DMAX * RLHF_DMAX], b1[RLHF_DMAX], A2[RLHF_DMAX * RLHF_DMAX], b2[RLHF_DMAX];
@@ -518,18 +521,19 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
   double scale = st->L * norm2(theta, d);
   if (!(scale > 1e-6)) scale = 1e-6;
   double t = 0.1 * scale;
+  const double newton_tol = 1e-10;
   int its_total = 0;
   pol->converged = 0;
   /* Continuation: t shrinks by `factor` after a level whose Newton solve converged; a level
    * that fails restarts from the last converged theta with a gentler factor. */
   double theta_ok[RLHF_DMAX], t_ok = 0, factor = 0.1;
   int have_ok = 0;
-  for (int level = 0; level < 60; level++) {
+  for (int level = 0; level < 60 && its_total < 400; level++) {
     int rc = residual(st, agg, theta, t, 1, G, z, H, g, N, e);
     if (rc) return rc;
     double gn = norm2(G, d);
     for (int it = 0; it < 40; it++) {
-      if (gn <= 1e-14 * (1.0 + norm2(theta, d))) break;
+      if (gn <= newton_tol * (1.0 + norm2(theta, d))) break;
       /* J = I - N H, rows equilibrated before LU with partial pivoting. */
       double rhs[RLHF_DMAX];
       for (int i = 0; i < d; i++) {
@@ -597,7 +601,7 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
     memcpy(cand.z, z, (size_t)d * sizeof *z);
     int xc = crossover(st, agg, theta, t, &cand, e);
     if (xc < 0 || xc > 1) return xc;
-    if (getenv("RLHF_POLICY_TRACE") && xc == 0)
+    if (rlhf_trace && xc == 0)
       fprintf(stderr, "  crossover W %.15g h %.15g rel_gap %.3g\n", cand.objective, cand.dual, cand.rel_gap);
     if (xc == 0 && cand.rel_gap <= tol && cand.gap >= -1e-9 * rel_denominator(w, h)) {
       pol->objective = cand.objective;
@@ -613,7 +617,7 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
       pol->newton_its = its_total;
       return SS_OK;
     }
-    if (getenv("RLHF_POLICY_TRACE"))
+    if (rlhf_trace)
       fprintf(stderr, "level %d t %.3g |G| %.3g W %.12g h %.12g gap %.3g its %d\n", level, t,
               norm2(G, d), w, h, gap, its_total);
     if (pol->rel_gap <= tol) {
@@ -625,6 +629,14 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
     factor = factor * factor < 0.1 ? 0.1 : factor * factor;
   }
   pol->newton_its = its_total;
+  if (!pol->converged && getenv("RLHF_DEBUG_FAIL") && !rlhf_trace) {
+    rlhf_trace = 1;
+    fprintf(stderr, "FAILED solve %s: re-running with trace\n", agg->ops->name);
+    rlhf_policy again;
+    rlhf_policy_solve(st, agg, tol, &again, e);
+    rlhf_policy_free(&again);
+    rlhf_trace = 0;
+  }
   /* The reported policy: the softmax at the final theta and tau. */
   return states_eval(st, theta, pol->tau, 0, &hm, NULL, NULL, pol->prob, e);
 }

@@ -1,0 +1,18 @@
+/* The keys every experiment shares: identity, seeds, rank groups and output. */
+#include "stratsim/experiment.h"
+
+const ss_key ss_common_keys[] = {
+  {"experiment", SS_T_ENUM, NULL, 0, 0, 0, "facility|rlhf|bandit",
+   "which simulator runs (required)"},
+  {"name", SS_T_STRING, NULL, 0, 0, 0, NULL,
+   "run name: results go to <output.dir>/<name>/ (default: the config file's base name)"},
+  {"seed", SS_T_INT, "1", 0, 4294967295.0, 0, NULL,
+   "base seed; replicate r uses seed + r"},
+  {"seeds", SS_T_INT, "1", 1, 100000, 0, NULL, "number of replicates (seeds seed .. seed+seeds-1)"},
+  {"parallel.groups", SS_T_INT, "1", 1, 1e6, 0, NULL,
+   "rank groups for independent (sweep point, seed) tasks; must not exceed the rank count"},
+  {"output.dir", SS_T_STRING, "results", 0, 0, 0, NULL, "parent folder of run directories"},
+  {"output.dump_data", SS_T_BOOL, "false", 0, 0, 0, NULL,
+   "also write the raw generated data (experiments that support it)"},
+};
+const int ss_ncommon_keys = sizeof ss_common_keys / sizeof ss_common_keys[0];

@@ -1,0 +1,527 @@
+/* Reading a config: YAML text -> the experiment's typed keys, then the sweep block,
+ * then --set overrides, then the experiment's cross-key checks on every sweep point.
+ * Errors point at file:line:column and suggest the nearest key. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config_impl.h"
+
+typedef struct {
+  ss_config *c;
+  yaml_document_t *doc;
+  const char *file;
+  ss_err *e;
+} walker;
+
+static void mark_where(const char *file, yaml_mark_t m, char *buf, size_t len)
+{
+  snprintf(buf, len, "%s:%lu:%lu", file, (unsigned long)m.line + 1, (unsigned long)m.column + 1);
+}
+
+int ss_config_key_index(const ss_config *c, const char *path)
+{
+  for (int i = 0; i < c->nkeys; i++)
+    if (!strcmp(c->keys[i]->path, path)) return i;
+  return -1;
+}
+
+/* A section is a proper prefix of some key: "facility" for "facility.agents". */
+static int is_section(const ss_config *c, const char *path)
+{
+  size_t len = strlen(path);
+  for (int i = 0; i < c->nkeys; i++)
+    if (!strncmp(c->keys[i]->path, path, len) && c->keys[i]->path[len] == '.') return 1;
+  return 0;
+}
+
+/* The experiment that owns a path that is not ours, for a precise message. */
+static const char *other_owner(const ss_config *c, const char *path)
+{
+  for (int x = 0; x < ss_experiment_count(); x++) {
+    const ss_experiment_ops *ops = ss_experiment_at(x);
+    if (ops == c->exp) continue;
+    size_t len = strlen(ops->name);
+    if (!strncmp(path, ops->name, len) && (path[len] == '.' || path[len] == 0)) return ops->name;
+  }
+  return NULL;
+}
+
+static int unknown_key(const ss_config *c, const char *path, const char *where, ss_err *e)
+{
+  const char *owner = other_owner(c, path);
+  if (owner)
+    return ss_fail(e, SS_EINPUT, "%s: %s: this key belongs to experiment '%s', but experiment is '%s'",
+                   where, path, owner, c->exp->name);
+  const char **cands = malloc(((size_t)c->nkeys + 1) * sizeof *cands);
+  if (!cands) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  int n = 0;
+  for (int i = 0; i < c->nkeys; i++) cands[n++] = c->keys[i]->path;
+  cands[n++] = "sweep";
+  const char *near = ss_nearest(path, cands, n);
+  int rc = near ? ss_fail(e, SS_EINPUT, "%s: %s: unknown key; did you mean '%s'?", where, path, near)
+                : ss_fail(e, SS_EINPUT, "%s: %s: unknown key (see `stratsim show-config` or docs/config.md)",
+                          where, path);
+  free(cands);
+  return rc;
+}
+
+static int duplicate_check(walker *w, yaml_node_t *map, yaml_node_pair_t *upto, const char *key,
+                           const char *path)
+{
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < upto; p++) {
+    yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+    if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, key)) {
+      char here[SS_WHERE];
+      yaml_node_t *dup = yaml_document_get_node(w->doc, upto->key);
+      mark_where(w->file, dup->start_mark, here, sizeof here);
+      return ss_fail(w->e, SS_EINPUT, "%s: %s: duplicate key (first given at line %lu)", here, path,
+                     (unsigned long)k->start_mark.line + 1);
+    }
+  }
+  return SS_OK;
+}
+
+static int walk_sweep(walker *w, yaml_node_t *node);
+
+static int walk_mapping(walker *w, yaml_node_t *map, const char *prefix)
+{
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+    yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
+    char where[SS_WHERE], path[512];
+    mark_where(w->file, k->start_mark, where, sizeof where);
+    if (k->type != YAML_SCALAR_NODE)
+      return ss_fail(w->e, SS_EINPUT, "%s: expected a key name, found a %s", where,
+                     k->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+    const char *name = (const char *)k->data.scalar.value;
+    snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", name);
+    SS_TRY(duplicate_check(w, map, p, name, path));
+    if (!*prefix && !strcmp(name, "sweep")) {
+      SS_TRY(walk_sweep(w, v));
+      continue;
+    }
+    int idx = ss_config_key_index(w->c, path);
+    if (idx >= 0) {
+      char vwhere[SS_WHERE];
+      mark_where(w->file, v->start_mark, vwhere, sizeof vwhere);
+      ss_val *val = &w->c->vals[idx];
+      /* list elements carry their own marks: give them the file only */
+      const ss_key *key = w->c->keys[idx];
+      int listy = key->type >= SS_T_REAL_LIST;
+      SS_TRY(ss_val_from_node(key, w->doc, v, listy && v->type == YAML_SEQUENCE_NODE ? w->file : vwhere,
+                              val, w->e));
+      snprintf(val->where, sizeof val->where, "%s", vwhere);
+      val->set = 1;
+    } else if (is_section(w->c, path)) {
+      if (v->type != YAML_MAPPING_NODE) {
+        char vwhere[SS_WHERE], found[64];
+        mark_where(w->file, v->start_mark, vwhere, sizeof vwhere);
+        snprintf(found, sizeof found, "%s", v->type == YAML_SEQUENCE_NODE ? "a list" : "a scalar");
+        return ss_fail(w->e, SS_EINPUT, "%s: %s: expected a mapping (a section of keys), found %s",
+                       vwhere, path, found);
+      }
+      SS_TRY(walk_mapping(w, v, path));
+    } else {
+      return unknown_key(w->c, path, where, w->e);
+    }
+  }
+  return SS_OK;
+}
+
+/* sweep: { key.path: [v1, v2, ...], ... } */
+static int walk_sweep(walker *w, yaml_node_t *node)
+{
+  char where[SS_WHERE];
+  mark_where(w->file, node->start_mark, where, sizeof where);
+  if (node->type != YAML_MAPPING_NODE)
+    return ss_fail(w->e, SS_EINPUT, "%s: sweep: expected a mapping of key.path: [values], found %s",
+                   where, node->type == YAML_SEQUENCE_NODE ? "a list" : "a scalar");
+  ss_config *c = w->c;
+  for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+    yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
+    char kwhere[SS_WHERE], vwhere[SS_WHERE];
+    mark_where(w->file, k->start_mark, kwhere, sizeof kwhere);
+    mark_where(w->file, v->start_mark, vwhere, sizeof vwhere);
+    if (k->type != YAML_SCALAR_NODE)
+      return ss_fail(w->e, SS_EINPUT, "%s: sweep: expected a key path, found a structure", kwhere);
+    const char *path = (const char *)k->data.scalar.value;
+    char full[600];
+    snprintf(full, sizeof full, "sweep.%s", path);
+    SS_TRY(duplicate_check(w, node, p, path, full));
+    int idx = ss_config_key_index(c, path);
+    if (idx < 0) {
+      ss_err tmp = {0};
+      unknown_key(c, path, kwhere, &tmp);
+      return ss_fail(w->e, SS_EINPUT, "%s (in sweep)", tmp.msg);
+    }
+    if (!strcmp(path, "experiment"))
+      return ss_fail(w->e, SS_EINPUT, "%s: sweep: the experiment kind cannot be swept; use one config per kind", kwhere);
+    if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top == v->data.sequence.items.start)
+      return ss_fail(w->e, SS_EINPUT, "%s: sweep.%s: expected a non-empty list of values, found %s",
+                     vwhere, path, v->type == YAML_SEQUENCE_NODE ? "an empty list" : "a single value");
+    ss_sweep_axis *axes = realloc(c->axes, ((size_t)c->naxes + 1) * sizeof *axes);
+    if (!axes) return ss_fail(w->e, SS_ERUNTIME, "out of memory");
+    c->axes = axes;
+    ss_sweep_axis *ax = &c->axes[c->naxes++];
+    memset(ax, 0, sizeof *ax);
+    ax->key = idx;
+    snprintf(ax->where, sizeof ax->where, "%s", vwhere);
+    int nv = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (!(ax->vals = ss_calloc((size_t)nv, sizeof *ax->vals, w->e))) return w->e->code;
+    for (int i = 0; i < nv; i++) {
+      yaml_node_t *item = yaml_document_get_node(w->doc, v->data.sequence.items.start[i]);
+      char iwhere[SS_WHERE];
+      mark_where(w->file, item->start_mark, iwhere, sizeof iwhere);
+      ax->nvals = i + 1;
+      const ss_key *key = c->keys[idx];
+      int listy = key->type >= SS_T_REAL_LIST;
+      SS_TRY(ss_val_from_node(key, w->doc, item, listy && item->type == YAML_SEQUENCE_NODE ? w->file : iwhere,
+                              &ax->vals[i], w->e));
+      snprintf(ax->vals[i].where, sizeof ax->vals[i].where, "%s", iwhere);
+      ax->vals[i].set = 1;
+    }
+  }
+  return SS_OK;
+}
+
+static int load_yaml(const char *name, const char *text, size_t len, yaml_parser_t *p,
+                     yaml_document_t *doc, ss_err *e)
+{
+  if (!yaml_parser_initialize(p)) return ss_fail(e, SS_ERUNTIME, "libyaml: cannot initialise");
+  yaml_parser_set_input_string(p, (const unsigned char *)text, len);
+  if (!yaml_parser_load(p, doc)) {
+    int rc = ss_fail(e, SS_EINPUT, "%s:%lu:%lu: YAML syntax error: %s%s%s", name,
+                     (unsigned long)p->problem_mark.line + 1, (unsigned long)p->problem_mark.column + 1,
+                     p->problem ? p->problem : "unreadable", p->context ? " " : "",
+                     p->context ? p->context : "");
+    yaml_parser_delete(p);
+    return rc;
+  }
+  return SS_OK;
+}
+
+/* The experiment kind decides which keys exist, so it is read first. */
+static int find_experiment(const char *file, yaml_document_t *doc, yaml_node_t *root,
+                           char *const *sets, int nsets, const ss_experiment_ops **out, ss_err *e)
+{
+  const char *kind = NULL;
+  char where[SS_WHERE];
+  snprintf(where, sizeof where, "%s", file);
+  for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(doc, p->key);
+    yaml_node_t *v = yaml_document_get_node(doc, p->value);
+    if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "experiment")) {
+      mark_where(file, v->start_mark, where, sizeof where);
+      if (v->type != YAML_SCALAR_NODE)
+        return ss_fail(e, SS_EINPUT, "%s: experiment: expected one of facility|rlhf|bandit, found a %s",
+                       where, v->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+      kind = (const char *)v->data.scalar.value;
+    }
+  }
+  for (int i = 0; i < nsets; i++)
+    if (!strncmp(sets[i], "experiment=", 11)) {
+      kind = sets[i] + 11;
+      snprintf(where, sizeof where, "--set %s", sets[i]);
+    }
+  if (!kind) {
+    char names[256] = "";
+    for (int i = 0; i < ss_experiment_count(); i++)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "|" : "",
+               ss_experiment_at(i)->name);
+    return ss_fail(e, SS_EINPUT, "%s: experiment: missing required key; expected one of %s", file, names);
+  }
+  *out = ss_experiment_find(kind);
+  if (*out) return SS_OK;
+  const char *cands[16];
+  char names[256] = "";
+  int n = ss_experiment_count();
+  for (int i = 0; i < n && i < 16; i++) {
+    cands[i] = ss_experiment_at(i)->name;
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "|" : "", cands[i]);
+  }
+  const char *near = ss_nearest(kind, cands, n < 16 ? n : 16);
+  return ss_fail(e, SS_EINPUT, "%s: experiment: expected one of %s, found '%s'%s%s%s", where, names,
+                 kind, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+}
+
+static int make_keys(ss_config *c, ss_err *e)
+{
+  c->nkeys = ss_ncommon_keys + c->exp->nkeys;
+  c->keys = ss_calloc((size_t)c->nkeys, sizeof *c->keys, e);
+  c->vals = ss_calloc((size_t)c->nkeys, sizeof *c->vals, e);
+  if (!c->keys || !c->vals) return e->code;
+  for (int i = 0; i < ss_ncommon_keys; i++) c->keys[i] = &ss_common_keys[i];
+  for (int i = 0; i < c->exp->nkeys; i++) c->keys[ss_ncommon_keys + i] = &c->exp->keys[i];
+  for (int i = 0; i < c->nkeys; i++) SS_TRY(ss_val_default(c->keys[i], &c->vals[i], e));
+  return SS_OK;
+}
+
+/* --set key.path=value; the value is YAML flow text ("3", "[1, 2]", "true"). */
+static int apply_set(ss_config *c, const char *set, ss_err *e)
+{
+  const char *eq = strchr(set, '=');
+  if (!eq || eq == set)
+    return ss_fail(e, SS_EINPUT, "--set %s: expected key.path=value (for example --set seed=7)", set);
+  char path[512], where[SS_WHERE];
+  snprintf(path, sizeof path, "%.*s", (int)(eq - set), set);
+  snprintf(where, sizeof where, "--set %s", set);
+  int idx = ss_config_key_index(c, path);
+  if (idx < 0) return unknown_key(c, path, where, e);
+  const char *text = eq + 1;
+  if (!*text) return ss_fail(e, SS_EINPUT, "%s: %s: expected a value after '='", where, path);
+  yaml_parser_t p;
+  yaml_document_t doc;
+  ss_err tmp = {0};
+  if (load_yaml("value", text, strlen(text), &p, &doc, &tmp))
+    return ss_fail(e, SS_EINPUT, "%s: %s: the value is not valid YAML (%s)", where, path, tmp.msg);
+  yaml_node_t *root = yaml_document_get_root_node(&doc);
+  int rc = root ? ss_val_from_node(c->keys[idx], &doc, root, where, &c->vals[idx], e)
+                : ss_fail(e, SS_EINPUT, "%s: %s: expected a value after '='", where, path);
+  yaml_document_delete(&doc);
+  yaml_parser_delete(&p);
+  if (rc) return rc;
+  snprintf(c->vals[idx].where, sizeof c->vals[idx].where, "%s", where);
+  c->vals[idx].set = 1;
+  /* a --set on a swept key pins it: the sweep over that key is dropped */
+  for (int a = 0; a < c->naxes; a++)
+    if (c->axes[a].key == idx) {
+      for (int v = 0; v < c->axes[a].nvals; v++) ss_val_free(&c->axes[a].vals[v]);
+      free(c->axes[a].vals);
+      memmove(&c->axes[a], &c->axes[a + 1], (size_t)(c->naxes - a - 1) * sizeof *c->axes);
+      c->naxes--;
+      a--;
+    }
+  return SS_OK;
+}
+
+static int check_points(const ss_config *c, ss_err *e)
+{
+  if (!c->exp->check) return SS_OK;
+  long np = ss_config_npoints(c);
+  for (long i = 0; i < np; i++) {
+    ss_config *pt = NULL;
+    SS_TRY(ss_config_point(c, i, &pt, e));
+    int rc = c->exp->check(pt, e);
+    if (rc && np > 1) {
+      char label[512], msg[SS_ERRMSG];
+      ss_config_point_label(c, i, label, sizeof label);
+      snprintf(msg, sizeof msg, "%s (at sweep point %ld: %s)", e->msg, i, label);
+      snprintf(e->msg, sizeof e->msg, "%s", msg);
+    }
+    ss_config_free(&pt);
+    if (rc) return rc;
+  }
+  return SS_OK;
+}
+
+int ss_config_parse(const char *name, const char *text, size_t len, char *const *sets, int nsets,
+                    ss_config **out, ss_err *e)
+{
+  *out = NULL;
+  yaml_parser_t p;
+  yaml_document_t doc;
+  SS_TRY(load_yaml(name, text, len, &p, &doc, e));
+  yaml_node_t *root = yaml_document_get_root_node(&doc);
+  int rc = SS_OK;
+  ss_config *c = NULL;
+  if (!root || (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
+    rc = ss_fail(e, SS_EINPUT, "%s:1:1: the config is empty; expected a mapping with at least 'experiment:'", name);
+    goto done;
+  }
+  if (root->type != YAML_MAPPING_NODE) {
+    char where[SS_WHERE];
+    mark_where(name, root->start_mark, where, sizeof where);
+    rc = ss_fail(e, SS_EINPUT, "%s: expected a mapping of keys at the top level, found %s", where,
+                 root->type == YAML_SEQUENCE_NODE ? "a list" : "a scalar");
+    goto done;
+  }
+  if (!(c = ss_calloc(1, sizeof *c, e))) { rc = e->code; goto done; }
+  if (!(c->source = strdup(name))) { rc = ss_fail(e, SS_ERUNTIME, "out of memory"); goto done; }
+  if ((rc = find_experiment(name, &doc, root, sets, nsets, &c->exp, e))) goto done;
+  if ((rc = make_keys(c, e))) goto done;
+  walker w = {c, &doc, name, e};
+  if ((rc = walk_mapping(&w, root, ""))) goto done;
+  if (!(c->sets = ss_calloc((size_t)nsets + 1, sizeof *c->sets, e))) { rc = e->code; goto done; }
+  for (int i = 0; i < nsets; i++) {
+    if ((rc = apply_set(c, sets[i], e))) goto done;
+    if (!(c->sets[c->nsets++] = strdup(sets[i]))) { rc = ss_fail(e, SS_ERUNTIME, "out of memory"); goto done; }
+  }
+  rc = check_points(c, e);
+done:
+  yaml_document_delete(&doc);
+  yaml_parser_delete(&p);
+  if (rc) ss_config_free(&c);
+  *out = c;
+  return rc;
+}
+
+void ss_config_free(ss_config **cp)
+{
+  ss_config *c = *cp;
+  if (!c) return;
+  for (int i = 0; i < c->nkeys && c->vals; i++) ss_val_free(&c->vals[i]);
+  for (int a = 0; a < c->naxes; a++) {
+    for (int v = 0; v < c->axes[a].nvals; v++) ss_val_free(&c->axes[a].vals[v]);
+    free(c->axes[a].vals);
+  }
+  for (int i = 0; i < c->nsets; i++) free(c->sets[i]);
+  free(c->sets);
+  free(c->axes);
+  free(c->vals);
+  free(c->keys);
+  free(c->source);
+  free(c);
+  *cp = NULL;
+}
+
+long ss_config_npoints(const ss_config *c)
+{
+  long n = 1;
+  for (int a = 0; a < c->naxes; a++) n *= c->axes[a].nvals;
+  return n;
+}
+
+/* Decomposes i into one value index per axis, last axis fastest. */
+static void point_digits(const ss_config *c, long i, int *digit)
+{
+  for (int a = c->naxes - 1; a >= 0; a--) {
+    digit[a] = (int)(i % c->axes[a].nvals);
+    i /= c->axes[a].nvals;
+  }
+}
+
+int ss_config_point(const ss_config *c, long i, ss_config **out, ss_err *e)
+{
+  *out = NULL;
+  ss_config *p = ss_calloc(1, sizeof *p, e);
+  if (!p) return e->code;
+  *p = (ss_config){0};
+  p->exp = c->exp;
+  p->nkeys = c->nkeys;
+  p->source = strdup(c->source);
+  p->keys = ss_calloc((size_t)c->nkeys, sizeof *p->keys, e);
+  p->vals = ss_calloc((size_t)c->nkeys, sizeof *p->vals, e);
+  p->sets = ss_calloc((size_t)c->nsets + 1, sizeof *p->sets, e);
+  int rc = (!p->source || !p->keys || !p->vals || !p->sets) ? ss_fail(e, SS_ERUNTIME, "out of memory") : SS_OK;
+  for (int k = 0; !rc && k < c->nkeys; k++) {
+    p->keys[k] = c->keys[k];
+    rc = ss_val_copy(&p->vals[k], &c->vals[k], e);
+  }
+  for (int s = 0; !rc && s < c->nsets; s++)
+    if (!(p->sets[p->nsets++] = strdup(c->sets[s]))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
+  int digit[64] = {0};
+  if (c->naxes > 64) rc = ss_fail(e, SS_EINPUT, "%s: sweep: at most 64 swept keys", c->source);
+  if (!rc) point_digits(c, i, digit);
+  for (int a = 0; !rc && a < c->naxes; a++) {
+    ss_val *dst = &p->vals[c->axes[a].key];
+    ss_val_free(dst);
+    rc = ss_val_copy(dst, &c->axes[a].vals[digit[a]], e);
+  }
+  if (rc) { ss_config_free(&p); return rc; }
+  *out = p;
+  return SS_OK;
+}
+
+void ss_config_point_label(const ss_config *c, long i, char *buf, size_t len)
+{
+  int digit[64] = {0};
+  buf[0] = 0;
+  if (c->naxes > 64) return;
+  point_digits(c, i, digit);
+  for (int a = 0; a < c->naxes; a++) {
+    const ss_key *k = c->keys[c->axes[a].key];
+    char *tmp = NULL;
+    size_t tlen = 0;
+    FILE *f = open_memstream(&tmp, &tlen);
+    if (!f) return;
+    ss_val_write(k, &c->axes[a].vals[digit[a]], f, 0);
+    fclose(f);
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, "%s%s=%s", a ? " " : "", k->path, tmp);
+    free(tmp);
+  }
+}
+
+/* ---- typed access ---- */
+
+static const ss_val *lookup(const ss_config *c, const char *path, ss_type t1, ss_type t2)
+{
+  int idx = ss_config_key_index(c, path);
+  if (idx < 0 || (c->keys[idx]->type != t1 && c->keys[idx]->type != t2)) {
+    fprintf(stderr, "stratsim: internal error: config key '%s' %s\n", path,
+            idx < 0 ? "is not in the schema" : "read with the wrong type");
+    abort();
+  }
+  return &c->vals[idx];
+}
+
+long long ss_cfg_int(const ss_config *c, const char *path) { return lookup(c, path, SS_T_INT, SS_T_INT)->i; }
+double ss_cfg_real(const ss_config *c, const char *path)
+{
+  const ss_val *v = lookup(c, path, SS_T_REAL, SS_T_INT);
+  return v->r;
+}
+int ss_cfg_bool(const ss_config *c, const char *path) { return lookup(c, path, SS_T_BOOL, SS_T_BOOL)->b; }
+const char *ss_cfg_str(const ss_config *c, const char *path)
+{
+  return lookup(c, path, SS_T_STRING, SS_T_ENUM)->s;
+}
+const double *ss_cfg_list(const ss_config *c, const char *path, int *n)
+{
+  const ss_val *v = lookup(c, path, SS_T_REAL_LIST, SS_T_INT_LIST);
+  if (n) *n = v->has ? v->n : 0;
+  return v->has ? v->v : NULL;
+}
+const long long *ss_cfg_int_list(const ss_config *c, const char *path, int *n)
+{
+  const ss_val *v = lookup(c, path, SS_T_INT_LIST, SS_T_INT_LIST);
+  if (n) *n = v->has ? v->n : 0;
+  return v->has ? v->iv : NULL;
+}
+const double *ss_cfg_matrix(const ss_config *c, const char *path, int *rows, int *cols)
+{
+  const ss_val *v = lookup(c, path, SS_T_REAL_MATRIX, SS_T_REAL_MATRIX);
+  if (rows) *rows = v->has ? v->rows : 0;
+  if (cols) *cols = v->has ? v->cols : 0;
+  return v->has ? v->v : NULL;
+}
+
+const char *const *ss_cfg_enum_list(const ss_config *c, const char *path, int *n)
+{
+  const ss_val *v = lookup(c, path, SS_T_ENUM_LIST, SS_T_ENUM_LIST);
+  if (n) *n = v->has ? v->n : 0;
+  return v->has ? (const char *const *)v->sv : NULL;
+}
+
+int ss_cfg_has(const ss_config *c, const char *path)
+{
+  int idx = ss_config_key_index(c, path);
+  return idx >= 0 && c->vals[idx].has;
+}
+
+int ss_cfg_is_set(const ss_config *c, const char *path)
+{
+  int idx = ss_config_key_index(c, path);
+  return idx >= 0 && c->vals[idx].set;
+}
+
+const char *ss_cfg_where(const ss_config *c, const char *path)
+{
+  int idx = ss_config_key_index(c, path);
+  if (idx < 0 || !c->vals[idx].set) return c->source;
+  return c->vals[idx].where;
+}
+
+int ss_cfg_error(const ss_config *c, const char *path, ss_err *e, const char *fmt, ...)
+{
+  char msg[SS_ERRMSG];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return ss_fail(e, SS_EINPUT, "%s: %s: %s", ss_cfg_where(c, path), path, msg);
+}
+
+const char *ss_cfg_experiment(const ss_config *c) { return c->exp->name; }
+const char *ss_cfg_source(const ss_config *c) { return c->source; }

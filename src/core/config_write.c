@@ -1,0 +1,170 @@
+/* Writing a config back out: YAML (show-config; loads back to the same config), JSON
+ * (the manifest), and the schema as Markdown (docs/config.md). Keys are grouped into
+ * nested sections in the order their sections first appear in the schema. */
+#include <stdlib.h>
+#include <string.h>
+#include "config_impl.h"
+
+/* Does path lie under prefix, and if so, what is the next segment? */
+static int child_segment(const char *path, const char *prefix, const char **seg, size_t *seglen)
+{
+  size_t pl = strlen(prefix);
+  if (pl) {
+    if (strncmp(path, prefix, pl) || path[pl] != '.') return 0;
+    path += pl + 1;
+  }
+  const char *dot = strchr(path, '.');
+  *seg = path;
+  *seglen = dot ? (size_t)(dot - path) : strlen(path);
+  return dot ? 2 : 1; /* 1: a key here; 2: a section here */
+}
+
+static void indent(FILE *f, int n)
+{
+  for (int i = 0; i < n; i++) fputc(' ', f);
+}
+
+static void emit(const ss_config *c, FILE *f, const char *prefix, int depth, int json)
+{
+  char **seen = calloc((size_t)c->nkeys, sizeof *seen);
+  int nseen = 0, first = 1;
+  for (int i = 0; seen && i < c->nkeys; i++) {
+    const char *seg;
+    size_t seglen;
+    int kind = child_segment(c->keys[i]->path, prefix, &seg, &seglen);
+    if (!kind) continue;
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)seglen, seg);
+    if (kind == 2) {
+      int dup = 0;
+      for (int s = 0; s < nseen; s++) dup |= !strcmp(seen[s], name);
+      if (dup) continue;
+      seen[nseen++] = strdup(name);
+    }
+    if (json) {
+      fputs(first ? "\n" : ",\n", f);
+      indent(f, 2 * (depth + 1));
+      fprintf(f, "\"%s\": ", name);
+    } else {
+      indent(f, 2 * depth);
+      fprintf(f, "%s:", name);
+    }
+    first = 0;
+    if (kind == 1) {
+      if (!json) fputc(' ', f);
+      if (!json && !c->vals[i].has) fputs("~", f);
+      else ss_val_write(c->keys[i], &c->vals[i], f, json);
+      if (!json) fputc('\n', f);
+    } else {
+      char sub[512];
+      snprintf(sub, sizeof sub, "%s%s%s", prefix, *prefix ? "." : "", name);
+      if (json) fputc('{', f);
+      else fputc('\n', f);
+      emit(c, f, sub, depth + 1, json);
+      if (json) {
+        fputc('\n', f);
+        indent(f, 2 * (depth + 1));
+        fputc('}', f);
+      }
+    }
+  }
+  for (int s = 0; s < nseen; s++) free(seen[s]);
+  free(seen);
+}
+
+void ss_config_write_yaml(const ss_config *c, FILE *f)
+{
+  fprintf(f, "# resolved config of %s (defaults filled in)\n", c->source);
+  emit(c, f, "", 0, 0);
+  if (c->naxes) {
+    fputs("sweep:\n", f);
+    for (int a = 0; a < c->naxes; a++) {
+      fprintf(f, "  %s: [", c->keys[c->axes[a].key]->path);
+      for (int v = 0; v < c->axes[a].nvals; v++) {
+        if (v) fputs(", ", f);
+        ss_val_write(c->keys[c->axes[a].key], &c->axes[a].vals[v], f, 0);
+      }
+      fputs("]\n", f);
+    }
+  }
+}
+
+void ss_config_write_json(const ss_config *c, FILE *f, int depth)
+{
+  fputc('{', f);
+  emit(c, f, "", depth, 1);
+  if (c->naxes) {
+    fputs(",\n", f);
+    indent(f, 2 * (depth + 1));
+    fputs("\"sweep\": {", f);
+    for (int a = 0; a < c->naxes; a++) {
+      fprintf(f, "%s\"%s\": [", a ? ", " : "", c->keys[c->axes[a].key]->path);
+      for (int v = 0; v < c->axes[a].nvals; v++) {
+        if (v) fputs(", ", f);
+        ss_val_write(c->keys[c->axes[a].key], &c->axes[a].vals[v], f, 1);
+      }
+      fputc(']', f);
+    }
+    fputc('}', f);
+  }
+  fputc('\n', f);
+  indent(f, 2 * depth);
+  fputc('}', f);
+}
+
+void ss_config_write_overrides_json(const ss_config *c, FILE *f)
+{
+  fputc('[', f);
+  for (int i = 0; i < c->nsets; i++) {
+    fputs(i ? ", \"" : "\"", f);
+    for (const char *s = c->sets[i]; *s; s++) {
+      if (*s == '"' || *s == '\\') fputc('\\', f);
+      if ((unsigned char)*s >= 0x20) fputc(*s, f);
+    }
+    fputc('"', f);
+  }
+  fputc(']', f);
+}
+
+static const char *type_name(ss_type t)
+{
+  static const char *names[] = {"bool", "int", "real", "string", "enum", "list of real",
+                                "list of int", "matrix of real", "list of enum"};
+  return names[t];
+}
+
+static void markdown_table(FILE *f, const ss_key *keys, int n)
+{
+  fputs("| key | type | range / choices | default | meaning |\n|---|---|---|---|---|\n", f);
+  for (int i = 0; i < n; i++) {
+    const ss_key *k = &keys[i];
+    char range[256] = "";
+    if (k->type == SS_T_ENUM || k->type == SS_T_ENUM_LIST) snprintf(range, sizeof range, "`%s`", k->choices);
+    else if (k->min != 0 || k->max != 0)
+      snprintf(range, sizeof range, "%s%g, %g%s", (k->flags & SS_K_MIN_OPEN) ? "(" : "[", k->min,
+               k->max, (k->flags & SS_K_MAX_OPEN) ? ")" : "]");
+    fprintf(f, "| `%s` | %s | %s | %s%s%s | %s |\n", k->path, type_name(k->type), range,
+            k->def ? "`" : "", k->def ? k->def : "(none)", k->def ? "`" : "", k->help);
+  }
+  fputc('\n', f);
+}
+
+void ss_schema_write_markdown(FILE *f)
+{
+  fputs("# Config reference\n\n"
+        "Generated by `bin/stratsim schema --markdown` (`make docs`); a test keeps it in step with\n"
+        "the schema. A config is a YAML mapping. Nested mappings spell key paths: `facility:` then\n"
+        "`agents: 300` is the key `facility.agents`. The same path is used by `--set`\n"
+        "(`--set facility.agents=500`) and in `sweep:`.\n\n"
+        "## Sweeps\n\n"
+        "`sweep:` maps key paths to lists of values; the run covers their cartesian product, the\n"
+        "last key varying fastest. `--sweep-index I` runs point I alone (for SLURM arrays). A\n"
+        "`--set` on a swept key pins that key and drops it from the sweep.\n\n"
+        "## Common keys\n\n", f);
+  markdown_table(f, ss_common_keys, ss_ncommon_keys);
+  for (int x = 0; x < ss_experiment_count(); x++) {
+    const ss_experiment_ops *ops = ss_experiment_at(x);
+    fprintf(f, "## experiment: %s\n\n%s\n\n", ops->name, ops->summary);
+    markdown_table(f, ops->keys, ops->nkeys);
+  }
+}

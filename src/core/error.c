@@ -1,0 +1,55 @@
+/* Errors: the first failure is the one that is reported, so the root cause is never
+ * buried under the failures it triggers downstream. Messages are single lines because
+ * they end up in manifest.json and in one-line stderr reports. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "stratsim/error.h"
+
+/* Turns embedded newlines into spaces and drops trailing ones: a message is one line. */
+static void flatten_message(char *msg)
+{
+  size_t n = 0;
+  for (char *p = msg; *p; p++, n++)
+    if (*p == '\n' || *p == '\r') *p = ' ';
+  while (n > 0 && msg[n - 1] == ' ') msg[--n] = '\0';
+}
+
+int ss_fail(ss_err *e, int code, const char *fmt, ...)
+{
+  if (!e || e->code != SS_OK) return code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+  va_end(ap);
+  flatten_message(e->msg);
+  e->code = code;
+  return code;
+}
+
+void ss_err_clear(ss_err *e)
+{
+  if (!e) return;
+  e->code = SS_OK;
+  e->msg[0] = '\0';
+}
+
+void *ss_malloc(size_t n, ss_err *e)
+{
+  /* malloc(0) may legally return NULL; asking for one byte keeps NULL meaning failure. */
+  void *p = malloc(n ? n : 1);
+  if (!p) ss_fail(e, SS_ERUNTIME, "out of memory allocating %zu bytes", n);
+  return p;
+}
+
+void *ss_calloc(size_t n, size_t size, ss_err *e)
+{
+  if (size && n > SIZE_MAX / size) {
+    ss_fail(e, SS_ERUNTIME, "out of memory: %zu x %zu bytes overflows size_t", n, size);
+    return NULL;
+  }
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) ss_fail(e, SS_ERUNTIME, "out of memory allocating %zu x %zu bytes", n, size);
+  return p;
+}

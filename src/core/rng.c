@@ -1,0 +1,130 @@
+/* Keyed randomness: Philox4x32-10 (Salmon et al., SC'11) turns (counter, key) into four
+ * random words with no state, so any draw can be recomputed anywhere. The seed is the
+ * key; (block, entity, purpose) is the counter. Each block feeds two draws. */
+#include <math.h>
+#include "stratsim/rng.h"
+
+#define PHILOX_M0 0xD2511F53u /* round multipliers */
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u /* key schedule increments (golden ratio, sqrt(3)-1) */
+#define PHILOX_W1 0xBB67AE85u
+
+static void mulhilo32(uint32_t a, uint32_t b, uint32_t *hi, uint32_t *lo)
+{
+  uint64_t p = (uint64_t)a * b;
+  *hi = (uint32_t)(p >> 32);
+  *lo = (uint32_t)p;
+}
+
+static void philox_round(uint32_t x[4], const uint32_t k[2])
+{
+  uint32_t hi0, lo0, hi1, lo1;
+  mulhilo32(PHILOX_M0, x[0], &hi0, &lo0);
+  mulhilo32(PHILOX_M1, x[2], &hi1, &lo1);
+  uint32_t y0 = hi1 ^ x[1] ^ k[0], y2 = hi0 ^ x[3] ^ k[1];
+  x[0] = y0;
+  x[1] = lo1;
+  x[2] = y2;
+  x[3] = lo0;
+}
+
+void ss_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+  uint32_t x[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
+  uint32_t k[2] = {key[0], key[1]};
+  for (int round = 0; round < 10; round++) {
+    if (round > 0) { /* the key is bumped between rounds, not before the first */
+      k[0] += PHILOX_W0;
+      k[1] += PHILOX_W1;
+    }
+    philox_round(x, k);
+  }
+  for (int i = 0; i < 4; i++) out[i] = x[i];
+}
+
+void ss_rng_block(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t block, uint32_t out[4])
+{
+  const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+  const uint32_t ctr[4] = {(uint32_t)block, (uint32_t)(block >> 32), entity, purpose};
+  ss_philox4x32_10(ctr, key, out);
+}
+
+double ss_rng_u01_words(uint32_t w0, uint32_t w1)
+{
+  uint64_t bits53 = ((uint64_t)(w0 >> 5) << 26) | (w1 >> 6);
+  /* Adding 0.5 keeps 0 out. It rounds (ties to even) once bits53 >= 2^52, and only the
+   * very top value rounds up to exactly 1.0; map that one to the largest double below 1. */
+  double u = ((double)bits53 + 0.5) * 0x1p-53;
+  return u < 1.0 ? u : 0x1.fffffffffffffp-1;
+}
+
+/* Words {0,1} of the block feed even draws, words {2,3} odd ones. */
+static double u01_half(const uint32_t w[4], uint64_t index)
+{
+  int h = (int)(index & 1) * 2;
+  return ss_rng_u01_words(w[h], w[h + 1]);
+}
+
+double ss_rng_u01(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t index)
+{
+  uint32_t w[4];
+  ss_rng_block(seed, purpose, entity, index / 2, w);
+  return u01_half(w, index);
+}
+
+void ss_rng_u01_fill(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t start, uint64_t n,
+                     double *out)
+{
+  uint32_t w[4];
+  for (uint64_t k = 0; k < n; k++) {
+    uint64_t i = start + k;
+    if (k == 0 || i % 2 == 0) ss_rng_block(seed, purpose, entity, i / 2, w); /* 2 draws per block */
+    out[k] = u01_half(w, i);
+  }
+}
+
+/* Box-Muller on one block: radius from words {0,1}, angle from words {2,3}. Single draws
+ * and fills both go through these two helpers, so they give the same bits. */
+static double box_muller_radius(const uint32_t w[4])
+{
+  return sqrt(-2.0 * log(ss_rng_u01_words(w[0], w[1])));
+}
+
+static double box_muller_angle(const uint32_t w[4])
+{
+  return 6.283185307179586476925 * ss_rng_u01_words(w[2], w[3]);
+}
+
+double ss_rng_normal(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t index)
+{
+  uint32_t w[4];
+  ss_rng_block(seed, purpose, entity, index / 2, w);
+  double r = box_muller_radius(w), t = box_muller_angle(w);
+  return (index & 1) ? r * sin(t) : r * cos(t);
+}
+
+void ss_rng_normal_fill(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t start, uint64_t n,
+                        double *out)
+{
+  uint32_t w[4];
+  double r = 0.0, t = 0.0;
+  for (uint64_t k = 0; k < n; k++) {
+    uint64_t i = start + k;
+    if (k == 0 || i % 2 == 0) {
+      ss_rng_block(seed, purpose, entity, i / 2, w);
+      r = box_muller_radius(w);
+      t = box_muller_angle(w);
+    }
+    out[k] = (i & 1) ? r * sin(t) : r * cos(t);
+  }
+}
+
+uint64_t ss_rng_below(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t index, uint64_t n)
+{
+  uint32_t w[4];
+  ss_rng_block(seed, purpose, entity, index / 2, w);
+  int h = (int)(index & 1) * 2;
+  uint64_t x = (uint64_t)w[h] | ((uint64_t)w[h + 1] << 32);
+  /* Lemire's multiply-shift without the rejection step: the bias is at most n/2^64. */
+  return (uint64_t)(((unsigned __int128)x * n) >> 64);
+}

@@ -1,0 +1,215 @@
+/* Result tables as in-memory CSV text: a header plus rows, appended in task order. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/table.h"
+
+typedef struct {
+  char *buf;
+  size_t len, cap;
+} text;
+
+struct ss_table {
+  char *name;
+  char *header;
+  text body;
+  long nrows;
+};
+
+struct ss_tableset {
+  int n;
+  ss_table **t;
+};
+
+static void text_reserve(text *t, size_t more)
+{
+  if (t->len + more + 1 <= t->cap) return;
+  size_t cap = t->cap ? t->cap : 4096;
+  while (cap < t->len + more + 1) cap *= 2;
+  char *b = realloc(t->buf, cap);
+  if (!b) { fputs("stratsim: out of memory in a result table\n", stderr); abort(); }
+  t->buf = b;
+  t->cap = cap;
+}
+
+static void text_append(text *t, const char *s, size_t len)
+{
+  text_reserve(t, len);
+  memcpy(t->buf + t->len, s, len);
+  t->len += len;
+  t->buf[t->len] = 0;
+}
+
+static void text_vprintf(text *t, const char *fmt, va_list ap)
+{
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  text_reserve(t, (size_t)n);
+  vsnprintf(t->buf + t->len, (size_t)n + 1, fmt, ap);
+  t->len += (size_t)n;
+}
+
+ss_tableset *ss_tableset_new(void) { return calloc(1, sizeof(ss_tableset)); }
+
+void ss_tableset_free(ss_tableset **sp)
+{
+  ss_tableset *s = *sp;
+  if (!s) return;
+  for (int i = 0; i < s->n; i++) {
+    free(s->t[i]->name);
+    free(s->t[i]->header);
+    free(s->t[i]->body.buf);
+    free(s->t[i]);
+  }
+  free(s->t);
+  free(s);
+  *sp = NULL;
+}
+
+ss_table *ss_tableset_get(ss_tableset *s, const char *name)
+{
+  for (int i = 0; i < s->n; i++)
+    if (!strcmp(s->t[i]->name, name)) return s->t[i];
+  ss_table **grown = realloc(s->t, ((size_t)s->n + 1) * sizeof *grown);
+  ss_table *t = calloc(1, sizeof *t);
+  if (!grown || !t || !(t->name = strdup(name))) { fputs("stratsim: out of memory\n", stderr); abort(); }
+  s->t = grown;
+  s->t[s->n++] = t;
+  return t;
+}
+
+int ss_tableset_count(const ss_tableset *s) { return s->n; }
+ss_table *ss_tableset_at(ss_tableset *s, int i) { return s->t[i]; }
+
+int ss_table_header(ss_table *t, const char *header, ss_err *e)
+{
+  if (t->header) {
+    if (strcmp(t->header, header))
+      return ss_fail(e, SS_EINPUT, "%s.csv: the columns differ between sweep points (%s vs %s); "
+                     "do not sweep keys that change a table's columns", t->name, t->header, header);
+    return SS_OK;
+  }
+  if (!(t->header = strdup(header))) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  return SS_OK;
+}
+
+void ss_table_row(ss_table *t, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  text_vprintf(&t->body, fmt, ap);
+  va_end(ap);
+  text_append(&t->body, "\n", 1);
+  t->nrows++;
+}
+
+void ss_table_add(ss_table *t, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  text_vprintf(&t->body, fmt, ap);
+  va_end(ap);
+}
+
+void ss_table_end_row(ss_table *t)
+{
+  text_append(&t->body, "\n", 1);
+  t->nrows++;
+}
+
+const char *ss_table_name(const ss_table *t) { return t->name; }
+const char *ss_table_get_header(const ss_table *t) { return t->header; }
+const char *ss_table_body(const ss_table *t, size_t *len)
+{
+  if (len) *len = t->body.len;
+  return t->body.buf ? t->body.buf : "";
+}
+long ss_table_nrows(const ss_table *t) { return t->nrows; }
+
+void ss_table_append_body(ss_table *t, const char *rows, size_t len)
+{
+  text_append(&t->body, rows, len);
+  for (size_t i = 0; i < len; i++) t->nrows += rows[i] == '\n';
+}
+
+/* Packed form: for each table "name\0header\0<len as 20 digits><body>". */
+int ss_tableset_pack(const ss_tableset *s, char **buf, size_t *len, ss_err *e)
+{
+  text out = {0};
+  for (int i = 0; i < s->n; i++) {
+    const ss_table *t = s->t[i];
+    char num[32];
+    text_append(&out, t->name, strlen(t->name) + 1);
+    const char *h = t->header ? t->header : "";
+    text_append(&out, h, strlen(h) + 1);
+    snprintf(num, sizeof num, "%020zu", t->body.len);
+    text_append(&out, num, 20);
+    if (t->body.len) text_append(&out, t->body.buf, t->body.len);
+  }
+  if (!out.buf) text_reserve(&out, 1);
+  *buf = out.buf;
+  *len = out.len;
+  (void)e;
+  return SS_OK;
+}
+
+int ss_tableset_unpack_append(ss_tableset *s, const char *buf, size_t len, ss_err *e)
+{
+  size_t at = 0;
+  while (at < len) {
+    const char *name = buf + at;
+    at += strlen(name) + 1;
+    const char *header = buf + at;
+    at += strlen(header) + 1;
+    if (at + 20 > len) return ss_fail(e, SS_ERUNTIME, "corrupt packed table");
+    char num[21];
+    memcpy(num, buf + at, 20);
+    num[20] = 0;
+    at += 20;
+    size_t blen = strtoull(num, NULL, 10);
+    if (at + blen > len) return ss_fail(e, SS_ERUNTIME, "corrupt packed table");
+    ss_table *t = ss_tableset_get(s, name);
+    if (*header) SS_TRY(ss_table_header(t, header, e));
+    ss_table_append_body(t, buf + at, blen);
+    at += blen;
+  }
+  return SS_OK;
+}
+
+int ss_table_column(const ss_table *t, const char *col)
+{
+  if (!t->header) return -1;
+  const char *p = t->header;
+  size_t cl = strlen(col);
+  for (int i = 0; p; i++) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == cl && !strncmp(p, col, cl)) return i;
+    p = comma ? comma + 1 : NULL;
+  }
+  return -1;
+}
+
+int ss_table_field(const ss_table *t, long row, int col, char *buf, size_t len)
+{
+  const char *p = t->body.buf;
+  if (!p || row < 0 || col < 0) return -1;
+  for (long r = 0; r < row; r++) {
+    p = strchr(p, '\n');
+    if (!p) return -1;
+    p++;
+  }
+  for (int c = 0; c < col; c++) {
+    while (*p && *p != ',' && *p != '\n') p++;
+    if (*p != ',') return -1;
+    p++;
+  }
+  size_t n = 0;
+  while (p[n] && p[n] != ',' && p[n] != '\n') n++;
+  if (!*p && !n) return -1;
+  snprintf(buf, len, "%.*s", (int)n, p);
+  return 0;
+}

@@ -1,0 +1,111 @@
+/* SPSA strategic labelers (MODELS 1.6). Every strategic labeler i climbs its own utility
+ * J_i(pi_hat(t_i, t_-i)) = <theta_i*, z> over its report t_i with Spall's gains; all of them
+ * update simultaneously against the others' current reports. The 2 x (strategic labelers)
+ * evaluations of a step are independent: they are spread over rank groups (a split of the
+ * task's communicator), each evaluation relabelling and re-estimating its labeler and re-running
+ * the aggregator and the certified policy solve over the group's states. The utilities come
+ * back through an exact sum, so the dynamics are identical for any rank count or grouping. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/rng.h"
+#include "rlhf_impl.h"
+
+static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
+{
+  const rlhf_params *p = ctx->p;
+  int d = p->d;
+  int64_t k = p->k;
+  int P = ss_comm_size(ctx->comm), rank = ss_comm_rank(ctx->comm);
+  memcpy(reports, ctx->theta_star, (size_t)k * d * sizeof *reports);
+  int64_t nstrat = 0;
+  for (int64_t i = 0; i < k; i++) nstrat += ctx->strategic[i];
+  if (nstrat == 0 || ctx->steps == 0) return SS_OK;
+  int64_t nev = 2 * nstrat;
+  int G = ctx->groups > 0 ? ctx->groups : P;
+  if (G > P) G = P;
+  if (G > nev) G = (int)nev;
+  int color = (int)((int64_t)rank * G / P);
+  ss_comm *gcomm = NULL;
+  rlhf_states *gstates = NULL;
+  int64_t *who = malloc((size_t)nstrat * sizeof *who);
+  double *u = malloc((size_t)nev * sizeof *u);
+  double *delta = malloc((size_t)nstrat * d * sizeof *delta);
+  int64_t first, count;
+  rlhf_block(k, P, rank, &first, &count);
+  rlhf_estimates mine, all;
+  memset(&mine, 0, sizeof mine);
+  memset(&all, 0, sizeof all);
+  int with_prec = rlhf_agg_needs_prec(ctx->agg);
+  int rc = (who && u && delta) ? SS_OK : ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (!rc) rc = ss_comm_split(ctx->comm, color, rank, &gcomm) ? ss_fail(e, SS_ERUNTIME, "comm split failed") : SS_OK;
+  if (!rc) rc = rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e);
+  if (!rc) rc = rlhf_estimates_alloc(&mine, d, k, first, count, with_prec, e);
+  mine.radius = rlhf_radius(d, k, p->n, p->delta, p->lambda, p->B, ctx->env->Lx, p->c_f);
+  int gsize = gcomm ? ss_comm_size(gcomm) : 1, grank = gcomm ? ss_comm_rank(gcomm) : 0;
+  (void)gsize;
+  if (!rc) {
+    int64_t q = 0;
+    for (int64_t i = 0; i < k; i++)
+      if (ctx->strategic[i]) who[q++] = i;
+  }
+  double save[RLHF_DMAX * (3 + RLHF_DMAX) + 2];
+  for (int m = 0; m < ctx->steps && !rc; m++) {
+    double am = ctx->a / pow(m + 1 + ctx->A_gain, ctx->alpha_exp);
+    double cm = ctx->c / pow(m + 1, ctx->gamma_exp);
+    /* everyone's estimate at the current reports: the block, then replicated */
+    rc = rlhf_estimate_block(p, ctx->env, ctx->mle, reports + first * d, &mine, NULL, NULL, e);
+    if (!rc) rc = ss_comm_agree(ctx->comm, e);
+    if (!rc) rc = rlhf_estimates_allgather(ctx->comm, &mine, &all, e);
+    if (rc) break;
+    for (int64_t s = 0; s < nstrat; s++)
+      for (int j = 0; j < d; j++)
+        delta[s * d + j] =
+            ss_rng_u01(p->seed, SS_P_RLHF_SPSA, (uint32_t)who[s], (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
+    for (int64_t ev = 0; ev < nev && !rc; ev++) {
+      u[ev] = 0;
+      if (ev % G != color) continue;
+      int64_t s = ev / 2, i = who[s];
+      double sign = ev % 2 ? -1.0 : 1.0, t[RLHF_DMAX];
+      for (int j = 0; j < d; j++) t[j] = reports[i * d + j] + sign * cm * delta[s * d + j];
+      /* swap labeler i's row for its re-estimate at the perturbed report */
+      size_t w = (size_t)d;
+      memcpy(save, all.theta + i * w, w * sizeof *save);
+      memcpy(save + w, all.lo + i * w, w * sizeof *save);
+      memcpy(save + 2 * w, all.hi + i * w, w * sizeof *save);
+      if (with_prec) memcpy(save + 3 * w, all.prec + i * w * w, w * w * sizeof *save);
+      rc = rlhf_estimate_one(p, ctx->env, ctx->mle, i, t, &all, i, e);
+      rlhf_agg *agg = NULL;
+      if (!rc) rc = rlhf_agg_build(ctx->agg, ctx->self, p, &all, ctx->theta_star_mean, &agg, e);
+      double z[RLHF_DMAX];
+      if (!rc) rc = rlhf_solve_aggregate(gstates, agg, p->policy_tol, z, e);
+      rlhf_agg_destroy(&agg);
+      if (!rc && grank == 0) u[ev] = rlhf_dot(ctx->theta_star + i * d, z, d);
+      memcpy(all.theta + i * w, save, w * sizeof *save);
+      memcpy(all.lo + i * w, save + w, w * sizeof *save);
+      memcpy(all.hi + i * w, save + 2 * w, w * sizeof *save);
+      if (with_prec) memcpy(all.prec + i * w * w, save + 3 * w, w * w * sizeof *save);
+    }
+    rlhf_estimates_free(&all);
+    if (!rc) rc = ss_comm_agree(ctx->comm, e);
+    if (rc) break;
+    ss_comm_sum_exact(ctx->comm, u, (int)nev);
+    for (int64_t s = 0; s < nstrat; s++) {
+      int64_t i = who[s];
+      double ghat = (u[2 * s] - u[2 * s + 1]) / (2 * cm);
+      for (int j = 0; j < d; j++) reports[i * d + j] += am * ghat * delta[s * d + j];
+      rlhf_project_ball(reports + i * d, d, p->B);
+    }
+    if (ctx->progress) ctx->progress(ctx->progress_ctx, (m + 1.0) / ctx->steps);
+  }
+  rlhf_estimates_free(&mine);
+  rlhf_estimates_free(&all);
+  rlhf_states_destroy(&gstates);
+  if (gcomm) ss_comm_free(&gcomm);
+  free(who);
+  free(u);
+  free(delta);
+  return rc;
+}
+
+const rlhf_strategy_ops rlhf_strategy_spsa = {"spsa", spsa_run};
