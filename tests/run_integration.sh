@@ -159,6 +159,13 @@ for prog in bin/mpi_*; do
   done
 done
 
+# --- SLURM: jobs/*.sbatch on a private single-node cluster -------------------------------
+if [ -x tests/slurm/test_slurm.sh ]; then
+  if timeout 300 tests/slurm/test_slurm.sh >"$OUT/slurm.log" 2>&1; then
+    ok "slurm: run.sbatch and a sweep array on a single-node test cluster ($(grep -c '^PASS' "$OUT/slurm.log") checks)"
+  else ko "slurm: tests/slurm/test_slurm.sh (log: $OUT/slurm.log)" "$OUT/slurm.log"; fi
+fi
+
 # --- experiment presets added by the simulators register themselves here ----------------
 for extra in tests/integration.d/*.sh; do
   [ -f "$extra" ] || continue

@@ -52,15 +52,29 @@ static int unknown_key(const ss_config *c, const char *path, const char *where, 
   if (owner)
     return ss_fail(e, SS_EINPUT, "%s: %s: this key belongs to experiment '%s', but experiment is '%s'",
                    where, path, owner, c->exp->name);
-  const char **cands = malloc(((size_t)c->nkeys + 1) * sizeof *cands);
-  if (!cands) return ss_fail(e, SS_ERUNTIME, "out of memory");
-  int n = 0;
-  for (int i = 0; i < c->nkeys; i++) cands[n++] = c->keys[i]->path;
+  /* candidates: every key path and every section ("facility" for "facility.agents") */
+  char **sections = calloc((size_t)c->nkeys * 4 + 1, sizeof *sections);
+  const char **cands = malloc(((size_t)c->nkeys * 5 + 1) * sizeof *cands);
+  if (!cands || !sections) { free(cands); free(sections); return ss_fail(e, SS_ERUNTIME, "out of memory"); }
+  int n = 0, ns = 0;
+  for (int i = 0; i < c->nkeys; i++) {
+    cands[n++] = c->keys[i]->path;
+    for (const char *dot = strchr(c->keys[i]->path, '.'); dot && ns < c->nkeys * 4; dot = strchr(dot + 1, '.')) {
+      char *sec = strndup(c->keys[i]->path, (size_t)(dot - c->keys[i]->path));
+      int dup = !sec;
+      for (int s = 0; sec && s < ns; s++) dup |= !strcmp(sections[s], sec);
+      if (dup) { free(sec); continue; }
+      sections[ns++] = sec;
+      cands[n++] = sec;
+    }
+  }
   cands[n++] = "sweep";
   const char *near = ss_nearest(path, cands, n);
   int rc = near ? ss_fail(e, SS_EINPUT, "%s: %s: unknown key; did you mean '%s'?", where, path, near)
                 : ss_fail(e, SS_EINPUT, "%s: %s: unknown key (see `stratsim show-config` or docs/config.md)",
                           where, path);
+  for (int s = 0; s < ns; s++) free(sections[s]);
+  free(sections);
   free(cands);
   return rc;
 }
@@ -105,11 +119,7 @@ static int walk_mapping(walker *w, yaml_node_t *map, const char *prefix)
       char vwhere[SS_WHERE];
       mark_where(w->file, v->start_mark, vwhere, sizeof vwhere);
       ss_val *val = &w->c->vals[idx];
-      /* list elements carry their own marks: give them the file only */
-      const ss_key *key = w->c->keys[idx];
-      int listy = key->type >= SS_T_REAL_LIST;
-      SS_TRY(ss_val_from_node(key, w->doc, v, listy && v->type == YAML_SEQUENCE_NODE ? w->file : vwhere,
-                              val, w->e));
+      SS_TRY(ss_val_from_node(w->c->keys[idx], w->doc, v, vwhere, w->file, val, w->e));
       snprintf(val->where, sizeof val->where, "%s", vwhere);
       val->set = 1;
     } else if (is_section(w->c, path)) {
@@ -174,10 +184,7 @@ static int walk_sweep(walker *w, yaml_node_t *node)
       char iwhere[SS_WHERE];
       mark_where(w->file, item->start_mark, iwhere, sizeof iwhere);
       ax->nvals = i + 1;
-      const ss_key *key = c->keys[idx];
-      int listy = key->type >= SS_T_REAL_LIST;
-      SS_TRY(ss_val_from_node(key, w->doc, item, listy && item->type == YAML_SEQUENCE_NODE ? w->file : iwhere,
-                              &ax->vals[i], w->e));
+      SS_TRY(ss_val_from_node(c->keys[idx], w->doc, item, iwhere, w->file, &ax->vals[i], w->e));
       snprintf(ax->vals[i].where, sizeof ax->vals[i].where, "%s", iwhere);
       ax->vals[i].set = 1;
     }
@@ -276,7 +283,7 @@ static int apply_set(ss_config *c, const char *set, ss_err *e)
   if (load_yaml("value", text, strlen(text), &p, &doc, &tmp))
     return ss_fail(e, SS_EINPUT, "%s: %s: the value is not valid YAML (%s)", where, path, tmp.msg);
   yaml_node_t *root = yaml_document_get_root_node(&doc);
-  int rc = root ? ss_val_from_node(c->keys[idx], &doc, root, where, &c->vals[idx], e)
+  int rc = root ? ss_val_from_node(c->keys[idx], &doc, root, where, NULL, &c->vals[idx], e)
                 : ss_fail(e, SS_EINPUT, "%s: %s: expected a value after '='", where, path);
   yaml_document_delete(&doc);
   yaml_parser_delete(&p);
@@ -325,6 +332,16 @@ int ss_config_parse(const char *name, const char *text, size_t len, char *const 
   yaml_node_t *root = yaml_document_get_root_node(&doc);
   int rc = SS_OK;
   ss_config *c = NULL;
+  yaml_document_t extra;
+  if (root && yaml_parser_load(&p, &extra)) {
+    /* a second '---' document would be silently ignored: refuse it */
+    yaml_node_t *next = yaml_document_get_root_node(&extra);
+    if (next)
+      rc = ss_fail(e, SS_EINPUT, "%s:%lu:%lu: expected one YAML document, found a second one (remove the '---')",
+                   name, (unsigned long)next->start_mark.line + 1, (unsigned long)next->start_mark.column + 1);
+    yaml_document_delete(&extra);
+    if (rc) goto done;
+  }
   if (!root || (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
     rc = ss_fail(e, SS_EINPUT, "%s:1:1: the config is empty; expected a mapping with at least 'experiment:'", name);
     goto done;

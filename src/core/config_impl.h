@@ -40,9 +40,10 @@ struct ss_config {
   char **sets;
 };
 
-/* Converts a YAML node into v for key k, with range checks. where prefixes messages. */
+/* Converts a YAML node into v for key k, with range checks. `where` prefixes messages about
+ * the whole value; list elements are located as file:line:col when file is given. */
 int ss_val_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *node, const char *where,
-                     ss_val *v, ss_err *e);
+                     const char *file, ss_val *v, ss_err *e);
 /* Parses the key's default text. */
 int ss_val_default(const ss_key *k, ss_val *v, ss_err *e);
 void ss_val_free(ss_val *v);

@@ -30,7 +30,8 @@ static void describe(yaml_node_t *n, char *buf, size_t len)
   else if (n->type == YAML_SCALAR_NODE)
     snprintf(buf, len, "'%.*s'", (int)(n->data.scalar.length > 200 ? 200 : n->data.scalar.length),
              (const char *)n->data.scalar.value);
-  else if (n->type == YAML_SEQUENCE_NODE) snprintf(buf, len, "a list");
+  else if (n->type == YAML_SEQUENCE_NODE)
+    snprintf(buf, len, n->data.sequence.items.top == n->data.sequence.items.start ? "an empty list" : "a list");
   else snprintf(buf, len, "a mapping");
 }
 
@@ -122,6 +123,17 @@ static int number(const ss_key *k, yaml_node_t *n, const char *where, int intege
   return SS_OK;
 }
 
+/* Where a list element is: its own line:column in the file, or (for --set values, whose
+ * marks are relative to the value text) the whole value's description. */
+static void item_where(const char *file, const char *where, yaml_node_t *item, char *buf, size_t len)
+{
+  if (file)
+    snprintf(buf, len, "%s:%lu:%lu", file, (unsigned long)item->start_mark.line + 1,
+             (unsigned long)item->start_mark.column + 1);
+  else
+    snprintf(buf, len, "%s", where);
+}
+
 /* Checks that node n is one of the key's choices, suggesting the nearest if not. */
 static int enum_name(const ss_key *k, yaml_node_t *n, const char *where, ss_err *e)
 {
@@ -149,7 +161,7 @@ static int seq_len(yaml_node_t *n)
 }
 
 static int list_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n, const char *where,
-                          ss_val *v, ss_err *e)
+                          const char *file, ss_val *v, ss_err *e)
 {
   if (n->type != YAML_SEQUENCE_NODE || seq_len(n) == 0) return expected(k, where, n, NULL, e);
   int len = seq_len(n), integer = k->type == SS_T_INT_LIST;
@@ -160,8 +172,7 @@ static int list_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n,
   for (int i = 0; i < len; i++) {
     yaml_node_t *item = yaml_document_get_node(doc, n->data.sequence.items.start[i]);
     char w[SS_WHERE];
-    snprintf(w, sizeof w, "%s:%lu:%lu", where, (unsigned long)item->start_mark.line + 1,
-             (unsigned long)item->start_mark.column + 1);
+    item_where(file, where, item, w, sizeof w);
     long long ix = 0;
     SS_TRY(number(k, item, w, integer, &v->v[i], &ix, e));
     if (integer) v->iv[i] = ix;
@@ -170,7 +181,7 @@ static int list_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n,
 }
 
 static int enum_list_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n,
-                               const char *where, ss_val *v, ss_err *e)
+                               const char *where, const char *file, ss_val *v, ss_err *e)
 {
   if (n->type != YAML_SEQUENCE_NODE || seq_len(n) == 0) return expected(k, where, n, NULL, e);
   int len = seq_len(n);
@@ -178,8 +189,7 @@ static int enum_list_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_
   for (int i = 0; i < len; i++) {
     yaml_node_t *item = yaml_document_get_node(doc, n->data.sequence.items.start[i]);
     char w[SS_WHERE];
-    snprintf(w, sizeof w, "%s:%lu:%lu", where, (unsigned long)item->start_mark.line + 1,
-             (unsigned long)item->start_mark.column + 1);
+    item_where(file, where, item, w, sizeof w);
     SS_TRY(enum_name(k, item, w, e));
     const char *name = scalar(item);
     for (int j = 0; j < i; j++)
@@ -192,7 +202,7 @@ static int enum_list_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_
 }
 
 static int matrix_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n,
-                            const char *where, ss_val *v, ss_err *e)
+                            const char *where, const char *file, ss_val *v, ss_err *e)
 {
   if (n->type != YAML_SEQUENCE_NODE || seq_len(n) == 0) return expected(k, where, n, NULL, e);
   int rows = seq_len(n), cols = -1;
@@ -200,8 +210,7 @@ static int matrix_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *
     yaml_node_t *row = yaml_document_get_node(doc, n->data.sequence.items.start[r]);
     if (row->type != YAML_SEQUENCE_NODE || seq_len(row) == 0 || (cols >= 0 && seq_len(row) != cols)) {
       char w[SS_WHERE];
-      snprintf(w, sizeof w, "%s:%lu:%lu", where, (unsigned long)row->start_mark.line + 1,
-               (unsigned long)row->start_mark.column + 1);
+      item_where(file, where, row, w, sizeof w);
       if (row->type == YAML_SEQUENCE_NODE && cols >= 0)
         return ss_fail(e, SS_EINPUT, "%s: %s: expected row %d to have %d entries like row 1, found %d",
                        w, k->path, r + 1, cols, seq_len(row));
@@ -219,8 +228,7 @@ static int matrix_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *
     for (int c = 0; c < cols; c++) {
       yaml_node_t *item = yaml_document_get_node(doc, row->data.sequence.items.start[c]);
       char w[SS_WHERE];
-      snprintf(w, sizeof w, "%s:%lu:%lu", where, (unsigned long)item->start_mark.line + 1,
-               (unsigned long)item->start_mark.column + 1);
+      item_where(file, where, item, w, sizeof w);
       long long ix;
       SS_TRY(number(k, item, w, 0, &v->v[r * cols + c], &ix, e));
     }
@@ -231,7 +239,7 @@ static int matrix_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *
 /* `where` names the file (or --set text); node marks add line:column. For --set values the
  * node marks are relative to the value text, so the caller passes a where without a file. */
 int ss_val_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n, const char *where,
-                     ss_val *v, ss_err *e)
+                     const char *file, ss_val *v, ss_err *e)
 {
   ss_val fresh = {0};
   const char *s = scalar(n);
@@ -262,14 +270,14 @@ int ss_val_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n, cons
     if (!rc && !(fresh.s = strdup(s))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
     break;
   case SS_T_ENUM_LIST:
-    rc = enum_list_from_node(k, doc, n, where, &fresh, e);
+    rc = enum_list_from_node(k, doc, n, where, file, &fresh, e);
     break;
   case SS_T_REAL_LIST:
   case SS_T_INT_LIST:
-    rc = list_from_node(k, doc, n, where, &fresh, e);
+    rc = list_from_node(k, doc, n, where, file, &fresh, e);
     break;
   case SS_T_REAL_MATRIX:
-    rc = matrix_from_node(k, doc, n, where, &fresh, e);
+    rc = matrix_from_node(k, doc, n, where, file, &fresh, e);
     break;
   }
   if (rc) { ss_val_free(&fresh); return rc; }
@@ -293,7 +301,7 @@ int ss_val_default(const ss_key *k, ss_val *v, ss_err *e)
   if (!ok || !yaml_document_get_root_node(&doc))
     rc = ss_fail(e, SS_ERUNTIME, "schema: bad default for %s: '%s'", k->path, k->def);
   else
-    rc = ss_val_from_node(k, &doc, yaml_document_get_root_node(&doc), "default", v, e);
+    rc = ss_val_from_node(k, &doc, yaml_document_get_root_node(&doc), "default", NULL, v, e);
   if (ok) yaml_document_delete(&doc);
   yaml_parser_delete(&p);
   if (rc == SS_EINPUT) e->code = SS_ERUNTIME; /* a bad default is our bug, not the user's */

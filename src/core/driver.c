@@ -225,10 +225,13 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   char *summary = NULL;
   size_t slen = 0;
   if (!ss_comm_agree(world, e) && me == 0) {
+    /* a single sweep point is summarised with that point's values, not the base config's */
+    ss_config *point = NULL;
+    if (o->sweep_index >= 0) ss_config_point(cfg, o->sweep_index, &point, e);
     FILE *sf = open_memstream(&summary, &slen);
-    if (exp->finish && !exp->finish(cfg, all, sf, e)) ss_write_tables(dir, all, e);
-    else if (!exp->finish) ss_write_tables(dir, all, e);
+    if (!e->code && (!exp->finish || !exp->finish(point ? point : cfg, all, sf, e))) ss_write_tables(dir, all, e);
     fclose(sf);
+    ss_config_free(&point);
   }
   ss_comm_agree(world, e);
   reduce_phases(world, &timers, &m);
