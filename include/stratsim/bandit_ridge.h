@@ -28,18 +28,10 @@ size_t ss_ridge_nwork(int d);
 void ss_ridge_attach(ss_ridge *r, int d, double lambda, double *mem);
 void ss_ridge_reset(ss_ridge *r);
 /* x^T V^{-1} x = sum_i x_i (M_ii x_i + 2 sum_{j>i} M_ij x_j): half a full product. */
-static inline double ss_ridge_qform(const ss_ridge *r, const double *x)
-{
-  const int d = r->d;
-  const double *row = r->vinv;
-  double q = 0;
-  for (int i = 0; i < d; i++) {
-    int len = d - i;
-    q += x[i] * (row[0] * x[i] + 2.0 * ss_bandit_dot(row + 1, x + i + 1, len - 1));
-    row += len;
-  }
-  return q;
-}
+double ss_ridge_qform(const ss_ridge *r, const double *x);
+/* <theta, x> + s sqrt(x^T V^{-1} x): the upper confidence bound with s = beta, the lower
+ * one with s = -beta. Unrolled for d <= 8; the same bits as the separate calls. */
+double ss_ridge_bound(const ss_ridge *r, const double *x, double s);
 /* <theta, x> */
 static inline double ss_ridge_mean(const ss_ridge *r, const double *x)
 {

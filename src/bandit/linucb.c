@@ -12,6 +12,7 @@
 typedef struct {
   int optimistic;
   ss_ridge ridge;
+  double radius;   /* at the pooled update count (changes only on update) */
   double *mem, *work;
 } pooled;
 
@@ -44,6 +45,7 @@ void ss_bandit_pooled_reset(ss_bandit_mech *m)
 {
   pooled *s = m->data;
   ss_ridge_reset(&s->ridge);
+  s->radius = ss_bandit_mech_radius(m, 0);
 }
 
 int64_t ss_bandit_pooled_forced(ss_bandit_mech *m, int64_t t)
@@ -55,15 +57,14 @@ int64_t ss_bandit_pooled_forced(ss_bandit_mech *m, int64_t t)
 double ss_bandit_pooled_score(ss_bandit_mech *m, int64_t arm, const double *x)
 {
   pooled *s = m->data;
-  double v = ss_ridge_mean(&s->ridge, x);
-  if (s->optimistic) v += ss_bandit_mech_radius(m, s->ridge.n) * sqrt(ss_ridge_qform(&s->ridge, x));
-  return v;
+  return s->optimistic ? ss_ridge_bound(&s->ridge, x, s->radius) : ss_ridge_mean(&s->ridge, x);
 }
 
 void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t)
 {
   pooled *s = m->data;
   ss_ridge_update(&s->ridge, x, r, m->p.refactor_every, s->work);
+  if (s->optimistic) s->radius = ss_bandit_mech_radius(m, s->ridge.n);
 }
 
 void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, ss_xsum *werr,

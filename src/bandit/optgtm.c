@@ -12,6 +12,7 @@ typedef struct {
   double *slab;       /* narms * ss_ridge_ndoubles(d) */
   ss_ridge *ridge;    /* narms */
   double *lcb_sum, *reward_sum;
+  double *radius;      /* the arm's radius at its current update count (changes only on update) */
   int64_t *elim_round; /* -1 while active */
   double *work;
 } optgtm;
@@ -27,6 +28,7 @@ static int create(ss_bandit_mech *m, ss_err *e)
   s->ridge = ss_calloc(n, sizeof(ss_ridge), e);
   s->lcb_sum = ss_calloc(n, sizeof(double), e);
   s->reward_sum = ss_calloc(n, sizeof(double), e);
+  s->radius = ss_calloc(n, sizeof(double), e);
   s->elim_round = ss_calloc(n, sizeof(int64_t), e);
   s->work = ss_malloc(ss_ridge_nwork(m->d) * sizeof(double), e);
   if (e->code) return e->code; /* destroy frees what was allocated */
@@ -43,6 +45,7 @@ static void destroy(ss_bandit_mech *m)
   free(s->ridge);
   free(s->lcb_sum);
   free(s->reward_sum);
+  free(s->radius);
   free(s->elim_round);
   free(s->work);
   free(s);
@@ -55,6 +58,7 @@ static void reset(ss_bandit_mech *m)
   for (int64_t i = 0; i < s->narms; i++) {
     ss_ridge_reset(&s->ridge[i]);
     s->lcb_sum[i] = s->reward_sum[i] = 0;
+    s->radius[i] = ss_bandit_mech_radius(m, 0);
     s->elim_round[i] = -1;
   }
 }
@@ -62,8 +66,8 @@ static void reset(ss_bandit_mech *m)
 static double score(ss_bandit_mech *m, int64_t arm, const double *x)
 {
   optgtm *s = m->data;
-  const ss_ridge *r = &s->ridge[arm - m->lo];
-  return ss_ridge_mean(r, x) + ss_bandit_mech_radius(m, r->n) * sqrt(ss_ridge_qform(r, x));
+  int64_t i = arm - m->lo;
+  return ss_ridge_bound(&s->ridge[i], x, s->radius[i]);
 }
 
 static void update(ss_bandit_mech *m, int64_t arm, const double *x, double reward, int64_t t)
@@ -74,7 +78,8 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
   ss_ridge *r = &s->ridge[i];
   ss_ridge_update(r, x, reward, m->p.refactor_every, s->work);
   /* The lower bound uses the estimate after this round's update (MODELS 2.2). */
-  s->lcb_sum[i] += ss_ridge_mean(r, x) - ss_bandit_mech_radius(m, r->n) * sqrt(ss_ridge_qform(r, x));
+  s->radius[i] = ss_bandit_mech_radius(m, r->n);
+  s->lcb_sum[i] += ss_ridge_bound(r, x, -s->radius[i]);
   s->reward_sum[i] += reward;
   if (s->elim_round[i] < 0 &&
       s->lcb_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)r->n * log(1.0 / m->delta)))

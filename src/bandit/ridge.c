@@ -35,8 +35,51 @@ void ss_ridge_reset(ss_ridge *r)
   r->since_refactor = 0;
 }
 
+/* ---- the hot kernels ----
+ * Each kernel is written once, for any d, as a static inline function. The dispatchers
+ * below call it with a literal d for d <= 8, where the compiler unrolls it completely, and
+ * with the run-time d otherwise. Every instance performs the same operations in the same
+ * order (no reassociation: -std=c11 without -ffast-math), so every d gives the bits of the
+ * general loop, on every rank. The kernels are forced inline and their loops unrolled where
+ * the compiler supports it (GCC, Clang); elsewhere they are plain loops with the same result. */
+#if defined(__GNUC__)
+#define KERNEL static inline __attribute__((always_inline))
+#define UNROLL _Pragma("GCC unroll 8")
+#else
+#define KERNEL static inline
+#define UNROLL
+#endif
+
+/* sum_k a_k b_k with ss_bandit_dot's four accumulators and order. */
+KERNEL double dot_k(const double *a, const double *b, const int n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int k = 0;
+  for (; k + 4 <= n; k += 4) {
+    s0 += a[k] * b[k];
+    s1 += a[k + 1] * b[k + 1];
+    s2 += a[k + 2] * b[k + 2];
+    s3 += a[k + 3] * b[k + 3];
+  }
+  for (; k < n; k++) s0 += a[k] * b[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* x^T M x for packed symmetric M: sum_i x_i (M_ii x_i + 2 sum_{j>i} M_ij x_j). */
+KERNEL double qform_k(const double *m, const double *x, const int d)
+{
+  const double *row = m;
+  double q = 0;
+  for (int i = 0; i < d; i++) {
+    int len = d - i;
+    q += x[i] * (row[0] * x[i] + 2.0 * dot_k(row + 1, x + i + 1, len - 1));
+    row += len;
+  }
+  return q;
+}
+
 /* out = M x for packed symmetric M. */
-static void symv(int d, const double *m, const double *x, double *out)
+KERNEL void symv_k(const double *m, const double *x, double *out, const int d)
 {
   for (int i = 0; i < d; i++) out[i] = 0;
   const double *row = m;
@@ -51,12 +94,18 @@ static void symv(int d, const double *m, const double *x, double *out)
   }
 }
 
-void ss_ridge_update(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work)
+/* <theta, x> + s sqrt(x^T V^{-1} x), s = +beta or -beta. */
+KERNEL double bound_k(const ss_ridge *r, const double *x, double s, const int d)
 {
-  int d = r->d;
-  double *u = work; /* V^{-1} x */
-  symv(d, r->vinv, x, u);
-  double denom = 1.0 + ss_bandit_dot(x, u, d);
+  return dot_k(r->theta, x, d) + s * sqrt(qform_k(r->vinv, x, d));
+}
+
+/* Sherman-Morrison with u = V^{-1} x: V^{-1} -= u u^T / (1 + x^T u); V += x x^T; b += y x.
+ * u_i / denom is formed once per row. */
+KERNEL void rank1_k(ss_ridge *r, const double *x, double y, double *u, const int d)
+{
+  symv_k(r->vinv, x, u, d);
+  double denom = 1.0 + dot_k(x, u, d);
   double *mi = r->vinv, *vi = r->v;
   for (int i = 0; i < d; i++) {
     double ui = u[i] / denom;
@@ -68,6 +117,55 @@ void ss_ridge_update(ss_ridge *r, const double *x, double y, int64_t refactor_ev
     vi += d - i;
     r->b[i] += y * x[i];
   }
+}
+
+/* The dispatchers: one switch per call, the unrolled instance inside. */
+#define SS_RIDGE_SMALL_D(call)                                                                  \
+  switch (d) {                                                                                  \
+  case 1: call(1); break;                                                                       \
+  case 2: call(2); break;                                                                       \
+  case 3: call(3); break;                                                                       \
+  case 4: call(4); break;                                                                       \
+  case 5: call(5); break;                                                                       \
+  case 6: call(6); break;                                                                       \
+  case 7: call(7); break;                                                                       \
+  case 8: call(8); break;                                                                       \
+  default: call(d); break;                                                                      \
+  }
+
+double ss_ridge_qform(const ss_ridge *r, const double *x)
+{
+  const int d = r->d;
+  double q = 0;
+#define CALL(n) q = qform_k(r->vinv, x, n)
+  SS_RIDGE_SMALL_D(CALL)
+#undef CALL
+  return q;
+}
+
+double ss_ridge_bound(const ss_ridge *r, const double *x, double s)
+{
+  const int d = r->d;
+  double v = 0;
+#define CALL(n) v = bound_k(r, x, s, n)
+  SS_RIDGE_SMALL_D(CALL)
+#undef CALL
+  return v;
+}
+
+static void symv(int d, const double *m, const double *x, double *out)
+{
+#define CALL(n) symv_k(m, x, out, n)
+  SS_RIDGE_SMALL_D(CALL)
+#undef CALL
+}
+
+void ss_ridge_update(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work)
+{
+  const int d = r->d;
+#define CALL(n) rank1_k(r, x, y, work, n)
+  SS_RIDGE_SMALL_D(CALL)
+#undef CALL
   r->n++;
   r->since_refactor++;
   if (refactor_every > 0 && r->since_refactor >= refactor_every) {

@@ -4,7 +4,7 @@
 #ifndef STRATSIM_RLHF_IMPL_H
 #define STRATSIM_RLHF_IMPL_H
 
-#include <petscsys.h>
+#include <petscmat.h>
 #include "stratsim/rlhf.h"
 
 #define RLHF_DMAX 64
@@ -17,14 +17,25 @@
                                    __LINE__, (int)rlhf_ierr_, #call);                   \
   } while (0)
 
-/* A face of a polyhedral Theta near the optimum: theta = theta0 + M y with y in R^r. The
- * complementary condition on z is M^T z = 0 (the active pieces of W stay tied). */
-typedef struct {
-  int r;
-  int idx[RLHF_DMAX];               /* which coordinates / labelers are free */
-  double theta0[RLHF_DMAX];
-  double M[RLHF_DMAX * RLHF_DMAX];  /* d x r, row-major with row stride RLHF_DMAX */
-} rlhf_face;
+/* The S x A feature matrix spread over ranks (policy.c). */
+struct rlhf_states {
+  ss_comm *comm;
+  int S, A, d;
+  int chunk, nchunks, c_first, c_count;
+  int s_first, s_count;
+  Mat phi_mat; /* (S*A) x d, rows of this rank's states */
+  Vec rho_vec;
+  double *phi; /* local row-major copy for the hot loops: s_count*A*d */
+  double *rho; /* s_count */
+  double L;    /* max ||phi|| over all states */
+  size_t m;    /* doubles per chunk partial: 1 + d + d*d */
+  double *partial, *all;
+  /* every state, replicated on each rank of comm (exact copies gathered in state order): the
+   * small LP / active-set problems are solved redundantly and identically on every rank */
+  double *phi_all; /* S*A*d */
+  double *rho_all; /* S */
+};
+
 
 struct rlhf_agg_ops {
   const char *name;
@@ -37,11 +48,15 @@ struct rlhf_agg_ops {
                const double *theta_star_mean, ss_err *e);
   double (*value)(const rlhf_agg *agg, const double *z);
   void (*smooth)(const rlhf_agg *agg, const double *z, double mu, double *grad, double *hess);
-  /* Polyhedral aggregators: the face identified from the smoothed solution (returns -1 when
-   * it cannot be identified), and the point of Theta for face coordinates y (projected onto
-   * Theta when y is slightly outside). NULL for smooth or linear aggregators. */
-  int (*face)(const rlhf_agg *agg, const double *z, double mu, rlhf_face *face);
-  void (*face_point)(const rlhf_agg *agg, const rlhf_face *face, const double *y, double *theta);
+  /* Polyhedral aggregators (NULL otherwise): W(z) = max { c^T w : G w = T z, w >= 0 } with
+   * r rows and nw columns w. lp_fill writes G (r x nw), c (nw), T (r x d) and, for the point z0
+   * (the features of a warm-start policy), r columns of w that complete a feasible basis.
+   * lp_theta maps the duals y of the r rows to the certifying point theta = T^T y of Theta
+   * (projected onto Theta against rounding). */
+  void (*lp_dims)(const rlhf_agg *agg, int *r, int *nw);
+  void (*lp_fill)(const rlhf_agg *agg, const double *z0, double *G, double *c, double *T,
+                  int *wbasis);
+  void (*lp_theta)(const rlhf_agg *agg, const double *y, double *theta);
 };
 
 struct rlhf_agg {
@@ -74,6 +89,20 @@ int rlhf_spd_inverse(const double *a, int n, double *inv, double *work);
 int rlhf_lu_solve(double *a, int n, double *b, int *piv);
 /* sum_j a[j] * b[j * stride] */
 double rlhf_dot_strided(const double *a, const double *b, int n, int stride);
+
+/* Certificate helpers and the two exact policy solvers for concave aggregators (policy.c,
+ * policy_lp.c, policy_active_set.c). pol is allocated by the caller (rlhf_policy_alloc). */
+int rlhf_policy_alloc(rlhf_states *st, rlhf_policy *pol, ss_err *e);
+double rlhf_rel_denominator(double w, double h);
+int rlhf_states_z_policy(rlhf_states *st, const double *prob, double *z, ss_err *e);
+int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol,
+                         ss_err *e);
+int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
+                             rlhf_policy *pol, ss_err *e);
+/* Fills the certificate of pol from its local policy pol->prob and the point theta of Theta:
+ * z, objective W(z), dual h(theta), gap, rel_gap, converged (rel_gap <= tol). Collective. */
+int rlhf_policy_certify(rlhf_states *st, const rlhf_agg *agg, const double *theta, double tol,
+                        rlhf_policy *pol, ss_err *e);
 
 /* The one-labeler utility of the policy an aggregate picks (for SPSA): solves the policy
  * problem and returns z. */
