@@ -5,6 +5,9 @@
 #include <string.h>
 #include <CUnit/Basic.h>
 #include "unit.h"
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #define MAX_SUITES 128
 static struct { const char *name; ss_unit_fn add; } suites[MAX_SUITES];
@@ -50,6 +53,11 @@ int main(int argc, char **argv)
   unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
   unsigned run = CU_get_number_of_tests_run();
   CU_cleanup_registry();
+#ifdef __SANITIZE_ADDRESS__
+  /* check for leaks before MPI_Finalize, while Open MPI's own allocations (which it never
+   * frees, some in plugins it unloads) are still reachable: what is reported is ours */
+  __lsan_do_leak_check();
+#endif
   ss_par_finalize(world);
   return (failed || run == 0) ? 1 : 0;
 }
