@@ -35,11 +35,11 @@ run bench_bandit rss 10000
 run bench_bandit rss 10000000
 {
   echo "== paper_fig1 protocol (10 seeds x 3 mechanisms), scripts/mpirun.sh -n $NP"
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   scripts/mpirun.sh -n "$NP" bin/stratsim run configs/bandit/paper_fig1.yaml --force --quiet \
     --set output.dir=bench/out/results >/dev/null
-  end=$(date +%s.%N)
-  echo "bandit paper_fig1: $(echo "$end - $start" | bc) s wall on $NP ranks"
+  end=$(date +%s%N)
+  echo "bandit paper_fig1: $(( (end - start) / 1000000 )) ms wall on $NP ranks"
 } 2>&1 | tee -a bench/out/bench_bandit.txt
 
 # RLHF (docs/performance.md, "RLHF"): MLE us per labeler at n=1000 d=32 (rank 0 alone),
@@ -50,9 +50,9 @@ run bench_rlhf labelers 10000 200 16
 run bench_rlhf labelers 100000 200 16
 {
   echo "== rlhf table1 protocol (4 n x 5 seeds x 4 algorithms, SPSA 200 steps), scripts/mpirun.sh -n $NP"
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   scripts/mpirun.sh -n "$NP" bin/stratsim run configs/rlhf/table1.yaml --force --quiet \
     --set output.dir=bench/out/results >/dev/null
-  end=$(date +%s.%N)
-  echo "rlhf table1: $(echo "$end - $start" | bc) s wall on $NP ranks"
+  end=$(date +%s%N)
+  echo "rlhf table1: $(( (end - start) / 1000000 )) ms wall on $NP ranks"
 } 2>&1 | tee -a bench/out/bench_rlhf.txt
