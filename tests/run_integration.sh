@@ -80,6 +80,11 @@ PY
   else ko "demo: summary does not show mean manipulable / median not" "$OUT/demo-check.log"; fi
 fi
 
+if /usr/bin/python3 analysis/facility_summary.py "$OUT/demo" >"$OUT/demo-analysis.log" 2>&1 &&
+   [ "$(grep -c '^| mea\|^| med' "$OUT/demo-analysis.log")" -eq 4 ] && [ -s "$OUT/demo/facility_gains.png" ]; then
+  ok "analysis/facility_summary.py: table of 4 rows and the gains plot"
+else ko "analysis/facility_summary.py" "$OUT/demo-analysis.log"; fi
+
 # --- bad input: one message, exit 2 on every rank, nothing created ---------------------
 bad_config() {
   local label=$1 np=$2
