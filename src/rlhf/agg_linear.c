@@ -45,8 +45,8 @@ static int oracle_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, co
 }
 
 const rlhf_agg_ops rlhf_agg_naive_mle = {"naive_mle", 1, 0, 0, naive_build, linear_value,
-                                         linear_smooth, NULL, NULL};
+                                         linear_smooth, NULL, NULL, NULL};
 const rlhf_agg_ops rlhf_agg_median_mle = {"median_mle", 1, 0, 0, median_build, linear_value,
-                                          linear_smooth, NULL, NULL};
+                                          linear_smooth, NULL, NULL, NULL};
 const rlhf_agg_ops rlhf_agg_oracle = {"oracle", 1, 0, 0, oracle_build, linear_value,
-                                      linear_smooth, NULL, NULL};
+                                      linear_smooth, NULL, NULL, NULL};

@@ -55,53 +55,48 @@ static void maxmin_smooth(const rlhf_agg *agg, const double *z, double mu, doubl
   }
 }
 
-/* The labelers whose soft-min weight is not negligible are active: theta is a convex
- * combination theta_i0 + sum_c y_c (theta_ic - theta_i0) of their MLEs. */
-static int maxmin_face(const rlhf_agg *agg, const double *z, double mu, rlhf_face *face)
+/* The LP form: w = (t+, t-, s_1..s_k), rows t+ - t- + s_i = <theta_hat_i, z>, maximise t+ - t-.
+ * The row duals y are weights (y >= 0, sum y = 1) of a convex combination of the MLEs. */
+static void maxmin_lp_dims(const rlhf_agg *agg, int *r, int *nw)
 {
-  int d = agg->d;
-  int64_t k = agg->k;
-  double vmin = INFINITY;
-  for (int64_t i = 0; i < k; i++) vmin = fmin(vmin, rlhf_dot(agg->thetas + i * d, z, d));
-  int nact = 0, first = -1;
-  face->r = 0;
-  for (int64_t i = 0; i < k; i++) {
-    if (exp(-(rlhf_dot(agg->thetas + i * d, z, d) - vmin) / mu) < 1e-6) continue;
-    if (nact++ == 0) {
-      first = (int)i;
-      continue;
-    }
-    if (face->r >= d) return -1;
-    face->idx[face->r++] = (int)i;
-  }
-  if (first < 0) return -1;
-  memcpy(face->theta0, agg->thetas + (int64_t)first * d, (size_t)d * sizeof(double));
-  for (int c = 0; c < face->r; c++)
-    for (int j = 0; j < d; j++)
-      face->M[j * RLHF_DMAX + c] = agg->thetas[(int64_t)face->idx[c] * d + j] - face->theta0[j];
-  face->idx[RLHF_DMAX - 1] = first;
-  return 0;
+  *r = (int)agg->k;
+  *nw = (int)agg->k + 2;
 }
 
-static void maxmin_face_point(const rlhf_agg *agg, const rlhf_face *face, const double *y,
-                              double *theta)
+static void maxmin_lp_fill(const rlhf_agg *agg, const double *z0, double *G, double *c,
+                           double *T, int *wbasis)
+{
+  int d = agg->d, k = (int)agg->k, nw = k + 2, imin = 0;
+  double vmin = INFINITY;
+  memset(G, 0, (size_t)k * nw * sizeof *G);
+  memset(c, 0, (size_t)nw * sizeof *c);
+  c[0] = 1.0;
+  c[1] = -1.0;
+  for (int i = 0; i < k; i++) {
+    G[i * nw] = 1.0;
+    G[i * nw + 1] = -1.0;
+    G[i * nw + 2 + i] = 1.0;
+    memcpy(T + (size_t)i * d, agg->thetas + (size_t)i * d, (size_t)d * sizeof *T);
+    double v = rlhf_dot(agg->thetas + (size_t)i * d, z0, d);
+    if (v < vmin) vmin = v, imin = i;
+  }
+  /* t at the smallest value (t+ or t- by its sign), the other rows' slacks */
+  for (int i = 0; i < k; i++) wbasis[i] = i == imin ? (vmin >= 0 ? 0 : 1) : 2 + i;
+}
+
+static void maxmin_lp_theta(const rlhf_agg *agg, const double *y, double *theta)
 {
   int d = agg->d;
-  double w[RLHF_DMAX], w0 = 1.0, tot = 0;
-  for (int c = 0; c < face->r; c++) {
-    w[c] = y[c] > 0 ? y[c] : 0;
-    w0 -= y[c];
-  }
-  if (w0 < 0) w0 = 0;
-  tot = w0;
-  for (int c = 0; c < face->r; c++) tot += w[c];
-  const double *t0 = agg->thetas + (int64_t)face->idx[RLHF_DMAX - 1] * d;
-  for (int j = 0; j < d; j++) {
-    double v = w0 * t0[j];
-    for (int c = 0; c < face->r; c++) v += w[c] * agg->thetas[(int64_t)face->idx[c] * d + j];
-    theta[j] = v / tot;
+  double tot = 0;
+  for (int64_t i = 0; i < agg->k; i++) tot += y[i] > 0 ? y[i] : 0;
+  for (int j = 0; j < d; j++) theta[j] = 0;
+  for (int64_t i = 0; i < agg->k; i++) {
+    double w = y[i] > 0 ? y[i] / tot : 0;
+    if (w == 0) continue;
+    for (int j = 0; j < d; j++) theta[j] += w * agg->thetas[i * d + j];
   }
 }
 
 const rlhf_agg_ops rlhf_agg_maxmin = {"maxmin", 0, 0, 1, maxmin_build, maxmin_value,
-                                      maxmin_smooth, maxmin_face, maxmin_face_point};
+                                      maxmin_smooth, maxmin_lp_dims, maxmin_lp_fill,
+                                      maxmin_lp_theta};

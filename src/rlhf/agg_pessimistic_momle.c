@@ -39,36 +39,37 @@ static void box_smooth(const rlhf_agg *agg, const double *z, double mu, double *
   }
 }
 
-/* Coordinates whose soft-min weight is not saturated are free (z_j = 0 at the optimum);
- * the others sit at lo_j (z_j > 0) or hi_j (z_j < 0). */
-static int box_face(const rlhf_agg *agg, const double *z, double mu, rlhf_face *face)
+/* The LP form: z = z+ - z-, W(z) = max lo.z+ - hi.z- (lo <= hi makes the complementary split
+ * optimal, so the LP value is exactly sum_j min(lo_j z_j, hi_j z_j)). Rows z+_j - z-_j = z_j;
+ * their duals y_j lie in [lo_j, hi_j] at an optimum: theta = y is a point of the box. */
+static void box_lp_dims(const rlhf_agg *agg, int *r, int *nw)
 {
-  int d = agg->d;
-  face->r = 0;
-  for (int j = 0; j < d; j++) {
-    double w = rlhf_sigmoid((agg->hi[j] - agg->lo[j]) * z[j] / mu);
-    if (w > 1 - 1e-6) face->theta0[j] = agg->lo[j];
-    else if (w < 1e-6) face->theta0[j] = agg->hi[j];
-    else {
-      face->theta0[j] = 0;
-      face->idx[face->r++] = j;
-    }
-  }
-  memset(face->M, 0, sizeof face->M);
-  for (int c = 0; c < face->r; c++) face->M[face->idx[c] * RLHF_DMAX + c] = 1.0;
-  return 0;
+  *r = agg->d;
+  *nw = 2 * agg->d;
 }
 
-static void box_face_point(const rlhf_agg *agg, const rlhf_face *face, const double *y,
-                           double *theta)
+static void box_lp_fill(const rlhf_agg *agg, const double *z0, double *G, double *c, double *T,
+                        int *wbasis)
 {
-  memcpy(theta, face->theta0, (size_t)agg->d * sizeof *theta);
-  for (int c = 0; c < face->r; c++) {
-    int j = face->idx[c];
-    theta[j] = y[c] < agg->lo[j] ? agg->lo[j] : y[c] > agg->hi[j] ? agg->hi[j] : y[c];
+  int d = agg->d;
+  memset(G, 0, (size_t)d * 2 * d * sizeof *G);
+  memset(T, 0, (size_t)d * d * sizeof *T);
+  for (int j = 0; j < d; j++) {
+    G[j * 2 * d + j] = 1.0;
+    G[j * 2 * d + d + j] = -1.0;
+    c[j] = agg->lo[j];
+    c[d + j] = -agg->hi[j];
+    T[j * d + j] = 1.0;
+    wbasis[j] = z0[j] >= 0 ? j : d + j;
   }
+}
+
+static void box_lp_theta(const rlhf_agg *agg, const double *y, double *theta)
+{
+  for (int j = 0; j < agg->d; j++)
+    theta[j] = y[j] < agg->lo[j] ? agg->lo[j] : y[j] > agg->hi[j] ? agg->hi[j] : y[j];
 }
 
 const rlhf_agg_ops rlhf_agg_pessimistic_momle = {"pessimistic_momle", 0, 0, 0, box_build,
-                                                 box_value, box_smooth, box_face,
-                                                 box_face_point};
+                                                 box_value, box_smooth, box_lp_dims,
+                                                 box_lp_fill, box_lp_theta};

@@ -63,4 +63,4 @@ static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *
 }
 
 const rlhf_agg_ops rlhf_agg_pessimistic_sw = {"pessimistic_sw", 0, 1, 1, psw_build, psw_value,
-                                              psw_smooth, NULL, NULL};
+                                              psw_smooth, NULL, NULL, NULL};

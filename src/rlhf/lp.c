@@ -250,7 +250,7 @@ int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *
         if (t.basis[i] < n) x[t.basis[i]] = fmax(TAB(&t, i, t.w - 1), 0.0);
     }
     if (y) /* tableau duals: y_i = -d of artificial column i (refined below) */
-      for (int i = 0; i < m; i++) y[i] = TAB(&t, m, n + i);
+      for (int i = 0; i < m; i++) y[i] = (info->phase1 && b[i] < 0 ? -1.0 : 1.0) * TAB(&t, m, n + i);
     refine(&t, A, b, c, x, y);
     if (basis) memcpy(basis, t.basis, (size_t)m * sizeof *basis);
   }

@@ -297,3 +297,20 @@ int rlhf_solve_aggregate(rlhf_states *st, const rlhf_agg *agg, double tol, doubl
   rlhf_policy_free(&pol);
   return rc;
 }
+
+int rlhf_policy_certify(rlhf_states *st, const rlhf_agg *agg, const double *theta, double tol,
+                        rlhf_policy *pol, ss_err *e)
+{
+  int d = st->d;
+  SS_TRY(rlhf_states_z_policy(st, pol->prob, pol->z, e));
+  pol->objective = rlhf_agg_value(agg, pol->z);
+  double h;
+  SS_TRY(states_eval(st, theta, 0.0, 0, &h, NULL, NULL, NULL, e));
+  pol->dual = h;
+  pol->gap = h - pol->objective;
+  pol->rel_gap = pol->gap / rlhf_rel_denominator(pol->objective, h);
+  memcpy(pol->theta_dual, theta, (size_t)d * sizeof *theta);
+  pol->tau = 0;
+  pol->converged = pol->rel_gap <= tol;
+  return SS_OK;
+}
