@@ -133,6 +133,14 @@ uint64_t ss_bandit_rollout_seed(uint64_t seed, int64_t epoch, int64_t rollout);
  * Results are identical on every rank of c. Collective over c. */
 int ss_bandit_rollout(ss_comm *c, const ss_bandit_env *env, ss_bandit_mech *m, const double *yrep,
                       const ss_bandit_rollout_opts *o, ss_bandit_outcome *out, ss_err *e);
+/* Runs n independent rollouts of the same env as a batch: m[k] (all created on c), reports
+ * yrep[k], options o[k], results out[k]. They advance together in blocks of rounds and share
+ * the user contexts, so a batch costs less than n single rollouts; every out[k] has the bits
+ * ss_bandit_rollout would give. Memory: n mechanisms, plus a bounded context block.
+ * Collective over c. */
+int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_mech *const *m,
+                       const double *const *yrep, const ss_bandit_rollout_opts *o,
+                       ss_bandit_outcome *out, ss_err *e);
 
 /* ---- arm strategies ---- */
 typedef struct {

@@ -2,12 +2,14 @@
  * utilities, eliminations, curves) and, for adaptive strategies before the final
  * evaluation, one rollout per (arm i, coordinate j) with ỹ_ij perturbed. The 1 + K d
  * rollouts of an epoch are independent, so they are dealt round-robin to rank groups
- * (rollout r to group r mod G); each group spreads the arms over its ranks. Results are
+ * (rollout r to group r mod G); each group spreads the arms over its ranks and runs its
+ * rollouts in batches that share the user contexts (ss_bandit_rollouts). Results are
  * combined with integer sums and exact sums, so every layout gives the same bits. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/bandit_mech.h"
+#include "stratsim/bandit_ridge.h"
 
 typedef struct {
   int64_t K;
@@ -22,6 +24,29 @@ static void clear(epoch_buf *b, int64_t nint)
   memset(b->ints, 0, (size_t)nint * sizeof(int64_t));
   b->dbl[0] = b->dbl[1] = b->dbl[2] = 0;
 }
+
+/* Memory a batch of rollouts may use for its mechanisms and reports: batches are what
+ * lets the rollouts of a group share the user contexts, but each rollout of a batch has a
+ * mechanism of its own (O(K d^2 / P) doubles), so huge instances run one at a time. */
+enum { BATCH_BYTES = 32 << 20 };
+
+/* Rollouts this group runs at once. */
+static int batch_size(const ss_bandit_env *env, int64_t owned, int64_t per_group)
+{
+  double lane = 8.0 * ((double)owned * (double)(ss_ridge_ndoubles(env->d) + 8) +
+                       (double)env->K * (double)(env->d + 2));
+  double fit = BATCH_BYTES / lane;
+  int64_t n = fit < 1 ? 1 : (int64_t)fit;
+  if (n > per_group) n = per_group;
+  return (int)(n > 0 ? n : 1);
+}
+
+/* The state of one rollout slot of a batch. */
+typedef struct {
+  ss_bandit_mech *m;
+  double *yrep;        /* K x d */
+  int64_t *sel, *elim; /* K */
+} slot;
 
 int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit_protocol *pr,
                            void (*sink)(void *ctx, const ss_bandit_epoch *ep), void *sink_ctx,
@@ -46,17 +71,30 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
   const int nep = strat->adaptive ? pr->epochs : 0;
   const int64_t npert = strat->adaptive ? K * d : 0;
   const int64_t curve_len = ss_bandit_curve_len(env->T, pr->curve_stride);
+  const int gsize = ss_comm_size(g), grank = ss_comm_rank(g);
+  const int64_t owned = K * (grank + 1) / gsize - K * grank / gsize;
+  const int nbatch = batch_size(env, owned, (1 + npert + groups - 1) / groups);
 
-  ss_bandit_mech *m = NULL;
   epoch_buf buf = {.K = K, .d = d, .nint = 2 * K + 2 + npert};
   double *yrep = ss_malloc((size_t)K * d * sizeof(double), e);
   int64_t *sel = ss_malloc((size_t)K * sizeof(int64_t), e);
-  int64_t *elim = ss_malloc((size_t)K * sizeof(int64_t), e);
   int64_t *elim_out = ss_malloc((size_t)K * sizeof(int64_t), e);
   double *curve = ss_malloc((size_t)(curve_len > 0 ? curve_len : 1) * sizeof(double), e);
+  slot *slots = ss_calloc((size_t)nbatch, sizeof(slot), e);
+  ss_bandit_mech **mechs = ss_calloc((size_t)nbatch, sizeof(ss_bandit_mech *), e);
+  const double **reps = ss_calloc((size_t)nbatch, sizeof(double *), e);
+  ss_bandit_rollout_opts *opts = ss_calloc((size_t)nbatch, sizeof(ss_bandit_rollout_opts), e);
+  ss_bandit_outcome *outs = ss_calloc((size_t)nbatch, sizeof(ss_bandit_outcome), e);
+  int64_t *which = ss_calloc((size_t)nbatch, sizeof(int64_t), e);
   buf.ints = ss_malloc((size_t)buf.nint * sizeof(int64_t), e);
+  for (int k = 0; slots && k < nbatch && !e->code; k++) {
+    slots[k].yrep = ss_malloc((size_t)K * d * sizeof(double), e);
+    slots[k].sel = ss_malloc((size_t)K * sizeof(int64_t), e);
+    slots[k].elim = ss_malloc((size_t)K * sizeof(int64_t), e);
+    if (!e->code) ss_bandit_mech_create(pr->mechanism, g, env, &pr->mech, &slots[k].m, e);
+    if (!e->code) mechs[k] = slots[k].m;
+  }
   if (!e->code) strat->init(&pr->strat, env, yrep, e);
-  if (!e->code) ss_bandit_mech_create(pr->mechanism, g, env, &pr->mech, &m, e);
   int rc = ss_comm_agree(c, e);
 
   int64_t total = 0, done = 0;
@@ -66,42 +104,51 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
     const int64_t nroll = ep < nep ? 1 + npert : 1;
     const int want_curve = curve_len > 0 && (ep == 0 || ep == nep);
     clear(&buf, buf.nint);
-    for (int64_t r = 0; r < nroll && !rc; r++) {
-      if (r % groups != color) continue;
-      ss_bandit_rollout_opts o = {0};
-      o.rseed = ss_bandit_rollout_seed(env->seed, ep, pr->crn ? 0 : r);
-      ss_bandit_outcome out = {.selections = sel, .eliminated = elim};
-      if (r == 0) {
-        o.details = 1;
-        o.curve_stride = want_curve ? pr->curve_stride : 0;
-        o.curve = want_curve ? curve : NULL;
-        if (nroll == 1) {
-          o.progress = progress;
-          o.progress_ctx = progress_ctx;
-        }
-        rc = ss_bandit_rollout(g, env, m, yrep, &o, &out, e);
-        if (!rc && contribute) {
-          for (int64_t a = 0; a < K; a++) {
-            buf.ints[a] = sel[a];
-            buf.ints[K + a] = elim[a] + 1;
+    /* This group's rollouts (r = color, color + groups, ...), nbatch at a time. */
+    for (int64_t first = color; first < nroll && !rc; first += (int64_t)nbatch * groups) {
+      int n = 0;
+      for (int64_t r = first; r < nroll && n < nbatch; r += groups, n++) {
+        slot *sl = &slots[n];
+        which[n] = r;
+        memcpy(sl->yrep, yrep, (size_t)K * d * sizeof(double));
+        ss_bandit_rollout_opts *o = &opts[n];
+        *o = (ss_bandit_rollout_opts){0};
+        o->rseed = ss_bandit_rollout_seed(env->seed, ep, pr->crn ? 0 : r);
+        outs[n] = (ss_bandit_outcome){.selections = sl->sel, .eliminated = sl->elim};
+        if (r == 0) {
+          o->details = 1;
+          o->curve_stride = want_curve ? pr->curve_stride : 0;
+          o->curve = want_curve ? curve : NULL;
+          if (nroll == 1) {
+            o->progress = progress;
+            o->progress_ctx = progress_ctx;
           }
-          buf.ints[2 * K] = out.all_eliminated_rounds;
-          buf.ints[2 * K + 1] = isnan(out.theta_error) ? 0 : 1;
-          buf.dbl[0] = out.regret;
-          buf.dbl[1] = out.manipulation;
-          buf.dbl[2] = isnan(out.theta_error) ? 0 : out.theta_error;
+        } else {
+          int64_t i = (r - 1) / d;
+          int j = (int)((r - 1) % d);
+          int sign;
+          sl->yrep[i * d + j] = strat->perturb(&pr->strat, yrep[i * d + j], &sign);
         }
-      } else {
-        int64_t i = (r - 1) / d;
-        int j = (int)((r - 1) % d);
-        double saved = yrep[i * d + j];
-        int sign;
-        yrep[i * d + j] = strat->perturb(&pr->strat, saved, &sign);
-        rc = ss_bandit_rollout(g, env, m, yrep, &o, &out, e);
-        yrep[i * d + j] = saved;
-        if (!rc && contribute) buf.ints[2 * K + 2 + (r - 1)] = sel[i];
+        reps[n] = sl->yrep;
       }
-      done += groups; /* every group advances by about one rollout per turn */
+      rc = ss_bandit_rollouts(g, env, n, mechs, reps, opts, outs, e);
+      for (int k = 0; !rc && contribute && k < n; k++) {
+        int64_t r = which[k];
+        if (r == 0) {
+          for (int64_t a = 0; a < K; a++) {
+            buf.ints[a] = slots[k].sel[a];
+            buf.ints[K + a] = slots[k].elim[a] + 1;
+          }
+          buf.ints[2 * K] = outs[k].all_eliminated_rounds;
+          buf.ints[2 * K + 1] = isnan(outs[k].theta_error) ? 0 : 1;
+          buf.dbl[0] = outs[k].regret;
+          buf.dbl[1] = outs[k].manipulation;
+          buf.dbl[2] = isnan(outs[k].theta_error) ? 0 : outs[k].theta_error;
+        } else {
+          buf.ints[2 * K + 2 + (r - 1)] = slots[k].sel[(r - 1) / d];
+        }
+      }
+      done += (int64_t)n * groups; /* every group advances by about n rollouts per turn */
       if (progress && nroll > 1) progress(progress_ctx, (double)(done < total ? done : total) / (double)total);
     }
     rc = ss_comm_agree(c, e); /* a failed group must not leave the others waiting */
@@ -140,11 +187,21 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
         }
     }
   }
-  ss_bandit_mech_destroy(&m);
+  for (int k = 0; slots && k < nbatch; k++) {
+    ss_bandit_mech_destroy(&slots[k].m);
+    free(slots[k].yrep);
+    free(slots[k].sel);
+    free(slots[k].elim);
+  }
   if (g != c) ss_comm_free(&g);
+  free(slots);
+  free(mechs);
+  free(reps);
+  free(opts);
+  free(outs);
+  free(which);
   free(yrep);
   free(sel);
-  free(elim);
   free(elim_out);
   free(curve);
   free(buf.ints);

@@ -55,12 +55,14 @@ KERNEL double dot_k(const double *a, const double *b, const int n)
 {
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   int k = 0;
+  UNROLL
   for (; k + 4 <= n; k += 4) {
     s0 += a[k] * b[k];
     s1 += a[k + 1] * b[k + 1];
     s2 += a[k + 2] * b[k + 2];
     s3 += a[k + 3] * b[k + 3];
   }
+  UNROLL
   for (; k < n; k++) s0 += a[k] * b[k];
   return (s0 + s1) + (s2 + s3);
 }
@@ -70,6 +72,7 @@ KERNEL double qform_k(const double *m, const double *x, const int d)
 {
   const double *row = m;
   double q = 0;
+  UNROLL
   for (int i = 0; i < d; i++) {
     int len = d - i;
     q += x[i] * (row[0] * x[i] + 2.0 * dot_k(row + 1, x + i + 1, len - 1));
@@ -81,10 +84,13 @@ KERNEL double qform_k(const double *m, const double *x, const int d)
 /* out = M x for packed symmetric M. */
 KERNEL void symv_k(const double *m, const double *x, double *out, const int d)
 {
+  UNROLL
   for (int i = 0; i < d; i++) out[i] = 0;
   const double *row = m;
+  UNROLL
   for (int i = 0; i < d; i++) {
     double acc = row[0] * x[i];
+    UNROLL
     for (int j = i + 1; j < d; j++) {
       acc += row[j - i] * x[j];
       out[j] += row[j - i] * x[i];
@@ -107,8 +113,10 @@ KERNEL void rank1_k(ss_ridge *r, const double *x, double y, double *u, const int
   symv_k(r->vinv, x, u, d);
   double denom = 1.0 + dot_k(x, u, d);
   double *mi = r->vinv, *vi = r->v;
+  UNROLL
   for (int i = 0; i < d; i++) {
     double ui = u[i] / denom;
+    UNROLL
     for (int j = i; j < d; j++) {
       mi[j - i] -= ui * u[j];
       vi[j - i] += x[i] * x[j];

@@ -1,11 +1,15 @@
-/* One rollout: T rounds of a mechanism against fixed reports. Each rank scores the active
+/* Rollouts: T rounds of a mechanism against fixed reports. Each rank scores the active
  * arms it owns; one fused collective (ss_bandit_select) finds the best score (ties to the
  * lowest arm) and the best true mean; then every rank regenerates the played arm's
- * contexts, so reward, update and regret are computed identically everywhere. */
+ * contexts, so reward, update and regret are computed identically everywhere.
+ * Several independent rollouts of one seed (a batch) advance together in blocks of rounds
+ * and share one block of user contexts (bandit_context.h); each rollout's rounds still run
+ * in order with its own state, so a rollout gives the same bits alone or in any batch. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/bandit_coll.h"
+#include "stratsim/bandit_context.h"
 #include "stratsim/bandit_mech.h"
 #include "stratsim/rng.h"
 
@@ -63,47 +67,38 @@ static double manipulation(ss_comm *c, const ss_bandit_env *env, const ss_bandit
   return sqrt(ss_xsum_value(&acc));
 }
 
-int ss_bandit_rollout(ss_comm *c, const ss_bandit_env *env, ss_bandit_mech *m, const double *yrep,
-                      const ss_bandit_rollout_opts *o, ss_bandit_outcome *out, ss_err *e)
+/* One rollout of a batch and its running totals. */
+typedef struct {
+  ss_bandit_mech *m;
+  const double *yrep;
+  const ss_bandit_rollout_opts *o;
+  ss_bandit_outcome *out;
+  double regret;
+  int64_t all_eliminated, ncurve;
+  double *sq_base;   /* details: sum_t base^2, d (shared) or owned arms x d (iid) */
+} lane;
+
+/* Round t of one rollout. With shared contexts `shared_base` is c_t and `shared_max` the
+ * best true mean over this rank's arms (from the context block); with i.i.d. contexts
+ * both are regenerated here, arm by arm. work holds 2 d doubles. */
+static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
+                       const double *shared_base, double shared_max, double *work)
 {
+  ss_bandit_mech *m = l->m;
+  const ss_bandit_mech_ops *ops = m->ops;
+  const ss_bandit_rollout_opts *o = l->o;
   const int d = env->d;
   const int64_t T = env->T, lo = m->lo, hi = m->hi;
-  const int shared = env->contexts == SS_BANDIT_CTX_SHARED;
-  const ss_bandit_mech_ops *ops = m->ops;
-  size_t nsq = o->details ? (shared ? (size_t)d : (size_t)(hi - lo) * (size_t)d) : 0;
-  double *base = ss_malloc(2 * (size_t)d * sizeof(double), e);
-  double *sq_base = ss_calloc(nsq ? nsq : 1, sizeof(double), e);
-  int rc = ss_comm_agree(c, e);
-  if (rc) {
-    free(base);
-    free(sq_base);
-    return rc;
-  }
-  double *x = base + d;
+  double *x = work + d;
+  const double *base = shared_base ? shared_base : work;
 
-  ss_bandit_mech_reset(m, o->rseed);
-  memset(out->selections, 0, (size_t)env->K * sizeof(int64_t));
-  double regret = 0;
-  int64_t all_eliminated = 0, ncurve = 0;
-  ss_bandit_round round = {0};
-
-  for (int64_t t = 1; t <= T; t++) {
-    if (shared) ss_bandit_base(env, t, 0, base);
-    int64_t forced = ops->forced ? ops->forced(m, t) : -1;
-    double best = -INFINITY, max_mean = -INFINITY;
-    int64_t best_arm = -1;
+  int64_t forced = ops->forced ? ops->forced(m, t) : -1;
+  double best = -INFINITY, max_mean = shared_base ? shared_max : -INFINITY;
+  int64_t best_arm = -1;
+  if (shared_base && forced < 0) {
     for (int64_t a = lo; a < hi; a++) {
-      if (!shared) {
-        ss_bandit_base(env, t, a, base);
-        if (o->details) {
-          double *sq = sq_base + (a - lo) * d;
-          for (int j = 0; j < d; j++) sq[j] += base[j] * base[j];
-        }
-      }
-      double mean = ss_bandit_true_mean(env, a, base);
-      if (mean > max_mean) max_mean = mean;
-      if (forced >= 0 || !ss_bandit_mech_active(m, a)) continue;
-      const double *ya = yrep + a * d;
+      if (!ss_bandit_mech_active(m, a)) continue;
+      const double *ya = l->yrep + a * d;
       for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
       double s = ops->score(m, a, x);
       if (best_arm < 0 || s > best) {
@@ -111,62 +106,125 @@ int ss_bandit_rollout(ss_comm *c, const ss_bandit_env *env, ss_bandit_mech *m, c
         best_arm = a;
       }
     }
-    double best_score, best_mean;
-    int64_t arm = ss_bandit_select(c, best, best_arm, max_mean, &best_score, &best_mean);
-    if (forced >= 0) arm = forced;
-    round.t = t;
-    round.arm = arm;
-    round.forced = forced >= 0;
-    round.best_mean = best_mean;
-    if (arm >= 0) {
-      if (!shared) ss_bandit_base(env, t, arm, base);
-      double mean = ss_bandit_true_mean(env, arm, base);
-      double reward = mean + env->noise_sd * ss_rng_normal(o->rseed, SS_P_BANDIT_NOISE, (uint32_t)arm, (uint64_t)t);
-      const double *ya = yrep + arm * d;
-      for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
-      ops->update(m, arm, x, reward, t);
-      out->selections[arm]++;
-      regret += best_mean - mean;
-      round.chosen_mean = mean;
-      round.reward = reward;
-    } else {
-      /* Every arm eliminated: no arm is played and the round costs the best mean. */
-      regret += best_mean;
-      all_eliminated++;
-      round.chosen_mean = 0;
-      round.reward = 0;
+  } else if (!shared_base) {
+    for (int64_t a = lo; a < hi; a++) {
+      ss_bandit_base(env, t, a, work);
+      if (o->details) {
+        double *sq = l->sq_base + (a - lo) * d;
+        for (int j = 0; j < d; j++) sq[j] += work[j] * work[j];
+      }
+      double mean = ss_bandit_true_mean(env, a, work);
+      if (mean > max_mean) max_mean = mean;
+      if (forced >= 0 || !ss_bandit_mech_active(m, a)) continue;
+      const double *ya = l->yrep + a * d;
+      for (int j = 0; j < d; j++) x[j] = work[j] * ya[j];
+      double s = ops->score(m, a, x);
+      if (best_arm < 0 || s > best) {
+        best = s;
+        best_arm = a;
+      }
     }
-    if (shared && o->details) {
-      for (int j = 0; j < d; j++) sq_base[j] += base[j] * base[j];
-    }
-    if (o->curve && o->curve_stride > 0 && (t % o->curve_stride == 0 || t == T))
-      o->curve[ncurve++] = regret;
-    if (o->observe) o->observe(o->observe_ctx, &round, m);
-    if (o->progress && (t & 0xffff) == 0) o->progress(o->progress_ctx, (double)t / (double)T);
   }
+  double best_score, best_mean;
+  int64_t arm = ss_bandit_select(c, best, best_arm, max_mean, &best_score, &best_mean);
+  if (forced >= 0) arm = forced;
+  ss_bandit_round round = {.t = t, .arm = arm, .forced = forced >= 0, .best_mean = best_mean};
+  if (arm >= 0) {
+    if (!shared_base) ss_bandit_base(env, t, arm, work);
+    double mean = ss_bandit_true_mean(env, arm, base);
+    double reward = mean + env->noise_sd * ss_rng_normal(o->rseed, SS_P_BANDIT_NOISE, (uint32_t)arm, (uint64_t)t);
+    const double *ya = l->yrep + arm * d;
+    for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
+    ops->update(m, arm, x, reward, t);
+    l->out->selections[arm]++;
+    l->regret += best_mean - mean;
+    round.chosen_mean = mean;
+    round.reward = reward;
+  } else {
+    /* Every arm eliminated: no arm is played and the round costs the best mean. */
+    l->regret += best_mean;
+    l->all_eliminated++;
+  }
+  if (shared_base && o->details)
+    for (int j = 0; j < d; j++) l->sq_base[j] += base[j] * base[j];
+  if (o->curve && o->curve_stride > 0 && (t % o->curve_stride == 0 || t == T))
+    o->curve[l->ncurve++] = l->regret;
+  if (o->observe) o->observe(o->observe_ctx, &round, m);
+  if (o->progress && (t & 0xffff) == 0) o->progress(o->progress_ctx, (double)t / (double)T);
+}
 
-  out->regret = regret;
-  out->all_eliminated_rounds = all_eliminated;
-  out->manipulation = NAN;
-  out->theta_error = NAN;
-  if (o->details) {
-    if (out->eliminated) {
-      for (int64_t a = 0; a < env->K; a++)
-        out->eliminated[a] = ss_bandit_mech_owns(m, a) ? ss_bandit_mech_eliminated(m, a) : -1;
-      ss_comm_max_i64(c, out->eliminated, (int)env->K);
+/* Eliminations, manipulation and theta error at the end of a rollout (details only). */
+static void finish_details(ss_comm *c, const ss_bandit_env *env, lane *l)
+{
+  ss_bandit_mech *m = l->m;
+  ss_bandit_outcome *out = l->out;
+  if (out->eliminated) {
+    for (int64_t a = 0; a < env->K; a++)
+      out->eliminated[a] = ss_bandit_mech_owns(m, a) ? ss_bandit_mech_eliminated(m, a) : -1;
+    ss_comm_max_i64(c, out->eliminated, (int)env->K);
+  }
+  out->manipulation = manipulation(c, env, m, l->yrep, l->sq_base);
+  if (m->ops->theta_error) {
+    ss_xsum acc[2];
+    ss_xsum_init(&acc[0]);
+    ss_xsum_init(&acc[1]);
+    m->ops->theta_error(m, env->theta, &acc[0], &acc[1]);
+    ss_comm_sum_xsum(c, acc, 2);
+    double w = ss_xsum_value(&acc[1]);
+    out->theta_error = w > 0 ? ss_xsum_value(&acc[0]) / w : NAN;
+  }
+}
+
+int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_mech *const *m,
+                       const double *const *yrep, const ss_bandit_rollout_opts *o,
+                       ss_bandit_outcome *out, ss_err *e)
+{
+  const int d = env->d;
+  const int64_t T = env->T;
+  const int shared = env->contexts == SS_BANDIT_CTX_SHARED;
+  const int64_t lo = n > 0 ? m[0]->lo : 0, hi = n > 0 ? m[0]->hi : 0;
+  ss_bandit_context_block block = {0};
+  lane *lanes = ss_calloc((size_t)(n > 0 ? n : 1), sizeof(lane), e);
+  double *work = ss_malloc(2 * (size_t)d * sizeof(double), e);
+  if (!e->code && shared) ss_bandit_context_block_init(&block, env, lo, hi, e);
+  for (int k = 0; k < n && !e->code; k++) {
+    size_t nsq = o[k].details ? (shared ? (size_t)d : (size_t)(hi - lo) * (size_t)d) : 0;
+    lanes[k] = (lane){.m = m[k], .yrep = yrep[k], .o = &o[k], .out = &out[k]};
+    lanes[k].sq_base = ss_calloc(nsq ? nsq : 1, sizeof(double), e);
+  }
+  int rc = ss_comm_agree(c, e);
+  if (!rc) {
+    for (int k = 0; k < n; k++) {
+      ss_bandit_mech_reset(m[k], o[k].rseed);
+      memset(out[k].selections, 0, (size_t)env->K * sizeof(int64_t));
     }
-    out->manipulation = manipulation(c, env, m, yrep, sq_base);
-    if (ops->theta_error) {
-      ss_xsum acc[2];
-      ss_xsum_init(&acc[0]);
-      ss_xsum_init(&acc[1]);
-      ops->theta_error(m, env->theta, &acc[0], &acc[1]);
-      ss_comm_sum_xsum(c, acc, 2);
-      double w = ss_xsum_value(&acc[1]);
-      out->theta_error = w > 0 ? ss_xsum_value(&acc[0]) / w : NAN;
+    /* Rounds in blocks; within a block, every rollout in turn. */
+    for (int64_t t0 = 1; t0 <= T; t0 += SS_BANDIT_BLOCK_ROUNDS) {
+      int64_t t1 = t0 + SS_BANDIT_BLOCK_ROUNDS - 1 < T ? t0 + SS_BANDIT_BLOCK_ROUNDS - 1 : T;
+      if (shared) ss_bandit_context_block_fill(&block, t0);
+      for (int k = 0; k < n; k++)
+        for (int64_t t = t0; t <= t1; t++) {
+          const double *base = shared ? block.base + (t - t0) * d : NULL;
+          play_round(c, env, &lanes[k], t, base, shared ? block.max_mean[t - t0] : 0.0, work);
+        }
+    }
+    for (int k = 0; k < n; k++) {
+      out[k].regret = lanes[k].regret;
+      out[k].all_eliminated_rounds = lanes[k].all_eliminated;
+      out[k].manipulation = NAN;
+      out[k].theta_error = NAN;
+      if (o[k].details) finish_details(c, env, &lanes[k]);
     }
   }
-  free(base);
-  free(sq_base);
-  return SS_OK;
+  for (int k = 0; lanes && k < n; k++) free(lanes[k].sq_base);
+  free(lanes);
+  free(work);
+  if (shared) ss_bandit_context_block_free(&block);
+  return rc;
+}
+
+int ss_bandit_rollout(ss_comm *c, const ss_bandit_env *env, ss_bandit_mech *m, const double *yrep,
+                      const ss_bandit_rollout_opts *o, ss_bandit_outcome *out, ss_err *e)
+{
+  return ss_bandit_rollouts(c, env, 1, &m, &yrep, o, out, e);
 }
