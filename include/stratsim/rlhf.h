@@ -93,6 +93,10 @@ void rlhf_mle_destroy(rlhf_mle **m);
  * history). theta: d. grad_norm: final ||gradient||_2; grad_rel: divided by ||gradient at 0||. */
 int rlhf_mle_solve(rlhf_mle *m, int n, const double *x, const unsigned char *o, double *theta,
                    double *grad_norm, double *grad_rel, int *iterations, ss_err *e);
+/* The same from the start theta0 (NULL: 0). theta0 may alias theta. */
+int rlhf_mle_solve_from(rlhf_mle *m, int n, const double *x, const unsigned char *o,
+                        const double *theta0, double *theta, double *grad_norm, double *grad_rel,
+                        int *iterations, ss_err *e);
 /* Objective (and gradient if g != NULL) at theta, for tests. */
 double rlhf_mle_objective(int n, int d, const double *x, const unsigned char *o, double lambda,
                           const double *theta, double *g);
@@ -121,6 +125,7 @@ typedef struct {
   double *grad;    /* count: MLE gradient norms */
   double *grad_rel;
   double radius;
+  int warm;        /* 1: each MLE starts from the row's current theta (else from 0) */
 } rlhf_estimates;
 
 int rlhf_estimates_alloc(rlhf_estimates *est, int d, int64_t k, int64_t first, int64_t count,

@@ -18,11 +18,17 @@ int rlhf_confidence(int n, int d, const double *x, double lambda, const double *
                     double f, double *sigma, double *prec, double *lo, double *hi, ss_err *e)
 {
   double S[64 * 64], P[64 * 64], work[64 * 64];
+  memset(S, 0, (size_t)d * d * sizeof *S);
+  for (int j = 0; j < n; j++) { /* lower triangle by rank-1 updates (contiguous rows) */
+    const double *xj = x + (size_t)j * d;
+    for (int a = 0; a < d; a++) {
+      double *row = S + (size_t)a * d;
+      for (int b = 0; b <= a; b++) row[b] += xj[a] * xj[b];
+    }
+  }
   for (int a = 0; a < d; a++)
     for (int b = 0; b <= a; b++) {
-      double acc = 0;
-      for (int j = 0; j < n; j++) acc += x[(size_t)j * d + a] * x[(size_t)j * d + b];
-      acc /= n;
+      double acc = S[a * d + b] / n;
       if (a == b) acc += lambda;
       S[a * d + b] = S[b * d + a] = acc;
     }
@@ -80,7 +86,8 @@ static int estimate_into(const rlhf_params *p, const rlhf_env *env, rlhf_mle *ml
   rlhf_comparisons(p, env, i, report, x, o);
   if (dump) dump(dump_ctx, i, p->n, d, x, o);
   double *th = est->theta + (size_t)r * d;
-  SS_TRY(rlhf_mle_solve(mle, p->n, x, o, th, &est->grad[r], &est->grad_rel[r], NULL, e));
+  SS_TRY(rlhf_mle_solve_from(mle, p->n, x, o, est->warm ? th : NULL, th, &est->grad[r],
+                             &est->grad_rel[r], NULL, e));
   return rlhf_confidence(p->n, d, x, p->lambda, th, est->radius, NULL,
                          est->prec ? est->prec + (size_t)r * d * d : NULL, est->lo + (size_t)r * d,
                          est->hi + (size_t)r * d, e);

@@ -1,8 +1,9 @@
 /* Per-labeler regularised Bradley-Terry MLE (MODELS 1.4) with PETSc Tao on PETSC_COMM_SELF.
  * One Tao (NLS by default; prefix "mle_", so -mle_tao_type ntr etc. work), one solution Vec
  * and one dense Hessian are created per rank and reused for every labeler it owns. The
- * objective, gradient and Hessian are analytic; each solve starts from theta = 0 so that an
- * estimate never depends on what the rank solved before. */
+ * objective, gradient and Hessian are analytic. A solve starts from theta = 0, or from a start
+ * the caller names (SPSA: the labeler's own current estimate, a function of its reports only),
+ * so an estimate never depends on what the rank solved before. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,16 +85,23 @@ static PetscErrorCode form_hessian(Tao tao, Vec X, Mat H, Mat Hpre, void *ctx)
   }
   PetscCall(VecRestoreArrayRead(X, &th));
   PetscCall(MatDenseGetArray(H, &h)); /* column-major; filled symmetric */
+  /* lower triangle accumulated by rank-1 updates, one comparison at a time (contiguous rows) */
+  double acc[64 * 64];
+  memset(acc, 0, (size_t)d * d * sizeof *acc);
+  for (int j = 0; j < n; j++) {
+    const double *xj = m->feat + (size_t)j * d;
+    double w = m->margin_w[j];
+    for (int a = 0; a < d; a++) {
+      double wa = w * xj[a];
+      double *row = acc + (size_t)a * d;
+      for (int b = 0; b <= a; b++) row[b] += wa * xj[b];
+    }
+  }
   for (int a = 0; a < d; a++)
     for (int b = 0; b <= a; b++) {
-      double acc = 0;
-      for (int j = 0; j < n; j++) {
-        const double *xj = m->feat + (size_t)j * d;
-        acc += m->margin_w[j] * xj[a] * xj[b];
-      }
-      if (a == b) acc += m->lambda;
-      h[(size_t)a * d + b] = acc;
-      h[(size_t)b * d + a] = acc;
+      double v = acc[(size_t)a * d + b] + (a == b ? m->lambda : 0.0);
+      h[(size_t)a * d + b] = v;
+      h[(size_t)b * d + a] = v;
     }
   PetscCall(MatDenseRestoreArray(H, &h));
   double fl = (double)n * (2.0 * d + 25.0) + (double)n * d * (d + 1) * 1.5;
@@ -168,6 +176,13 @@ double rlhf_mle_flops(const rlhf_mle *m) { return m->flops; }
 int rlhf_mle_solve(rlhf_mle *m, int n, const double *x, const unsigned char *o, double *theta,
                    double *grad_norm, double *grad_rel, int *iterations, ss_err *e)
 {
+  return rlhf_mle_solve_from(m, n, x, o, NULL, theta, grad_norm, grad_rel, iterations, e);
+}
+
+int rlhf_mle_solve_from(rlhf_mle *m, int n, const double *x, const unsigned char *o,
+                        const double *theta0, double *theta, double *grad_norm, double *grad_rel,
+                        int *iterations, ss_err *e)
+{
   if (n > m->nmax) return ss_fail(e, SS_ERUNTIME, "rlhf_mle_solve: n %d > capacity %d", n, m->nmax);
   m->n = n;
   m->feat = x;
@@ -176,7 +191,14 @@ int rlhf_mle_solve(rlhf_mle *m, int n, const double *x, const unsigned char *o, 
   double g0[64], zero[64] = {0};
   rlhf_mle_objective(n, m->d, x, o, m->lambda, zero, g0);
   double g0n = sqrt(rlhf_dot(g0, g0, m->d));
-  RLHF_PETSC(e, VecSet(m->x, 0.0));
+  if (theta0) {
+    PetscScalar *x0;
+    RLHF_PETSC(e, VecGetArray(m->x, &x0));
+    memcpy(x0, theta0, (size_t)m->d * sizeof *x0);
+    RLHF_PETSC(e, VecRestoreArray(m->x, &x0));
+  } else {
+    RLHF_PETSC(e, VecSet(m->x, 0.0));
+  }
   RLHF_PETSC(e, TaoSolve(m->tao));
   PetscInt its;
   PetscReal f, gnorm, cnorm, xdiff;

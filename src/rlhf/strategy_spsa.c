@@ -54,6 +54,8 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     double am = ctx->a / pow(m + 1 + ctx->A_gain, ctx->alpha_exp);
     double cm = ctx->c / pow(m + 1, ctx->gamma_exp);
     /* everyone's estimate at the current reports: the block, then replicated */
+    /* warm starts (deterministic: each labeler's previous estimate, whichever rank holds it) */
+    mine.warm = m > 0;
     rc = rlhf_estimate_block(p, ctx->env, ctx->mle, reports + first * d, &mine, NULL, NULL, e);
     if (!rc) rc = ss_comm_agree(ctx->comm, e);
     if (!rc) rc = rlhf_estimates_allgather(ctx->comm, &mine, &all, e);
@@ -74,6 +76,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       memcpy(save + w, all.lo + i * w, w * sizeof *save);
       memcpy(save + 2 * w, all.hi + i * w, w * sizeof *save);
       if (with_prec) memcpy(save + 3 * w, all.prec + i * w * w, w * w * sizeof *save);
+      all.warm = 1; /* from labeler i's estimate at its current report */
       rc = rlhf_estimate_one(p, ctx->env, ctx->mle, i, t, &all, i, e);
       rlhf_agg *agg = NULL;
       if (!rc) rc = rlhf_agg_build(ctx->agg, ctx->self, p, &all, ctx->theta_star_mean, &agg, e);
