@@ -14,7 +14,9 @@
 #include "stratsim/xsum.h"
 #include "rlhf_impl.h"
 
-#define DEFAULT_ALGOS "naive_mle,pessimistic_sw,median_mle,pessimistic_momle"
+#define DEFAULT_ALGOS "[naive_mle, pessimistic_sw, median_mle, pessimistic_momle]"
+/* the choices list the aggregator registry (aggregator.c) */
+#define ALGO_CHOICES "naive_mle|median_mle|pessimistic_sw|maxmin|pessimistic_momle|oracle"
 
 static const ss_key keys[] = {
   {"rlhf.n", SS_T_INT, "100", 1, 1e8, 0, NULL, "comparisons per labeler"},
@@ -27,7 +29,7 @@ static const ss_key keys[] = {
   {"rlhf.confidence.delta", SS_T_REAL, "0.1", 0, 1, SS_K_MIN_OPEN | SS_K_MAX_OPEN, NULL, "confidence level delta of the radius"},
   {"rlhf.median", SS_T_ENUM, "mean", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
   {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
-  {"rlhf.algorithms", SS_T_STRING, DEFAULT_ALGOS, 0, 0, 0, NULL, "comma-separated aggregators: naive_mle, median_mle, pessimistic_sw, maxmin, pessimistic_momle, oracle"},
+  {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
   {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3)"},
   {"rlhf.policy.chunk", SS_T_INT, "0", 0, 1e9, 0, NULL, "states per fixed-order summation chunk (0: max(16, ceil(S/256)))"},
   {"rlhf.env.type", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|explicit|csv", "features: i.i.d. Gaussian rescaled to norm L, rlhf.env.features, or rlhf.env.file"},
@@ -73,26 +75,17 @@ typedef struct {
 
 static int parse_algorithms(const ss_config *cfg, const rlhf_agg_ops **out, int *n, ss_err *e)
 {
-  const char *s = ss_cfg_str(cfg, "rlhf.algorithms");
+  int cnt = 0;
+  const char *const *names = ss_cfg_enum_list(cfg, "rlhf.algorithms", &cnt);
   *n = 0;
-  char name[64];
-  while (s && *s) {
-    const char *comma = strchr(s, ',');
-    size_t len = comma ? (size_t)(comma - s) : strlen(s);
-    while (len && (*s == ' ')) s++, len--;
-    while (len && s[len - 1] == ' ') len--;
-    if (len == 0 || len >= sizeof name)
-      return ss_cfg_error(cfg, "rlhf.algorithms", e, "expected comma-separated aggregator names, found an empty or overlong name");
-    memcpy(name, s, len);
-    name[len] = 0;
-    const rlhf_agg_ops *ops = rlhf_agg_find(name);
-    if (!ops)
-      return ss_cfg_error(cfg, "rlhf.algorithms", e, "unknown aggregator '%s' (did you mean '%s'?)", name, rlhf_agg_suggest(name));
-    if (*n >= 16) return ss_cfg_error(cfg, "rlhf.algorithms", e, "at most 16 algorithms");
+  if (!names || cnt == 0) return ss_cfg_error(cfg, "rlhf.algorithms", e, "expected at least one aggregator, found none");
+  if (cnt > 16) return ss_cfg_error(cfg, "rlhf.algorithms", e, "expected at most 16 aggregators, found %d", cnt);
+  for (int i = 0; i < cnt; i++) {
+    const rlhf_agg_ops *ops = rlhf_agg_find(names[i]);
+    if (!ops) /* the schema's choices and the registry disagree: a programming error */
+      return ss_cfg_error(cfg, "rlhf.algorithms", e, "aggregator '%s' is not registered", names[i]);
     out[(*n)++] = ops;
-    s = comma ? comma + 1 : NULL;
   }
-  if (*n == 0) return ss_cfg_error(cfg, "rlhf.algorithms", e, "expected at least one aggregator");
   return SS_OK;
 }
 
