@@ -2,7 +2,8 @@
  * asserted in tests.
  *   bench_bandit round [T]       ns per round per arm, OptGTM and LinUCB, at the paper preset
  *                                (K=4, d=5) and at K=1000, d=20; on world rank 0 alone
- *   bench_bandit scaling [T]     strong scaling at K=10^4, d=32: one rank, then all ranks
+ *   bench_bandit scaling [T] [reps]  strong scaling at K=10^4, d=32: one rank, then all ranks,
+ *                                alternated reps times (default 3), fastest of each kept
  *   bench_bandit rss T           one OptGTM rollout at the preset with horizon T, then the
  *                                peak resident set size (run once per T: peaks only grow)
  */
@@ -103,15 +104,29 @@ int main(int argc, char **argv)
         }
     }
   } else if (!strcmp(what, "scaling")) {
-    int64_t T = argc > 2 ? atoll(argv[2]) : 400;
-    double t1 = -1, tp, c1 = 0, cp = 0;
-    if (rank == 0) t1 = time_rollouts(self, "optgtm", 10000, 32, T, 1, &c1, &e);
-    ss_comm_barrier(world);
-    tp = time_rollouts(world, "optgtm", 10000, 32, T, 1, &cp, &e);
+    /* Other people's jobs share the machine: alternate the 1-rank and the P-rank run `reps`
+     * times and keep the fastest of each (interference only ever adds time). */
+    int64_t T = argc > 2 ? atoll(argv[2]) : 300;
+    int reps = argc > 3 ? atoi(argv[3]) : 3;
+    double t1 = 1e300, tp = 1e300, c1 = 0, cp = 0;
+    for (int r = 0; r < reps && !e.code; r++) {
+      double w = 0, cpu = 0;
+      if (rank == 0) w = time_rollouts(self, "optgtm", 10000, 32, T, 1, &cpu, &e);
+      if (rank == 0 && w < t1) {
+        t1 = w;
+        c1 = cpu;
+      }
+      ss_comm_barrier(world);
+      w = time_rollouts(world, "optgtm", 10000, 32, T, 1, &cpu, &e);
+      if (w < tp) {
+        tp = w;
+        cp = cpu;
+      }
+    }
     if (rank == 0)
-      printf("bandit scaling: optgtm K=10000 d=32 T=%lld  1 rank %.3f s (cpu %.3f), %d ranks %.3f s "
-             "(rank 0 cpu %.3f), efficiency t1/(P tP) = %.3f\n",
-             (long long)T, t1, c1, size, tp, cp, t1 / (size * tp));
+      printf("bandit scaling: optgtm K=10000 d=32 T=%lld, best of %d: 1 rank %.3f s (cpu %.3f), %d ranks "
+             "%.3f s (rank 0 cpu %.3f), efficiency t1/(P tP) = %.3f\n",
+             (long long)T, reps, t1, c1, size, tp, cp, t1 / (size * tp));
   } else if (!strcmp(what, "rss")) {
     int64_t T = argc > 2 ? atoll(argv[2]) : 10000;
     double s = 0;

@@ -12,6 +12,7 @@ typedef struct {
   const char *name;
   const char *summary;
   int estimates;   /* keeps an estimate of theta*, so theta_error means something */
+  int ignores_reward; /* update never reads the reward: the engine does not draw its noise */
   int (*create)(ss_bandit_mech *m, ss_err *e);
   void (*destroy)(ss_bandit_mech *m);
   /* Start of a rollout: forget everything, every arm active. */

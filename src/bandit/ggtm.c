@@ -9,6 +9,7 @@ typedef struct {
   int64_t narms;
   double *claimed_sum, *reward_sum;
   int64_t *n, *elim_round;
+  double log_inv_delta; /* log(1/delta), fixed for a rollout */
 } ggtm;
 
 static void destroy(ss_bandit_mech *m)
@@ -40,6 +41,7 @@ static int create(ss_bandit_mech *m, ss_err *e)
 static void reset(ss_bandit_mech *m)
 {
   ggtm *s = m->data;
+  s->log_inv_delta = log(1.0 / m->delta);
   for (int64_t i = 0; i < s->narms; i++) {
     s->claimed_sum[i] = s->reward_sum[i] = 0;
     s->n[i] = 0;
@@ -61,7 +63,7 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
   s->reward_sum[i] += reward;
   s->n[i]++;
   if (s->elim_round[i] < 0 &&
-      s->claimed_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)s->n[i] * log(1.0 / m->delta)))
+      s->claimed_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)s->n[i] * s->log_inv_delta))
     s->elim_round[i] = t;
 }
 

@@ -14,6 +14,7 @@ typedef struct {
   double *lcb_sum, *reward_sum;
   double *radius;      /* the arm's radius at its current update count (changes only on update) */
   int64_t *elim_round; /* -1 while active */
+  double log_inv_delta; /* log(1/delta), fixed for a rollout */
   double *work;
 } optgtm;
 
@@ -55,6 +56,7 @@ static void destroy(ss_bandit_mech *m)
 static void reset(ss_bandit_mech *m)
 {
   optgtm *s = m->data;
+  s->log_inv_delta = log(1.0 / m->delta);
   for (int64_t i = 0; i < s->narms; i++) {
     ss_ridge_reset(&s->ridge[i]);
     s->lcb_sum[i] = s->reward_sum[i] = 0;
@@ -82,7 +84,7 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
   s->lcb_sum[i] += ss_ridge_bound(r, x, -s->radius[i]);
   s->reward_sum[i] += reward;
   if (s->elim_round[i] < 0 &&
-      s->lcb_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)r->n * log(1.0 / m->delta)))
+      s->lcb_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)r->n * s->log_inv_delta))
     s->elim_round[i] = t;
 }
 

@@ -16,10 +16,12 @@ void ss_ridge_attach(ss_ridge *r, int d, double lambda, double *mem)
 {
   r->d = d;
   r->lambda = lambda;
+  /* What scoring reads (V^{-1}, theta) first and contiguous, so that a scan over many arms
+   * streams it; V and b are read only by updates and refactorisations. */
   r->vinv = mem;
-  r->v = mem + packed(d);
-  r->b = mem + 2 * packed(d);
-  r->theta = r->b + d;
+  r->theta = mem + packed(d);
+  r->b = r->theta + d;
+  r->v = r->b + d;
   ss_ridge_reset(r);
 }
 

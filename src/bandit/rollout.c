@@ -131,8 +131,10 @@ static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
   ss_bandit_round round = {.t = t, .arm = arm, .forced = forced >= 0, .best_mean = best_mean};
   if (arm >= 0) {
     if (!shared_base) ss_bandit_base(env, t, arm, work);
-    double mean = ss_bandit_true_mean(env, arm, base);
-    double reward = mean + env->noise_sd * ss_rng_normal(o->rseed, SS_P_BANDIT_NOISE, (uint32_t)arm, (uint64_t)t);
+    double mean = ss_bandit_true_mean(env, arm, base), reward = mean;
+    /* The noise costs a Philox block, a log and a sine: skip it when nobody reads it. */
+    if (!ops->ignores_reward || o->observe)
+      reward += env->noise_sd * ss_rng_normal(o->rseed, SS_P_BANDIT_NOISE, (uint32_t)arm, (uint64_t)t);
     const double *ya = l->yrep + arm * d;
     for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
     ops->update(m, arm, x, reward, t);

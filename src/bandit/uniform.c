@@ -16,6 +16,7 @@ const ss_bandit_mech_ops ss_bandit_uniform_ops = {
     .name = "uniform",
     .summary = "uniform random play (reference)",
     .estimates = 0,
+    .ignores_reward = 1,
     .forced = forced,
     .score = score,
     .update = update,
