@@ -23,6 +23,10 @@ typedef struct {
   /* Index of owned active arm `arm` for reported context x. The highest wins; ties go to
    * the lowest arm. */
   double (*score)(ss_bandit_mech *m, int64_t arm, const double *x);
+  /* Optional: score of the report x = base ⊙ y (x is scratch of d doubles), the same bits as
+   * score(m, arm, base ⊙ y) in fewer steps. NULL: the engine forms x and calls score. */
+  double (*score_report)(ss_bandit_mech *m, int64_t arm, const double *base, const double *y,
+                         double *x);
   /* Called on every rank after round t with the played arm, its reported context and the
    * reward. Per-arm state is updated by the owner only. */
   void (*update)(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t);

@@ -32,6 +32,10 @@ double ss_ridge_qform(const ss_ridge *r, const double *x);
 /* <theta, x> + s sqrt(x^T V^{-1} x): the upper confidence bound with s = beta, the lower
  * one with s = -beta. Unrolled for d <= 8; the same bits as the separate calls. */
 double ss_ridge_bound(const ss_ridge *r, const double *x, double s);
+/* ss_ridge_bound of the report x = base ⊙ y (written to x, d doubles): one call per arm
+ * for the shared-context scoring loop. */
+double ss_ridge_bound_report(const ss_ridge *r, const double *base, const double *y, double s,
+                             double *x);
 /* <theta, x> */
 static inline double ss_ridge_mean(const ss_ridge *r, const double *x)
 {

@@ -60,6 +60,14 @@ double ss_bandit_pooled_score(ss_bandit_mech *m, int64_t arm, const double *x)
   return s->optimistic ? ss_ridge_bound(&s->ridge, x, s->radius) : ss_ridge_mean(&s->ridge, x);
 }
 
+/* LinUCB only (LinGreedy scores without the quadratic form). */
+static double score_report(ss_bandit_mech *m, int64_t arm, const double *base, const double *y,
+                           double *x)
+{
+  pooled *s = m->data;
+  return ss_ridge_bound_report(&s->ridge, base, y, s->radius, x);
+}
+
 void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t)
 {
   pooled *s = m->data;
@@ -87,6 +95,7 @@ const ss_bandit_mech_ops ss_bandit_linucb_ops = {
     .reset = ss_bandit_pooled_reset,
     .forced = ss_bandit_pooled_forced,
     .score = ss_bandit_pooled_score,
+    .score_report = score_report,
     .update = ss_bandit_pooled_update,
     .theta_error = ss_bandit_pooled_theta_error,
 };

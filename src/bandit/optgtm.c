@@ -72,6 +72,14 @@ static double score(ss_bandit_mech *m, int64_t arm, const double *x)
   return ss_ridge_bound(&s->ridge[i], x, s->radius[i]);
 }
 
+static double score_report(ss_bandit_mech *m, int64_t arm, const double *base, const double *y,
+                           double *x)
+{
+  optgtm *s = m->data;
+  int64_t i = arm - m->lo;
+  return ss_ridge_bound_report(&s->ridge[i], base, y, s->radius[i], x);
+}
+
 static void update(ss_bandit_mech *m, int64_t arm, const double *x, double reward, int64_t t)
 {
   if (!ss_bandit_mech_owns(m, arm)) return;
@@ -122,6 +130,7 @@ const ss_bandit_mech_ops ss_bandit_optgtm_ops = {
     .reset = reset,
     .forced = NULL,
     .score = score,
+    .score_report = score_report,
     .update = update,
     .active = active,
     .eliminated = eliminated,

@@ -108,6 +108,13 @@ KERNEL double bound_k(const ss_ridge *r, const double *x, double s, const int d)
   return dot_k(r->theta, x, d) + s * sqrt(qform_k(r->vinv, x, d));
 }
 
+/* x = base ⊙ y: a report from a base context and reported features. */
+KERNEL void report_k(double *x, const double *base, const double *y, const int d)
+{
+  UNROLL
+  for (int j = 0; j < d; j++) x[j] = base[j] * y[j];
+}
+
 /* Sherman-Morrison with u = V^{-1} x: V^{-1} -= u u^T / (1 + x^T u); V += x x^T; b += y x.
  * u_i / denom is formed once per row. */
 KERNEL void rank1_k(ss_ridge *r, const double *x, double y, double *u, const int d)
@@ -158,6 +165,17 @@ double ss_ridge_bound(const ss_ridge *r, const double *x, double s)
   const int d = r->d;
   double v = 0;
 #define CALL(n) v = bound_k(r, x, s, n)
+  SS_RIDGE_SMALL_D(CALL)
+#undef CALL
+  return v;
+}
+
+double ss_ridge_bound_report(const ss_ridge *r, const double *base, const double *y, double s,
+                             double *x)
+{
+  const int d = r->d;
+  double v = 0;
+#define CALL(n) (report_k(x, base, y, n), v = bound_k(r, x, s, n))
   SS_RIDGE_SMALL_D(CALL)
 #undef CALL
   return v;

@@ -99,8 +99,13 @@ static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
     for (int64_t a = lo; a < hi; a++) {
       if (!ss_bandit_mech_active(m, a)) continue;
       const double *ya = l->yrep + a * d;
-      for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
-      double s = ops->score(m, a, x);
+      double s;
+      if (ops->score_report) {
+        s = ops->score_report(m, a, base, ya, x);
+      } else {
+        for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
+        s = ops->score(m, a, x);
+      }
       if (best_arm < 0 || s > best) {
         best = s;
         best_arm = a;
