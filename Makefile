@@ -27,8 +27,7 @@ CUNIT_CFLAGS = $(shell pkg-config --cflags cunit)
 CUNIT_LIBS   = $(shell pkg-config --libs cunit)
 
 GIT_DESCRIBE := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
-CPPFLAGS += -Iinclude $(PETSC_CFLAGS) $(YAML_CFLAGS) \
-            -DSS_GIT_DESCRIBE='"$(GIT_DESCRIBE)"' -DSS_CC='"$(MPICC)"' -DSS_CFLAGS='"$(CFLAGS)"'
+CPPFLAGS += -Iinclude -I$(BUILD)/gen $(PETSC_CFLAGS) $(YAML_CFLAGS)
 LDLIBS   += $(PETSC_LIBS) $(YAML_LIBS) -lm
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
@@ -80,6 +79,17 @@ asan:
 
 docs: $(BIN)/stratsim
 	$(BIN)/stratsim schema --markdown > docs/config.md
+
+# What the manifest and --version report; rewritten only when it changes, so a new commit
+# or other flags rebuild exactly the two files that print it.
+VERSION_H := $(BUILD)/gen/stratsim_version.h
+$(VERSION_H): FORCE
+	@mkdir -p $(@D)
+	@printf '#define SS_GIT_DESCRIBE "%s"\n#define SS_CC "%s"\n#define SS_CFLAGS "%s"\n' \
+	  "$(GIT_DESCRIBE)" "$(MPICC)" "$(CFLAGS)" > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/src/main.o $(BUILD)/src/core/manifest.o: $(VERSION_H)
+FORCE:
 
 $(BIN)/stratsim: $(BUILD)/src/main.o $(LIB_OBJ)
 	@mkdir -p $(@D)

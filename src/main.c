@@ -7,6 +7,7 @@
 #include <string.h>
 #include "stratsim/driver.h"
 #include "stratsim/experiment.h"
+#include "stratsim_version.h"
 
 #define SS_VERSION "0.1.0"
 
