@@ -130,8 +130,12 @@ static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
       }
     }
   }
-  double best_score, best_mean;
-  int64_t arm = ss_bandit_select(c, best, best_arm, max_mean, &best_score, &best_mean);
+  double best_mean = max_mean;
+  int64_t arm = best_arm;
+  if (m->size > 1) { /* alone, this rank's best is the best */
+    double best_score;
+    arm = ss_bandit_select(c, best, best_arm, max_mean, &best_score, &best_mean);
+  }
   if (forced >= 0) arm = forced;
   ss_bandit_round round = {.t = t, .arm = arm, .forced = forced >= 0, .best_mean = best_mean};
   if (arm >= 0) {
