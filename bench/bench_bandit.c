@@ -2,6 +2,8 @@
  * asserted in tests.
  *   bench_bandit round [T]       ns per round per arm, OptGTM and LinUCB, at the paper preset
  *                                (K=4, d=5) and at K=1000, d=20; on world rank 0 alone
+ *   bench_bandit batch [T]       ns per rollout round for a batch of 21 rollouts at the preset
+ *                                (one epoch of paper_fig1), OptGTM, LinUCB, Uniform; rank 0 alone
  *   bench_bandit scaling [T] [reps]  strong scaling at K=10^4, d=32: one rank, then all ranks,
  *                                alternated reps times (default 3), fastest of each kept
  *   bench_bandit rss T           one OptGTM rollout at the preset with horizon T, then the
@@ -68,6 +70,41 @@ static double time_rollouts(ss_comm *c, const char *mech, int64_t K, int d, int6
   return secs;
 }
 
+/* CPU seconds for one batch of n rollouts at the paper preset (an epoch of the gradient
+ * protocol is a batch of 1 + K d = 21), alone on c. */
+static double time_batch(ss_comm *c, const char *mech, int n, int64_t T, ss_err *e)
+{
+  ss_bandit_env env;
+  if (setup_env(&env, 4, 5, T, e)) return -1;
+  ss_bandit_mech_params p;
+  ss_bandit_mech_params_default(&p);
+  ss_bandit_mech **m = calloc((size_t)n, sizeof *m);
+  const double **reps = calloc((size_t)n, sizeof *reps);
+  ss_bandit_rollout_opts *o = calloc((size_t)n, sizeof *o);
+  ss_bandit_outcome *out = calloc((size_t)n, sizeof *out);
+  int64_t *sel = calloc((size_t)n * 4, sizeof(int64_t));
+  double cpu = -1;
+  int ok = m && reps && o && out && sel;
+  for (int k = 0; ok && k < n; k++) {
+    ok = !ss_bandit_mech_create(mech, c, &env, &p, &m[k], e);
+    reps[k] = env.ytrue;
+    o[k].rseed = ss_bandit_rollout_seed(env.seed, 0, k);
+    out[k].selections = sel + 4 * k;
+  }
+  if (ok) {
+    double c0 = cpu_seconds();
+    if (!ss_bandit_rollouts(c, &env, n, m, reps, o, out, e)) cpu = cpu_seconds() - c0;
+  }
+  for (int k = 0; m && k < n; k++) ss_bandit_mech_destroy(&m[k]);
+  free(m);
+  free(reps);
+  free(o);
+  free(out);
+  free(sel);
+  ss_bandit_env_free(&env);
+  return cpu;
+}
+
 static long peak_rss_kb(void)
 {
   struct rusage ru;
@@ -103,6 +140,14 @@ int main(int argc, char **argv)
                  cpu / rounds / (double)cases[c].K * 1e9, s / rounds / (double)cases[c].K * 1e9);
         }
     }
+  } else if (!strcmp(what, "batch")) {
+    int64_t T = argc > 2 ? atoll(argv[2]) : 10000;
+    const char *mechs[] = {"optgtm", "linucb", "uniform"};
+    for (int k = 0; rank == 0 && k < 3; k++) {
+      double cpu = time_batch(self, mechs[k], 21, T, &e);
+      printf("bandit batch: %-7s K=4 d=5 T=%lld, 21 rollouts  cpu %6.1f ns per rollout round\n", mechs[k],
+             (long long)T, cpu / (21.0 * (double)T) * 1e9);
+    }
   } else if (!strcmp(what, "scaling")) {
     /* Other people's jobs share the machine: alternate the 1-rank and the P-rank run `reps`
      * times and keep the fastest of each (interference only ever adds time). */
@@ -134,7 +179,7 @@ int main(int argc, char **argv)
     if (rank == 0)
       printf("bandit rss: optgtm K=4 d=5 T=%lld  %.2f s  peak RSS %ld kB\n", (long long)T, s, peak_rss_kb());
   } else {
-    if (rank == 0) fprintf(stderr, "usage: bench_bandit round|scaling|rss [T]\n");
+    if (rank == 0) fprintf(stderr, "usage: bench_bandit round|batch|scaling|rss [T]\n");
     rc = 2;
   }
   if (e.code) {
