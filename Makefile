@@ -75,7 +75,8 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" build/asan/bin/test_unit build/asan/bin/stratsim
-	ASAN_OPTIONS=detect_leaks=1 build/asan/bin/test_unit
+	ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=tests/lsan.supp \
+	  build/asan/bin/test_unit
 
 docs: $(BIN)/stratsim
 	$(BIN)/stratsim schema --markdown > docs/config.md
