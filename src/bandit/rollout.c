@@ -210,7 +210,7 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
       memset(out[k].selections, 0, (size_t)env->K * sizeof(int64_t));
     }
     /* Rounds in blocks; within a block, every rollout in turn. */
-    for (int64_t t0 = 1; t0 <= T; t0 += SS_BANDIT_BLOCK_ROUNDS) {
+    for (int64_t t0 = 1; n > 0 && t0 <= T; t0 += SS_BANDIT_BLOCK_ROUNDS) {
       int64_t t1 = t0 + SS_BANDIT_BLOCK_ROUNDS - 1 < T ? t0 + SS_BANDIT_BLOCK_ROUNDS - 1 : T;
       if (shared) ss_bandit_context_block_fill(&block, t0);
       for (int k = 0; k < n; k++)
