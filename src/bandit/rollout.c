@@ -78,6 +78,15 @@ typedef struct {
   double *sq_base;   /* details: sum_t base^2, d (shared) or owned arms x d (iid) */
 } lane;
 
+/* The index of arm a for the report base ⊙ ya (x: scratch of d doubles). */
+static inline double score_arm(ss_bandit_mech *m, int64_t a, const double *base, const double *ya,
+                               double *x)
+{
+  if (m->ops->score_report) return m->ops->score_report(m, a, base, ya, x);
+  for (int j = 0; j < m->d; j++) x[j] = base[j] * ya[j];
+  return m->ops->score(m, a, x);
+}
+
 /* Round t of one rollout. With shared contexts `shared_base` is c_t and `shared_max` the
  * best true mean over this rank's arms (from the context block); with i.i.d. contexts
  * both are regenerated here, arm by arm. work holds 2 d doubles. */
@@ -98,14 +107,7 @@ static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
   if (shared_base && forced < 0) {
     for (int64_t a = lo; a < hi; a++) {
       if (!ss_bandit_mech_active(m, a)) continue;
-      const double *ya = l->yrep + a * d;
-      double s;
-      if (ops->score_report) {
-        s = ops->score_report(m, a, base, ya, x);
-      } else {
-        for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
-        s = ops->score(m, a, x);
-      }
+      double s = score_arm(m, a, base, l->yrep + a * d, x);
       if (best_arm < 0 || s > best) {
         best = s;
         best_arm = a;
@@ -121,9 +123,7 @@ static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
       double mean = ss_bandit_true_mean(env, a, work);
       if (mean > max_mean) max_mean = mean;
       if (forced >= 0 || !ss_bandit_mech_active(m, a)) continue;
-      const double *ya = l->yrep + a * d;
-      for (int j = 0; j < d; j++) x[j] = work[j] * ya[j];
-      double s = ops->score(m, a, x);
+      double s = score_arm(m, a, work, l->yrep + a * d, x);
       if (best_arm < 0 || s > best) {
         best = s;
         best_arm = a;
