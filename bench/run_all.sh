@@ -39,7 +39,12 @@ run bench_bandit rss 10000000
   scripts/mpirun.sh -n "$NP" bin/stratsim run configs/bandit/paper_fig1.yaml --force --quiet \
     --set output.dir=bench/out/results >/dev/null
   end=$(date +%s%N)
-  echo "bandit paper_fig1: $(( (end - start) / 1000000 )) ms wall on $NP ranks"
+  echo "bandit paper_fig1: $(( (end - start) / 1000000 )) ms wall on $NP ranks (default layout)"
+  start=$(date +%s%N)
+  scripts/mpirun.sh -n "$NP" bin/stratsim run configs/bandit/paper_fig1.yaml --force --quiet \
+    --set output.dir=bench/out/results --set parallel.groups="$NP" >/dev/null
+  end=$(date +%s%N)
+  echo "bandit paper_fig1: $(( (end - start) / 1000000 )) ms wall on $NP ranks (parallel.groups=$NP)"
 } 2>&1 | tee -a bench/out/bench_bandit.txt
 
 # RLHF (docs/performance.md, "RLHF"): MLE us per labeler at n=1000 d=32 (rank 0 alone),
