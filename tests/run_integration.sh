@@ -48,6 +48,14 @@ rank_identity() {
 }
 rank_identity facility tests/data/facility_ranks.yaml
 
+if run facility-groups-clamped $MPI -n 2 bin/stratsim run tests/data/facility_ranks.yaml \
+    --set parallel.groups=8 --out "$OUT/facility-groups-clamped" --quiet; then
+  if same_csvs "$OUT/facility-np1" "$OUT/facility-groups-clamped" >"$OUT/groups-clamped.cmp" 2>&1 &&
+     grep -q '"groups": 2' "$OUT/facility-groups-clamped/manifest.json"; then
+    ok "facility: 8 groups on 2 ranks run as 2 groups and match 1 rank"
+  else ko "facility: clamped groups" "$OUT/groups-clamped.cmp"; fi
+fi
+
 for groups in 2 4; do
   if run "facility-groups$groups" $MPI -n 4 bin/stratsim run tests/data/facility_ranks.yaml \
       --set parallel.groups=$groups --out "$OUT/facility-groups$groups" --quiet; then
@@ -102,7 +110,7 @@ bad_config() {
 bad_config bad-unknown-key 4 tests/data/bad_unknown_key.yaml
 bad_config bad-missing-file 4 tests/data/does_not_exist.yaml
 bad_config bad-set 4 configs/demo.yaml --set facility.agents=-3
-bad_config bad-groups 2 configs/demo.yaml --set parallel.groups=3
+bad_config bad-groups 2 configs/demo.yaml --set parallel.groups=0
 if grep -q "tests/data/bad_unknown_key.yaml:4:3: facility.dimz: unknown key; did you mean 'facility.dims'?" "$OUT/bad-unknown-key.err"; then
   ok "bad config message names file:line:column, the key and the nearest key"
 else ko "bad config message is not as documented" "$OUT/bad-unknown-key.err"; fi

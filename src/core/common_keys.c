@@ -10,7 +10,7 @@ const ss_key ss_common_keys[] = {
    "base seed; replicate r uses seed + r"},
   {"seeds", SS_T_INT, "1", 1, 100000, 0, NULL, "number of replicates (seeds seed .. seed+seeds-1)"},
   {"parallel.groups", SS_T_INT, "1", 1, 1e6, 0, NULL,
-   "rank groups for independent (sweep point, seed) tasks; must not exceed the rank count"},
+   "rank groups for independent (sweep point, seed) tasks; more groups than ranks means one per rank"},
   {"output.dir", SS_T_STRING, "results", 0, 0, 0, NULL, "parent folder of run directories"},
   {"output.dump_data", SS_T_BOOL, "false", 0, 0, 0, NULL,
    "also write the raw generated data (experiments that support it)"},

@@ -51,9 +51,6 @@ int ss_driver_load(ss_comm *world, const ss_run_options *o, ss_config **cfg, ss_
   if (!e->code && o->sweep_index >= ss_config_npoints(*cfg))
     ss_fail(e, SS_EINPUT, "--sweep-index %ld: expected a point in [0, %ld)", o->sweep_index,
             ss_config_npoints(*cfg));
-  if (!e->code && ss_cfg_int(*cfg, "parallel.groups") > ss_comm_size(world))
-    ss_cfg_error(*cfg, "parallel.groups", e, "expected at most the number of ranks (%d), found %lld",
-                 ss_comm_size(world), ss_cfg_int(*cfg, "parallel.groups"));
   if (ss_comm_agree(world, e)) ss_config_free(cfg);
   return e->code;
 }
@@ -183,7 +180,10 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   m.argc = o->argc;
   m.argv = o->argv;
   m.ranks = size;
-  m.groups = (int)ss_cfg_int(cfg, "parallel.groups");
+  /* more groups than ranks would leave groups empty: use one group per rank instead (the
+   * results are the same for any layout; the manifest records the groups used) */
+  long long want_groups = ss_cfg_int(cfg, "parallel.groups");
+  m.groups = (int)(want_groups < size ? want_groups : size);
   m.sweep_index = o->sweep_index;
   m.npoints = ss_config_npoints(cfg);
   long points = o->sweep_index >= 0 ? 1 : m.npoints;
