@@ -34,6 +34,10 @@ typedef struct {
   /* Builds the summary of reports (n_local x D rows owned by this rank). Collective. */
   int (*summarize)(ss_comm *c, const ss_fac_params *p, const double *reports, int64_t n_local,
                    ss_fac_summary *s, ss_err *e);
+  /* Optional: updates the summary in place after one agent's report changed from old[] to
+   * new_report[] (D values each, identical on every rank). Without it the dynamics rebuild the
+   * summary with summarize. Not collective. */
+  void (*moved)(ss_fac_summary *s, const ss_fac_params *p, const double *old, const double *new_report);
   /* Coordinate j of the facility for the current reports. */
   double (*outcome)(const ss_fac_summary *s, const ss_fac_params *p, int j);
   /* Coordinate j of the facility if an agent whose current report is r reports x instead. */

@@ -1,8 +1,9 @@
 /* Best-response dynamics, distributed. Agents move one at a time in id order (each sees
  * the moves before it), but only movers cost a collective: every rank finds its first
  * agent at or after the cursor that can gain, one min-reduction picks the global first,
- * its owner moves, and the summary is rebuilt. The sequence of moves is therefore the
- * serial one, whatever the rank count. */
+ * its owner moves, and the summary is updated (in O(D) when the mechanism can, else
+ * rebuilt). The sequence of moves is therefore the serial one, whatever the rank count. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/facility.h"
@@ -14,7 +15,8 @@ int ss_fac_run_dynamics(ss_comm *c, const ss_fac_mechanism *mech, const ss_fac_p
   memset(out, 0, sizeof *out);
   ss_fac_summary s = {0};
   double *br = ss_calloc((size_t)p->D, sizeof *br, e);
-  if (!br) return e->code;
+  double *change = ss_calloc(2 * (size_t)p->D, sizeof *change, e);
+  if (!br || !change) { free(br); free(change); return e->code; }
   int rc = mech->summarize(c, p, reports, n_local, &s, e);
   for (long round = 1; !rc && round <= max_rounds; round++) {
     int64_t cursor = 0;
@@ -29,20 +31,31 @@ int ss_fac_run_dynamics(ss_comm *c, const ss_fac_mechanism *mech, const ss_fac_p
       }
       ss_comm_min_i64(c, &mover, 1);
       if (mover == INT64_MAX) break;
+      /* change[0..D) = old report, change[D..2D) = new; -inf from ranks that do not own the
+       * mover, so one max-reduction hands every rank the owner's exact values */
+      for (int j = 0; j < 2 * p->D; j++) change[j] = -INFINITY;
       if (mover >= first_agent && mover < first_agent + n_local) {
         int64_t i = mover - first_agent;
         ss_fac_best_response(mech, &s, p, truth + i * p->D, reports + i * p->D, br);
+        memcpy(change, reports + i * p->D, (size_t)p->D * sizeof *br);
+        memcpy(change + p->D, br, (size_t)p->D * sizeof *br);
         memcpy(reports + i * p->D, br, (size_t)p->D * sizeof *br);
       }
       moved = 1;
       out->moves++;
       cursor = mover + 1;
-      if ((rc = mech->summarize(c, p, reports, n_local, &s, e))) break;
+      if (mech->moved) {
+        ss_comm_max_double(c, change, 2 * p->D);
+        mech->moved(&s, p, change, change + p->D);
+      } else if ((rc = mech->summarize(c, p, reports, n_local, &s, e))) {
+        break;
+      }
     }
     if (!moved) { out->converged = 1; break; }
     out->rounds = round;
   }
   ss_fac_summary_free(&s);
   free(br);
+  free(change);
   return rc;
 }

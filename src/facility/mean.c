@@ -19,6 +19,15 @@ static int mean_summarize(ss_comm *c, const ss_fac_params *p, const double *repo
   return SS_OK;
 }
 
+/* S += new - old, exactly: the same on every rank, O(D) instead of a pass over all agents. */
+static void mean_moved(ss_fac_summary *s, const ss_fac_params *p, const double *old, const double *new_report)
+{
+  for (int j = 0; j < p->D; j++) {
+    ss_xsum_sub(&s->sum[j], old[j]);
+    ss_xsum_add(&s->sum[j], new_report[j]);
+  }
+}
+
 static double others_sum(const ss_fac_summary *s, int j, double r)
 {
   ss_xsum rest = s->sum[j];
@@ -50,5 +59,5 @@ static double mean_best_report(const ss_fac_summary *s, const ss_fac_params *p, 
 
 static int never(const ss_fac_params *p) { return 0; }
 
-const ss_fac_mechanism ss_fac_mean = {"mean", never, mean_summarize, mean_outcome, mean_outcome_if,
+const ss_fac_mechanism ss_fac_mean = {"mean", never, mean_summarize, mean_moved, mean_outcome, mean_outcome_if,
                                       mean_best_report};

@@ -102,5 +102,5 @@ static int one_order_statistic(const ss_fac_params *p)
   return q1 == q2;
 }
 
-const ss_fac_mechanism ss_fac_median = {"median", one_order_statistic, median_summarize, median_outcome,
+const ss_fac_mechanism ss_fac_median = {"median", one_order_statistic, median_summarize, NULL, median_outcome,
                                         median_outcome_if, median_best_report};
