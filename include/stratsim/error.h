@@ -22,6 +22,8 @@ void ss_err_clear(ss_err *e);
 /* Allocation that reports failure through ss_err instead of crashing. */
 void *ss_malloc(size_t n, ss_err *e);
 void *ss_calloc(size_t n, size_t size, ss_err *e);
+/* Test hook: the allocation after n more ss_malloc/ss_calloc calls fails once (n < 0: none). */
+void ss_alloc_fail_after(long n);
 
 #define SS_TRY(x) do { int ss_rc_ = (x); if (ss_rc_) return ss_rc_; } while (0)
 

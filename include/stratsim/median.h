@@ -24,7 +24,9 @@ typedef struct {
 
 /* For every coordinate j and every requested 1-based rank r[q] (1 <= r <= k, k the total
  * count), out[q*d + j] is the r[q]-th smallest value of coordinate j. Values must not be NaN.
- * Collective. Returns SS_EINPUT on NaN or out-of-range ranks (agreed on all ranks). */
+ * Collective. Returns SS_EINPUT on NaN or out-of-range ranks (agreed on all ranks). These
+ * selections agree on errors first: a rank may call them with an error pending in e (a failed
+ * local step); then every rank returns that error and out is not written. */
 int ss_par_order_stats(ss_comm *c, const ss_value_source *src, int nq, const int64_t *r,
                        double *out, ss_err *e);
 

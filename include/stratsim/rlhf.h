@@ -249,7 +249,9 @@ double rlhf_dot(const double *a, const double *b, int d);
 
 /* ---------------------------------------------------------------- collective (src/par) */
 /* Concatenates every rank's nlocal doubles in rank order into out (the caller knows the
- * total). Collective; the one RLHF-specific collective, in src/par/rlhf_coll.c. */
+ * total). Collective; the one RLHF-specific collective, in src/par/rlhf_coll.c. A rank may
+ * call it with an error pending in e (a failed local step): then every rank returns that
+ * error, and nothing is exchanged. */
 int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e);
 
 #endif

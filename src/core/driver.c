@@ -91,15 +91,22 @@ static int run_tasks(ss_comm *world, ss_comm *group, int gid, int ngroups, const
     long point = first + t / seeds;
     int s = (int)(t % seeds);
     ss_config *pcfg = NULL;
-    if (ss_config_point(cfg, point, &pcfg, e)) return e->code;
-    ss_tableset *tables = ss_tableset_new();
+    ss_tableset *tables = NULL;
+    if (!ss_config_point(cfg, point, &pcfg, e) && !(tables = ss_tableset_new()))
+      ss_fail(e, SS_ERUNTIME, "out of memory");
+    /* local allocations: a rank that cannot run the task must not leave its group in it */
+    if (ss_comm_agree(group, e)) {
+      ss_tableset_free(&tables);
+      ss_config_free(&pcfg);
+      return e->code;
+    }
     ss_task task = {group, world, pcfg, point, s, (uint64_t)ss_cfg_int(pcfg, "seed") + (uint64_t)s,
                     tables, timers, prog};
     exp->run(&task, e);
     /* STRATSIM_FAIL_RANK=r makes world rank r fail at the end of its first task's local
      * work: a test hook for the collective error path (tests/run_integration.sh) */
     const char *inject = getenv("STRATSIM_FAIL_RANK");
-    if (inject && atoi(inject) == ss_comm_rank(world))
+    if (inject && atoi(inject) == ss_comm_rank(world) && !getenv("STRATSIM_FAIL_ALLOC"))
       ss_fail(e, SS_ERUNTIME, "injected failure on rank %d (STRATSIM_FAIL_RANK)", ss_comm_rank(world));
     int rc = ss_comm_agree(group, e);
     if (!rc && ss_comm_rank(group) == 0) rc = ss_tableset_pack(tables, &rows->packed[t], &rows->plen[t], e);
@@ -167,6 +174,11 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   double t0 = ss_wtime();
   SS_TRY(ss_driver_load(world, o, &cfg, e));
   int me = ss_comm_rank(world), size = ss_comm_size(world);
+  /* STRATSIM_FAIL_RANK=r with STRATSIM_FAIL_ALLOC=n: instead of failing at the end of its first
+   * task, world rank r fails its allocation n (from here on), once: a rank short of memory
+   * anywhere in a run (tests/run_integration.sh) */
+  const char *fail_rank = getenv("STRATSIM_FAIL_RANK"), *fail_alloc = getenv("STRATSIM_FAIL_ALLOC");
+  if (fail_rank && fail_alloc && atoi(fail_rank) == me) ss_alloc_fail_after(atol(fail_alloc));
   char dir[4096];
   run_dir(cfg, o, dir, sizeof dir);
   if (me == 0) ss_output_prepare(dir, o->force, e);

@@ -35,10 +35,22 @@ void ss_err_clear(ss_err *e)
   e->msg[0] = '\0';
 }
 
+/* Test hook (STRATSIM_FAIL_ALLOC, driver.c): the allocation after this many more fails,
+ * once, as it would on a rank short of memory. < 0: never. */
+static long alloc_countdown = -1;
+
+void ss_alloc_fail_after(long n) { alloc_countdown = n; }
+
+static int alloc_injected(void)
+{
+  if (alloc_countdown < 0) return 0;
+  return alloc_countdown-- == 0;
+}
+
 void *ss_malloc(size_t n, ss_err *e)
 {
   /* malloc(0) may legally return NULL; asking for one byte keeps NULL meaning failure. */
-  void *p = malloc(n ? n : 1);
+  void *p = alloc_injected() ? NULL : malloc(n ? n : 1);
   if (!p) ss_fail(e, SS_ERUNTIME, "out of memory allocating %zu bytes", n);
   return p;
 }
@@ -49,7 +61,7 @@ void *ss_calloc(size_t n, size_t size, ss_err *e)
     ss_fail(e, SS_ERUNTIME, "out of memory: %zu x %zu bytes overflows size_t", n, size);
     return NULL;
   }
-  void *p = calloc(n ? n : 1, size ? size : 1);
+  void *p = alloc_injected() ? NULL : calloc(n ? n : 1, size ? size : 1);
   if (!p) ss_fail(e, SS_ERUNTIME, "out of memory allocating %zu x %zu bytes", n, size);
   return p;
 }

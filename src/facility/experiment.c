@@ -84,9 +84,9 @@ static int social_cost(ss_comm *c, const ss_fac_mechanism *mech, fac_run *r, dou
                        double *total, ss_err *e)
 {
   ss_fac_summary s = {0};
-  SS_TRY(mech->summarize(c, &r->p, r->reports, r->n, &s, e));
   double *f = ss_calloc((size_t)r->p.D, sizeof *f, e);
-  if (!f) { ss_fac_summary_free(&s); return e->code; }
+  if (ss_comm_agree(c, e)) { free(f); return e->code; } /* before the summary's collectives */
+  if (mech->summarize(c, &r->p, r->reports, r->n, &s, e)) { free(f); ss_fac_summary_free(&s); return e->code; }
   ss_fac_outcome(mech, &s, &r->p, f);
   ss_xsum acc;
   ss_xsum_init(&acc);
@@ -106,9 +106,9 @@ static int social_cost(ss_comm *c, const ss_fac_mechanism *mech, fac_run *r, dou
 static int one_shot_gains(ss_comm *c, const ss_fac_mechanism *mech, fac_run *r, double *max_gain, ss_err *e)
 {
   ss_fac_summary s = {0};
-  SS_TRY(mech->summarize(c, &r->p, r->reports, r->n, &s, e));
   double *br = ss_calloc((size_t)r->p.D, sizeof *br, e);
-  if (!br) { ss_fac_summary_free(&s); return e->code; }
+  if (ss_comm_agree(c, e)) { free(br); return e->code; } /* before the summary's collectives */
+  if (mech->summarize(c, &r->p, r->reports, r->n, &s, e)) { free(br); ss_fac_summary_free(&s); return e->code; }
   *max_gain = 0;
   for (int64_t i = 0; i < r->n; i++) {
     r->gain[i] = ss_fac_best_response(mech, &s, &r->p, r->truth + i * r->p.D, r->reports + i * r->p.D, br);
@@ -126,7 +126,12 @@ static int agent_rows(ss_comm *c, const char *mech, uint64_t seed, fac_run *r, s
   char *buf = NULL, *all = NULL;
   size_t len = 0, alen = 0;
   FILE *f = open_memstream(&buf, &len);
-  if (!f) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (!f) ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (ss_comm_agree(c, e)) { /* before the gather */
+    if (f) fclose(f);
+    free(buf);
+    return e->code;
+  }
   for (int64_t i = 0; i < r->n; i++) {
     fprintf(f, "%s,%llu,%lld", mech, (unsigned long long)seed, (long long)(r->first + i));
     for (int j = 0; j < r->p.D; j++) fprintf(f, ",%.17g", r->truth[i * r->p.D + j]);
@@ -175,12 +180,12 @@ static int run_mechanism(ss_task *task, const ss_fac_mechanism *mech, fac_run *r
                  (unsigned long long)task->seed, cost_truth, max_gain, max_gain, (long long)r->p.m, r->p.D);
 
   ss_phase_begin(task->timers, phase_dyn);
-  double *one_shot = ss_calloc((size_t)(r->n ? r->n : 1), sizeof *one_shot, e), *cost_now = NULL;
-  if (!one_shot) rc = e->code;
-  else memcpy(one_shot, r->gain, (size_t)r->n * sizeof *one_shot);
+  double *one_shot = ss_calloc((size_t)(r->n ? r->n : 1), sizeof *one_shot, e);
+  double *cost_now = ss_calloc((size_t)(r->n ? r->n : 1), sizeof *cost_now, e);
+  rc = ss_comm_agree(c, e); /* local allocations, before the dynamics' collectives */
+  if (!rc) memcpy(one_shot, r->gain, (size_t)r->n * sizeof *one_shot);
   if (!rc) rc = ss_fac_run_dynamics(c, mech, &r->p, r->first, r->n, r->truth, r->reports,
                                     ss_cfg_int(task->cfg, "facility.max_rounds"), &dyn, e);
-  if (!rc && !(cost_now = ss_calloc((size_t)(r->n ? r->n : 1), sizeof *cost_now, e))) rc = e->code;
   if (!rc) rc = social_cost(c, mech, r, cost_now, &cost_final, e);
   for (int64_t i = 0; !rc && i < r->n; i++) {
     r->final_gain[i] = r->cost_truthful[i] - cost_now[i];

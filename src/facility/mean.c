@@ -10,7 +10,8 @@ static int mean_summarize(ss_comm *c, const ss_fac_params *p, const double *repo
 {
   ss_fac_summary_free(s);
   s->D = p->D;
-  if (!(s->sum = ss_calloc((size_t)p->D, sizeof *s->sum, e))) return e->code;
+  s->sum = ss_calloc((size_t)p->D, sizeof *s->sum, e);
+  if (ss_comm_agree(c, e)) return e->code; /* before the sum */
   for (int j = 0; j < p->D; j++) {
     ss_xsum_init(&s->sum[j]);
     for (int64_t i = 0; i < n_local; i++) ss_xsum_add(&s->sum[j], reports[i * p->D + j]);

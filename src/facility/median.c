@@ -33,7 +33,7 @@ static int median_summarize(ss_comm *c, const ss_fac_params *p, const double *re
     if (s->first + w >= 1 && s->first + w <= p->m) ranks[nq++] = s->first + w;
   double *stats = ss_calloc((size_t)nq * p->D, sizeof *stats, e);
   s->window = ss_calloc((size_t)s->width * p->D, sizeof *s->window, e);
-  if (!stats || !s->window) { free(stats); return e->code; }
+  /* a failed allocation is pending in e: the selection agrees on it before communicating */
   block b = {reports, p->D};
   ss_value_source src = {n_local, p->D, rows_of, &b};
   int rc = ss_par_order_stats(c, &src, nq, ranks, stats, e);

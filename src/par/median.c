@@ -200,6 +200,7 @@ static int select_stats(ss_comm *c, const ss_value_source *src, const double *di
   ss_err_clear(&local);
   int medians = r == NULL;
   selection_alloc(&s, src, direct, medians ? 2 : nq, &local);
+  if (e->code) ss_fail(&local, e->code, "%s", e->msg); /* the caller's pending error */
   /* Agree before the first reduction: a rank that cannot take part must not leave the
    * others waiting in it. */
   if (ss_comm_agree(c, &local)) {

@@ -1,6 +1,7 @@
 /* The RLHF experiment's one extra collective: an allgather of variable-length blocks of
  * doubles, used to replicate per-chunk partial sums (which are then added in chunk order,
  * so the result does not depend on the rank count) and small per-labeler estimates. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <mpi.h>
 #include "stratsim/rlhf.h"
@@ -9,12 +10,23 @@ int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *o
 {
   MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(c);
   int size = ss_comm_size(c);
-  if (nlocal > 0x7fffffff) return ss_fail(e, SS_ERUNTIME, "ss_rlhf_allgather: block too large");
-  int mine = (int)nlocal;
   int *counts = malloc(2 * (size_t)size * sizeof *counts);
-  if (!counts) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (!counts) {
+    /* without room for the counts this rank cannot tell the others it fails */
+    fprintf(stderr, "stratsim: out of memory in ss_rlhf_allgather\n");
+    MPI_Abort(comm, SS_ERUNTIME);
+  }
   int *displs = counts + size;
+  /* A rank with a pending error, or a block too large for MPI's int counts, sends -1; then
+   * every rank returns the failing ranks' error, without waiting in the Allgatherv. */
+  if (!e->code && nlocal > 0x7fffffff) ss_fail(e, SS_ERUNTIME, "ss_rlhf_allgather: block too large");
+  int mine = e->code ? -1 : (int)nlocal;
   MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, comm);
+  for (int r = 0; r < size; r++)
+    if (counts[r] < 0) {
+      free(counts);
+      return ss_comm_agree(c, e);
+    }
   int64_t total = 0;
   for (int r = 0; r < size; r++) {
     if (total > 0x7fffffff) break;

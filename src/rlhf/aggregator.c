@@ -75,7 +75,12 @@ int rlhf_agg_build(const rlhf_agg_ops *ops, ss_comm *c, const rlhf_params *p,
   *out = NULL;
   if (est->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
   rlhf_agg *agg = agg_new(ops, est->d, est->k, e);
-  if (!agg) return SS_ERUNTIME;
+  /* collective: a local failure (here or in a local build) is agreed on before the
+   * builders' and the callers' collectives */
+  if (ss_comm_agree(c, e)) {
+    rlhf_agg_destroy(&agg);
+    return e->code;
+  }
   agg->median_kind = p->median_kind;
   agg->radius = est->radius;
   int rc;
@@ -87,6 +92,7 @@ int rlhf_agg_build(const rlhf_agg_ops *ops, ss_comm *c, const rlhf_params *p,
   } else {
     rc = ops->build(agg, c, est, theta_star_mean, e);
   }
+  rc = ss_comm_agree(c, e);
   if (rc) rlhf_agg_destroy(&agg);
   *out = agg;
   return rc;

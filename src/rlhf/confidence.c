@@ -126,12 +126,13 @@ int rlhf_estimates_allgather(ss_comm *c, const rlhf_estimates *local, rlhf_estim
   int d = local->d;
   int withp = local->prec != NULL;
   size_t w = 3 * (size_t)d + 2 + (withp ? (size_t)d * d : 0);
-  SS_TRY(rlhf_estimates_alloc(all, d, local->k, 0, local->k, withp, e));
-  all->radius = local->radius;
-  double *mine = ss_malloc(w * (size_t)(local->count > 0 ? local->count : 1) * sizeof *mine, e);
-  double *every = ss_malloc(w * (size_t)local->k * sizeof *every, e);
-  int rc = (mine && every) ? SS_OK : SS_ERUNTIME;
-  if (!rc) {
+  double *mine = NULL, *every = NULL;
+  if (!rlhf_estimates_alloc(all, d, local->k, 0, local->k, withp, e)) {
+    all->radius = local->radius;
+    mine = ss_malloc(w * (size_t)(local->count > 0 ? local->count : 1) * sizeof *mine, e);
+    every = ss_malloc(w * (size_t)local->k * sizeof *every, e);
+  }
+  if (!e->code) {
     for (int64_t r = 0; r < local->count; r++) {
       double *row = mine + r * w;
       memcpy(row, local->theta + r * d, d * sizeof *row);
@@ -141,8 +142,9 @@ int rlhf_estimates_allgather(ss_comm *c, const rlhf_estimates *local, rlhf_estim
       row[3 * d + 1] = local->grad_rel[r];
       if (withp) memcpy(row + 3 * d + 2, local->prec + r * d * d, (size_t)d * d * sizeof *row);
     }
-    rc = ss_rlhf_allgather(c, mine, (int64_t)(w * local->count), every, e);
   }
+  /* every rank takes part, a rank whose allocations failed too: then all return its error */
+  int rc = ss_rlhf_allgather(c, mine, (int64_t)(w * local->count), every, e);
   if (!rc)
     for (int64_t r = 0; r < local->k; r++) {
       const double *row = every + r * w;

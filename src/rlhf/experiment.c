@@ -239,7 +239,7 @@ static int gather_rows(ss_comm *c, ss_tableset *ts, const char *table, const cha
     if (!rc && len) ss_table_append_body(tb, all, len);
   }
   free(all);
-  return rc;
+  return ss_comm_agree(c, e); /* rank 0's header check decides for every rank */
 }
 
 static char *header_with(const char *pre, const char *stem, int d, const char *post)
@@ -324,7 +324,8 @@ static int rlhf_run(ss_task *task, ss_err *e)
   int strategic_run = rp.strategy != &rlhf_strategy_truthful;
 
   ss_phase_begin(task->timers, ph_setup);
-  int rc = rlhf_env_create(p, &env, e);
+  rlhf_env_create(p, &env, e);
+  int rc = ss_comm_agree(comm, e); /* the environment is local; the states are collective */
   if (!rc) rc = rlhf_states_create(comm, &env, p->policy_chunk, &st, e);
   if (!rc && ss_comm_split(comm, rank, 0, &self)) rc = ss_fail(e, SS_ERUNTIME, "comm split failed");
   if (!rc) rc = rlhf_mle_create(d, p->n, p->lambda, &mle, e);
@@ -335,7 +336,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
     ju_s = ss_malloc((size_t)(count ? count : 1) * sizeof *ju_s, e);
     if (!tstar || !strategic || !ju_t || !ju_s) rc = SS_ERUNTIME;
   }
-  if (!rc) rc = ss_comm_agree(comm, e);
+  rc = ss_comm_agree(comm, e); /* the solver and the arrays are local */
   ss_phase_end(task->timers, ph_setup);
   if (rc) goto done;
 
@@ -412,17 +413,18 @@ static int rlhf_run(ss_task *task, ss_err *e)
   }
   free(cmp.buf);
   ss_phase_end(task->timers, ph_out);
-  if (!rc) rc = ss_comm_agree(comm, e);
+  rc = ss_comm_agree(comm, e); /* rank 0 alone wrote the environment table */
   if (rc) goto done;
 
   /* strategic reports need every labeler's true parameter (replicated) */
   if (strategic_run) {
     tstar_all = ss_malloc((size_t)k * d * sizeof *tstar_all, e);
     reports = ss_malloc((size_t)k * d * sizeof *reports, e);
-    rc = (tstar_all && reports) ? SS_OK : SS_ERUNTIME;
-    if (!rc) rc = ss_rlhf_allgather(comm, tstar, count * d, tstar_all, e);
-    if (!rc) rc = rlhf_estimates_alloc(&est_s, d, k, first, count, need_prec, e);
+    /* every rank takes part, a rank whose allocations failed too: then all return its error */
+    rc = ss_rlhf_allgather(comm, tstar, count * d, tstar_all, e);
+    if (!rc) rlhf_estimates_alloc(&est_s, d, k, first, count, need_prec, e);
     est_s.radius = radius;
+    rc = ss_comm_agree(comm, e);
     if (rc) goto done;
   }
 
@@ -469,9 +471,11 @@ static int rlhf_run(ss_task *task, ss_err *e)
       rc = rlhf_strategy_run(rp.strategy, &sc, reports, e);
       ss_phase_end(task->timers, ph_strat);
       ss_phase_begin(task->timers, ph_mle);
-      if (!rc) rc = rlhf_estimate_block(p, &env, mle, reports + first * d, &est_s, NULL, NULL, e);
+      if (!rc) {
+        rlhf_estimate_block(p, &env, mle, reports + first * d, &est_s, NULL, NULL, e);
+        rc = ss_comm_agree(comm, e); /* the estimates are local */
+      }
       ss_phase_end(task->timers, ph_mle);
-      if (!rc) rc = ss_comm_agree(comm, e);
       ss_phase_begin(task->timers, ph_policy);
       if (!rc) rc = solve_condition(comm, st, ops, p, &est_s, tsm, &pol_s, e);
       ss_phase_end(task->timers, ph_policy);

@@ -62,7 +62,10 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   *out = NULL;
   if (env->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
   rlhf_states *st = ss_calloc(1, sizeof *st, e);
-  if (!st) return SS_ERUNTIME;
+  if (!st) {
+    ss_comm_agree(c, e); /* the others agree before their collectives below */
+    return e->code;
+  }
   st->comm = c;
   st->S = env->S;
   st->A = env->A;
@@ -88,13 +91,15 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   st->all = ss_malloc((size_t)st->nchunks * st->m * sizeof(double), e);
   st->phi_all = ss_malloc((size_t)st->S * st->A * st->d * sizeof(double), e);
   st->rho_all = ss_malloc((size_t)st->S * sizeof(double), e);
-  if (!st->phi || !st->rho || !st->partial || !st->all || !st->phi_all || !st->rho_all) {
+  /* local allocations are agreed on before the collective PETSc objects and allgathers */
+  if (ss_comm_agree(c, e)) {
     rlhf_states_destroy(&st);
-    return SS_ERUNTIME;
+    return e->code;
   }
-  if (states_petsc(st, env)) {
+  if (states_petsc(st, env)) ss_fail(e, SS_ERUNTIME, "rlhf: creating the distributed state features failed");
+  if (ss_comm_agree(c, e)) {
     rlhf_states_destroy(&st);
-    return ss_fail(e, SS_ERUNTIME, "rlhf: creating the distributed state features failed");
+    return e->code;
   }
   /* the replicated copy comes from the distributed rows (allgather in rank = state order) */
   int rc = ss_rlhf_allgather(c, st->phi, (int64_t)st->s_count * st->A * st->d, st->phi_all, e);
@@ -227,7 +232,9 @@ int rlhf_policy_alloc(rlhf_states *st, rlhf_policy *pol, ss_err *e)
   pol->s_count = st->s_count;
   pol->A = st->A;
   pol->prob = ss_malloc((size_t)(st->s_count ? st->s_count : 1) * st->A * sizeof *pol->prob, e);
-  return pol->prob ? SS_OK : SS_ERUNTIME;
+  /* collective: every caller goes on to collectives over the states */
+  if (ss_comm_agree(st->comm, e)) rlhf_policy_free(pol);
+  return e->code;
 }
 
 double rlhf_rel_denominator(double w, double h)

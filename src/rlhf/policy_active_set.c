@@ -69,10 +69,12 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
   double *D = malloc((size_t)vmax * d * sizeof *D), *N = NULL;
   size_t ncap = 0;
   double *rg = malloc((size_t)vmax * sizeof *rg), *dp = malloc((size_t)vmax * sizeof *dp);
-  if (!R || !q || !pi_try || !as.pi || !as.sup || !as.base || !vs || !D || !rg || !dp) {
+  if (!R || !q || !pi_try || !as.pi || !as.sup || !as.base || !vs || !D || !rg || !dp)
+    ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
     free(R), free(q), free(pi_try), free(as.pi), free(as.sup), free(as.base);
     free(vs), free(D), free(rg), free(dp);
-    return ss_fail(e, SS_ERUNTIME, "out of memory");
+    return e->code;
   }
   for (int s = 0; s < S; s++)
     for (int a = 0; a < A; a++)

@@ -24,9 +24,10 @@ int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_
   double *x = calloc((size_t)n, sizeof *x), *y = calloc((size_t)m, sizeof *y);
   double *G = calloc((size_t)r * nw, sizeof *G), *T = calloc((size_t)r * d, sizeof *T);
   int *basis = calloc((size_t)m, sizeof *basis), *greedy = calloc((size_t)S, sizeof *greedy);
-  if (!Am || !b || !c || !x || !y || !G || !T || !basis || !greedy) {
+  if (!Am || !b || !c || !x || !y || !G || !T || !basis || !greedy) ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
     free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(basis), free(greedy);
-    return ss_fail(e, SS_ERUNTIME, "out of memory");
+    return e->code;
   }
   /* warm start: the greedy policy of the point of Theta the smoothed W picks at the uniform
    * policy (deterministic, from replicated data in state order) */

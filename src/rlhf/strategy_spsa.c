@@ -37,10 +37,18 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   memset(&mine, 0, sizeof mine);
   memset(&all, 0, sizeof all);
   int with_prec = rlhf_agg_needs_prec(ctx->agg);
-  int rc = (who && u && delta) ? SS_OK : ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (!rc) rc = ss_comm_split(ctx->comm, color, rank, &gcomm) ? ss_fail(e, SS_ERUNTIME, "comm split failed") : SS_OK;
-  if (!rc) rc = rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e);
-  if (!rc) rc = rlhf_estimates_alloc(&mine, d, k, first, count, with_prec, e);
+  if (!who || !u || !delta) ss_fail(e, SS_ERUNTIME, "out of memory");
+  /* local failures are agreed on before each collective step */
+  int rc = ss_comm_agree(ctx->comm, e);
+  if (!rc) {
+    if (ss_comm_split(ctx->comm, color, rank, &gcomm)) ss_fail(e, SS_ERUNTIME, "comm split failed");
+    rc = ss_comm_agree(ctx->comm, e);
+  }
+  if (!rc) { /* the states are collective over the group only */
+    if (!rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e))
+      rlhf_estimates_alloc(&mine, d, k, first, count, with_prec, e);
+    rc = ss_comm_agree(ctx->comm, e);
+  }
   mine.radius = rlhf_radius(d, k, p->n, p->delta, p->lambda, p->B, ctx->env->Lx, p->c_f);
   int gsize = gcomm ? ss_comm_size(gcomm) : 1, grank = gcomm ? ss_comm_rank(gcomm) : 0;
   (void)gsize;
@@ -56,8 +64,8 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     /* everyone's estimate at the current reports: the block, then replicated */
     /* warm starts (deterministic: each labeler's previous estimate, whichever rank holds it) */
     mine.warm = m > 0;
-    rc = rlhf_estimate_block(p, ctx->env, ctx->mle, reports + first * d, &mine, NULL, NULL, e);
-    if (!rc) rc = ss_comm_agree(ctx->comm, e);
+    rlhf_estimate_block(p, ctx->env, ctx->mle, reports + first * d, &mine, NULL, NULL, e);
+    rc = ss_comm_agree(ctx->comm, e); /* the block's estimates are local */
     if (!rc) rc = rlhf_estimates_allgather(ctx->comm, &mine, &all, e);
     if (rc) break;
     for (int64_t s = 0; s < nstrat; s++)
@@ -77,9 +85,11 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       memcpy(save + 2 * w, all.hi + i * w, w * sizeof *save);
       if (with_prec) memcpy(save + 3 * w, all.prec + i * w * w, w * w * sizeof *save);
       all.warm = 1; /* from labeler i's estimate at its current report */
-      rc = rlhf_estimate_one(p, ctx->env, ctx->mle, i, t, &all, i, e);
+      rlhf_estimate_one(p, ctx->env, ctx->mle, i, t, &all, i, e);
       rlhf_agg *agg = NULL;
-      if (!rc) rc = rlhf_agg_build(ctx->agg, ctx->self, p, &all, ctx->theta_star_mean, &agg, e);
+      if (!e->code) rlhf_agg_build(ctx->agg, ctx->self, p, &all, ctx->theta_star_mean, &agg, e);
+      /* the evaluation so far is local: agreed on in the group before its policy solve */
+      rc = ss_comm_agree(gcomm, e);
       double z[RLHF_DMAX];
       if (!rc) rc = rlhf_solve_aggregate(gstates, agg, p->policy_tol, z, e);
       rlhf_agg_destroy(&agg);
@@ -90,7 +100,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       if (with_prec) memcpy(all.prec + i * w * w, save + 3 * w, w * w * sizeof *save);
     }
     rlhf_estimates_free(&all);
-    if (!rc) rc = ss_comm_agree(ctx->comm, e);
+    rc = ss_comm_agree(ctx->comm, e); /* a group that failed stops every group */
     if (rc) break;
     ss_comm_sum_exact(ctx->comm, u, (int)nev);
     for (int64_t s = 0; s < nstrat; s++) {
