@@ -88,9 +88,11 @@ static int check(const ss_config *cfg, ss_err *e)
   else if (ss_cfg_is_set(cfg, "bandit.reported"))
     return ss_cfg_error(cfg, "bandit.reported", e, "only strategy fixed uses reported features; "
                         "found strategy %s", ss_cfg_str(cfg, "bandit.strategy"));
-  if (!strcmp(ss_cfg_str(cfg, "bandit.strategy"), "gradient") && K * d > 100000000LL)
-    return ss_cfg_error(cfg, "bandit.K", e, "strategy gradient runs 1 + K d rollouts per epoch; "
-                        "expected K d <= 1e8, found %lld", K * d);
+  /* every rank keeps the K x d true, reported and weighted features (replicated), and the
+   * gradient strategy runs 1 + K d rollouts per epoch: refuse sizes no node can hold */
+  if (K * d > 100000000LL)
+    return ss_cfg_error(cfg, "bandit.K", e, "every rank keeps K x d feature arrays; expected K d <= 1e8, "
+                        "found K d = %lld", K * d);
   return SS_OK;
 }
 

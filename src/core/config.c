@@ -273,6 +273,9 @@ static int apply_set(ss_config *c, const char *set, ss_err *e)
   char path[512], where[SS_WHERE];
   snprintf(path, sizeof path, "%.*s", (int)(eq - set), set);
   snprintf(where, sizeof where, "--set %s", set);
+  if (!strcmp(path, "sweep") || !strncmp(path, "sweep.", 6))
+    return ss_fail(e, SS_EINPUT, "%s: --set cannot change the sweep: edit the sweep: block, or pin a "
+                   "swept key with --set key.path=value", where);
   int idx = ss_config_key_index(c, path);
   if (idx < 0) return unknown_key(c, path, where, e);
   const char *text = eq + 1;

@@ -334,6 +334,8 @@ static void expect_error(const char *yaml, const char *needle)
 static void test_config_errors(void)
 {
   expect_error("experiment: bandit\nbandit:\n  K: 0\n", "bandit.K");
+  expect_error("experiment: bandit\nbandit:\n  K: 1000000\n  d: 1000\n  theta_source: random\n"
+               "  features: random\n  strategy: truthful\n", "K d = 1000000000");
   expect_error("experiment: bandit\nbandit:\n  d: 0\n", "bandit.d");
   expect_error("experiment: bandit\nbandit:\n  T: 0\n", "bandit.T");
   expect_error("experiment: bandit\nbandit:\n  theta: [1, 2, 3]\n", "bandit.theta");

@@ -271,6 +271,8 @@ static void test_bad_set(void)
   expect_set_error(FAC, "facility.locations=[[0.1], [0.2, 0.3]]", "--set facility.locations=",
                    "expected row 2 to have 1 entries", NULL);
   expect_set_error(FAC, "seed=~", "--set seed=~: seed: ", "expected an integer", NULL);
+  expect_set_error(FAC, "sweep={}", "--set sweep={}: ", "--set cannot change the sweep", NULL);
+  expect_set_error(FAC, "sweep.seed=[1, 2]", "--set sweep.seed=[1, 2]: ", "--set cannot change the sweep", NULL);
   /* a --set value is checked like the file: cross-key checks too */
   expect_set_error(FAC, "facility.hi=-1", "--set facility.hi=-1: facility.hi: ", "above facility.lo", NULL);
 }
