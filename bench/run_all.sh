@@ -22,6 +22,18 @@ run() {
   scripts/mpirun.sh -n "$NP" "bin/$name" "$@" 2>&1 | tee -a "$out"
 }
 
+# protocol <output name> <label> <config> [stratsim args...]: wall time of a whole stratsim run.
+protocol() {
+  local name=$1 label=$2 config=$3
+  shift 3
+  local start end
+  start=$(date +%s%N)
+  scripts/mpirun.sh -n "$NP" bin/stratsim run "$config" --force --quiet \
+    --set output.dir=bench/out/results "$@" >/dev/null
+  end=$(date +%s%N)
+  echo "$label: $(( (end - start) / 1000000 )) ms wall on $NP ranks" | tee -a "bench/out/$name.txt"
+}
+
 # Distributed median, k = 10^6 values x d = 32: regenerating source, then a stored array.
 run bench_median -k 1000000 -d 32
 run bench_median -k 1000000 -d 32 -stored
@@ -33,19 +45,9 @@ run bench_bandit round
 run bench_bandit scaling 300
 run bench_bandit rss 10000
 run bench_bandit rss 10000000
-{
-  echo "== paper_fig1 protocol (10 seeds x 3 mechanisms), scripts/mpirun.sh -n $NP"
-  start=$(date +%s%N)
-  scripts/mpirun.sh -n "$NP" bin/stratsim run configs/bandit/paper_fig1.yaml --force --quiet \
-    --set output.dir=bench/out/results >/dev/null
-  end=$(date +%s%N)
-  echo "bandit paper_fig1: $(( (end - start) / 1000000 )) ms wall on $NP ranks (default layout)"
-  start=$(date +%s%N)
-  scripts/mpirun.sh -n "$NP" bin/stratsim run configs/bandit/paper_fig1.yaml --force --quiet \
-    --set output.dir=bench/out/results --set parallel.groups="$NP" >/dev/null
-  end=$(date +%s%N)
-  echo "bandit paper_fig1: $(( (end - start) / 1000000 )) ms wall on $NP ranks (parallel.groups=$NP)"
-} 2>&1 | tee -a bench/out/bench_bandit.txt
+protocol bench_bandit "bandit paper_fig1 (default layout)" configs/bandit/paper_fig1.yaml
+protocol bench_bandit "bandit paper_fig1 (parallel.groups=$NP)" configs/bandit/paper_fig1.yaml \
+  --set parallel.groups="$NP"
 
 # RLHF (docs/performance.md, "RLHF"): MLE us per labeler at n=1000 d=32 (rank 0 alone),
 # 10^5 labelers n=200 d=16 (time, peak RSS per rank; memory per labeler is O(d)), and the
@@ -53,11 +55,4 @@ run bench_bandit rss 10000000
 run bench_rlhf mle 1000 32 2000
 run bench_rlhf labelers 10000 200 16
 run bench_rlhf labelers 100000 200 16
-{
-  echo "== rlhf table1 protocol (4 n x 5 seeds x 4 algorithms, SPSA 200 steps), scripts/mpirun.sh -n $NP"
-  start=$(date +%s%N)
-  scripts/mpirun.sh -n "$NP" bin/stratsim run configs/rlhf/table1.yaml --force --quiet \
-    --set output.dir=bench/out/results >/dev/null
-  end=$(date +%s%N)
-  echo "rlhf table1: $(( (end - start) / 1000000 )) ms wall on $NP ranks"
-} 2>&1 | tee -a bench/out/bench_rlhf.txt
+protocol bench_rlhf "rlhf table1 (4 n x 5 seeds x 4 algorithms, SPSA 200 steps)" configs/rlhf/table1.yaml

@@ -53,6 +53,22 @@ static double grid_point(const ss_fac_params *p, int k, int n)
   return k == n - 1 ? p->hi : p->lo + (p->hi - p->lo) * k / (n - 1);
 }
 
+/* The full product grid of COARSE points per coordinate: its size, and point g of it. */
+static long coarse_count(int D)
+{
+  long total = 1;
+  for (int j = 0; j < D; j++) total *= COARSE;
+  return total;
+}
+
+static void coarse_point(const ss_fac_params *p, int D, long g, double *x)
+{
+  for (int j = 0; j < D; j++) {
+    x[j] = grid_point(p, (int)(g % COARSE), COARSE);
+    g /= COARSE;
+  }
+}
+
 static ss_fac_summary summarize(const ss_fac_mechanism *mech, const ss_fac_params *p, const double *reports)
 {
   ss_fac_summary s = {0};
@@ -280,14 +296,8 @@ static void check_br_agent(const ss_fac_mechanism *mech, const ss_fac_params *p,
       if (best - c > worst_excess) { worst_excess = best - c; at = x[j]; }
     }
   }
-  long total = 1;
-  for (int j = 0; j < D; j++) total *= COARSE;
-  for (long g = 0; g < total; g++) {
-    long rest = g;
-    for (int j = 0; j < D; j++) {
-      x[j] = grid_point(p, (int)(rest % COARSE), COARSE);
-      rest /= COARSE;
-    }
+  for (long g = 0; g < coarse_count(D); g++) {
+    coarse_point(p, D, g, x);
     double c = ref_cost(mech->name, p, reports, truth, i, x);
     if (best - c > worst_excess) { worst_excess = best - c; at = x[0]; }
   }
@@ -341,14 +351,8 @@ static void check_truthful(const ss_fac_mechanism *mech, const ss_fac_params *p,
         improved |= ref_cost(mech->name, &p0, truth, truth, i, x) < honest;
       }
     }
-    long total = 1;
-    for (int j = 0; j < D; j++) total *= COARSE;
-    for (long g = 0; g < total; g++) {
-      long rest = g;
-      for (int j = 0; j < D; j++) {
-        x[j] = grid_point(p, (int)(rest % COARSE), COARSE);
-        rest /= COARSE;
-      }
+    for (long g = 0; g < coarse_count(D); g++) {
+      coarse_point(p, D, g, x);
       improved |= ref_cost(mech->name, &p0, truth, truth, i, x) < honest;
     }
     CU_ASSERT_FALSE(improved);
