@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Tear down the private single-node SLURM test cluster started by start.sh.
+# Tear down the private SLURM test cluster started by start.sh (any number of nodes).
 #
 # usage: jobs/testcluster/stop.sh [RUN_DIR]      (default: jobs/testcluster/run)
 #
 # Jobs still queued or running are cancelled first (scancel, while the daemons are up).
-# Then each daemon is stopped by the PID in its pidfile under RUN_DIR (slurmd, slurmctld,
-# then munged): SIGTERM, up to 15 s grace, then SIGKILL. Nothing is killed by name: job
-# steps that outlived a killed slurmd are recognised by this cluster's SLURM_CONF in
-# their environment, and killed with their process trees. A pidfile
-# whose PID is gone, or now belongs to another program (after an unclean stop the PID may
-# have been reused), is just removed. Safe to run any number of times. Logs and state stay
-# in RUN_DIR for inspection; start.sh starts from clean state anyway.
+# Then each daemon is stopped by the PID in its pidfile under RUN_DIR (every slurmd-<node>,
+# then slurmctld, then munged): SIGTERM, up to 15 s grace, then SIGKILL; the slurmds are
+# signalled together, so a stop takes about as long as one daemon's. Nothing is killed by
+# name: job steps that outlived a killed slurmd are recognised by this cluster's SLURM_CONF
+# in their environment, and killed with their process trees; in netns mode, processes left
+# in the namespaces listed in RUN_DIR/netns.list are killed and the namespaces deleted. A
+# pidfile whose PID is gone, or now belongs to another program (after an unclean stop the
+# PID may have been reused), is just removed. Safe to run any number of times. Logs and
+# state stay in RUN_DIR for inspection; start.sh starts from clean state anyway.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -23,6 +25,12 @@ say() { echo "testcluster: $*" >&2; }
 RUN=$(cd "$run_arg" && pwd -P)
 CONF=$RUN/slurm.conf
 MUNGE_SOCKET=$RUN/munge/munge.socket.2
+PATH=$PATH:/usr/sbin:/sbin
+ctl_exec=()
+if [ -s "$RUN/netns.list" ]; then
+    ctl=$(grep -- '-ctl$' "$RUN/netns.list" | head -n1)
+    [ -n "$ctl" ] && [ -e "/run/netns/$ctl" ] && ctl_exec=(nsenter --net="/run/netns/$ctl")
+fi
 
 # live_pid PIDFILE COMM MARKER: the PID in PIDFILE if that process is alive, runs COMM and
 # has MARKER (our conf file or socket) on its command line; fails otherwise.
@@ -38,22 +46,32 @@ live_pid() {
 
 gone() { [ ! -d "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 
-stop_daemon() {
-    local name=$1 pidfile=$2 comm=$3 marker=$4 pid
-    if pid=$(live_pid "$pidfile" "$comm" "$marker"); then
-        kill -TERM "$pid" 2>/dev/null
+# stop_daemons COMM MARKER PIDFILE...: SIGTERM to every live daemon at once, then wait for
+# each (SIGKILL after 15 s); the pidfiles are removed.
+stop_daemons() {
+    local comm=$1 marker=$2 pidfile pid pids=() names=()
+    shift 2
+    for pidfile in "$@"; do
+        if pid=$(live_pid "$pidfile" "$comm" "$marker"); then
+            kill -TERM "$pid" 2>/dev/null
+            pids+=("$pid"); names+=("$(basename "$pidfile" .pid)")
+        elif [ -e "$pidfile" ]; then
+            say "$(basename "$pidfile" .pid) not running (stale pidfile $pidfile removed)"
+        fi
+        rm -f "$pidfile"
+    done
+    local i
+    for i in "${!pids[@]}"; do
+        pid=${pids[i]}
         for _ in $(seq 150); do gone "$pid" && break; sleep 0.1; done
         if ! gone "$pid"; then
-            say "$name (pid $pid) still running 15 s after SIGTERM; sending SIGKILL"
+            say "${names[i]} (pid $pid) still running 15 s after SIGTERM; sending SIGKILL"
             kill -KILL "$pid" 2>/dev/null
             for _ in $(seq 50); do gone "$pid" && break; sleep 0.1; done
         fi
-        gone "$pid" || die "$name (pid $pid) would not exit"
-        say "stopped $name (pid $pid)"
-    elif [ -e "$pidfile" ]; then
-        say "$name not running (stale pidfile $pidfile removed)"
-    fi
-    rm -f "$pidfile"
+        gone "$pid" || die "${names[i]} (pid $pid) would not exit"
+        say "stopped ${names[i]} (pid $pid)"
+    done
 }
 
 # descendants PID: PID's children, grandchildren, ... (from one ps snapshot).
@@ -64,24 +82,29 @@ descendants() {
               for (i = 1; i <= n; i++) for (p in parent) if (parent[p] == q[i]) { q[++n] = p; print p } }'
 }
 
+shopt -s nullglob
+slurmd_pidfiles=("$RUN"/slurmd-*.pid "$RUN"/slurmd.pid)
+
 # 1. Running jobs are cancelled while the daemons can still do it properly (KillWait=5).
-if live_pid "$RUN/slurmctld.pid" slurmctld "$CONF" >/dev/null &&
-   live_pid "$RUN/slurmd.pid" slurmd "$CONF" >/dev/null; then
-    jobs=$(SLURM_CONF=$CONF timeout 10 squeue -h -o %A 2>/dev/null | sort -u | tr '\n' ' ')
+any_slurmd=0
+for f in "${slurmd_pidfiles[@]}"; do live_pid "$f" slurmd "$CONF" >/dev/null && any_slurmd=1; done
+if [ $any_slurmd = 1 ] && live_pid "$RUN/slurmctld.pid" slurmctld "$CONF" >/dev/null; then
+    q() { SLURM_CONF=$CONF timeout 10 "${ctl_exec[@]}" "$@" 2>/dev/null; }
+    jobs=$(q squeue -h -o %A | sort -u | tr '\n' ' ')
     if [ -n "${jobs// }" ]; then
         say "cancelling jobs: $jobs"
-        SLURM_CONF=$CONF timeout 10 scancel $jobs 2>/dev/null
+        q scancel $jobs
         for _ in $(seq 100); do
-            [ -z "$(SLURM_CONF=$CONF timeout 10 squeue -h -o %A 2>/dev/null)" ] && break
+            [ -z "$(q squeue -h -o %A)" ] && break
             sleep 0.2
         done
     fi
 fi
 
-# 2. Reverse start order: the node daemon, the controller, then the munge they both use.
-stop_daemon slurmd    "$RUN/slurmd.pid"       slurmd    "$CONF"
-stop_daemon slurmctld "$RUN/slurmctld.pid"    slurmctld "$CONF"
-stop_daemon munged    "$RUN/munge/munged.pid" munged    "$MUNGE_SOCKET"
+# 2. Reverse start order: the node daemons, the controller, then the munge they all use.
+stop_daemons slurmd    "$CONF"         "${slurmd_pidfiles[@]}"
+stop_daemons slurmctld "$CONF"         "$RUN/slurmctld.pid"
+stop_daemons munged    "$MUNGE_SOCKET" "$RUN/munge/munged.pid"
 rm -f "$MUNGE_SOCKET" "$MUNGE_SOCKET.lock"
 
 # 3. After an unclean stop (daemons killed while jobs ran), step daemons of this cluster and
@@ -95,4 +118,20 @@ for env in /proc/[0-9]*/environ; do
     say "killing leftover job step: slurmstepd $pid and its processes ($tree)"
     kill -KILL $tree 2>/dev/null
 done
+
+# 4. netns mode: the namespaces this cluster created (only those named in netns.list, which
+#    start.sh wrote before creating each). Anything still running inside them is ours.
+if [ -s "$RUN/netns.list" ]; then
+    while read -r ns; do
+        [ -n "$ns" ] && [ -e "/run/netns/$ns" ] || continue
+        left=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+        if [ -n "${left// }" ]; then
+            say "killing processes left in network namespace $ns: $left"
+            kill -KILL $left 2>/dev/null
+        fi
+        ip netns delete "$ns" || die "cannot delete network namespace $ns"
+    done < "$RUN/netns.list"
+    rm -f "$RUN/netns.list"
+    say "deleted the cluster's network namespaces"
+fi
 exit 0

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stratsim/commstats.h"
 #include "stratsim/driver.h"
 #include "stratsim/experiment.h"
 #include "stratsim/manifest.h"
@@ -247,6 +248,7 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   }
   ss_comm_agree(world, e);
   reduce_phases(world, &timers, &m);
+  ss_commstats_reduce(world); /* communication counts for the manifest (commstats.h) */
   m.wall_seconds = ss_wtime() - t0;
   ss_iso_time(m.end_time, sizeof m.end_time);
   m.status = e->code ? "failed" : "completed";

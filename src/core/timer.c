@@ -3,6 +3,7 @@
 #include <string.h>
 #include "stratsim/timer.h"
 #include "stratsim/par.h"
+#include "stratsim/commstats.h"
 
 void ss_timers_init(ss_timers *t) { memset(t, 0, sizeof *t); }
 
@@ -27,6 +28,7 @@ int ss_phase(ss_timers *t, const char *name)
 void ss_phase_begin(ss_timers *t, int id)
 {
   if (t->depth[id]++ == 0) t->started[id] = ss_wtime();
+  ss_commstats_enter(t->name[id]);
   if (t->event[id] >= 0) (void)PetscLogEventBegin((PetscLogEvent)t->event[id], 0, 0, 0, 0);
 }
 
@@ -34,4 +36,5 @@ void ss_phase_end(ss_timers *t, int id)
 {
   if (t->event[id] >= 0) (void)PetscLogEventEnd((PetscLogEvent)t->event[id], 0, 0, 0, 0);
   if (--t->depth[id] == 0) t->total[id] += ss_wtime() - t->started[id];
+  ss_commstats_leave();
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <mpi.h>
 #include "stratsim/bandit_coll.h"
+#include "stratsim/commstats.h"
 
 static MPI_Datatype record_type = MPI_DATATYPE_NULL;
 static MPI_Op select_op = MPI_OP_NULL;
@@ -49,7 +50,9 @@ int64_t ss_bandit_select(ss_comm *c, double score, int64_t idx, double max_mean,
   double rec[3] = {idx >= 0 ? score : -INFINITY, idx >= 0 ? (double)idx : -1.0, max_mean};
   if (ss_comm_size(c) > 1) {
     setup();
+    double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, rec, 1, record_type, select_op, *(MPI_Comm *)ss_comm_mpi(c));
+    ss_commstats_add(SS_VERB_BANDIT_SELECT, sizeof rec, MPI_Wtime() - t0);
   }
   *best_score = rec[0];
   *best_max_mean = rec[2];

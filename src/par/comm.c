@@ -9,7 +9,19 @@
 #include <string.h>
 #include <mpi.h>
 #include <petscsys.h>
+#include "stratsim/commstats.h"
+#include "stratsim/nodes.h"
 #include "stratsim/par.h"
+
+/* Runs the MPI calls of one verb on ss_comm c and counts them (commstats.h): bytes is what
+ * this rank sends or contributes. A one-rank communicator (a rank group of one) moves
+ * nothing between processes, so its calls are not communication and are not counted. */
+#define COUNTED(verb, bytes, ...)                                                      \
+  do {                                                                                 \
+    double counted_t0 = MPI_Wtime();                                                   \
+    __VA_ARGS__;                                                                       \
+    if (c->size > 1) ss_commstats_add(verb, (uint64_t)(bytes), MPI_Wtime() - counted_t0); \
+  } while (0)
 
 struct ss_comm {
   MPI_Comm comm;
@@ -76,6 +88,7 @@ int ss_par_init(int *argc, char ***argv, ss_comm **world)
     fprintf(stderr, "stratsim: out of memory creating the world communicator\n");
     return SS_ERUNTIME;
   }
+  ss_nodes_init(*world);
   MPI_Type_contiguous(2, MPI_INT64_T, &argmax_type); /* sizeof(argmax_pair) == 16 */
   MPI_Type_commit(&argmax_type);
   MPI_Op_create(argmax_combine, 1, &argmax_op);
@@ -84,6 +97,17 @@ int ss_par_init(int *argc, char ***argv, ss_comm **world)
 
 void ss_par_finalize(ss_comm *world)
 {
+  /* -log_view: the communication counts join PETSc's performance summary */
+  PetscBool log_view = PETSC_FALSE;
+  (void)PetscOptionsHasName(NULL, NULL, "-log_view", &log_view);
+  if (world && log_view) {
+    ss_commstats_reduce(world);
+    if (world->rank == 0) {
+      ss_commstats_table(stdout);
+      fflush(stdout);
+    }
+  }
+  ss_nodes_free();
   ss_comm_free(&world);
   if (argmax_op != MPI_OP_NULL) MPI_Op_free(&argmax_op);
   if (argmax_type != MPI_DATATYPE_NULL) MPI_Type_free(&argmax_type);
@@ -100,7 +124,7 @@ int ss_comm_split(ss_comm *c, int color, int key, ss_comm **out)
 {
   MPI_Comm part;
   *out = NULL;
-  MPI_Comm_split(c->comm, color, key, &part);
+  COUNTED(SS_VERB_SPLIT, sizeof(int), MPI_Comm_split(c->comm, color, key, &part));
   if (part == MPI_COMM_NULL) return SS_OK; /* color MPI_UNDEFINED: not in any group */
   return wrap_comm(part, out);
 }
@@ -113,7 +137,7 @@ void ss_comm_free(ss_comm **c)
   *c = NULL;
 }
 
-void ss_comm_barrier(ss_comm *c) { MPI_Barrier(c->comm); }
+void ss_comm_barrier(ss_comm *c) { COUNTED(SS_VERB_BARRIER, 0, MPI_Barrier(c->comm)); }
 
 static void bcast_bytes(MPI_Comm comm, void *buf, size_t bytes, int root)
 {
@@ -126,23 +150,26 @@ static void bcast_bytes(MPI_Comm comm, void *buf, size_t bytes, int root)
   }
 }
 
-void ss_comm_bcast(ss_comm *c, void *buf, size_t bytes, int root) { bcast_bytes(c->comm, buf, bytes, root); }
+void ss_comm_bcast(ss_comm *c, void *buf, size_t bytes, int root)
+{
+  COUNTED(SS_VERB_BCAST, bytes, bcast_bytes(c->comm, buf, bytes, root));
+}
 
 int ss_comm_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root)
 {
   int is_root = c->rank == root;
   uint64_t n = is_root ? (uint64_t)*len : 0;
-  (void)MPI_Bcast(&n, 1, MPI_UINT64_T, root, c->comm);
+  COUNTED(SS_VERB_BCAST, sizeof n, (void)MPI_Bcast(&n, 1, MPI_UINT64_T, root, c->comm));
   char *data = is_root ? *buf : malloc(n + 1); /* +1: copies are NUL-terminated for text */
   /* Every rank must learn of a failed allocation before the payload broadcast, or the
    * others would wait for a rank that has left. */
   int failed = !is_root && !data;
-  MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, c->comm);
+  COUNTED(SS_VERB_AGREE, sizeof failed, MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, c->comm));
   if (failed) {
     if (!is_root) free(data);
     return SS_ERUNTIME;
   }
-  bcast_bytes(c->comm, data, n, root);
+  COUNTED(SS_VERB_BCAST, n, bcast_bytes(c->comm, data, n, root));
   if (!is_root) {
     data[n] = '\0';
     *buf = data;
@@ -153,27 +180,27 @@ int ss_comm_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root)
 
 void ss_comm_sum_i64(ss_comm *c, int64_t *v, int n)
 {
-  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_SUM, c->comm);
+  COUNTED(SS_VERB_SUM_I64, (size_t)n * sizeof *v, MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_SUM, c->comm));
 }
 
 void ss_comm_max_i64(ss_comm *c, int64_t *v, int n)
 {
-  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_MAX, c->comm);
+  COUNTED(SS_VERB_MAX_I64, (size_t)n * sizeof *v, MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_MAX, c->comm));
 }
 
 void ss_comm_min_i64(ss_comm *c, int64_t *v, int n)
 {
-  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_MIN, c->comm);
+  COUNTED(SS_VERB_MIN_I64, (size_t)n * sizeof *v, MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_MIN, c->comm));
 }
 
 void ss_comm_max_double(ss_comm *c, double *v, int n)
 {
-  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MAX, c->comm);
+  COUNTED(SS_VERB_MAX_DOUBLE, (size_t)n * sizeof *v, MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MAX, c->comm));
 }
 
 void ss_comm_min_double(ss_comm *c, double *v, int n)
 {
-  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MIN, c->comm);
+  COUNTED(SS_VERB_MIN_DOUBLE, (size_t)n * sizeof *v, MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MIN, c->comm));
 }
 
 /* Sums whole accumulators (limbs and the pending word) element-wise. With normalised
@@ -186,7 +213,8 @@ static void allreduce_xsums(ss_comm *c, ss_xsum *acc, int n)
   const int per_call = INT_MAX / XSUM_WORDS;
   for (int done = 0; done < n; done += per_call) {
     int m = n - done < per_call ? n - done : per_call;
-    MPI_Allreduce(MPI_IN_PLACE, acc + done, m * XSUM_WORDS, MPI_INT64_T, MPI_SUM, c->comm);
+    COUNTED(SS_VERB_SUM_XSUM, (size_t)m * sizeof *acc,
+            MPI_Allreduce(MPI_IN_PLACE, acc + done, m * XSUM_WORDS, MPI_INT64_T, MPI_SUM, c->comm));
   }
 }
 
@@ -241,7 +269,7 @@ int64_t ss_comm_argmax(ss_comm *c, double value, int64_t idx, double *best)
 {
   argmax_pair p = {value, idx};
   if (idx < 0 || isnan(value)) p = (argmax_pair){-INFINITY, -1}; /* NaN never wins */
-  MPI_Allreduce(MPI_IN_PLACE, &p, 1, argmax_type, argmax_op, c->comm);
+  COUNTED(SS_VERB_ARGMAX, sizeof p, MPI_Allreduce(MPI_IN_PLACE, &p, 1, argmax_type, argmax_op, c->comm));
   if (best) *best = p.idx >= 0 ? p.value : -INFINITY;
   return p.idx >= 0 ? p.idx : -1;
 }
@@ -266,7 +294,7 @@ static void recv_chunks(MPI_Comm comm, char *p, size_t len, int src, int tag)
   }
 }
 
-int ss_comm_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen)
+static int gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen)
 {
   int is_root = c->rank == root, failed = 0;
   uint64_t mine = len, total = 0, *lens = NULL;
@@ -311,15 +339,22 @@ int ss_comm_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char
   return failed ? SS_ERUNTIME : SS_OK;
 }
 
+int ss_comm_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen)
+{
+  int rc;
+  COUNTED(SS_VERB_GATHER, len, rc = gather_bytes(c, buf, len, root, out, outlen));
+  return rc;
+}
+
 int ss_comm_send_bytes(ss_comm *c, const void *buf, size_t len, int dest, int tag)
 {
   uint64_t n = len;
-  (void)MPI_Send(&n, 1, MPI_UINT64_T, dest, tag, c->comm);
-  send_chunks(c->comm, buf, len, dest, tag);
+  COUNTED(SS_VERB_SEND, sizeof n + len, (void)MPI_Send(&n, 1, MPI_UINT64_T, dest, tag, c->comm);
+          send_chunks(c->comm, buf, len, dest, tag));
   return SS_OK;
 }
 
-int ss_comm_recv_bytes(ss_comm *c, int src, int tag, char **out, size_t *len)
+static int recv_bytes(ss_comm *c, int src, int tag, char **out, size_t *len)
 {
   uint64_t n;
   MPI_Status st;
@@ -339,7 +374,15 @@ int ss_comm_recv_bytes(ss_comm *c, int src, int tag, char **out, size_t *len)
   return SS_OK;
 }
 
-int ss_comm_agree(ss_comm *c, ss_err *e)
+int ss_comm_recv_bytes(ss_comm *c, int src, int tag, char **out, size_t *len)
+{
+  int rc;
+  /* counted as the bytes received: the receiving rank's share of the transfer */
+  COUNTED(SS_VERB_RECV, sizeof(uint64_t) + *len, rc = recv_bytes(c, src, tag, out, len));
+  return rc;
+}
+
+static int agree(ss_comm *c, ss_err *e)
 {
   int64_t code = e->code < 0 ? SS_ERUNTIME : e->code;
   /* One max-reduction finds both the highest code and, among its holders, the lowest rank. */
@@ -355,6 +398,13 @@ int ss_comm_agree(ss_comm *c, ss_err *e)
   e->msg[SS_ERRMSG - 1] = '\0';
   e->code = (int)top;
   return e->code;
+}
+
+int ss_comm_agree(ss_comm *c, ss_err *e)
+{
+  int rc;
+  COUNTED(SS_VERB_AGREE, sizeof(int64_t), rc = agree(c, e));
+  return rc;
 }
 
 void ss_par_mpi_version(char *buf, size_t len)

@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <mpi.h>
+#include "stratsim/commstats.h"
 #include "stratsim/rlhf.h"
 
-int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e)
+static int allgather(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e)
 {
   MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(c);
   int size = ss_comm_size(c);
@@ -40,4 +41,13 @@ int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *o
   (void)MPI_Allgatherv(local, mine, MPI_DOUBLE, out, counts, displs, MPI_DOUBLE, comm);
   free(counts);
   return SS_OK;
+}
+
+int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e)
+{
+  double t0 = MPI_Wtime();
+  int rc = allgather(c, local, nlocal, out, e);
+  if (ss_comm_size(c) > 1)
+    ss_commstats_add(SS_VERB_ALLGATHER, nlocal > 0 ? (uint64_t)nlocal * sizeof *local : 0, MPI_Wtime() - t0);
+  return rc;
 }
