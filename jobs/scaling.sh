@@ -1,86 +1,142 @@
 #!/usr/bin/env bash
-# Strong scaling: run one config at 1, 2, 4, ... ranks, up to the allocation, and write a
-# tidy CSV `ranks,wall_seconds` (wall_seconds read from each run's manifest.json).
+# Scaling study: one config over a grid of nodes x ranks, each point repeated, gathered into
+# one tidy CSV (analysis/scaling.py turns it into speedup/efficiency plots and tables).
 #
 # usage (from the repository root):
-#   jobs/scaling.sh CONFIG [STRATSIM RUN ARGS]...          inside an allocation (sbatch
-#                                                          jobs/scaling.sbatch, salloc) or
-#                                                          outside SLURM via scripts/mpirun.sh
+#   jobs/scaling.sh [OPTIONS] CONFIG [STRATSIM RUN ARGS]...
+# options (or the environment variable in brackets):
+#   --mode strong|weak   strong: the same problem at every point (default)    [STRATSIM_SCALING_MODE]
+#                        weak: the problem grows with the ranks (--weak)
+#   --weak KEY=PER_RANK  weak mode: KEY is set to PER_RANK x ranks at each point, e.g.
+#                        facility.agents=2000, rlhf.k=4, bandit.K=8          [STRATSIM_SCALING_WEAK]
+#   --ranks "1 2 4"      rank counts (default: 1, 2, 4, ... up to MAX)       [STRATSIM_SCALING_RANKS]
+#   --nodes "1 2"        node counts (default: 1 and, inside a multi-node allocation, 2, 4, ...
+#                        up to the allocation's); a point needs ranks >= nodes [STRATSIM_SCALING_NODES]
+#   --repeats R          runs per point (default 3; the analysis reports median and best)
+#                                                                            [STRATSIM_SCALING_REPEATS]
+#   --out DIR            run dirs DIR/n<N>-r<R>-<repeat>/ and the table DIR/scaling.csv
+#                        (default results/scaling/<config name>-<mode>-<job id or date>)
+#                                                                            [STRATSIM_SCALING_OUT]
 # e.g.
-#   sbatch -n 16 jobs/scaling.sbatch configs/facility/large.yaml --set seeds=4
-#   STRATSIM_SCALING_MAX=2 jobs/scaling.sh configs/demo.yaml
+#   sbatch -N 2 -n 8 jobs/scaling.sbatch --mode strong configs/demo.yaml --set seeds=4
+#   sbatch -N 2 -n 8 jobs/scaling.sbatch --mode weak --weak facility.agents=5000 configs/demo.yaml
+#   jobs/scaling.sh --ranks "1 2" --repeats 3 configs/demo.yaml         (outside SLURM: mpirun)
 #
-# Rank counts: powers of two up to MAX, plus MAX itself if it is not one. MAX is
-# $SLURM_NTASKS inside SLURM, else the number of cores; STRATSIM_SCALING_MAX overrides.
-# Inside SLURM each point is an `srun --mpi=pmix -n R` step (with -N R when R is smaller
-# than the node count); outside SLURM it is `scripts/mpirun.sh -n R`.
-# Run dirs: OUT/ranks-R/, the table: OUT/scaling.csv, where OUT is STRATSIM_SCALING_OUT or
-# results/scaling/<config name>-<job id or date>. The first failing run ends the script
-# with its exit code; the rows so far are kept.
+# MAX is $SLURM_NTASKS inside SLURM, else the number of cores (STRATSIM_SCALING_MAX overrides).
+# Inside SLURM each point is a `jobs/launch.sh -n R -N N` step (srun --mpi=pmix, or mpirun with
+# STRATSIM_LAUNCHER=mpirun); outside SLURM only N=1, through scripts/mpirun.sh. Points with
+# more ranks than the allocation's CPUs are skipped; outside SLURM, more ranks than cores run
+# oversubscribed and are marked so in the CSV column `oversubscribed`.
 #
-# Environment: STRATSIM (default bin/stratsim), STRATSIM_SRUN_FLAGS, STRATSIM_SCALING_MAX,
-# STRATSIM_SCALING_OUT. Timings are meant to be read, not asserted.
+# scaling.csv is long ("tidy"): one row per run and phase, columns
+#   study,mode,config,nodes,ranks,ranks_per_node (the most on one node),oversubscribed,repeat,size_key,size,
+#   phase,seconds,comm_calls,comm_bytes,comm_seconds
+# where phase "total" holds the run's wall time, the others each phase's max over ranks
+# (manifest.json "phases") with its communication (manifest.json "communication": calls and
+# bytes are the per-rank maxima summed over verbs, comm_seconds the time in MPI summed over
+# verbs, mean over ranks).
+# The first failing run ends the study with its exit code; the rows so far are kept.
+# Timings are meant to be read, not asserted.
 set -u
 
 die() { echo "scaling.sh: $*" >&2; exit 2; }
-python=/usr/bin/python3
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+python=${PYTHON:-/usr/bin/python3}
 stratsim=${STRATSIM:-bin/stratsim}
-[ $# -ge 1 ] || die "usage: jobs/scaling.sh CONFIG [STRATSIM RUN ARGS]..."
+mode=${STRATSIM_SCALING_MODE:-strong}
+weak=${STRATSIM_SCALING_WEAK:-}
+ranks_list=${STRATSIM_SCALING_RANKS:-}
+nodes_list=${STRATSIM_SCALING_NODES:-}
+repeats=${STRATSIM_SCALING_REPEATS:-3}
+out=${STRATSIM_SCALING_OUT:-}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --mode) mode=$2; shift 2 ;;
+        --weak) weak=$2; shift 2 ;;
+        --ranks) ranks_list=$2; shift 2 ;;
+        --nodes) nodes_list=$2; shift 2 ;;
+        --repeats) repeats=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        --) shift; break ;;
+        *) break ;;
+    esac
+done
+[ $# -ge 1 ] || die "usage: jobs/scaling.sh [--mode strong|weak] [--weak KEY=PER_RANK] [--ranks LIST] [--nodes LIST] [--repeats R] [--out DIR] CONFIG [ARGS]..."
 config=$1; shift
 [ -x "$stratsim" ] || die "$stratsim not found in $PWD (run from the repository root, or set STRATSIM)"
 [ -r "$config" ] || die "cannot read config $config"
+case $mode in strong) ;; weak) [ -n "$weak" ] || die "--mode weak needs --weak KEY=PER_RANK (e.g. facility.agents=2000)";; *) die "--mode must be strong or weak, not '$mode'";; esac
+case $repeats in ''|*[!0-9]*|0) die "--repeats must be a positive integer";; esac
+weak_key=${weak%%=*}; weak_per=${weak#*=}
+[ "$mode" = strong ] || case $weak_per in ''|*[!0-9]*) die "--weak $weak: PER_RANK must be a positive integer";; esac
 for a in "$@"; do
-    case $a in --out|--out=*|--sweep-index|--sweep-index=*) die "$a is not allowed here (each rank count has its own --out)";; esac
+    case $a in --out|--out=*|--sweep-index|--sweep-index=*) die "$a is not allowed here (each point has its own --out)";; esac
 done
 
 if [ -n "${SLURM_JOB_ID:-}" ]; then
     max=${STRATSIM_SCALING_MAX:-${SLURM_NTASKS:-1}}
-    nnodes=${SLURM_JOB_NUM_NODES:-${SLURM_NNODES:-1}}
-    tag=${SLURM_JOB_ID}
+    alloc_nodes=${SLURM_JOB_NUM_NODES:-${SLURM_NNODES:-1}}
+    tag=$SLURM_JOB_ID
 else
     max=${STRATSIM_SCALING_MAX:-$(nproc)}
+    alloc_nodes=1
     tag=$(date +%Y%m%d-%H%M%S)
 fi
 [ "$max" -ge 1 ] 2>/dev/null || die "bad maximum rank count '$max'"
+if [ -z "$ranks_list" ]; then
+    for ((r = 1; r <= max; r *= 2)); do ranks_list+="$r "; done
+fi
+if [ -z "$nodes_list" ]; then
+    for ((n = 1; n <= alloc_nodes; n *= 2)); do nodes_list+="$n "; done
+fi
 name=$(basename "$config"); name=${name%.*}
-out=${STRATSIM_SCALING_OUT:-results/scaling/$name-$tag}
+out=${out:-results/scaling/$name-$mode-$tag}
 mkdir -p "$out" || die "cannot create $out"
 csv=$out/scaling.csv
+cores=$(nproc)
 
-counts=()
-for ((r = 1; r <= max; r *= 2)); do counts+=("$r"); done
-[ "${counts[-1]}" -eq "$max" ] || counts+=("$max")
-
-read -r -a srun_flags <<< "${STRATSIM_SRUN_FLAGS:-}"
 export OPENBLAS_NUM_THREADS=1
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-
-echo "ranks,wall_seconds" > "$csv.tmp"
+echo "study,mode,config,nodes,ranks,ranks_per_node,oversubscribed,repeat,size_key,size,phase,seconds,comm_calls,comm_bytes,comm_seconds" > "$csv.tmp"
 status=0
-for r in "${counts[@]}"; do
-    run_dir=$out/ranks-$r
-    if [ -n "${SLURM_JOB_ID:-}" ]; then
-        nodes=()
-        [ "$r" -lt "$nnodes" ] && nodes=(-N "$r")
-        launcher=(srun --mpi=pmix --kill-on-bad-exit=1 -n "$r" "${nodes[@]}" "${srun_flags[@]}")
-    else
-        launcher=("$(dirname "${BASH_SOURCE[0]}")/../scripts/mpirun.sh" -n "$r")
-    fi
-    echo "scaling.sh: $r rank(s): ${launcher[*]} $stratsim run $config --out $run_dir --force --quiet $*" >&2
-    "${launcher[@]}" "$stratsim" run "$config" --out "$run_dir" --force --quiet "$@"
-    status=$?
-    if [ $status -ne 0 ]; then
-        echo "scaling.sh: run at $r rank(s) failed with exit code $status; see $run_dir/manifest.json" >&2
-        break
-    fi
-    wall=$("$python" -c 'import json, sys
+for n in $nodes_list; do
+    [ "$n" -le "$alloc_nodes" ] || { echo "scaling.sh: skipping $n node(s): the allocation has $alloc_nodes" >&2; continue; }
+    for r in $ranks_list; do
+        [ "$r" -ge "$n" ] || continue
+        [ "$r" -le "$max" ] || { echo "scaling.sh: skipping $r ranks: more than $max" >&2; continue; }
+        size_args=() size= size_key=
+        if [ "$mode" = weak ]; then size=$((weak_per * r)); size_key=$weak_key; size_args=(--set "$weak_key=$size"); fi
+        over=0
+        [ -z "${SLURM_JOB_ID:-}" ] && [ "$r" -gt "$cores" ] && over=1
+        for ((k = 1; k <= repeats; k++)); do
+            run_dir=$out/n$n-r$r-$k
+            echo "scaling.sh: $n node(s), $r rank(s), repeat $k: $stratsim run $config ${size_args[*]} $*" >&2
+            "$here/launch.sh" -n "$r" -N "$n" -- "$stratsim" run "$config" --out "$run_dir" --force --quiet "${size_args[@]}" "$@"
+            status=$?
+            if [ $status -ne 0 ]; then
+                echo "scaling.sh: run with $r rank(s) on $n node(s) failed with exit code $status; see $run_dir/manifest.json" >&2
+                break 3
+            fi
+            "$python" - "$run_dir/manifest.json" "$name,$mode,$config,$n,$r,$(((r + n - 1) / n)),$over,$k,$size_key,$size" >> "$csv.tmp" <<'PY' || { status=1; break 3; }
+import json, sys
 m = json.load(open(sys.argv[1]))
-if m.get("status") != "completed" or m.get("wall_seconds") is None:
-    sys.exit("not completed: %s" % m.get("reason"))
-print(m["wall_seconds"])' "$run_dir/manifest.json") || { status=1; break; }
-    echo "$r,$wall" >> "$csv.tmp"
+if m.get("status") != "completed":
+    sys.exit("scaling.sh: run not completed: %s" % m.get("reason"))
+prefix = sys.argv[2]
+comm = m.get("communication") or {}
+def comm_of(phase):
+    verbs = comm.get(phase, {}).values()
+    return (sum(v["calls_max"] for v in verbs), sum(v["bytes_max"] for v in verbs),
+            sum(v["seconds_mean"] for v in verbs))
+total = [sum(c) for c in zip(*[comm_of(p) for p in comm])] or [0, 0, 0]
+print("%s,total,%.6f,%d,%d,%.6f" % (prefix, m["wall_seconds"], total[0], total[1], total[2]))
+for phase, t in m.get("phases", {}).items():
+    calls, nbytes, secs = comm_of(phase)
+    print("%s,%s,%.6f,%d,%d,%.6f" % (prefix, phase, t["max"], calls, nbytes, secs))
+PY
+        done
+    done
 done
 mv "$csv.tmp" "$csv"
-echo "scaling.sh: wrote $csv" >&2
-cat "$csv"
+echo "scaling.sh: wrote $csv ($(($(wc -l < "$csv") - 1)) rows); plot: \$PYTHON analysis/scaling.py $csv" >&2
 exit $status
