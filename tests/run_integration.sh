@@ -202,7 +202,7 @@ done
 # cluster's ports are fixed); CI never sets it.
 if [ -x tests/slurm/test_slurm.sh ] && [ -z "${STRATSIM_SKIP_SLURM:-}" ]; then
   if timeout 300 tests/slurm/test_slurm.sh >"$OUT/slurm.log" 2>&1; then
-    ok "slurm: run.sbatch and a sweep array on a single-node test cluster ($(grep -c '^PASS' "$OUT/slurm.log") checks)"
+    ok "slurm: every jobs/*.sbatch with -N 2 (srun and mpirun) on a 2-node test cluster ($(grep -c "^PASS" "$OUT/slurm.log") checks)"
   else ko "slurm: tests/slurm/test_slurm.sh (log: $OUT/slurm.log)" "$OUT/slurm.log"; fi
 fi
 

@@ -21,9 +21,13 @@
 # (SlurmUser=root; munged is started as user munge; unshare needs CAP_SYS_ADMIN).
 #
 # Network (STRATSIM_TESTCLUSTER_NET): all test traffic stays on this machine.
-#   lo (default)  every node has NodeAddr=127.0.0.1; the printed lines export
+#   auto (default) netns when `ip` (iproute2) is there, else lo.
+#   lo            every node has NodeAddr=127.0.0.1; the printed lines export
 #                 OMPI_MCA_btl_tcp_if_include=lo and OMPI_MCA_oob_tcp_if_include=lo, so
-#                 Open MPI's TCP between the nodes goes over loopback.
+#                 Open MPI's TCP between the nodes goes over loopback. Reliable with one rank
+#                 per node; with 2+ ranks per node, ranks on different nodes share the one
+#                 address 127.0.0.1, and we saw Open MPI 4.1's TCP transport fail to connect
+#                 ("connect() to 127.0.0.1:... failed") and a rank crash in 1 of 2 test runs.
 #   netns         the controller and each node get their own network namespace (created
 #                 here, named ss<ctld port>-ctl, ss<ctld port>-<node>), joined by veth pairs
 #                 to a bridge inside one more namespace (ss<ctld port>-hub); addresses
@@ -54,7 +58,7 @@ ctld_port=${STRATSIM_SLURMCTLD_PORT:-16817}
 slurmd_port=${STRATSIM_SLURMD_PORT:-16818}
 nnodes=${STRATSIM_TESTCLUSTER_NODES:-2}
 prefix=${STRATSIM_TESTCLUSTER_PREFIX:-node}
-net=${STRATSIM_TESTCLUSTER_NET:-lo}
+net=${STRATSIM_TESTCLUSTER_NET:-auto}
 wait_s=${STRATSIM_TESTCLUSTER_WAIT:-60}
 
 die() {
@@ -67,7 +71,11 @@ say() { echo "testcluster: $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (SlurmUser=root; munged is started as user munge)"
 case $nnodes in ''|*[!0-9]*|0) die "STRATSIM_TESTCLUSTER_NODES must be a positive integer, not '$nnodes'";; esac
-case $net in lo|netns) ;; *) die "STRATSIM_TESTCLUSTER_NET must be lo or netns, not '$net'";; esac
+if [ "$net" = auto ]; then
+    net=lo
+    { command -v ip || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ]; } >/dev/null 2>&1 && net=netns
+fi
+case $net in lo|netns) ;; *) die "STRATSIM_TESTCLUSTER_NET must be auto, lo or netns, not '$net'";; esac
 case $prefix in ''|*[!a-z0-9]*) die "STRATSIM_TESTCLUSTER_PREFIX must be lower-case letters and digits";; esac
 need=(munged munge unmunge slurmctld slurmd sinfo scontrol runuser unshare nsenter ss)
 [ "$net" = netns ] && need+=(ip)
