@@ -1,9 +1,13 @@
 # stratsim: build, run, test, bench, asan.
+# `make build` only compiles bin/stratsim (and the benchmarks): it never installs anything and
+# needs no CUnit; the test binaries are built by `make unit` / `make integration` / `make test`.
 # `make run` and `make test` first install missing Debian packages (scripts/install-deps.sh),
-# then re-enter make so that pkg-config sees what was just installed.
+# then re-enter make so that pkg-config sees what was just installed; DEPS=0 skips that step
+# (clusters: load modules instead, e.g. `module load openmpi petsc; make test DEPS=0`).
 # Objects are linked directly (no archive): simulators register through weak references,
 # which an archive would not pull in.
-# Cluster overrides: PETSC_DIR/PETSC_ARCH (a PETSc build instead of pkg-config), MPICC, NP.
+# Cluster overrides: PETSC_DIR/PETSC_ARCH (a PETSc install or build tree, linked with PETSc's
+# own PETSC_CC_INCLUDES and PETSC_WITH_EXTERNAL_LIB, so a static PETSc works), MPICC, NP, DEPS.
 
 MPICC    ?= mpicc
 NP       ?= 2
@@ -13,10 +17,15 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 PYTHON   ?= /usr/bin/python3
+DEPS     ?= 1
+export PYTHON
 
 ifdef PETSC_DIR
-PETSC_CFLAGS = -I$(PETSC_DIR)/include -I$(PETSC_DIR)/$(PETSC_ARCH)/include
-PETSC_LIBS   = -L$(PETSC_DIR)/$(PETSC_ARCH)/lib -Wl,-rpath,$(PETSC_DIR)/$(PETSC_ARCH)/lib -lpetsc
+PETSC_CFLAGS := $(shell PETSC_DIR='$(PETSC_DIR)' PETSC_ARCH='$(PETSC_ARCH)' scripts/petsc-var.sh PETSC_CC_INCLUDES)
+PETSC_LIBS   := $(shell PETSC_DIR='$(PETSC_DIR)' PETSC_ARCH='$(PETSC_ARCH)' scripts/petsc-var.sh PETSC_WITH_EXTERNAL_LIB)
+ifeq ($(strip $(PETSC_LIBS)),)
+$(error PETSC_DIR=$(PETSC_DIR) PETSC_ARCH=$(PETSC_ARCH): cannot read PETSc's lib/petsc/conf/petscvariables)
+endif
 else
 PETSC_CFLAGS = $(shell pkg-config --cflags petsc)
 PETSC_LIBS   = $(shell pkg-config --libs petsc)
@@ -43,13 +52,13 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 all: build
 
 deps:
-	@scripts/install-deps.sh
+	@[ "$(DEPS)" = 0 ] || scripts/install-deps.sh
 
-# the tests also bring up a private single-node SLURM cluster
+# the tests also bring up a private 2-node SLURM cluster
 deps-test:
-	@scripts/install-deps.sh --slurm
+	@[ "$(DEPS)" = 0 ] || scripts/install-deps.sh --slurm
 
-build: $(BIN)/stratsim $(BIN)/test_unit $(MPIT_BIN) $(BENCH_BIN)
+build: $(BIN)/stratsim $(BENCH_BIN)
 
 # The two commands of the README.
 run: deps
@@ -63,7 +72,7 @@ test: deps-test
 unit: $(BIN)/test_unit
 	$(BIN)/test_unit
 
-integration: build
+integration: build $(MPIT_BIN)
 	@tests/run_integration.sh
 
 bench: deps
@@ -124,6 +133,6 @@ clean:
 # valgrind over the unit tests and a small run (Open MPI's own init leaks are suppressed)
 VALGRIND = valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
            --suppressions=tests/valgrind.supp
-memcheck: build
+memcheck: build $(BIN)/test_unit
 	$(VALGRIND) $(BIN)/test_unit
 	$(VALGRIND) $(BIN)/stratsim run configs/demo.yaml --out build/memcheck --force --quiet --set seeds=2

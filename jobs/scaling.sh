@@ -25,8 +25,10 @@
 # MAX is $SLURM_NTASKS inside SLURM, else the number of cores (STRATSIM_SCALING_MAX overrides).
 # Inside SLURM each point is a `jobs/launch.sh -n R -N N` step (srun --mpi=pmix, or mpirun with
 # STRATSIM_LAUNCHER=mpirun); outside SLURM only N=1, through scripts/mpirun.sh. Points with
-# more ranks than the allocation's CPUs are skipped; outside SLURM, more ranks than cores run
-# oversubscribed and are marked so in the CSV column `oversubscribed`.
+# more ranks than MAX are skipped. A point is marked `oversubscribed` in the CSV when it has
+# more ranks per node than this node has cores (outside SLURM: more ranks than cores), or,
+# with STRATSIM_SCALING_CORES=C (the emulated test cluster, whose nodes share one machine's
+# C cores), more ranks in all than C.
 #
 # scaling.csv is long ("tidy"): one row per run and phase, columns
 #   study,mode,config,nodes,ranks,ranks_per_node (the most on one node),oversubscribed,repeat,size_key,size,
@@ -107,7 +109,13 @@ for n in $nodes_list; do
         size_args=() size= size_key=
         if [ "$mode" = weak ]; then size=$((weak_per * r)); size_key=$weak_key; size_args=(--set "$weak_key=$size"); fi
         over=0
-        [ -z "${SLURM_JOB_ID:-}" ] && [ "$r" -gt "$cores" ] && over=1
+        if [ -n "${STRATSIM_SCALING_CORES:-}" ]; then
+            [ "$r" -gt "$STRATSIM_SCALING_CORES" ] && over=1
+        elif [ -z "${SLURM_JOB_ID:-}" ]; then
+            [ "$r" -gt "$cores" ] && over=1
+        else
+            [ $(((r + n - 1) / n)) -gt "$cores" ] && over=1
+        fi
         for ((k = 1; k <= repeats; k++)); do
             run_dir=$out/n$n-r$r-$k
             echo "scaling.sh: $n node(s), $r rank(s), repeat $k: $stratsim run $config ${size_args[*]} $*" >&2

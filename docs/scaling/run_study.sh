@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Reproduces the measurements of docs/scaling.md on the emulated 2-node cluster (as root):
+# strong and weak scaling of each experiment over 1-2 nodes x 1-4 ranks (3 repeats), and the
+# communication calibration (bin/bench_comm) between the emulated nodes. Writes
+# docs/scaling/<experiment>-<mode>.csv and calibration.csv. Takes ~10 min on 2 cores.
+#
+# usage: docs/scaling/run_study.sh            (from the repository root, after make build)
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+out=docs/scaling
+run=$PWD/results/scaling-study
+mkdir -p "$run"
+export STRATSIM_SLURMCTLD_PORT=16837 STRATSIM_SLURMD_PORT=16838 STRATSIM_TESTCLUSTER_CPUS=4
+trap 'jobs/testcluster/stop.sh "$run/cluster" >/dev/null 2>&1' EXIT
+eval "$(jobs/testcluster/start.sh "$run/cluster")" || exit 1
+X=${STRATSIM_TESTCLUSTER_EXEC:-}
+# Both emulated nodes share this machine's cores: points with more ranks are oversubscribed.
+export STRATSIM_SCALING_CORES=$(nproc)
+grid=(--ranks "1 2 4" --nodes "1 2" --repeats 3)
+ids=()
+sub() { ids+=("$($X sbatch --parsable -N 2 -n 8 -o "$run/%x-%j.out" "$@")"); }
+sub jobs/scaling.sbatch --mode strong "${grid[@]}" --out "$run/facility-strong" configs/demo.yaml --set facility.agents=20001 --set seeds=2
+sub jobs/scaling.sbatch --mode weak --weak facility.agents=5000 "${grid[@]}" --out "$run/facility-weak" configs/demo.yaml --set seeds=2
+sub jobs/scaling.sbatch --mode strong "${grid[@]}" --out "$run/rlhf-strong" configs/rlhf/quick.yaml
+sub jobs/scaling.sbatch --mode weak --weak rlhf.k=4 "${grid[@]}" --out "$run/rlhf-weak" configs/rlhf/quick.yaml
+sub jobs/scaling.sbatch --mode strong "${grid[@]}" --out "$run/bandit-strong" configs/bandit/quick.yaml
+sub jobs/scaling.sbatch --mode weak --weak bandit.K=4 "${grid[@]}" --out "$run/bandit-weak" configs/bandit/quick.yaml
+for p in "1 1" "2 1" "2 2"; do   # "nodes ranks-per-node"
+    set -- $p
+    ids+=("$($X sbatch --parsable -N "$1" -n $(($1 * $2)) --ntasks-per-node="$2" -o "$run/calib-%j.out" \
+             --wrap "jobs/launch.sh -- bin/bench_comm > $run/calib-$1x$2.csv")")
+done
+while [ -n "$($X squeue -h -o %A)" ]; do sleep 5; done
+$X scontrol -o show job "${ids[@]}" | grep -o 'JobId=[0-9_]* .*JobState=[A-Z]*' | sed 's/ .*JobState=/ /'
+for e in facility rlhf bandit; do for m in strong weak; do
+    cp "$run/$e-$m/scaling.csv" "$out/$e-$m.csv"
+done; done
+{ head -n1 "$run/calib-1x1.csv"; for f in "$run"/calib-*.csv; do tail -n +2 "$f"; done; } > "$out/calibration.csv"
