@@ -16,15 +16,17 @@ eval "$(jobs/testcluster/start.sh "$run/cluster")" || exit 1
 X=${STRATSIM_TESTCLUSTER_EXEC:-}
 # Both emulated nodes share this machine's cores: points with more ranks are oversubscribed.
 export STRATSIM_SCALING_CORES=$(nproc)
-grid=(--ranks "1 2 4" --nodes "1 2" --repeats 3)
+grid=(--ranks "1 2 4" --nodes "1 2" --repeats 2)
 ids=()
 sub() { ids+=("$($X sbatch --parsable -N 2 -n 8 -o "$run/%x-%j.out" "$@")"); }
-sub jobs/scaling.sbatch --mode strong "${grid[@]}" --out "$run/facility-strong" configs/demo.yaml --set facility.agents=20001 --set seeds=2
-sub jobs/scaling.sbatch --mode weak --weak facility.agents=5000 "${grid[@]}" --out "$run/facility-weak" configs/demo.yaml --set seeds=2
+# Sizes are chosen so that the whole study fits in ~15 min on a loaded 2-core machine.
+sub jobs/scaling.sbatch --mode strong --ranks "1 2 4" --nodes "1 2" --repeats 3 --out "$run/facility-strong" configs/demo.yaml --set facility.agents=20001 --set seeds=2
+sub jobs/scaling.sbatch --mode weak --weak facility.agents=2000 "${grid[@]}" --out "$run/facility-weak" configs/demo.yaml --set seeds=1
 sub jobs/scaling.sbatch --mode strong "${grid[@]}" --out "$run/rlhf-strong" configs/rlhf/quick.yaml
-sub jobs/scaling.sbatch --mode weak --weak rlhf.k=4 "${grid[@]}" --out "$run/rlhf-weak" configs/rlhf/quick.yaml
-sub jobs/scaling.sbatch --mode strong "${grid[@]}" --out "$run/bandit-strong" configs/bandit/quick.yaml
-sub jobs/scaling.sbatch --mode weak --weak bandit.K=4 "${grid[@]}" --out "$run/bandit-weak" configs/bandit/quick.yaml
+sub jobs/scaling.sbatch --mode weak --weak rlhf.k=2 "${grid[@]}" --out "$run/rlhf-weak" configs/rlhf/quick.yaml
+small_bandit=(--set bandit.T=400 --set bandit.epochs=1 --set seeds=1)
+sub jobs/scaling.sbatch --mode strong "${grid[@]}" --out "$run/bandit-strong" configs/bandit/quick.yaml "${small_bandit[@]}"
+sub jobs/scaling.sbatch --mode weak --weak bandit.K=4 "${grid[@]}" --out "$run/bandit-weak" configs/bandit/quick.yaml "${small_bandit[@]}"
 for p in "1 1" "2 1" "2 2"; do   # "nodes ranks-per-node"
     set -- $p
     ids+=("$($X sbatch --parsable -N "$1" -n $(($1 * $2)) --ntasks-per-node="$2" -o "$run/calib-%j.out" \
