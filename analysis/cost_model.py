@@ -13,7 +13,9 @@ Usage: $PYTHON analysis/cost_model.py CALIBRATION_CSV STUDY_DIR... [--out DIR]
    - projects each phase's time per run to 16, 64, 256 and 1024 nodes (one rank per node)
      with the network figures of InfiniBand HDR (alpha 1.5 us, 25 GB/s): DIR/projection.csv,
      naming the phase that stops scaling first and, per phase, the problem size per rank
-     below which communication dominates (in units of the study's 1-rank problem).
+     below which communication dominates (in units of the study's 1-rank problem);
+   - lists the communication per phase and MPI operation kind (2 nodes x 1 rank):
+     DIR/comm_counts.csv.
 Collective algorithms (Thakur, Rabenseifner and Gropp 2005; Open MPI's tuned defaults pick the
 cheaper of the two for the message size): allreduce min(recursive doubling lg P (a + m b),
 Rabenseifner 2 lg P a + 2 (P-1)/P m b); bcast min(binomial lg P (a + m b), scatter-allgather
@@ -86,13 +88,13 @@ def phase_model(study):
     comp = {ph: statistics.median(m["phases"][ph]["max"] for m in one) for ph in one[0]["phases"]}
     comm = {}
     for ph, verbs in two[0]["communication"].items():
-        comm[ph] = [(v["kind"], v["calls_max"], v["bytes_max"] / max(v["calls_max"], 1), v["bytes_total"])
-                    for v in verbs.values()]
+        comm[ph] = [(v["kind"], v["calls_max"], v["bytes_max"] / max(v["calls_max"], 1), v["bytes_total"], verb)
+                    for verb, v in verbs.items()]
     return comp, comm
 
 
 def predict(comp, comm, phase, p, a, b):
-    c = sum(cost(k, p, n, m, tot, a, b) for k, n, m, tot in comm.get(phase, []))
+    c = sum(cost(k, p, n, m, tot, a, b) for k, n, m, tot, _ in comm.get(phase, []))
     return comp.get(phase, 0.0) / p, c
 
 
@@ -106,10 +108,13 @@ def main(argv):
     out = out or os.path.dirname(os.path.abspath(args[0]))
     a, b = calibrate(args[0])
     print("calibrated on the emulated nodes: alpha = %.1f us, beta = %.3g s/B (%.2f GB/s)" % (a * 1e6, b, 1e-9 / b if b else float("inf")))
-    check_rows, proj_rows = [], []
+    check_rows, proj_rows, comm_rows = [], [], []
     for study in args[1:]:
         name = os.path.basename(os.path.normpath(study))
         comp, comm = phase_model(study)
+        for ph, verbs in comm.items():
+            for kind, calls, per_call, total, verb in verbs:
+                comm_rows.append([name, ph, verb, kind, calls, "%.0f" % per_call, total])
         phases = [ph for ph in comp if ph not in ("tasks",)]
         for r in (2, 4):
             runs = manifests(os.path.join(study, "n2-r%d-*" % r, "manifest.json"))
@@ -151,7 +156,11 @@ def main(argv):
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["study", "phase", "nodes", "compute_s", "comm_s", "total_s", "crossover_problem_per_rank", "comm_dominates"])
         w.writerows(proj_rows)
-    print("cost_model.py: wrote %s/model_check.csv and projection.csv" % out, file=sys.stderr)
+    with open(os.path.join(out, "comm_counts.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["study", "phase", "verb", "kind", "calls_per_rank", "bytes_per_call", "bytes_all_ranks"])
+        w.writerows(comm_rows)
+    print("cost_model.py: wrote %s/model_check.csv, projection.csv, comm_counts.csv" % out, file=sys.stderr)
 
 
 if __name__ == "__main__":
