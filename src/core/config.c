@@ -220,9 +220,48 @@ static int walk_sweep(walker *w, yaml_node_t *node)
   return SS_OK;
 }
 
+/* Flow collections ([ and {) nested deeper than this are refused before libyaml sees them:
+ * its recursive loader takes minutes on a 100 000-deep nesting. (Block nesting is bounded
+ * by the file size limit: each level costs a longer indentation.) */
+#define SS_YAML_MAX_DEPTH 64
+
+static int check_nesting(const char *name, const char *text, size_t len, ss_err *e)
+{
+  int depth = 0;
+  unsigned long line = 1, col = 0;
+  char quote = 0;
+  for (size_t i = 0; i < len; i++) {
+    char ch = text[i];
+    col++;
+    if (ch == '\n') {
+      line++;
+      col = 0;
+      if (quote == 0) continue;
+    }
+    if (quote) {
+      if (quote == '"' && ch == '\\') i++;
+      else if (ch == quote) quote = 0;
+      continue;
+    }
+    if (ch == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+      while (i + 1 < len && text[i + 1] != '\n') i++;
+    } else if (ch == '"' || (ch == '\'' && (i == 0 || strchr(" \t\n[{,:", text[i - 1])))) {
+      quote = ch;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > SS_YAML_MAX_DEPTH)
+        return ss_fail(e, SS_EINPUT, "%s:%lu:%lu: collections nested deeper than %d levels", name, line, col,
+                       SS_YAML_MAX_DEPTH);
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return SS_OK;
+}
+
 static int load_yaml(const char *name, const char *text, size_t len, yaml_parser_t *p,
                      yaml_document_t *doc, ss_err *e)
 {
+  SS_TRY(check_nesting(name, text, len, e));
   if (!yaml_parser_initialize(p)) return ss_fail(e, SS_ERUNTIME, "libyaml: cannot initialise");
   yaml_parser_set_input_string(p, (const unsigned char *)text, len);
   if (!yaml_parser_load(p, doc)) {

@@ -149,6 +149,16 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   if (!strcmp(ss_cfg_str(cfg, "rlhf.momle.set"), "socp"))
     return ss_cfg_error(cfg, "rlhf.momle.set", e, "expected box, found socp (the SOCP relaxation is not implemented)");
   int r, c, n;
+  /* an input that its mode ignores is a mistake, not something to skip silently */
+  if (p->env_kind != RLHF_ENV_CSV && ss_cfg_is_set(cfg, "rlhf.env.file"))
+    return ss_cfg_error(cfg, "rlhf.env.file", e, "only env.type csv reads a features file; found env.type %s",
+                        ss_cfg_str(cfg, "rlhf.env.type"));
+  if (p->env_kind != RLHF_ENV_EXPLICIT && ss_cfg_is_set(cfg, "rlhf.env.features"))
+    return ss_cfg_error(cfg, "rlhf.env.features", e, "only env.type explicit uses inline features; found env.type %s",
+                        ss_cfg_str(cfg, "rlhf.env.type"));
+  if (p->pop_kind != RLHF_POP_EXPLICIT && ss_cfg_is_set(cfg, "rlhf.population.thetas"))
+    return ss_cfg_error(cfg, "rlhf.population.thetas", e, "only population.model explicit uses thetas; found "
+                        "population.model %s", ss_cfg_str(cfg, "rlhf.population.model"));
   if (p->env_kind == RLHF_ENV_EXPLICIT) {
     const double *f = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
     if (!f) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected a matrix of features for env.type explicit, found none");
