@@ -2,7 +2,10 @@
 # Reproduces the measurements of docs/scaling.md on the emulated 2-node cluster (as root):
 # strong and weak scaling of each experiment over 1-2 nodes x 1-4 ranks (3 repeats), and the
 # communication calibration (bin/bench_comm) between the emulated nodes. Writes
-# docs/scaling/<experiment>-<mode>.csv and calibration.csv. Takes ~10 min on 2 cores.
+# docs/scaling/<experiment>-<mode>.csv, calibration.csv, the summaries and plots
+# (analysis/scaling.py) and the model files (analysis/cost_model.py). ~15 min on 2 cores.
+# (For the committed numbers the calibration was rerun alone after the studies, on a
+# less loaded machine: jobs sharing the cores with it inflate alpha 25x.)
 #
 # usage: docs/scaling/run_study.sh            (from the repository root, after make build)
 set -u
@@ -38,3 +41,9 @@ for e in facility rlhf bandit; do for m in strong weak; do
     cp "$run/$e-$m/scaling.csv" "$out/$e-$m.csv"
 done; done
 { head -n1 "$run/calib-1x1.csv"; for f in "$run"/calib-*.csv; do tail -n +2 "$f"; done; } > "$out/calibration.csv"
+for e in facility rlhf bandit; do
+    mkdir -p "$out/$e"
+    "${PYTHON:-/usr/bin/python3}" analysis/scaling.py "$out/$e-strong.csv" "$out/$e-weak.csv" --out "$out/$e" > "$out/$e/table.md"
+done
+"${PYTHON:-/usr/bin/python3}" analysis/cost_model.py "$out/calibration.csv" "$run/facility-strong" "$run/rlhf-strong" \
+    "$run/bandit-strong" --out "$out"
