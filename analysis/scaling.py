@@ -118,9 +118,9 @@ def plot(summary, out_dir):
             for x, p in pts:
                 hollow = p["oversubscribed"] == "1"
                 ax.plot([x], [p[metric]], "o", color=line.get_color(), mfc="none" if hollow else line.get_color())
-    ideal = [1, max_ranks]
+    ideal = sorted({s["key"][3] for s in total} | {1, max_ranks})  # a point per rank count: the axis is log
     ax1.plot(ideal, ideal, "k--", label="ideal")
-    ax2.plot(ideal, [1, 1], "k--", label="ideal")
+    ax2.plot(ideal, [1] * len(ideal), "k--", label="ideal")
     ax1.set(xlabel="ranks", ylabel="speedup (weak: scaled)", title="speedup (median of repeats)")
     ax2.set(xlabel="ranks", ylabel="efficiency", title="efficiency", ylim=(0, 1.2))
     for ax in (ax1, ax2):
