@@ -168,7 +168,8 @@ fi
 if run sweep-index $MPI -n 2 bin/stratsim run tests/data/facility_ranks.yaml --sweep-index 4 --set output.dir="$OUT/sweep" --quiet; then
   m="$OUT/sweep/facility_ranks/point-4/manifest.json"
   if [ -f "$m" ] && grep -q '"sweep_index": 4' "$m" && grep -q '"status": "completed"' "$m" &&
-     [ "$(tail -n +2 "$OUT/sweep/facility_ranks/point-4/facility_runs.csv" | cut -d, -f10 | sort -u)" = "40" ]; then
+     [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "agents") c = i; next } { print $c }' \
+          "$OUT/sweep/facility_ranks/point-4/facility_runs.csv" | sort -u)" = "40" ]; then
     ok "--sweep-index 4 runs point 4 alone (agents=40) into point-4/"
   else ko "--sweep-index output" "$OUT/sweep-index.log"; fi
 fi
