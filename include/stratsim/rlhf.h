@@ -102,6 +102,9 @@ double rlhf_mle_objective(int n, int d, const double *x, const unsigned char *o,
                           const double *theta, double *g);
 /* Flops of the last solve (objective, gradient and Hessian evaluations, factorisations). */
 double rlhf_mle_flops(const rlhf_mle *m);
+/* Objective/gradient and Hessian evaluations computed in the last solve (repeated points are
+ * served from a cache and not counted). */
+void rlhf_mle_counts(const rlhf_mle *m, int *fg, int *hess);
 
 /* ---------------------------------------------------------------- confidence */
 /* f = c_f sqrt((d + log(k/delta)) / (gamma^2 n) + lambda B^2), gamma from L_x and B. */

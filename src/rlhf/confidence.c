@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stratsim/rlhf_kern.h"
 #include "rlhf_impl.h"
 
 double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double B, double Lx,
@@ -18,14 +19,7 @@ int rlhf_confidence(int n, int d, const double *x, double lambda, const double *
                     double f, double *sigma, double *prec, double *lo, double *hi, ss_err *e)
 {
   double S[64 * 64], P[64 * 64], work[64 * 64];
-  memset(S, 0, (size_t)d * d * sizeof *S);
-  for (int j = 0; j < n; j++) { /* lower triangle by rank-1 updates (contiguous rows) */
-    const double *xj = x + (size_t)j * d;
-    for (int a = 0; a < d; a++) {
-      double *row = S + (size_t)a * d;
-      for (int b = 0; b <= a; b++) row[b] += xj[a] * xj[b];
-    }
-  }
+  rlhf_kern_syrk_lower(n, d, x, NULL, NULL, S); /* lower triangle: sum_j x_ja x_jb in j order */
   for (int a = 0; a < d; a++)
     for (int b = 0; b <= a; b++) {
       double acc = S[a * d + b] / n;
