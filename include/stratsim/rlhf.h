@@ -115,6 +115,24 @@ double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double 
 int rlhf_confidence(int n, int d, const double *x, double lambda, const double *theta_hat,
                     double f, double *sigma, double *prec, double *lo, double *hi, ss_err *e);
 
+/* ---------------------------------------------------------------- report-independent data */
+/* A labeler's data that does not depend on its report (src/rlhf/data_cache.c): comparison
+ * features x (n x d, the design), label thresholds u (n), Sigma^{-1} (d x d) and
+ * sd = sqrt(diag Sigma^{-1}) (d). */
+typedef struct {
+  double *x, *u, *prec, *sd;
+} rlhf_labeler_data;
+typedef struct rlhf_data_cache rlhf_data_cache;
+/* Bytes the cache would take with every labeler in it. */
+size_t rlhf_data_cache_bytes(const rlhf_params *p);
+/* *c = NULL (and SS_OK) when that exceeds budget: callers then regenerate as without a cache.
+ * p and env must outlive the cache. */
+int rlhf_data_cache_create(const rlhf_params *p, const rlhf_env *env, size_t budget,
+                           rlhf_data_cache **c, ss_err *e);
+void rlhf_data_cache_destroy(rlhf_data_cache **c);
+/* Labeler i's entry, computed on first use; NULL if c is NULL or on error (e set). */
+const rlhf_labeler_data *rlhf_data_cache_get(rlhf_data_cache *c, int64_t i, ss_err *e);
+
 /* ---------------------------------------------------------------- labeler estimates */
 /* One block of labelers' estimates (this rank's share, or all k when replicated). */
 typedef struct {
@@ -129,6 +147,7 @@ typedef struct {
   double *grad_rel;
   double radius;
   int warm;        /* 1: each MLE starts from the row's current theta (else from 0) */
+  rlhf_data_cache *cache; /* NULL: every estimate regenerates its data (not owned) */
 } rlhf_estimates;
 
 int rlhf_estimates_alloc(rlhf_estimates *est, int d, int64_t k, int64_t first, int64_t count,
