@@ -14,7 +14,7 @@ void rlhf_kern_dots(int n, int d, const double *x, const double *theta, double *
 void rlhf_kern_gemv_t(int n, int d, const double *x, const double *c, double *g);
 /* Lower triangle (b <= a) of acc (d x d row-major; entries above the diagonal are
  * unspecified afterwards): acc[a][b] = 0; acc[a][b] += (w_j * x_ja) * x_jb for j = 0..n-1, or
- * += x_ja * x_jb when w is NULL. wx: n x d workspace. */
+ * += x_ja * x_jb when w is NULL. wx: workspace of n x d doubles (only min(n, 32) x d used). */
 void rlhf_kern_syrk_lower(int n, int d, const double *x, const double *w, double *wx,
                           double *acc);
 

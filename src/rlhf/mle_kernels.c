@@ -179,38 +179,49 @@ static int syrk_cover(int d, int a0)
   return b;
 }
 
+/* What the tiles leave (the last d % 4 rows, the columns past each block's cover), for
+ * comparisons [j0, j1), added in order to the partial sums in acc. */
+static void syrk_rest(int d, const double *x, const double *wsrc, double *acc, int ab, int j0,
+                      int j1)
+{
+  for (int a = 0; a < d; a++)
+    for (int b = a < ab ? syrk_cover(d, a / 4 * 4) : 0; b <= a; b++) {
+      double s = acc[(size_t)a * d + b];
+      for (int j = j0; j < j1; j++) s += wsrc[(size_t)j * d + a] * x[(size_t)j * d + b];
+      acc[(size_t)a * d + b] = s;
+    }
+}
+
+/* wx rows [j0, j1) = w_j * x_j, into a chunk buffer that stays in L1 */
+AVX2 static void scale_rows(int d, const double *x, const double *w, int j0, int j1, double *wx)
+{
+  for (int j = j0; j < j1; j++) {
+    const double *xj = x + (size_t)j * d;
+    double *o = wx + (size_t)(j - j0) * d;
+    __m256d wj = _mm256_set1_pd(w[j]);
+    int a = 0;
+    for (; a + 4 <= d; a += 4) _mm256_storeu_pd(o + a, _mm256_mul_pd(wj, _mm256_loadu_pd(xj + a)));
+    for (; a < d; a++) o[a] = w[j] * xj[a];
+  }
+}
+
 AVX2 static void syrk_avx2(int n, int d, const double *x, const double *w, double *wx, double *acc)
 {
-  const double *wsrc = x;
-  if (w) { /* wx_ja = w_j * x_ja */
-    for (int j = 0; j < n; j++) {
-      const double *xj = x + (size_t)j * d;
-      double *o = wx + (size_t)j * d;
-      __m256d wj = _mm256_set1_pd(w[j]);
-      int a = 0;
-      for (; a + 4 <= d; a += 4) _mm256_storeu_pd(o + a, _mm256_mul_pd(wj, _mm256_loadu_pd(xj + a)));
-      for (; a < d; a++) o[a] = w[j] * xj[a];
-    }
-    wsrc = wx;
-  }
   int ab = d / 4 * 4; /* rows in full blocks of 4 */
   memset(acc, 0, (size_t)d * d * sizeof *acc);
   for (int j0 = 0; j0 < n; j0 += KERN_JC) {
     int j1 = j0 + KERN_JC < n ? j0 + KERN_JC : n;
+    const double *wsrc = x; /* row j of the weighted rows at wsrc + j * d */
+    if (w) {
+      scale_rows(d, x, w, j0, j1, wx);
+      wsrc = wx - (size_t)j0 * d;
+    }
     for (int a0 = 0; a0 < ab; a0 += 4) {
       int bend = syrk_cover(d, a0), b0 = 0;
       for (; b0 + 8 <= bend; b0 += 8) syrk_tile8(d, x, wsrc, acc, a0, b0, j0, j1);
       if (b0 < bend) syrk_tile4(d, x, wsrc, acc, a0, b0, j0, j1);
     }
-  }
-  /* what the tiles left: the last d % 4 rows, and the columns past each block's cover */
-  for (int a = 0; a < d; a++) {
-    int bstart = a < ab ? syrk_cover(d, a / 4 * 4) : 0;
-    for (int b = bstart; b <= a; b++) {
-      double s = 0;
-      for (int j = 0; j < n; j++) s += wsrc[(size_t)j * d + a] * x[(size_t)j * d + b];
-      acc[(size_t)a * d + b] = s;
-    }
+    syrk_rest(d, x, wsrc, acc, ab, j0, j1);
   }
 }
 
