@@ -65,15 +65,17 @@ static rlhf_labeler_data *entry_fill(const rlhf_params *p, const rlhf_env *env, 
   L->u = L->x + (size_t)n * d;
   L->prec = L->u + n;
   L->sd = L->prec + (size_t)d * d;
-  for (int j = 0; j < n; j++) {
-    int s, a0, a1;
-    rlhf_design(p, env, i, j, &s, &a0, &a1);
-    const double *f0 = env->phi + ((size_t)s * env->A + a0) * d;
-    const double *f1 = env->phi + ((size_t)s * env->A + a1) * d;
-    for (int q = 0; q < d; q++) L->x[(size_t)j * d + q] = f0[q] - f1[q];
-    L->u[j] = ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, (uint64_t)j);
-  }
+  /* the features from rlhf_comparisons itself (any report: they do not depend on it), the
+   * thresholds with its key; tests/unit/test_rlhf_cache.c checks cached == regenerated */
   double zero[RLHF_DMAX] = {0}, lo[RLHF_DMAX];
+  unsigned char *o = ss_malloc((size_t)n, e);
+  if (!o) {
+    free(L);
+    return NULL;
+  }
+  rlhf_comparisons(p, env, i, zero, L->x, o);
+  free(o);
+  for (int j = 0; j < n; j++) L->u[j] = ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, (uint64_t)j);
   if (rlhf_confidence(n, d, L->x, p->lambda, zero, 1.0, NULL, L->prec, lo, NULL, e)) {
     free(L);
     return NULL;
