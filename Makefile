@@ -48,7 +48,7 @@ MPIT_BIN := $(MPIT_SRC:tests/mpi/%.c=$(BIN)/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 
-.PHONY: all deps deps-test build run test unit integration bench asan memcheck docs clean
+.PHONY: all deps deps-test deps-bench build run test unit integration bench asan memcheck docs clean
 all: build
 
 deps:
@@ -75,7 +75,11 @@ unit: $(BIN)/test_unit
 integration: build $(MPIT_BIN)
 	@tests/run_integration.sh
 
-bench: deps
+# the benchmarks also compare with sklearn, scipy and numpy (bench/compare.sh)
+deps-bench:
+	@scripts/install-deps.sh --bench
+
+bench: deps-bench
 	@$(MAKE) --no-print-directory build
 	@bench/run_all.sh
 

@@ -90,6 +90,7 @@ static void print_reports(const bench_opts *o, int size, const rank_report *reps
     printf("  peak RSS %.1f MiB (%.1f MiB after init, +%.1f MiB)\n", reps[r].rss_peak_kb / 1024.0,
            reps[r].rss_init_kb / 1024.0, (reps[r].rss_peak_kb - reps[r].rss_init_kb) / 1024.0);
   }
+  printf("  passes over the values: %d (of at most 8)\n", ss_median_last_passes);
   printf("  medians[0..2] = %.17g %.17g %.17g\n", medians[0], o->d > 1 ? medians[1] : 0.0,
          o->d > 2 ? medians[2] : 0.0);
 }

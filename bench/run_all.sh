@@ -56,3 +56,7 @@ run bench_rlhf mle 1000 32 2000
 run bench_rlhf labelers 10000 200 16
 run bench_rlhf labelers 100000 200 16
 protocol bench_rlhf "rlhf table1 (4 n x 5 seeds x 4 algorithms, SPSA 200 steps)" configs/rlhf/table1.yaml
+
+# Side by side with sklearn (MLE), scipy HiGHS (policy LP) and numpy (median), 3 interleaved
+# rounds (docs/performance.md, "Side by side"; output in bench/out/compare.txt).
+bench/compare.sh 3

@@ -1,8 +1,8 @@
 /* Exact distributed order statistics and coordinate-wise medians.
  * k values per coordinate are spread over the ranks (any block sizes, zero allowed);
  * radix selection on the order-preserving integer image of each double finds the
- * requested order statistics with O(d) words per collective round and a fixed
- * number of rounds (8 for 64-bit keys). Nothing is ever gathered. */
+ * requested order statistics with O(d) words per collective round and at most 8 rounds
+ * (64-bit keys) plus one. Nothing is ever gathered. */
 #ifndef STRATSIM_MEDIAN_H
 #define STRATSIM_MEDIAN_H
 
@@ -13,7 +13,7 @@ typedef enum { SS_MEDIAN_LOWER = 0, SS_MEDIAN_UPPER, SS_MEDIAN_MEAN } ss_median_
 
 /* Where the local values come from: rows [start, start+count) of a local n_local x d
  * row-major block are written to buf (count*d doubles). Lets callers regenerate values
- * instead of storing them. Each row is requested once per selection round (8 times), in
+ * instead of storing them. Each row is requested once per selection pass (at most 8), in
  * blocks of up to 4096 rows, and must come back with the same values every time. */
 typedef struct {
   int64_t n_local;
@@ -35,6 +35,11 @@ int ss_par_median(ss_comm *c, const double *local, int64_t n_local, int d, ss_me
                   double *out, ss_err *e);
 int ss_par_median_src(ss_comm *c, const ss_value_source *src, ss_median_kind kind, double *out,
                       ss_err *e);
+
+/* Passes over the local values the last selection on this rank made (for benchmarks): 2 to 8,
+ * fewer when the wanted values are isolated early (the selection stops once every selected
+ * radix bin holds one value). */
+extern int ss_median_last_passes;
 
 /* The 1-based ranks that define the median of k values: (*r1, *r2) equal for odd k or for
  * lower/upper; the median is the mean of the two order statistics. Not collective. */

@@ -102,6 +102,9 @@ double rlhf_mle_objective(int n, int d, const double *x, const unsigned char *o,
                           const double *theta, double *g);
 /* Flops of the last solve (objective, gradient and Hessian evaluations, factorisations). */
 double rlhf_mle_flops(const rlhf_mle *m);
+/* Objective/gradient and Hessian evaluations computed in the last solve (repeated points are
+ * served from a cache and not counted). */
+void rlhf_mle_counts(const rlhf_mle *m, int *fg, int *hess);
 
 /* ---------------------------------------------------------------- confidence */
 /* f = c_f sqrt((d + log(k/delta)) / (gamma^2 n) + lambda B^2), gamma from L_x and B. */
@@ -111,6 +114,24 @@ double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double 
  * [lo, hi] = theta_hat -/+ f sqrt(diag(Sigma^{-1})). prec (d x d) may be NULL. */
 int rlhf_confidence(int n, int d, const double *x, double lambda, const double *theta_hat,
                     double f, double *sigma, double *prec, double *lo, double *hi, ss_err *e);
+
+/* ---------------------------------------------------------------- report-independent data */
+/* A labeler's data that does not depend on its report (src/rlhf/data_cache.c): comparison
+ * features x (n x d, the design), label thresholds u (n), Sigma^{-1} (d x d) and
+ * sd = sqrt(diag Sigma^{-1}) (d). */
+typedef struct {
+  double *x, *u, *prec, *sd;
+} rlhf_labeler_data;
+typedef struct rlhf_data_cache rlhf_data_cache;
+/* Bytes the cache would take with every labeler in it. */
+size_t rlhf_data_cache_bytes(const rlhf_params *p);
+/* *c = NULL (and SS_OK) when that exceeds budget: callers then regenerate as without a cache.
+ * p and env must outlive the cache. */
+int rlhf_data_cache_create(const rlhf_params *p, const rlhf_env *env, size_t budget,
+                           rlhf_data_cache **c, ss_err *e);
+void rlhf_data_cache_destroy(rlhf_data_cache **c);
+/* Labeler i's entry, computed on first use; NULL if c is NULL or on error (e set). */
+const rlhf_labeler_data *rlhf_data_cache_get(rlhf_data_cache *c, int64_t i, ss_err *e);
 
 /* ---------------------------------------------------------------- labeler estimates */
 /* One block of labelers' estimates (this rank's share, or all k when replicated). */
@@ -126,6 +147,7 @@ typedef struct {
   double *grad_rel;
   double radius;
   int warm;        /* 1: each MLE starts from the row's current theta (else from 0) */
+  rlhf_data_cache *cache; /* NULL: every estimate regenerates its data (not owned) */
 } rlhf_estimates;
 
 int rlhf_estimates_alloc(rlhf_estimates *est, int d, int64_t k, int64_t first, int64_t count,

@@ -9,37 +9,38 @@
 #define PHILOX_W0 0x9E3779B9u /* key schedule increments (golden ratio, sqrt(3)-1) */
 #define PHILOX_W1 0xBB67AE85u
 
-static void mulhilo32(uint32_t a, uint32_t b, uint32_t *hi, uint32_t *lo)
-{
-  uint64_t p = (uint64_t)a * b;
-  *hi = (uint32_t)(p >> 32);
-  *lo = (uint32_t)p;
-}
+/* One round on (x0, x1, x2, x3) with round key (k0, k1): two 32x32->64 products. */
+#define PHILOX_ROUND(k0, k1)                                                         \
+  do {                                                                               \
+    uint64_t p0 = (uint64_t)PHILOX_M0 * x0, p1 = (uint64_t)PHILOX_M1 * x2;           \
+    uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ (k0), y2 = (uint32_t)(p0 >> 32) ^ x3 ^ (k1); \
+    x1 = (uint32_t)p1;                                                               \
+    x3 = (uint32_t)p0;                                                               \
+    x0 = y0;                                                                         \
+    x2 = y2;                                                                         \
+  } while (0)
 
-static void philox_round(uint32_t x[4], const uint32_t k[2])
-{
-  uint32_t hi0, lo0, hi1, lo1;
-  mulhilo32(PHILOX_M0, x[0], &hi0, &lo0);
-  mulhilo32(PHILOX_M1, x[2], &hi1, &lo1);
-  uint32_t y0 = hi1 ^ x[1] ^ k[0], y2 = hi0 ^ x[3] ^ k[1];
-  x[0] = y0;
-  x[1] = lo1;
-  x[2] = y2;
-  x[3] = lo0;
-}
-
+/* The ten rounds written out (the key is bumped between rounds, not before the first): no
+ * loop, no branch, the round keys are constants plus the key. Integer arithmetic only, so the
+ * words are those of the textbook loop (checked against the reference vectors in test_rng). */
 void ss_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
 {
-  uint32_t x[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
-  uint32_t k[2] = {key[0], key[1]};
-  for (int round = 0; round < 10; round++) {
-    if (round > 0) { /* the key is bumped between rounds, not before the first */
-      k[0] += PHILOX_W0;
-      k[1] += PHILOX_W1;
-    }
-    philox_round(x, k);
-  }
-  for (int i = 0; i < 4; i++) out[i] = x[i];
+  uint32_t x0 = ctr[0], x1 = ctr[1], x2 = ctr[2], x3 = ctr[3];
+  const uint32_t a = key[0], b = key[1];
+  PHILOX_ROUND(a, b);
+  PHILOX_ROUND(a + 1u * PHILOX_W0, b + 1u * PHILOX_W1);
+  PHILOX_ROUND(a + 2u * PHILOX_W0, b + 2u * PHILOX_W1);
+  PHILOX_ROUND(a + 3u * PHILOX_W0, b + 3u * PHILOX_W1);
+  PHILOX_ROUND(a + 4u * PHILOX_W0, b + 4u * PHILOX_W1);
+  PHILOX_ROUND(a + 5u * PHILOX_W0, b + 5u * PHILOX_W1);
+  PHILOX_ROUND(a + 6u * PHILOX_W0, b + 6u * PHILOX_W1);
+  PHILOX_ROUND(a + 7u * PHILOX_W0, b + 7u * PHILOX_W1);
+  PHILOX_ROUND(a + 8u * PHILOX_W0, b + 8u * PHILOX_W1);
+  PHILOX_ROUND(a + 9u * PHILOX_W0, b + 9u * PHILOX_W1);
+  out[0] = x0;
+  out[1] = x1;
+  out[2] = x2;
+  out[3] = x3;
 }
 
 void ss_rng_block(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t block, uint32_t out[4])

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stratsim/rlhf_kern.h"
 #include "rlhf_impl.h"
 
 double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double B, double Lx,
@@ -18,14 +19,7 @@ int rlhf_confidence(int n, int d, const double *x, double lambda, const double *
                     double f, double *sigma, double *prec, double *lo, double *hi, ss_err *e)
 {
   double S[64 * 64], P[64 * 64], work[64 * 64];
-  memset(S, 0, (size_t)d * d * sizeof *S);
-  for (int j = 0; j < n; j++) { /* lower triangle by rank-1 updates (contiguous rows) */
-    const double *xj = x + (size_t)j * d;
-    for (int a = 0; a < d; a++) {
-      double *row = S + (size_t)a * d;
-      for (int b = 0; b <= a; b++) row[b] += xj[a] * xj[b];
-    }
-  }
+  rlhf_kern_syrk_lower(n, d, x, NULL, NULL, S); /* lower triangle: sum_j x_ja x_jb in j order */
   for (int a = 0; a < d; a++)
     for (int b = 0; b <= a; b++) {
       double acc = S[a * d + b] / n;
@@ -78,11 +72,40 @@ void rlhf_estimates_free(rlhf_estimates *est)
   memset(est, 0, sizeof *est);
 }
 
+/* Labeler i's estimate from its cached report-independent data: only the labels and the MLE
+ * depend on the report. The same bits as the uncached path: the same x, u, dots and Sigma. */
+static int estimate_cached(const rlhf_params *p, const rlhf_labeler_data *L, rlhf_mle *mle,
+                           int64_t i, const double *report, rlhf_estimates *est, int64_t r,
+                           double *dot, unsigned char *o, rlhf_data_cb dump, void *dump_ctx,
+                           ss_err *e)
+{
+  int d = est->d, n = p->n;
+  rlhf_kern_dots(n, d, L->x, report, dot);
+  for (int j = 0; j < n; j++) o[j] = L->u[j] >= rlhf_sigmoid(dot[j]);
+  if (dump) dump(dump_ctx, i, n, d, L->x, o);
+  double *th = est->theta + (size_t)r * d;
+  SS_TRY(rlhf_mle_solve_from(mle, n, L->x, o, est->warm ? th : NULL, th, &est->grad[r],
+                             &est->grad_rel[r], NULL, e));
+  double *lo = est->lo + (size_t)r * d, *hi = est->hi + (size_t)r * d;
+  for (int q = 0; q < d; q++) {
+    double w = est->radius * L->sd[q];
+    lo[q] = th[q] - w;
+    hi[q] = th[q] + w;
+  }
+  if (est->prec) memcpy(est->prec + (size_t)r * d * d, L->prec, (size_t)d * d * sizeof(double));
+  return SS_OK;
+}
+
 static int estimate_into(const rlhf_params *p, const rlhf_env *env, rlhf_mle *mle, int64_t i,
                          const double *report, rlhf_estimates *est, int64_t r, double *x,
                          unsigned char *o, rlhf_data_cb dump, void *dump_ctx, ss_err *e)
 {
   int d = env->d;
+  if (est->cache) {
+    const rlhf_labeler_data *L = rlhf_data_cache_get(est->cache, i, e);
+    if (!L) return SS_ERUNTIME;
+    return estimate_cached(p, L, mle, i, report, est, r, x, o, dump, dump_ctx, e);
+  }
   rlhf_comparisons(p, env, i, report, x, o);
   if (dump) dump(dump_ctx, i, p->n, d, x, o);
   double *th = est->theta + (size_t)r * d;

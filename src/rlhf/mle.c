@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <petsctao.h>
+#include "stratsim/rlhf_kern.h"
 #include "rlhf_impl.h"
 
 struct rlhf_mle {
@@ -20,8 +21,12 @@ struct rlhf_mle {
   int n;
   const double *feat;
   const unsigned char *label;
-  double *margin_w; /* n: sigma(m) sigma(-m) for the Hessian */
+  /* workspaces (nmax rows) and the last evaluation, reused by the Hessian at the same point */
+  double *dot, *ex, *coef, *w, *wx, *acc;
+  int have;             /* 1: th, f, g, dot, ex hold the evaluation at th */
+  double th[RLHF_DMAX], f, g[RLHF_DMAX];
   double flops;
+  int n_fg, n_hess;     /* evaluations computed (not served from the cache) in the last solve */
 };
 
 /* log(1 + exp(-m)) without overflow */
@@ -54,6 +59,51 @@ double rlhf_mle_objective(int n, int d, const double *x, const unsigned char *o,
   return f;
 }
 
+/* rlhf_mle_objective with its gradient, the same bits, computed with the kernels and one exp
+ * per comparison: with E = exp(-|m|), softplus_neg(m) = log1p(E) (m >= 0) or -m + log1p(E), and
+ * sigmoid(-m) = E / (1 + E) (m >= 0) or 1 / (1 + E), exactly the values of the two separate
+ * calls. The point, the dots and E are kept for the Hessian; a repeated point is served from
+ * the cache (Tao evaluates the accepted point again, and the solve re-checks its result). */
+static void mle_eval(rlhf_mle *m, const double *theta)
+{
+  int n = m->n, d = m->d;
+  if (m->have && !memcmp(theta, m->th, (size_t)d * sizeof *theta)) return;
+  static const double log1p_one = 0.69314718055994530942; /* log1p(1): checked at create */
+  rlhf_kern_dots(n, d, m->feat, theta, m->dot);
+  double f = 0;
+  for (int j = 0; j < n; j++) {
+    double sgn = m->label[j] ? -1.0 : 1.0;
+    double mm = sgn * m->dot[j], E, sp, sg;
+    if (mm == 0) { /* theta = 0, the cold start: every comparison lands here */
+      E = 1.0;
+      sp = log1p_one;
+      sg = 0.5;
+    } else if (mm > 0) {
+      E = exp(-mm);
+      sp = log1p(E);
+      sg = E / (1.0 + E);
+    } else {
+      E = exp(mm);
+      sp = -mm + log1p(E);
+      sg = 1.0 / (1.0 + E);
+    }
+    m->ex[j] = E;
+    f += sp;
+    m->coef[j] = -sgn * sg;
+  }
+  rlhf_kern_gemv_t(n, d, m->feat, m->coef, m->g);
+  f /= n;
+  double nt = 0;
+  for (int q = 0; q < d; q++) nt += theta[q] * theta[q];
+  f += 0.5 * m->lambda * nt;
+  for (int q = 0; q < d; q++) m->g[q] = m->g[q] / n + m->lambda * theta[q];
+  m->f = f;
+  memcpy(m->th, theta, (size_t)d * sizeof *theta);
+  m->have = 1;
+  m->n_fg++;
+  m->flops += (double)n * (4.0 * d + 12.0) + 4.0 * d;
+}
+
 static PetscErrorCode form_fg(Tao tao, Vec X, PetscReal *f, Vec G, void *ctx)
 {
   rlhf_mle *m = ctx;
@@ -61,16 +111,18 @@ static PetscErrorCode form_fg(Tao tao, Vec X, PetscReal *f, Vec G, void *ctx)
   PetscScalar *g;
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(X, &th));
-  PetscCall(VecGetArray(G, &g));
-  *f = rlhf_mle_objective(m->n, m->d, m->feat, m->label, m->lambda, th, g);
-  PetscCall(VecRestoreArray(G, &g));
+  mle_eval(m, th);
   PetscCall(VecRestoreArrayRead(X, &th));
-  double fl = (double)m->n * (4.0 * m->d + 20.0) + 4.0 * m->d;
-  m->flops += fl;
-  PetscCall(PetscLogFlops(fl));
+  PetscCall(VecGetArray(G, &g));
+  memcpy(g, m->g, (size_t)m->d * sizeof *g);
+  PetscCall(VecRestoreArray(G, &g));
+  *f = m->f;
   PetscFunctionReturn(0);
 }
 
+/* H = (1/n) sum_j s_j (1 - s_j) x_j x_j^T + lambda I with s_j = sigmoid(<theta, x_j>): the
+ * sigmoid from the cached E (sigmoid(t) = 1 / (1 + E) for t >= 0, E / (1 + E) otherwise, the
+ * bits of rlhf_sigmoid), the lower triangle by the blocked kernel, then mirrored. */
 static PetscErrorCode form_hessian(Tao tao, Vec X, Mat H, Mat Hpre, void *ctx)
 {
   rlhf_mle *m = ctx;
@@ -79,32 +131,24 @@ static PetscErrorCode form_hessian(Tao tao, Vec X, Mat H, Mat Hpre, void *ctx)
   PetscScalar *h;
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(X, &th));
-  for (int j = 0; j < n; j++) {
-    double s = rlhf_sigmoid(rlhf_dot(th, m->feat + (size_t)j * d, d));
-    m->margin_w[j] = s * (1.0 - s) / n;
-  }
+  mle_eval(m, th);
   PetscCall(VecRestoreArrayRead(X, &th));
-  PetscCall(MatDenseGetArray(H, &h)); /* column-major; filled symmetric */
-  /* lower triangle accumulated by rank-1 updates, one comparison at a time (contiguous rows) */
-  double acc[64 * 64];
-  memset(acc, 0, (size_t)d * d * sizeof *acc);
   for (int j = 0; j < n; j++) {
-    const double *xj = m->feat + (size_t)j * d;
-    double w = m->margin_w[j];
-    for (int a = 0; a < d; a++) {
-      double wa = w * xj[a];
-      double *row = acc + (size_t)a * d;
-      for (int b = 0; b <= a; b++) row[b] += wa * xj[b];
-    }
+    double E = m->ex[j];
+    double s = m->dot[j] >= 0 ? 1.0 / (1.0 + E) : E / (1.0 + E);
+    m->w[j] = s * (1.0 - s) / n;
   }
+  rlhf_kern_syrk_lower(n, d, m->feat, m->w, m->wx, m->acc);
+  PetscCall(MatDenseGetArray(H, &h)); /* column-major; filled symmetric */
   for (int a = 0; a < d; a++)
     for (int b = 0; b <= a; b++) {
-      double v = acc[(size_t)a * d + b] + (a == b ? m->lambda : 0.0);
+      double v = m->acc[(size_t)a * d + b] + (a == b ? m->lambda : 0.0);
       h[(size_t)a * d + b] = v;
       h[(size_t)b * d + a] = v;
     }
   PetscCall(MatDenseRestoreArray(H, &h));
-  double fl = (double)n * (2.0 * d + 25.0) + (double)n * d * (d + 1) * 1.5;
+  m->n_hess++;
+  double fl = (double)n * (5.0 + d) + (double)n * d * (d + 1) + (double)d * (d + 1) / 2;
   m->flops += fl + (double)d * d * d / 3.0 + 2.0 * d * d; /* + the factorisation and solve */
   PetscCall(PetscLogFlops(fl));
   PetscFunctionReturn(0);
@@ -146,10 +190,20 @@ int rlhf_mle_create(int d, int nmax, double lambda, rlhf_mle **out, ss_err *e)
   m->d = d;
   m->nmax = nmax;
   m->lambda = lambda;
-  m->margin_w = ss_malloc((size_t)(nmax > 0 ? nmax : 1) * sizeof *m->margin_w, e);
-  if (!m->margin_w) {
-    free(m);
+  size_t rows = (size_t)(nmax > 0 ? nmax : 1);
+  m->dot = ss_malloc(rows * sizeof(double), e);
+  m->ex = ss_malloc(rows * sizeof(double), e);
+  m->coef = ss_malloc(rows * sizeof(double), e);
+  m->w = ss_malloc(rows * sizeof(double), e);
+  m->wx = ss_malloc(rows * d * sizeof(double), e);
+  m->acc = ss_malloc((size_t)d * d * sizeof(double), e);
+  if (!m->dot || !m->ex || !m->coef || !m->w || !m->wx || !m->acc) {
+    rlhf_mle_destroy(&m);
     return SS_ERUNTIME;
+  }
+  if (log1p(1.0) != 0.69314718055994530942) { /* the constant mle_eval uses for m = 0 */
+    rlhf_mle_destroy(&m);
+    return ss_fail(e, SS_ERUNTIME, "rlhf: log1p(1) is not the nearest double to log 2");
   }
   if (mle_setup(m)) {
     rlhf_mle_destroy(&m);
@@ -166,12 +220,23 @@ void rlhf_mle_destroy(rlhf_mle **pm)
   if (m->tao) (void)TaoDestroy(&m->tao);
   if (m->x) (void)VecDestroy(&m->x);
   if (m->H) (void)MatDestroy(&m->H);
-  free(m->margin_w);
+  free(m->dot);
+  free(m->ex);
+  free(m->coef);
+  free(m->w);
+  free(m->wx);
+  free(m->acc);
   free(m);
   *pm = NULL;
 }
 
 double rlhf_mle_flops(const rlhf_mle *m) { return m->flops; }
+
+void rlhf_mle_counts(const rlhf_mle *m, int *fg, int *hess)
+{
+  *fg = m->n_fg;
+  *hess = m->n_hess;
+}
 
 int rlhf_mle_solve(rlhf_mle *m, int n, const double *x, const unsigned char *o, double *theta,
                    double *grad_norm, double *grad_rel, int *iterations, ss_err *e)
@@ -188,9 +253,11 @@ int rlhf_mle_solve_from(rlhf_mle *m, int n, const double *x, const unsigned char
   m->feat = x;
   m->label = o;
   m->flops = 0;
-  double g0[64], zero[64] = {0};
-  rlhf_mle_objective(n, m->d, x, o, m->lambda, zero, g0);
-  double g0n = sqrt(rlhf_dot(g0, g0, m->d));
+  m->n_fg = m->n_hess = 0;
+  m->have = 0; /* new data */
+  double zero[RLHF_DMAX] = {0};
+  mle_eval(m, zero);
+  double g0n = sqrt(rlhf_dot(m->g, m->g, m->d));
   if (theta0) {
     PetscScalar *x0;
     RLHF_PETSC(e, VecGetArray(m->x, &x0));
@@ -209,9 +276,9 @@ int rlhf_mle_solve_from(rlhf_mle *m, int n, const double *x, const unsigned char
   memcpy(theta, th, (size_t)m->d * sizeof *theta);
   RLHF_PETSC(e, VecRestoreArrayRead(m->x, &th));
   /* Report the gradient norm recomputed at the returned point, not Tao's last estimate. */
-  double g[64];
-  rlhf_mle_objective(n, m->d, x, o, m->lambda, theta, g);
-  double gn = sqrt(rlhf_dot(g, g, m->d));
+  mle_eval(m, theta);
+  double gn = sqrt(rlhf_dot(m->g, m->g, m->d));
+  m->have = 0; /* the data pointers belong to the caller */
   if (grad_norm) *grad_norm = gn;
   if (grad_rel) *grad_rel = g0n > 0 ? gn / g0n : gn;
   if (iterations) *iterations = (int)its;

@@ -8,6 +8,9 @@
 #include "stratsim/rlhf.h"
 
 #define RLHF_DMAX 64
+/* Per-rank bytes SPSA may spend caching every labeler's report-independent data (data_cache.c);
+ * above it, each evaluation regenerates the data (same results, slower). */
+#define RLHF_CACHE_BUDGET ((size_t)64 << 20)
 
 /* Calls a PETSc function; on error records it in e and returns SS_ERUNTIME. */
 #define RLHF_PETSC(e, call)                                                              \

@@ -3,7 +3,9 @@
  * update simultaneously against the others' current reports. The 2 x (strategic labelers)
  * evaluations of a step are independent: they are spread over rank groups (a split of the
  * task's communicator), each evaluation relabelling and re-estimating its labeler and re-running
- * the aggregator and the certified policy solve over the group's states. The utilities come
+ * the aggregator and the certified policy solve over the group's states. What an estimate needs
+ * that does not depend on the report (design, label thresholds, Sigma^{-1}) is cached per
+ * labeler across all evaluations when it fits in RLHF_CACHE_BUDGET bytes per rank. The utilities come
  * back through an exact sum, so the dynamics are identical for any rank count or grouping. */
 #include <math.h>
 #include <stdlib.h>
@@ -34,6 +36,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   int64_t first, count;
   rlhf_block(k, P, rank, &first, &count);
   rlhf_estimates mine, all;
+  rlhf_data_cache *cache = NULL;
   memset(&mine, 0, sizeof mine);
   memset(&all, 0, sizeof all);
   int with_prec = rlhf_agg_needs_prec(ctx->agg);
@@ -45,8 +48,10 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     rc = ss_comm_agree(ctx->comm, e);
   }
   if (!rc) { /* the states are collective over the group only */
-    if (!rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e))
+    if (!rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e) &&
+        !rlhf_data_cache_create(p, ctx->env, RLHF_CACHE_BUDGET, &cache, e))
       rlhf_estimates_alloc(&mine, d, k, first, count, with_prec, e);
+    mine.cache = cache;
     rc = ss_comm_agree(ctx->comm, e);
   }
   mine.radius = rlhf_radius(d, k, p->n, p->delta, p->lambda, p->B, ctx->env->Lx, p->c_f);
@@ -68,6 +73,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     rc = ss_comm_agree(ctx->comm, e); /* the block's estimates are local */
     if (!rc) rc = rlhf_estimates_allgather(ctx->comm, &mine, &all, e);
     if (rc) break;
+    all.cache = cache;
     for (int64_t s = 0; s < nstrat; s++)
       for (int j = 0; j < d; j++)
         delta[s * d + j] =
@@ -113,6 +119,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   }
   rlhf_estimates_free(&mine);
   rlhf_estimates_free(&all);
+  rlhf_data_cache_destroy(&cache);
   rlhf_states_destroy(&gstates);
   if (gcomm) ss_comm_free(&gcomm);
   free(who);
