@@ -15,6 +15,7 @@ typedef struct {
   uint64_t seed;
   /* environment */
   int S, A, d;
+  int H;                 /* horizon (1: the contextual bandit) */
   double L;
   int env_kind;          /* RLHF_ENV_GAUSSIAN / RLHF_ENV_EXPLICIT / RLHF_ENV_CSV */
   const double *phi_cfg; /* explicit features (S*A rows of d), row s*A+a; NULL otherwise */
@@ -36,9 +37,13 @@ typedef struct {
   /* policy optimisation */
   double policy_tol;
   int policy_chunk;      /* states per fixed summation chunk (0: automatic) */
+  int policy_method;     /* RLHF_METHOD_PLANNER (default) or RLHF_METHOD_DENSE (H = 1) */
+  double policy_smoothing; /* the planner's in-out alpha */
+  int policy_max_passes;
 } rlhf_params;
 
 enum { RLHF_ENV_GAUSSIAN = 0, RLHF_ENV_EXPLICIT, RLHF_ENV_CSV };
+enum { RLHF_METHOD_PLANNER = 0, RLHF_METHOD_DENSE };
 enum { RLHF_POP_GAUSSIAN = 0, RLHF_POP_CLUSTERS, RLHF_POP_EXPLICIT };
 
 /* Defaults used by tests and tools that build parameters without a config. */
@@ -188,6 +193,8 @@ typedef struct rlhf_states rlhf_states;
 int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **st, ss_err *e);
 void rlhf_states_destroy(rlhf_states **st);
 void rlhf_states_local(const rlhf_states *st, int *s_first, int *s_count);
+/* The policy solver of st: method, tolerance-independent planner settings (from p). */
+void rlhf_states_configure(rlhf_states *st, const rlhf_params *p);
 
 typedef struct {
   double z[64];          /* z_pi (d <= 64 is checked) */
@@ -198,6 +205,8 @@ typedef struct {
   double theta_dual[64];
   double tau;            /* smoothing of the final policy (0: greedy) */
   int levels, newton_its;
+  int passes;            /* planner: pricing passes (0: dense solver) */
+  int columns;           /* planner: columns generated */
   int converged;
   double *prob;          /* local states x A policy (owned by the result) */
   int s_first, s_count, A;

@@ -33,6 +33,10 @@ void rlhf_params_default(rlhf_params *p)
   p->delta = 0.1;
   p->median_kind = SS_MEDIAN_MEAN;
   p->policy_tol = 1e-6;
+  p->H = 1;
+  p->policy_method = RLHF_METHOD_PLANNER;
+  p->policy_smoothing = 0.8;
+  p->policy_max_passes = 10000;
 }
 
 int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e)

@@ -31,6 +31,9 @@ static const ss_key keys[] = {
   {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
   {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
   {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3)"},
+  {"rlhf.policy.method", SS_T_ENUM, "planner", 0, 0, 0, "planner|dense", "policy solver: the distributed certified planner (column generation, every H) or the dense LP / active set over every state (H = 1, reference)"},
+  {"rlhf.policy.smoothing", SS_T_REAL, "0.8", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},
+  {"rlhf.policy.max_passes", SS_T_INT, "10000", 1, 1e9, 0, NULL, "planner: at most this many pricing passes per solve (then converged = 0)"},
   {"rlhf.policy.chunk", SS_T_INT, "0", 0, 1e9, 0, NULL, "states per fixed-order summation chunk (0: max(16, ceil(S/256)))"},
   {"rlhf.env.type", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|explicit|csv", "features: i.i.d. Gaussian rescaled to norm L, rlhf.env.features, or rlhf.env.file"},
   {"rlhf.env.states", SS_T_INT, "32", 1, 1e8, 0, NULL, "number of states S"},
@@ -106,6 +109,9 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->median_kind = !strcmp(med, "lower") ? SS_MEDIAN_LOWER : !strcmp(med, "upper") ? SS_MEDIAN_UPPER : SS_MEDIAN_MEAN;
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
+  p->policy_method = !strcmp(ss_cfg_str(cfg, "rlhf.policy.method"), "dense") ? RLHF_METHOD_DENSE : RLHF_METHOD_PLANNER;
+  p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
+  p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
   const char *et = ss_cfg_str(cfg, "rlhf.env.type");
   p->env_kind = !strcmp(et, "explicit") ? RLHF_ENV_EXPLICIT : !strcmp(et, "csv") ? RLHF_ENV_CSV : RLHF_ENV_GAUSSIAN;
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
@@ -327,6 +333,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   rlhf_env_create(p, &env, e);
   int rc = ss_comm_agree(comm, e); /* the environment is local; the states are collective */
   if (!rc) rc = rlhf_states_create(comm, &env, p->policy_chunk, &st, e);
+  if (!rc) rlhf_states_configure(st, p);
   if (!rc && ss_comm_split(comm, rank, 0, &self)) rc = ss_fail(e, SS_ERUNTIME, "comm split failed");
   if (!rc) rc = rlhf_mle_create(d, p->n, p->lambda, &mle, e);
   if (!rc) {
@@ -503,6 +510,16 @@ static int rlhf_run(ss_task *task, ss_err *e)
                      cond ? "strategic" : "truthful", sw_opt - sw, sw, sw_opt, pol->objective,
                      pol->gap, cond ? max_gain : 0.0, pol->dual, pol->rel_gap, pol->converged,
                      rlhf_strategy_name(rp.strategy), env.S, env.A, grad_max, task->point);
+    }
+    ss_table *solves = ss_tableset_get(task->tables, "rlhf_solves");
+    rc = ss_table_header(solves, "n,algorithm,seed,condition,horizon,method,passes,columns,relative_gap,converged,point", e);
+    for (int cond = 0; cond < 2 && !rc; cond++) {
+      const rlhf_policy *pol = cond ? ps : &pol_t;
+      if (rank == 0)
+        ss_table_row(solves, "%d,%s,%llu,%s,%d,%s,%d,%d,%.17g,%d,%ld", p->n, aname,
+                     (unsigned long long)p->seed, cond ? "strategic" : "truthful", p->H,
+                     pol->passes ? "planner" : "dense", pol->passes, pol->columns, pol->rel_gap,
+                     pol->converged, task->point);
     }
     if (rp.write_labelers) {
       for (int64_t r = 0; r < count; r++)

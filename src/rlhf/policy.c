@@ -67,6 +67,9 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
     return e->code;
   }
   st->comm = c;
+  st->method = RLHF_METHOD_PLANNER;
+  st->plan.smoothing = 0.8;
+  st->plan.max_passes = 10000;
   st->S = env->S;
   st->A = env->A;
   st->d = env->d;
@@ -195,19 +198,39 @@ static int states_eval(rlhf_states *st, const double *theta, double tau, int wan
   }
   if (qq != q) free(qq);
   if (pp != p) free(pp);
-  SS_TRY(ss_rlhf_allgather(st->comm, st->partial, (int64_t)(st->c_count * m), st->all, e));
-  /* Chunk partials in chunk order: the same additions for any rank count. */
+  /* Without the Hessian only 1 + d numbers per chunk travel (packed in place). */
   size_t use = want_h ? m : 1 + (size_t)d;
+  for (int c = 1; c < st->c_count && use < m; c++)
+    memmove(st->partial + (size_t)c * use, st->partial + (size_t)c * m, use * sizeof(double));
+  SS_TRY(ss_rlhf_allgather(st->comm, st->partial, (int64_t)(st->c_count * use), st->all, e));
+  /* Chunk partials in chunk order: the same additions for any rank count. */
   double acc[1 + RLHF_DMAX + RLHF_DMAX * RLHF_DMAX];
   memset(acc, 0, use * sizeof *acc);
   for (int c = 0; c < st->nchunks; c++)
-    for (size_t i = 0; i < use; i++) acc[i] += st->all[(size_t)c * m + i];
+    for (size_t i = 0; i < use; i++) acc[i] += st->all[(size_t)c * use + i];
   *hmax = acc[0];
   if (z) memcpy(z, acc + 1, (size_t)d * sizeof *z);
   if (want_h && H)
     for (int i = 0; i < d; i++)
       for (int j = 0; j < d; j++) H[i * d + j] = j >= i ? acc[1 + d + i * d + j] : acc[1 + d + j * d + i];
   return SS_OK;
+}
+
+int rlhf_greedy_action(const double *theta, const double *ph, int A, int d)
+{
+  int best = 0;
+  double qb = rlhf_dot(theta, ph, d);
+  for (int a = 1; a < A; a++) {
+    double q = rlhf_dot(theta, ph + (size_t)a * d, d);
+    if (q > qb) qb = q, best = a;
+  }
+  return best;
+}
+
+int rlhf_states_greedy_pass(rlhf_states *st, const double *theta, double *h, double *z,
+                            double *prob, ss_err *e)
+{
+  return states_eval(st, theta, 0.0, 0, h, z, NULL, prob, e);
 }
 
 double rlhf_policy_dual_value(rlhf_states *st, const double *theta)
@@ -284,14 +307,17 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
                       ss_err *e)
 {
   const double *lin = rlhf_agg_linear_theta(agg);
-  if (lin) {
+  if (lin && !st->mdp) { /* the planner's single pricing pass, as a greedy policy */
     SS_TRY(rlhf_policy_greedy(st, lin, pol, e));
+    pol->passes = pol->columns = 1;
     pol->objective = rlhf_agg_value(agg, pol->z);
     pol->gap = pol->dual - pol->objective;
     pol->rel_gap = pol->gap / rlhf_rel_denominator(pol->objective, pol->dual);
     return SS_OK;
   }
   SS_TRY(rlhf_policy_alloc(st, pol, e));
+  if (st->method == RLHF_METHOD_PLANNER || st->mdp)
+    return rlhf_policy_solve_planner(st, agg, tol, pol, e);
   if (agg->ops->lp_dims) return rlhf_policy_solve_lp(st, agg, tol, pol, e);
   return rlhf_policy_solve_smooth(st, agg, tol, pol, e);
 }

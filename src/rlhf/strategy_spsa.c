@@ -45,8 +45,10 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     rc = ss_comm_agree(ctx->comm, e);
   }
   if (!rc) { /* the states are collective over the group only */
-    if (!rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e))
+    if (!rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e)) {
+      rlhf_states_configure(gstates, p);
       rlhf_estimates_alloc(&mine, d, k, first, count, with_prec, e);
+    }
     rc = ss_comm_agree(ctx->comm, e);
   }
   mine.radius = rlhf_radius(d, k, p->n, p->delta, p->lambda, p->B, ctx->env->Lx, p->c_f);
