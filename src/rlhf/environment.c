@@ -34,6 +34,7 @@ void rlhf_params_default(rlhf_params *p)
   p->median_kind = SS_MEDIAN_MEAN;
   p->policy_tol = 1e-6;
   p->H = 1;
+  p->mdp_successors = 4;
   p->policy_method = RLHF_METHOD_PLANNER;
   p->policy_smoothing = 0.8;
   p->policy_max_passes = 10000;
@@ -188,8 +189,25 @@ int rlhf_env_create(const rlhf_params *p, rlhf_env *env, ss_err *e)
   return SS_OK;
 }
 
+int rlhf_env_create_mdp(const rlhf_params *p, rlhf_env *env, ss_err *e)
+{
+  memset(env, 0, sizeof *env);
+  if (p->S < 1 || p->A < 2 || p->d < 1 || p->d > 64 || p->H < 1)
+    return ss_fail(e, SS_EINPUT, "rlhf: need S >= 1, A >= 2, 1 <= d <= 64 and H >= 1");
+  env->S = p->S;
+  env->A = p->A;
+  env->d = p->d;
+  env->H = p->H;
+  env->mdp = p;
+  env->rho = ss_malloc((size_t)p->S * sizeof *env->rho, e);
+  if (!env->rho) return SS_ERUNTIME;
+  for (int s = 0; s < p->S; s++) env->rho[s] = 1.0 / p->S;
+  return SS_OK;
+}
+
 void rlhf_env_destroy(rlhf_env *env)
 {
+  free(env->design_x);
   free(env->phi);
   free(env->rho);
   free(env->rho_cdf);

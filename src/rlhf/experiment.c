@@ -22,7 +22,10 @@ static const ss_key keys[] = {
   {"rlhf.n", SS_T_INT, "100", 1, 1e8, 0, NULL, "comparisons per labeler"},
   {"rlhf.k", SS_T_INT, "5", 1, 4294967295.0, 0, NULL, "number of labelers"},
   {"rlhf.d", SS_T_INT, "16", 1, 64, 0, NULL, "feature dimension"},
-  {"rlhf.horizon", SS_T_INT, "1", 1, 1, 0, NULL, "horizon H (only H = 1, the contextual bandit, is implemented)"},
+  {"rlhf.horizon", SS_T_INT, "1", 1, 10000, 0, NULL, "horizon H (1: the contextual bandit; H > 1: a tabular MDP)"},
+  {"rlhf.env.model", SS_T_ENUM, "auto", 0, 0, 0, "auto|contextual|mdp", "environment: contextual bandit or tabular MDP (auto: MDP iff horizon > 1)"},
+  {"rlhf.mdp.successors", SS_T_INT, "4", 1, 1e6, 0, NULL, "generated MDP: successors b per (s,a), Dirichlet(1) weights"},
+  {"rlhf.mdp.features", SS_T_ENUM, "store", 0, 0, 0, "store|regenerate", "MDP features: stored per rank (S/p x A x d) or regenerated from the keyed generator in every pass"},
   {"rlhf.B", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "bound B on ||theta_i*|| (and on reports)"},
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},
   {"rlhf.confidence.c_f", SS_T_REAL, "1", 0, 1e6, 0, NULL, "constant c_f of the confidence radius f"},
@@ -112,6 +115,11 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->policy_method = !strcmp(ss_cfg_str(cfg, "rlhf.policy.method"), "dense") ? RLHF_METHOD_DENSE : RLHF_METHOD_PLANNER;
   p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
   p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
+  p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
+  const char *model = ss_cfg_str(cfg, "rlhf.env.model");
+  p->mdp = !strcmp(model, "mdp") || (!strcmp(model, "auto") && p->H > 1);
+  p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
+  p->mdp_regenerate = !strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "regenerate");
   const char *et = ss_cfg_str(cfg, "rlhf.env.type");
   p->env_kind = !strcmp(et, "explicit") ? RLHF_ENV_EXPLICIT : !strcmp(et, "csv") ? RLHF_ENV_CSV : RLHF_ENV_GAUSSIAN;
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
@@ -147,6 +155,23 @@ static int all_finite(const double *v, long n)
   return 1;
 }
 
+static int check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  if (p->H > 1 && !p->mdp)
+    return ss_cfg_error(cfg, "rlhf.env.model", e, "expected mdp or auto for horizon %d > 1, found contextual", p->H);
+  if (!p->mdp) return SS_OK;
+  if (p->env_kind != RLHF_ENV_GAUSSIAN)
+    return ss_cfg_error(cfg, "rlhf.env.type", e, "expected gaussian for an MDP (explicit MDP files are not implemented), found %s", ss_cfg_str(cfg, "rlhf.env.type"));
+  int n;
+  if (ss_cfg_list(cfg, "rlhf.env.rho", &n))
+    return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected no rho for a generated MDP (rho is uniform)");
+  if ((double)p->S * p->A >= 4294967296.0)
+    return ss_cfg_error(cfg, "rlhf.env.states", e, "expected S*A < 2^32 for an MDP, found %.0f", (double)p->S * p->A);
+  if (p->policy_method == RLHF_METHOD_DENSE)
+    return ss_cfg_error(cfg, "rlhf.policy.method", e, "expected planner for an MDP (the dense solvers are H = 1 only), found dense");
+  return SS_OK;
+}
+
 static int rlhf_check(const ss_config *cfg, ss_err *e)
 {
   run_params rp;
@@ -155,6 +180,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   if (!strcmp(ss_cfg_str(cfg, "rlhf.momle.set"), "socp"))
     return ss_cfg_error(cfg, "rlhf.momle.set", e, "expected box, found socp (the SOCP relaxation is not implemented)");
   int r, c, n;
+  SS_TRY(check_mdp(cfg, p, e));
   if (p->env_kind == RLHF_ENV_EXPLICIT) {
     const double *f = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
     if (!f) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected a matrix of features for env.type explicit, found none");
@@ -330,10 +356,12 @@ static int rlhf_run(ss_task *task, ss_err *e)
   int strategic_run = rp.strategy != &rlhf_strategy_truthful;
 
   ss_phase_begin(task->timers, ph_setup);
-  rlhf_env_create(p, &env, e);
+  if (p->mdp) rlhf_env_create_mdp(p, &env, e);
+  else rlhf_env_create(p, &env, e);
   int rc = ss_comm_agree(comm, e); /* the environment is local; the states are collective */
   if (!rc) rc = rlhf_states_create(comm, &env, p->policy_chunk, &st, e);
   if (!rc) rlhf_states_configure(st, p);
+  if (!rc && p->mdp) rc = rlhf_env_set_design(&env, st, p, e);
   if (!rc && ss_comm_split(comm, rank, 0, &self)) rc = ss_fail(e, SS_ERUNTIME, "comm split failed");
   if (!rc) rc = rlhf_mle_create(d, p->n, p->lambda, &mle, e);
   if (!rc) {
@@ -402,7 +430,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
     if (!rc) rc = gather_rows(comm, task->tables, "estimates", hdr, &tx, e);
     free(hdr);
     hdr = NULL;
-    if (!rc && rank == 0) {
+    if (!rc && rank == 0 && env.phi) { /* MDPs: features are distributed, not dumped */
       for (int s = 0; s < env.S; s++)
         for (int a = 0; a < env.A; a++) {
           text_add(&tx, "%llu,%d,%d,%.17g", (unsigned long long)p->seed, s, a, env.rho[s]);

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <petscmat.h>
-#include "rlhf_impl.h"
+#include "rlhf_mdp.h"
 
 
 static PetscErrorCode states_petsc(rlhf_states *st, const rlhf_env *env)
@@ -57,9 +57,38 @@ static PetscErrorCode states_petsc(rlhf_states *st, const rlhf_env *env)
   PetscFunctionReturn(0);
 }
 
+/* An MDP's states: the distributed MDP (mdp.c) and nothing replicated. Collective. */
+static int states_create_mdp(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **out,
+                             ss_err *e)
+{
+  rlhf_states *st = ss_calloc(1, sizeof *st, e);
+  if (st) {
+    st->comm = c;
+    st->method = RLHF_METHOD_PLANNER;
+    st->plan.smoothing = 0.8;
+    st->plan.max_passes = 10000;
+    st->S = env->S, st->A = env->A, st->d = env->d;
+    st->s_first = env->S;
+  }
+  if (ss_comm_agree(c, e)) {
+    free(st);
+    return e->code;
+  }
+  if (rlhf_mdp_create(c, env->mdp, chunk, &st->mdp, e)) {
+    free(st);
+    return e->code;
+  }
+  st->L = st->mdp->L;
+  *out = st;
+  return SS_OK;
+}
+
+double rlhf_states_L(const rlhf_states *st) { return st->L; }
+
 int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **out, ss_err *e)
 {
   *out = NULL;
+  if (env->mdp) return states_create_mdp(c, env, chunk, out, e);
   if (env->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
   rlhf_states *st = ss_calloc(1, sizeof *st, e);
   if (!st) {
@@ -119,6 +148,7 @@ void rlhf_states_destroy(rlhf_states **pst)
 {
   rlhf_states *st = *pst;
   if (!st) return;
+  rlhf_mdp_destroy(&st->mdp);
   if (st->phi_mat) (void)MatDestroy(&st->phi_mat);
   if (st->rho_vec) (void)VecDestroy(&st->rho_vec);
   free(st->phi);
@@ -270,7 +300,8 @@ int rlhf_policy_greedy(rlhf_states *st, const double *theta, rlhf_policy *pol, s
 {
   SS_TRY(rlhf_policy_alloc(st, pol, e));
   double h;
-  SS_TRY(states_eval(st, theta, 0.0, 0, &h, pol->z, NULL, pol->prob, e));
+  if (st->mdp) SS_TRY(rlhf_mdp_price(st->mdp, theta, &h, pol->z, e));
+  else SS_TRY(states_eval(st, theta, 0.0, 0, &h, pol->z, NULL, pol->prob, e));
   pol->objective = rlhf_dot(theta, pol->z, st->d);
   pol->dual = h;
   pol->gap = h - pol->objective;
