@@ -222,6 +222,7 @@ typedef struct {
   int levels, newton_its;
   int passes;            /* planner: pricing passes (0: dense solver) */
   int columns;           /* planner: columns generated */
+  double time_price, time_master; /* planner: seconds in pricing passes and in the master */
   int converged;
   double *prob;          /* local states x A policy (owned by the result) */
   int s_first, s_count, A;

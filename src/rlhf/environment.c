@@ -36,7 +36,7 @@ void rlhf_params_default(rlhf_params *p)
   p->H = 1;
   p->mdp_successors = 4;
   p->policy_method = RLHF_METHOD_PLANNER;
-  p->policy_smoothing = 0.8;
+  p->policy_smoothing = 0.7;
   p->policy_max_passes = 10000;
 }
 

@@ -35,7 +35,7 @@ static const ss_key keys[] = {
   {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
   {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3)"},
   {"rlhf.policy.method", SS_T_ENUM, "planner", 0, 0, 0, "planner|dense", "policy solver: the distributed certified planner (column generation, every H) or the dense LP / active set over every state (H = 1, reference)"},
-  {"rlhf.policy.smoothing", SS_T_REAL, "0.8", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},
+  {"rlhf.policy.smoothing", SS_T_REAL, "0.7", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},
   {"rlhf.policy.max_passes", SS_T_INT, "10000", 1, 1e9, 0, NULL, "planner: at most this many pricing passes per solve (then converged = 0)"},
   {"rlhf.policy.chunk", SS_T_INT, "0", 0, 1e9, 0, NULL, "states per fixed-order summation chunk (0: max(16, ceil(S/256)))"},
   {"rlhf.env.type", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|explicit|csv", "features: i.i.d. Gaussian rescaled to norm L, rlhf.env.features, or rlhf.env.file"},

@@ -166,6 +166,8 @@ static PetscErrorCode build_successors(rlhf_mdp *m)
   m->scol = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->scol);
   PetscCheck(m->scol, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
   for (int64_t q = 0; q < nnz; q++) m->scol[q] = find_index(m->ghost, m->nghost, m->sglob[q]);
+  for (int i = 0; i < m->nghost; i++)
+    m->remote_succ += m->ghost[i] < m->s_first || m->ghost[i] >= m->s_first + m->s_count;
   PetscCall(ghost_scatter(m, m->ghost, m->nghost, &m->vghost, &m->sc_succ));
   PetscFunctionReturn(0);
 }
@@ -211,6 +213,8 @@ static PetscErrorCode build_predecessors(rlhf_mdp *m)
   PetscCheck(m->pcol, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
   for (int64_t q = 0; q < nnz; q++) m->pcol[q] = find_index(m->pghost, m->npghost, pstate[q]);
   free(pstate);
+  for (int i = 0; i < m->npghost; i++)
+    m->remote_pred += m->pghost[i] < m->s_first || m->pghost[i] >= m->s_first + m->s_count;
   PetscCall(ghost_scatter(m, m->pghost, m->npghost, &m->occ_ghost, &m->sc_pred));
   PetscCall(VecDuplicate(m->occ_ghost, &m->act_ghost));
   PetscFunctionReturn(0);

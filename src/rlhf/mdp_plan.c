@@ -25,11 +25,16 @@ static PetscErrorCode backward(rlhf_mdp *m, const double *theta)
   PetscFunctionBeginUser;
   int A = m->A, d = m->d, n = m->s_count;
   double f[RLHF_DMAX];
-  for (int s = 0; s < n; s++)
+  for (int s = 0; s < n; s++) {
+    if (m->phi) { /* stored rows: the same sums as rlhf_dot, interleaved over actions */
+      rlhf_dot_rows(theta, m->phi + (size_t)s * A * d, A, d, m->r + (size_t)s * A);
+      continue;
+    }
     for (int a = 0; a < A; a++) {
       rlhf_mdp_features(m, m->s_first + s, a, f);
       m->r[(size_t)s * A + a] = rlhf_dot(theta, f, d);
     }
+  }
   for (int h = m->H - 1; h >= 0; h--) {
     const PetscScalar *g = NULL;
     if (h < m->H - 1) {

@@ -184,7 +184,9 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   double alpha = opt->smoothing;
   int finish = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
   while (!rc) {
+    double t0 = ss_wtime();
     if (!e->code) (void)solve_master(&ms, agg, &V, thm, e);
+    res->time_master += ss_wtime() - t0;
     /* the master is identical on every rank; only a local allocation failure can differ, and
      * it must be agreed on before the ranks decide (collectively) whether to price again */
     rc = ss_comm_agree(o->comm, e);
@@ -201,7 +203,9 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     } else {
       for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
     }
+    t0 = ss_wtime();
     rc = o->price(o->ctx, ths, &h, z, e);
+    res->time_price += ss_wtime() - t0;
     res->passes++;
     if (rc) break;
     if (h < ub) {

@@ -65,7 +65,7 @@ static int states_create_mdp(ss_comm *c, const rlhf_env *env, int chunk, rlhf_st
   if (st) {
     st->comm = c;
     st->method = RLHF_METHOD_PLANNER;
-    st->plan.smoothing = 0.8;
+    st->plan.smoothing = 0.7;
     st->plan.max_passes = 10000;
     st->S = env->S, st->A = env->A, st->d = env->d;
     st->s_first = env->S;
@@ -97,7 +97,7 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   }
   st->comm = c;
   st->method = RLHF_METHOD_PLANNER;
-  st->plan.smoothing = 0.8;
+  st->plan.smoothing = 0.7;
   st->plan.max_passes = 10000;
   st->S = env->S;
   st->A = env->A;
@@ -184,10 +184,9 @@ static int states_eval(rlhf_states *st, const double *theta, double tau, int wan
     double *part = st->partial + (size_t)(s / st->chunk) * m;
     const double *ph = st->phi + (size_t)s * A * d;
     int amax = 0;
-    for (int a = 0; a < A; a++) {
-      qq[a] = rlhf_dot(theta, ph + (size_t)a * d, d);
+    rlhf_dot_rows(theta, ph, A, d, qq);
+    for (int a = 1; a < A; a++)
       if (qq[a] > qq[amax]) amax = a;
-    }
     double r = st->rho[s];
     part[0] += r * qq[amax];
     int onehot = 1;
@@ -246,14 +245,40 @@ static int states_eval(rlhf_states *st, const double *theta, double tau, int wan
   return SS_OK;
 }
 
+/* q[a] = <theta, ph_a> for A rows of d: each in the order of rlhf_dot (the same bits), the
+ * rows' chains interleaved so that the additions' latencies overlap. */
+void rlhf_dot_rows(const double *theta, const double *ph, int A, int d, double *q)
+{
+  int a = 0;
+  for (; a + 4 <= A; a += 4) {
+    const double *r0 = ph + (size_t)a * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int j = 0; j < d; j++) {
+      s0 += theta[j] * r0[j];
+      s1 += theta[j] * r1[j];
+      s2 += theta[j] * r2[j];
+      s3 += theta[j] * r3[j];
+    }
+    q[a] = s0, q[a + 1] = s1, q[a + 2] = s2, q[a + 3] = s3;
+  }
+  for (; a < A; a++) q[a] = rlhf_dot(theta, ph + (size_t)a * d, d);
+}
+
 int rlhf_greedy_action(const double *theta, const double *ph, int A, int d)
 {
+  double q[256];
   int best = 0;
-  double qb = rlhf_dot(theta, ph, d);
-  for (int a = 1; a < A; a++) {
-    double q = rlhf_dot(theta, ph + (size_t)a * d, d);
-    if (q > qb) qb = q, best = a;
+  if (A > 256) { /* not reached: A <= 256 by the schema */
+    double qb = rlhf_dot(theta, ph, d);
+    for (int a = 1; a < A; a++) {
+      double v = rlhf_dot(theta, ph + (size_t)a * d, d);
+      if (v > qb) qb = v, best = a;
+    }
+    return best;
   }
+  rlhf_dot_rows(theta, ph, A, d, q);
+  for (int a = 1; a < A; a++)
+    if (q[a] > q[best]) best = a;
   return best;
 }
 

@@ -53,6 +53,8 @@ int rlhf_policy_solve_planner(rlhf_states *st, const rlhf_agg *agg, double tol,
   SS_TRY(rlhf_plan_solve(&o, agg, &opt, &res, e));
   pol->passes = res.passes;
   pol->columns = res.columns;
+  pol->time_price = res.time_price;
+  pol->time_master = res.time_master;
   pol->levels = 1;
   if (st->mdp) { /* the certificate of the mixture: z from the columns' occupancy passes */
     memcpy(pol->z, res.z, (size_t)st->d * sizeof *pol->z);

@@ -120,6 +120,7 @@ int rlhf_policy_certify(rlhf_states *st, const rlhf_agg *agg, const double *thet
 /* The greedy action of one state: argmax_a <theta, phi(s,a)> over the A rows ph (ties to the
  * lowest action). */
 int rlhf_greedy_action(const double *theta, const double *ph, int A, int d);
+void rlhf_dot_rows(const double *theta, const double *ph, int A, int d, double *q);
 
 /* The one-labeler utility of the policy an aggregate picks (for SPSA): solves the policy
  * problem and returns z. */
@@ -143,6 +144,7 @@ typedef struct {
   double objective, dual, gap, rel_gap, master_value;
   double theta_dual[RLHF_DMAX]; /* the best dual point (in Theta) */
   int passes, columns, converged;
+  double time_price, time_master; /* seconds (first pass excluded from time_price) */
   int ncols;                    /* active columns: their pricing points and weights */
   double *col_theta, *col_weight;
 } rlhf_plan;

@@ -37,6 +37,7 @@ struct rlhf_mdp {
   int *pi;            /* H x s_count greedy actions */
   /* counters (this rank): pricing passes, ghost values received, collective calls */
   int64_t passes, ghost_values, collectives;
+  int64_t remote_succ, remote_pred; /* ghost entries owned by other ranks */
 };
 typedef struct rlhf_mdp rlhf_mdp;
 
