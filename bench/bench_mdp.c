@@ -168,7 +168,7 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
   ss_comm_max_double(w, &rss_build, 1);
   if (ss_comm_rank(w) == 0) {
     int P = ss_comm_size(w);
-    double remote_per_pass = (double)(p.H - 1) * (cnt[0] + 2.0 * cnt[1]);
+    double remote_per_pass = (double)(p.H - 1) * (cnt[0] + 2.0 * cnt[1]); /* pairs: 2 values */
     double gather = (double)m->nchunks * (1 + p.d) * 8 * (P - 1);
     printf("MDP solve %s: S=%d A=%d H=%d d=%d b=%d features=%s, %d ranks, tol=%g alpha=%g\n", name,
            p.S, p.A, p.H, p.d, p.mdp_successors, p.mdp_regenerate ? "regenerated" : "stored", P, tol,
@@ -180,7 +180,7 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
     printf("  per pass (all ranks): %.0f off-rank ghost values = %.3g MB by scatters + %.3g MB allgather; "
            "collective calls per pass on rank 0: %.1f (%d scatters + 1 allgather) + 1 agreement per planner iteration\n",
            remote_per_pass, remote_per_pass * 8 / 1e6, gather / 1e6, (double)cnt[3] / pol.passes,
-           3 * (p.H - 1));
+           2 * (p.H - 1));
     printf("  peak RSS per rank (max over ranks): %.0f MB after build, %.0f MB after solve\n", rss_build, rss);
   }
   rlhf_policy_free(&pol);

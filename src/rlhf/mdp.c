@@ -123,17 +123,19 @@ static int find_index(const int *u, int n, int v)
   return lo;
 }
 
-/* A scatter from a global Vec of S entries to the ghost values at the sorted indices g. */
-static PetscErrorCode ghost_scatter(rlhf_mdp *m, const int *g, int n, Vec *ghost, VecScatter *sc)
+/* A scatter from a global Vec of bs x S entries (blocks of bs per state) to the ghost blocks
+ * of the sorted states g. */
+static PetscErrorCode ghost_scatter(Vec from, int bs, const int *g, int n, Vec *ghost,
+                                    VecScatter *sc)
 {
   PetscFunctionBeginUser;
   IS is;
   PetscInt *ig;
   PetscCall(PetscMalloc1(n ? n : 1, &ig));
   for (int i = 0; i < n; i++) ig[i] = g[i];
-  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, n, ig, PETSC_OWN_POINTER, &is));
-  PetscCall(VecCreateSeq(PETSC_COMM_SELF, n, ghost));
-  PetscCall(VecScatterCreate(m->vglob, is, *ghost, NULL, sc));
+  PetscCall(ISCreateBlock(PETSC_COMM_SELF, bs, n, ig, PETSC_OWN_POINTER, &is));
+  PetscCall(VecCreateSeq(PETSC_COMM_SELF, (PetscInt)bs * n, ghost));
+  PetscCall(VecScatterCreate(from, is, *ghost, NULL, sc));
   PetscCall(ISDestroy(&is));
   PetscFunctionReturn(0);
 }
@@ -168,7 +170,7 @@ static PetscErrorCode build_successors(rlhf_mdp *m)
   for (int64_t q = 0; q < nnz; q++) m->scol[q] = find_index(m->ghost, m->nghost, m->sglob[q]);
   for (int i = 0; i < m->nghost; i++)
     m->remote_succ += m->ghost[i] < m->s_first || m->ghost[i] >= m->s_first + m->s_count;
-  PetscCall(ghost_scatter(m, m->ghost, m->nghost, &m->vghost, &m->sc_succ));
+  PetscCall(ghost_scatter(m->vglob, 1, m->ghost, m->nghost, &m->vghost, &m->sc_succ));
   PetscFunctionReturn(0);
 }
 
@@ -182,9 +184,9 @@ static PetscErrorCode build_predecessors(rlhf_mdp *m)
   int64_t nnz = 0, cap = (int64_t)m->s_count * m->A * m->b + 1;
   m->prow = malloc((size_t)(m->s_count + 1) * sizeof *m->prow);
   int *pstate = malloc((size_t)cap * sizeof *pstate);
-  m->pact = malloc((size_t)cap * sizeof *m->pact);
+  m->pkey = malloc((size_t)cap * sizeof *m->pkey);
   m->pprob = malloc((size_t)cap * sizeof *m->pprob);
-  PetscCheck(m->prow && pstate && m->pact && m->pprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  PetscCheck(m->prow && pstate && m->pkey && m->pprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
   m->prow[0] = 0;
   for (int s = 0; s < m->s_count; s++) {
     PetscInt nc, grow = m->s_first + s;
@@ -194,13 +196,13 @@ static PetscErrorCode build_predecessors(rlhf_mdp *m)
     if (nnz + nc > cap) { /* in-degrees are uneven: grow */
       cap = 2 * (nnz + nc);
       pstate = realloc(pstate, (size_t)cap * sizeof *pstate);
-      m->pact = realloc(m->pact, (size_t)cap * sizeof *m->pact);
+      m->pkey = realloc(m->pkey, (size_t)cap * sizeof *m->pkey);
       m->pprob = realloc(m->pprob, (size_t)cap * sizeof *m->pprob);
-      PetscCheck(pstate && m->pact && m->pprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+      PetscCheck(pstate && m->pkey && m->pprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
     }
     for (PetscInt k = 0; k < nc; k++, nnz++) {
       pstate[nnz] = (int)(c[k] / m->A);
-      m->pact[nnz] = (int)(c[k] % m->A);
+      m->pkey[nnz] = (uint64_t)(c[k] % m->A); /* the ghost index is added below */
       m->pprob[nnz] = v[k];
     }
     PetscCall(MatRestoreRow(PT, grow, &nc, &c, &v));
@@ -209,14 +211,12 @@ static PetscErrorCode build_predecessors(rlhf_mdp *m)
   PetscCall(MatDestroy(&PT));
   m->npghost = unique_sorted(pstate, nnz, &m->pghost);
   PetscCheck(m->npghost >= 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  m->pcol = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->pcol);
-  PetscCheck(m->pcol, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  for (int64_t q = 0; q < nnz; q++) m->pcol[q] = find_index(m->pghost, m->npghost, pstate[q]);
+  for (int64_t q = 0; q < nnz; q++)
+    m->pkey[q] |= (uint64_t)find_index(m->pghost, m->npghost, pstate[q]) << 8;
   free(pstate);
   for (int i = 0; i < m->npghost; i++)
     m->remote_pred += m->pghost[i] < m->s_first || m->pghost[i] >= m->s_first + m->s_count;
-  PetscCall(ghost_scatter(m, m->pghost, m->npghost, &m->occ_ghost, &m->sc_pred));
-  PetscCall(VecDuplicate(m->occ_ghost, &m->act_ghost));
+  PetscCall(ghost_scatter(m->pair_glob, 2, m->pghost, m->npghost, &m->pair_ghost, &m->sc_pred));
   PetscFunctionReturn(0);
 }
 
@@ -225,8 +225,7 @@ static PetscErrorCode build_petsc(rlhf_mdp *m)
   PetscFunctionBeginUser;
   MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
   PetscCall(VecCreateMPI(comm, m->s_count, m->S, &m->vglob));
-  PetscCall(VecDuplicate(m->vglob, &m->occ_glob));
-  PetscCall(VecDuplicate(m->vglob, &m->act_glob));
+  PetscCall(VecCreateMPI(comm, 2 * (PetscInt)m->s_count, 2 * (PetscInt)m->S, &m->pair_glob));
   PetscCall(assemble(m));
   PetscCall(build_successors(m));
   PetscCall(build_predecessors(m));
@@ -301,13 +300,13 @@ void rlhf_mdp_destroy(rlhf_mdp **pm)
   rlhf_mdp *m = *pm;
   if (!m) return;
   if (m->P) (void)MatDestroy(&m->P);
-  Vec *vecs[] = {&m->vglob, &m->vghost, &m->occ_glob, &m->act_glob, &m->occ_ghost, &m->act_ghost};
+  Vec *vecs[] = {&m->vglob, &m->vghost, &m->pair_glob, &m->pair_ghost};
   for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
     if (*vecs[i]) (void)VecDestroy(vecs[i]);
   if (m->sc_succ) (void)VecScatterDestroy(&m->sc_succ);
   if (m->sc_pred) (void)VecScatterDestroy(&m->sc_pred);
   void *bufs[] = {m->phi, m->rho, m->V, m->occ, m->r, m->pi, m->partial, m->all, m->srow,
-                  m->sglob, m->scol, m->sprob, m->ghost, m->prow, m->pcol, m->pact, m->pprob,
+                  m->sglob, m->scol, m->sprob, m->ghost, m->prow, m->pkey, m->pprob,
                   m->pghost};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
   free(m);

@@ -74,30 +74,28 @@ static PetscErrorCode forward_step(rlhf_mdp *m, int h, const double *occ, double
 {
   PetscFunctionBeginUser;
   int n = m->s_count;
-  PetscScalar *o, *ac;
-  PetscCall(VecGetArray(m->occ_glob, &o));
-  PetscCall(VecGetArray(m->act_glob, &ac));
+  PetscScalar *o;
+  PetscCall(VecGetArray(m->pair_glob, &o));
   for (int s = 0; s < n; s++) {
-    o[s] = occ[s];
-    ac[s] = m->pi[(size_t)h * n + s];
+    o[2 * s] = occ[s];
+    o[2 * s + 1] = m->pi[(size_t)h * n + s];
   }
-  PetscCall(VecRestoreArray(m->occ_glob, &o));
-  PetscCall(VecRestoreArray(m->act_glob, &ac));
-  PetscCall(scatter(m->sc_pred, m->occ_glob, m->occ_ghost));
-  PetscCall(scatter(m->sc_pred, m->act_glob, m->act_ghost));
+  PetscCall(VecRestoreArray(m->pair_glob, &o));
+  PetscCall(scatter(m->sc_pred, m->pair_glob, m->pair_ghost));
   m->ghost_values += 2 * (int64_t)m->npghost;
-  m->collectives += 2;
-  const PetscScalar *go, *ga;
-  PetscCall(VecGetArrayRead(m->occ_ghost, &go));
-  PetscCall(VecGetArrayRead(m->act_ghost, &ga));
+  m->collectives++;
+  const PetscScalar *g;
+  PetscCall(VecGetArrayRead(m->pair_ghost, &g));
   for (int s = 0; s < n; s++) {
     double acc = 0;
-    for (int64_t k = m->prow[s]; k < m->prow[s + 1]; k++)
-      if ((int)ga[m->pcol[k]] == m->pact[k]) acc += m->pprob[k] * go[m->pcol[k]];
+    for (int64_t k = m->prow[s]; k < m->prow[s + 1]; k++) {
+      uint64_t key = m->pkey[k];
+      const PetscScalar *pair = g + 2 * (key >> 8);
+      if ((int)pair[1] == (int)(key & 0xff)) acc += m->pprob[k] * pair[0];
+    }
     next[s] = acc;
   }
-  PetscCall(VecRestoreArrayRead(m->occ_ghost, &go));
-  PetscCall(VecRestoreArrayRead(m->act_ghost, &ga));
+  PetscCall(VecRestoreArrayRead(m->pair_ghost, &g));
   PetscFunctionReturn(0);
 }
 

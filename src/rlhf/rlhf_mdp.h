@@ -27,10 +27,10 @@ struct rlhf_mdp {
   VecScatter sc_succ;
   /* predecessors of the owned states: CSR in ascending global (s*A+a) order */
   int64_t *prow;
-  int *pcol, *pact;   /* index into pghost, action */
+  uint64_t *pkey;     /* (index into pghost) << 8 | action */
   double *pprob;
   int npghost, *pghost;
-  Vec occ_glob, act_glob, occ_ghost, act_ghost;
+  Vec pair_glob, pair_ghost; /* (occupancy, action) per state: one block scatter per step */
   VecScatter sc_pred;
   /* work */
   double *V, *occ, *r, *partial, *all;
