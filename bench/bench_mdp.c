@@ -140,6 +140,7 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
   p.mdp_successors = (int)arg(argc, argv, "-b", 4);
   p.mdp_regenerate = (int)arg(argc, argv, "-regen", 0);
   p.policy_smoothing = arg(argc, argv, "-alpha", 0.7);
+  p.policy_max_passes = (int)arg(argc, argv, "-max_passes", 10000);
   p.L = sqrt(p.d);
   double tol = arg(argc, argv, "-tol", 1e-6);
   const char *name = sarg(argc, argv, "-agg", "pessimistic_momle");

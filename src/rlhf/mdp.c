@@ -168,6 +168,8 @@ static PetscErrorCode build_successors(rlhf_mdp *m)
   m->scol = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->scol);
   PetscCheck(m->scol, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
   for (int64_t q = 0; q < nnz; q++) m->scol[q] = find_index(m->ghost, m->nghost, m->sglob[q]);
+  free(m->sglob); /* the successor of entry k is ghost[scol[k]] */
+  m->sglob = NULL;
   for (int i = 0; i < m->nghost; i++)
     m->remote_succ += m->ghost[i] < m->s_first || m->ghost[i] >= m->s_first + m->s_count;
   PetscCall(ghost_scatter(m->vglob, 1, m->ghost, m->nghost, &m->vghost, &m->sc_succ));
@@ -181,7 +183,13 @@ static PetscErrorCode build_predecessors(rlhf_mdp *m)
   PetscFunctionBeginUser;
   Mat PT;
   PetscCall(MatTranspose(m->P, MAT_INITIAL_MATRIX, &PT));
-  int64_t nnz = 0, cap = (int64_t)m->s_count * m->A * m->b + 1;
+  int64_t nnz = 0, cap = 1;
+  for (int s = 0; s < m->s_count; s++) { /* the exact in-degree total: no regrowth */
+    PetscInt nc;
+    PetscCall(MatGetRow(PT, (PetscInt)m->s_first + s, &nc, NULL, NULL));
+    cap += nc;
+    PetscCall(MatRestoreRow(PT, (PetscInt)m->s_first + s, &nc, NULL, NULL));
+  }
   m->prow = malloc((size_t)(m->s_count + 1) * sizeof *m->prow);
   int *pstate = malloc((size_t)cap * sizeof *pstate);
   m->pkey = malloc((size_t)cap * sizeof *m->pkey);
@@ -193,13 +201,6 @@ static PetscErrorCode build_predecessors(rlhf_mdp *m)
     const PetscInt *c;
     const PetscScalar *v;
     PetscCall(MatGetRow(PT, grow, &nc, &c, &v));
-    if (nnz + nc > cap) { /* in-degrees are uneven: grow */
-      cap = 2 * (nnz + nc);
-      pstate = realloc(pstate, (size_t)cap * sizeof *pstate);
-      m->pkey = realloc(m->pkey, (size_t)cap * sizeof *m->pkey);
-      m->pprob = realloc(m->pprob, (size_t)cap * sizeof *m->pprob);
-      PetscCheck(pstate && m->pkey && m->pprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-    }
     for (PetscInt k = 0; k < nc; k++, nnz++) {
       pstate[nnz] = (int)(c[k] / m->A);
       m->pkey[nnz] = (uint64_t)(c[k] % m->A); /* the ghost index is added below */

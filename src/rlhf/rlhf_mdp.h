@@ -20,7 +20,7 @@ struct rlhf_mdp {
   Mat P;              /* (S*A) x S transitions, rows of the owned states */
   /* successors of the owned rows: CSR in ascending global successor order */
   int64_t *srow;
-  int *sglob, *scol;  /* global successor, index into ghost */
+  int *sglob, *scol;  /* global successor (during the build only), index into ghost */
   double *sprob;
   int nghost, *ghost; /* sorted unique successors */
   Vec vglob, vghost;

@@ -42,7 +42,7 @@ static void exact_z(const rlhf_mdp *m, const int *pol, double *z)
       rlhf_mdp_features(m, s, a, f);
       for (int j = 0; j < d; j++) z[j] += occ[s] * f[j];
       int64_t row = (int64_t)s * A + a;
-      for (int64_t k = m->srow[row]; k < m->srow[row + 1]; k++) nxt[m->sglob[k]] += occ[s] * m->sprob[k];
+      for (int64_t k = m->srow[row]; k < m->srow[row + 1]; k++) nxt[m->ghost[m->scol[k]]] += occ[s] * m->sprob[k];
     }
     memcpy(occ, nxt, sizeof occ);
   }
@@ -98,10 +98,10 @@ static void test_z_vs_monte_carlo(void)
       rlhf_mdp_features(m, s, a, f);
       for (int j = 0; j < 4; j++) tot[j] += f[j];
       double u = ss_rng_u01(5, SS_P_TEST, 2, (uint64_t)n * 8 + h2), cum = 0;
-      int64_t row = (int64_t)s * A + a, nx = m->sglob[m->srow[row + 1] - 1];
+      int64_t row = (int64_t)s * A + a, nx = m->ghost[m->scol[m->srow[row + 1]] - 1];
       for (int64_t k = m->srow[row]; k < m->srow[row + 1]; k++)
         if (u < (cum += m->sprob[k])) {
-          nx = m->sglob[k];
+          nx = m->ghost[m->scol[k]];
           break;
         }
       s = (int)nx;
@@ -196,7 +196,7 @@ static double occupancy_lp(const rlhf_mdp *m, const rlhf_agg *agg, const double 
         if (h + 1 < H) {
           int64_t row = (int64_t)s * A + a;
           for (int64_t k = m->srow[row]; k < m->srow[row + 1]; k++)
-            Am[(size_t)((h + 1) * S + m->sglob[k]) * cols + col] -= m->sprob[k];
+            Am[(size_t)((h + 1) * S + m->ghost[m->scol[k]]) * cols + col] -= m->sprob[k];
         }
       }
       if (h == 0) b[s] = 1.0 / S;
