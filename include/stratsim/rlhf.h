@@ -19,6 +19,7 @@ typedef struct {
   int mdp;               /* 1: a tabular MDP (always when H > 1) */
   int mdp_successors;    /* b: successors per (s,a) of a generated MDP */
   int mdp_regenerate;    /* 1: features are regenerated in every pass instead of stored */
+  const char *mdp_transitions; /* explicit MDP: transitions CSV (features: env_file), or NULL */
   double L;
   int env_kind;          /* RLHF_ENV_GAUSSIAN / RLHF_ENV_EXPLICIT / RLHF_ENV_CSV */
   const double *phi_cfg; /* explicit features (S*A rows of d), row s*A+a; NULL otherwise */
@@ -76,6 +77,15 @@ int rlhf_env_create_mdp(const rlhf_params *p, rlhf_env *env, ss_err *e);
 /* Reads a features CSV (header, then rows "s,a,phi_1..phi_d" or "phi_1..phi_d" in s-major
  * order). Returns SS_EINPUT with a message on malformed or non-finite values. */
 int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e);
+/* The same checks, streaming, keeping only rows [first, first + count) of s*A + a in out
+ * (count x d; out may be NULL when count = 0). */
+int rlhf_read_features(const char *file, int S, int A, int d, int64_t first, int64_t count,
+                       double *out, ss_err *e);
+/* Explicit MDP transitions CSV (rows s,a,next,p grouped by (s,a) in s-major order), checked in
+ * one streaming pass (shape, ranges, p >= 0, no repeated successor, rows summing to 1 within
+ * 1e-9); cb (may be NULL) receives every entry. Errors name the file, line and row. */
+typedef void (*rlhf_entry_cb)(void *ctx, int s, int a, int next, double p);
+int rlhf_mdp_scan_transitions(const char *file, int S, int A, rlhf_entry_cb cb, void *ctx, ss_err *e);
 /* Samples a state from rho with the uniform u in (0,1). */
 int rlhf_env_sample_state(const rlhf_env *env, double u);
 

@@ -40,13 +40,14 @@ void rlhf_params_default(rlhf_params *p)
   p->policy_max_passes = 10000;
 }
 
-int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e)
+/* Reads every line of a features CSV (all checked) and keeps rows [first, first + count) of
+ * s*A + a in out (count x d; NULL with count 0: check only). Streaming: O(d) memory. */
+int rlhf_read_features(const char *file, int S, int A, int d, int64_t first, int64_t count,
+                       double *out, ss_err *e)
 {
-  *phi = NULL;
   FILE *f = fopen(file, "r");
   if (!f) return ss_fail(e, SS_EINPUT, "%s: cannot open features file: %s", file, strerror(errno));
   size_t rows = (size_t)S * (size_t)A;
-  double *out = calloc(rows * (size_t)d, sizeof *out);
   char *line = NULL;
   size_t cap = 0;
   ssize_t len;
@@ -54,7 +55,7 @@ int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_er
   long lineno = 0;
   int rc = SS_OK;
   double *vals = malloc(((size_t)d + 2) * sizeof *vals);
-  if (!out || !vals) {
+  if (!vals) {
     rc = ss_fail(e, SS_ERUNTIME, "out of memory");
     goto done;
   }
@@ -111,7 +112,8 @@ int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_er
         rc = ss_fail(e, SS_EINPUT, "%s:%ld: feature %d is not finite", file, lineno, j + 1);
         goto done;
       }
-      out[target * (size_t)d + (size_t)j] = v[j];
+      if ((int64_t)target >= first && (int64_t)target < first + count)
+        out[(target - (size_t)first) * (size_t)d + (size_t)j] = v[j];
     }
     row++;
   }
@@ -120,6 +122,16 @@ done:
   free(line);
   free(vals);
   fclose(f);
+  return rc;
+}
+
+int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e)
+{
+  size_t rows = (size_t)S * (size_t)A;
+  double *out = calloc(rows * (size_t)d, sizeof *out);
+  *phi = NULL;
+  if (!out) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  int rc = rlhf_read_features(file, S, A, d, 0, (int64_t)rows, out, e);
   if (rc) free(out);
   else *phi = out;
   return rc;

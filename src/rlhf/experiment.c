@@ -25,6 +25,7 @@ static const ss_key keys[] = {
   {"rlhf.horizon", SS_T_INT, "1", 1, 10000, 0, NULL, "horizon H (1: the contextual bandit; H > 1: a tabular MDP)"},
   {"rlhf.env.model", SS_T_ENUM, "auto", 0, 0, 0, "auto|contextual|mdp", "environment: contextual bandit or tabular MDP (auto: MDP iff horizon > 1)"},
   {"rlhf.mdp.successors", SS_T_INT, "4", 1, 1e6, 0, NULL, "generated MDP: successors b per (s,a), Dirichlet(1) weights"},
+  {"rlhf.mdp.transitions", SS_T_STRING, NULL, 0, 0, 0, NULL, "explicit MDP (env.type csv, features in rlhf.env.file): CSV of rows 's,a,next,p' grouped by (s,a) in s-major order, each row summing to 1"},
   {"rlhf.mdp.features", SS_T_ENUM, "store", 0, 0, 0, "store|regenerate", "MDP features: stored per rank (S/p x A x d) or regenerated from the keyed generator in every pass"},
   {"rlhf.B", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "bound B on ||theta_i*|| (and on reports)"},
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},
@@ -120,6 +121,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->mdp = !strcmp(model, "mdp") || (!strcmp(model, "auto") && p->H > 1);
   p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
   p->mdp_regenerate = !strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "regenerate");
+  p->mdp_transitions = ss_cfg_str(cfg, "rlhf.mdp.transitions");
   const char *et = ss_cfg_str(cfg, "rlhf.env.type");
   p->env_kind = !strcmp(et, "explicit") ? RLHF_ENV_EXPLICIT : !strcmp(et, "csv") ? RLHF_ENV_CSV : RLHF_ENV_GAUSSIAN;
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
@@ -155,13 +157,35 @@ static int all_finite(const double *v, long n)
   return 1;
 }
 
+/* Explicit MDPs: both files are read and checked here, streaming (O(1) memory), so a bad file
+ * is a config error naming the file, the line and the row before anything runs. */
+static int check_mdp_files(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  if (p->env_kind == RLHF_ENV_GAUSSIAN) {
+    if (p->mdp_transitions)
+      return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "expected no transitions file for generated features (rlhf.env.type gaussian); use env.type csv");
+    return SS_OK;
+  }
+  if (p->env_kind != RLHF_ENV_CSV)
+    return ss_cfg_error(cfg, "rlhf.env.type", e, "expected gaussian or csv for an MDP, found %s", ss_cfg_str(cfg, "rlhf.env.type"));
+  if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for an explicit MDP, found none");
+  if (!p->mdp_transitions) return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "expected a transitions file for an explicit MDP (env.type csv), found none");
+  if (p->mdp_regenerate) return ss_cfg_error(cfg, "rlhf.mdp.features", e, "expected store for an explicit MDP (only generated features can be regenerated), found regenerate");
+  ss_err fe;
+  ss_err_clear(&fe);
+  if (rlhf_read_features(p->env_file, p->S, p->A, p->d, 0, 0, NULL, &fe))
+    return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
+  if (rlhf_mdp_scan_transitions(p->mdp_transitions, p->S, p->A, NULL, NULL, &fe))
+    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "%s", fe.msg);
+  return SS_OK;
+}
+
 static int check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 {
   if (p->H > 1 && !p->mdp)
     return ss_cfg_error(cfg, "rlhf.env.model", e, "expected mdp or auto for horizon %d > 1, found contextual", p->H);
   if (!p->mdp) return SS_OK;
-  if (p->env_kind != RLHF_ENV_GAUSSIAN)
-    return ss_cfg_error(cfg, "rlhf.env.type", e, "expected gaussian for an MDP (explicit MDP files are not implemented), found %s", ss_cfg_str(cfg, "rlhf.env.type"));
+  SS_TRY(check_mdp_files(cfg, p, e));
   int n;
   if (ss_cfg_list(cfg, "rlhf.env.rho", &n))
     return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected no rho for a generated MDP (rho is uniform)");
@@ -190,7 +214,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
       return ss_cfg_error(cfg, "rlhf.env.features", e, "expected S*A = %d*%d = %d rows (rlhf.env.states x rlhf.env.actions), found %d", p->S, p->A, p->S * p->A, r);
     if (!all_finite(f, (long)r * c)) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected finite features, found NaN or Inf");
   }
-  if (p->env_kind == RLHF_ENV_CSV) {
+  if (p->env_kind == RLHF_ENV_CSV && !p->mdp) {
     if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for env.type csv, found none");
     double *phi;
     ss_err fe;

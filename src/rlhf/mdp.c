@@ -69,6 +69,48 @@ static void generate_row(const rlhf_mdp *m, int s, int a, int *succ, double *pro
     }
 }
 
+/* Explicit transitions: the owned rows' entries of the CSV (rows and their counts). */
+typedef struct {
+  rlhf_mdp *m;
+  PetscInt *count; /* per owned row, or NULL in the second pass */
+  PetscErrorCode err;
+} file_rows;
+
+static void count_entry(void *ctx, int s, int a, int next, double p)
+{
+  file_rows *fr = ctx;
+  if (s >= fr->m->s_first && s < fr->m->s_first + fr->m->s_count)
+    fr->count[(int64_t)(s - fr->m->s_first) * fr->m->A + a]++;
+}
+
+static void set_entry(void *ctx, int s, int a, int next, double p)
+{
+  file_rows *fr = ctx;
+  rlhf_mdp *m = fr->m;
+  if (fr->err || s < m->s_first || s >= m->s_first + m->s_count) return;
+  PetscInt r = (PetscInt)s * m->A + a, c = next;
+  fr->err = MatSetValues(m->P, 1, &r, 1, &c, &p, INSERT_VALUES);
+}
+
+static PetscErrorCode assemble_file(rlhf_mdp *m, ss_err *e)
+{
+  PetscFunctionBeginUser;
+  MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
+  PetscInt rows = (PetscInt)m->s_count * m->A;
+  file_rows fr = {m, NULL, 0};
+  PetscCall(PetscCalloc1(rows ? rows : 1, &fr.count));
+  if (!rlhf_mdp_scan_transitions(m->file, m->S, m->A, count_entry, &fr, e)) {
+    m->b = 1;
+    for (PetscInt r = 0; r < rows; r++) m->b = fr.count[r] > m->b ? (int)fr.count[r] : m->b;
+  }
+  PetscCall(MatCreateAIJ(comm, rows, m->s_count, (PetscInt)m->S * m->A, m->S, 0, fr.count, 0, fr.count, &m->P));
+  PetscCall(PetscFree(fr.count));
+  if (!e->code && !rlhf_mdp_scan_transitions(m->file, m->S, m->A, set_entry, &fr, e)) PetscCall(fr.err);
+  PetscCall(MatAssemblyBegin(m->P, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(m->P, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode assemble(rlhf_mdp *m)
 {
   PetscFunctionBeginUser;
@@ -221,13 +263,19 @@ static PetscErrorCode build_predecessors(rlhf_mdp *m)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode build_petsc(rlhf_mdp *m)
+static PetscErrorCode build_petsc(rlhf_mdp *m, ss_err *e)
 {
   PetscFunctionBeginUser;
   MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
   PetscCall(VecCreateMPI(comm, m->s_count, m->S, &m->vglob));
   PetscCall(VecCreateMPI(comm, 2 * (PetscInt)m->s_count, 2 * (PetscInt)m->S, &m->pair_glob));
-  PetscCall(assemble(m));
+  if (m->file) {
+    PetscCall(assemble_file(m, e));
+    /* every rank checks every line, so a bad file fails everywhere; agree anyway (I/O) */
+    if (ss_comm_agree(m->comm, e)) PetscFunctionReturn(0);
+  } else {
+    PetscCall(assemble(m));
+  }
   PetscCall(build_successors(m));
   PetscCall(build_predecessors(m));
   PetscFunctionReturn(0);
@@ -247,9 +295,12 @@ static int local_arrays(rlhf_mdp *m, ss_err *e)
   if (e->code) return e->code;
   for (int s = 0; s < m->s_count; s++) {
     m->rho[s] = 1.0 / m->S;
-    for (int a = 0; a < m->A && m->phi; a++)
+    for (int a = 0; a < m->A && m->phi && !m->file; a++)
       generate_features(m, m->s_first + s, a, m->phi + ((size_t)s * A + a) * d);
   }
+  if (m->file) /* explicit features: this rank's rows of the CSV */
+    SS_TRY(rlhf_read_features(m->features_file, m->S, m->A, m->d, (int64_t)m->s_first * m->A,
+                              (int64_t)m->s_count * m->A, m->phi, e));
   double L = 0, f[RLHF_DMAX];
   for (int s = 0; s < m->s_count; s++)
     for (int a = 0; a < m->A; a++) {
@@ -270,7 +321,9 @@ int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out,
     m->S = p->S, m->A = p->A, m->d = p->d, m->H = p->H;
     m->b = p->mdp_successors < p->S ? p->mdp_successors : p->S;
     m->Lgen = p->L;
-    m->store_features = !p->mdp_regenerate;
+    m->store_features = !p->mdp_regenerate || p->mdp_transitions;
+    m->file = p->mdp_transitions;
+    m->features_file = p->env_file;
     m->chunk = chunk > 0 ? chunk : (p->S + 255) / 256 > 16 ? (p->S + 255) / 256 : 16;
     m->nchunks = (p->S + m->chunk - 1) / m->chunk;
     int64_t cf, cc;
@@ -286,7 +339,7 @@ int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out,
     rlhf_mdp_destroy(&m);
     return e->code;
   }
-  if (build_petsc(m)) ss_fail(e, SS_ERUNTIME, "rlhf: building the distributed MDP failed");
+  if (build_petsc(m, e) && !e->code) ss_fail(e, SS_ERUNTIME, "rlhf: building the distributed MDP failed");
   ss_comm_max_double(c, &m->L, 1);
   if (ss_comm_agree(c, e)) {
     rlhf_mdp_destroy(&m);

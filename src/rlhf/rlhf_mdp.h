@@ -14,6 +14,8 @@ struct rlhf_mdp {
   double Lgen;        /* generator norm of the features */
   double L;           /* max ||phi(s,a)|| over every (s,a) */
   int store_features; /* 0: regenerate rows from the keyed generator in every pass */
+  const char *file;   /* explicit MDP: the transitions CSV (NULL: generated) */
+  const char *features_file;
   int chunk, nchunks, c_first, c_count, s_first, s_count;
   double *phi;        /* s_count*A*d, or NULL (regenerated) */
   double *rho;        /* s_count */
