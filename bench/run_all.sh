@@ -56,3 +56,12 @@ run bench_rlhf mle 1000 32 2000
 run bench_rlhf labelers 10000 200 16
 run bench_rlhf labelers 100000 200 16
 protocol bench_rlhf "rlhf table1 (4 n x 5 seeds x 4 algorithms, SPSA 200 steps)" configs/rlhf/table1.yaml
+
+# Planner and MDPs (docs/performance.md, "Planner and MDPs"): (a) the certified planner beside the
+# dense simplex, H = 1, S = 500, A = 10, d = 16, box; (c) weak scaling, 25 000 states per rank,
+# 10 pricing passes (pass BENCH_MDP_WEAK="1 2 4 8" to vary the rank counts). (b), the 10^6-state
+# solve, takes minutes: `scripts/mpirun.sh -n 2 bin/bench_mdp solve -S 1000000 -A 10 -H 10 -d 32 -b 4`.
+run bench_mdp dense -reps 20
+for P in ${BENCH_MDP_WEAK:-$NP}; do
+  NP=$P run bench_mdp solve -S $((25000 * P)) -A 10 -H 10 -d 32 -b 4 -max_passes 10
+done
