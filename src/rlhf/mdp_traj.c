@@ -19,7 +19,7 @@ static int step(const rlhf_mdp *m, uint64_t seed, int64_t i, int j, int side, in
   rlhf_mdp_features(m, s, a, acc);
   int64_t row = (int64_t)(s - m->s_first) * m->A + a;
   double u = ss_rng_u01(seed, SS_P_RLHF_TRAJECTORY, (uint32_t)i, base + 1), cum = 0;
-  int next = m->ghost[m->scol[m->srow[row + 1]] - 1];
+  int next = m->ghost[m->scol[m->srow[row + 1] - 1]];
   for (int64_t k = m->srow[row]; k < m->srow[row + 1]; k++) {
     cum += m->sprob[k];
     if (u < cum) {

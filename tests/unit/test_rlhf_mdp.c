@@ -98,7 +98,7 @@ static void test_z_vs_monte_carlo(void)
       rlhf_mdp_features(m, s, a, f);
       for (int j = 0; j < 4; j++) tot[j] += f[j];
       double u = ss_rng_u01(5, SS_P_TEST, 2, (uint64_t)n * 8 + h2), cum = 0;
-      int64_t row = (int64_t)s * A + a, nx = m->ghost[m->scol[m->srow[row + 1]] - 1];
+      int64_t row = (int64_t)s * A + a, nx = m->ghost[m->scol[m->srow[row + 1] - 1]];
       for (int64_t k = m->srow[row]; k < m->srow[row + 1]; k++)
         if (u < (cum += m->sprob[k])) {
           nx = m->ghost[m->scol[k]];
