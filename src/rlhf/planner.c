@@ -97,8 +97,7 @@ done:
 static int master_smooth(master *ms, const rlhf_agg *agg, double *V, double *theta, ss_err *e)
 {
   int it;
-  ms->lambda[ms->m - 1] = 0;
-  if (ms->m == 1) ms->lambda[0] = 1;
+  if (ms->m == 1) ms->lambda[0] = 1; /* a new column enters at 0 (add_column) */
   SS_TRY(rlhf_aset_maximise(1, ms->m, ms->d, ms->z, agg, ms->lambda, &it, e));
   double z[RLHF_DMAX];
   rlhf_mix(ms->z, ms->lambda, ms->m, ms->d, z);
@@ -132,8 +131,11 @@ void rlhf_mix(const double *Z, const double *lambda, int m, int d, double *z)
   }
 }
 
+/* Adds the column unless it is already in the master (then returns 1: no new information). */
 static int add_column(master *ms, const double *theta, const double *z, ss_err *e)
 {
+  for (int q = 0; q < ms->m; q++)
+    if (!memcmp(ms->z + (size_t)q * ms->d, z, (size_t)ms->d * sizeof *z)) return 1;
   SS_TRY(master_grow(ms, e));
   memcpy(ms->z + (size_t)ms->m * ms->d, z, (size_t)ms->d * sizeof *z);
   memcpy(ms->theta + (size_t)ms->m * ms->d, theta, (size_t)ms->d * sizeof *theta);
@@ -182,7 +184,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   res->passes = 1;
   if (!rc) (void)add_column(&ms, thc, z, e);
   double alpha = opt->smoothing;
-  int finish = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
+  int finish = 0, repeats = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
   while (!rc) {
     double t0 = ss_wtime();
     if (!e->code) (void)solve_master(&ms, agg, &V, thm, e);
@@ -200,6 +202,9 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
       if (finish || linear || rel <= 1e-15) break;
       finish = 1;
       memcpy(ths, thm, (size_t)d * sizeof *ths);
+    } else if (repeats > 0) {
+      /* the last column was already in the master: price at the master's own dual point */
+      memcpy(ths, thm, (size_t)d * sizeof *ths);
     } else {
       for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
     }
@@ -208,11 +213,17 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     res->time_price += ss_wtime() - t0;
     res->passes++;
     if (rc) break;
-    if (h < ub) {
+    int improved = h < ub;
+    if (improved) {
       ub = h;
       memcpy(thc, ths, (size_t)d * sizeof *thc);
     }
-    (void)add_column(&ms, ths, z, e); /* a failure is agreed on after the next master */
+    /* a repeated column without a better bound, twice in a row (the second priced at the
+     * master's own dual point): the master cannot improve, so its accuracy limits the gap; stop
+     * with the bracket (converged says whether it is within tol) instead of looping */
+    int repeat = add_column(&ms, ths, z, e) == 1; /* a failure is agreed on after the next master */
+    repeats = repeat && !improved ? repeats + 1 : 0;
+    if (repeats >= 2) break;
   }
   res->master_value = V;
   if (!rc) {
