@@ -15,6 +15,11 @@ typedef struct {
   uint64_t seed;
   /* environment */
   int S, A, d;
+  int H;                 /* horizon (1: the contextual bandit) */
+  int mdp;               /* 1: a tabular MDP (always when H > 1) */
+  int mdp_successors;    /* b: successors per (s,a) of a generated MDP */
+  int mdp_regenerate;    /* 1: features are regenerated in every pass instead of stored */
+  const char *mdp_transitions; /* explicit MDP: transitions CSV (features: env_file), or NULL */
   double L;
   int env_kind;          /* RLHF_ENV_GAUSSIAN / RLHF_ENV_EXPLICIT / RLHF_ENV_CSV */
   const double *phi_cfg; /* explicit features (S*A rows of d), row s*A+a; NULL otherwise */
@@ -36,9 +41,13 @@ typedef struct {
   /* policy optimisation */
   double policy_tol;
   int policy_chunk;      /* states per fixed summation chunk (0: automatic) */
+  int policy_method;     /* RLHF_METHOD_PLANNER (default) or RLHF_METHOD_DENSE (H = 1) */
+  double policy_smoothing; /* the planner's in-out alpha */
+  int policy_max_passes;
 } rlhf_params;
 
 enum { RLHF_ENV_GAUSSIAN = 0, RLHF_ENV_EXPLICIT, RLHF_ENV_CSV };
+enum { RLHF_METHOD_PLANNER = 0, RLHF_METHOD_DENSE };
 enum { RLHF_POP_GAUSSIAN = 0, RLHF_POP_CLUSTERS, RLHF_POP_EXPLICIT };
 
 /* Defaults used by tests and tools that build parameters without a config. */
@@ -54,13 +63,29 @@ typedef struct {
   double *phi;   /* S*A*d, row (s*A + a) */
   double *rho;   /* S */
   double *rho_cdf; /* S, for sampling; NULL when rho is uniform */
+  /* MDPs (rlhf_env_create_mdp): phi is NULL (the states are distributed, mdp.c) */
+  int H;
+  const rlhf_params *mdp;  /* the parameters the distributed MDP is built from, or NULL */
+  double *design_x;        /* k x n x d trajectory feature differences (rlhf_env_set_design) */
 } rlhf_env;
 
 int rlhf_env_create(const rlhf_params *p, rlhf_env *env, ss_err *e);
 void rlhf_env_destroy(rlhf_env *env);
+/* The replicated part of an MDP environment (S, A, d, H, rho): no features. L and Lx = H L
+ * are set by rlhf_env_set_design from the distributed states. */
+int rlhf_env_create_mdp(const rlhf_params *p, rlhf_env *env, ss_err *e);
 /* Reads a features CSV (header, then rows "s,a,phi_1..phi_d" or "phi_1..phi_d" in s-major
  * order). Returns SS_EINPUT with a message on malformed or non-finite values. */
 int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e);
+/* The same checks, streaming, keeping only rows [first, first + count) of s*A + a in out
+ * (count x d; out may be NULL when count = 0). */
+int rlhf_read_features(const char *file, int S, int A, int d, int64_t first, int64_t count,
+                       double *out, ss_err *e);
+/* Explicit MDP transitions CSV (rows s,a,next,p grouped by (s,a) in s-major order), checked in
+ * one streaming pass (shape, ranges, p >= 0, no repeated successor, rows summing to 1 within
+ * 1e-9); cb (may be NULL) receives every entry. Errors name the file, line and row. */
+typedef void (*rlhf_entry_cb)(void *ctx, int s, int a, int next, double p);
+int rlhf_mdp_scan_transitions(const char *file, int S, int A, rlhf_entry_cb cb, void *ctx, ss_err *e);
 /* Samples a state from rho with the uniform u in (0,1). */
 int rlhf_env_sample_state(const rlhf_env *env, double u);
 
@@ -210,6 +235,13 @@ typedef struct rlhf_states rlhf_states;
 int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **st, ss_err *e);
 void rlhf_states_destroy(rlhf_states **st);
 void rlhf_states_local(const rlhf_states *st, int *s_first, int *s_count);
+/* max ||phi(s,a)|| over every state (collective value, known on every rank). */
+double rlhf_states_L(const rlhf_states *st);
+/* MDP environments: computes the trajectory design (env->design_x) and sets env->L and
+ * env->Lx = H L from the distributed states. Collective over st's communicator. */
+int rlhf_env_set_design(rlhf_env *env, rlhf_states *st, const rlhf_params *p, ss_err *e);
+/* The policy solver of st: method, tolerance-independent planner settings (from p). */
+void rlhf_states_configure(rlhf_states *st, const rlhf_params *p);
 
 typedef struct {
   double z[64];          /* z_pi (d <= 64 is checked) */
@@ -220,6 +252,9 @@ typedef struct {
   double theta_dual[64];
   double tau;            /* smoothing of the final policy (0: greedy) */
   int levels, newton_its;
+  int passes;            /* planner: pricing passes (0: dense solver) */
+  int columns;           /* planner: columns generated */
+  double time_price, time_master; /* planner: seconds in pricing passes and in the master */
   int converged;
   double *prob;          /* local states x A policy (owned by the result) */
   int s_first, s_count, A;
@@ -275,5 +310,8 @@ double rlhf_dot(const double *a, const double *b, int d);
  * call it with an error pending in e (a failed local step): then every rank returns that
  * error, and nothing is exchanged. */
 int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e);
+/* Sums n doubles over the ranks of c where every slot is non-zero on at most one rank (so the
+ * sum is exact and order-free). Collective; src/par/mdp_coll.c. */
+void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n);
 
 #endif

@@ -3,6 +3,7 @@
  * labeler who changes its report flips only the labels whose threshold moved. Generated on
  * the fly per labeler: nothing is stored for more than one labeler at a time. */
 #include <math.h>
+#include <string.h>
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
 
@@ -32,12 +33,16 @@ void rlhf_comparisons(const rlhf_params *p, const rlhf_env *env, int64_t i, cons
 {
   int d = env->d, A = env->A;
   for (int j = 0; j < p->n; j++) {
-    int s, a0, a1;
-    rlhf_design(p, env, i, j, &s, &a0, &a1);
-    const double *f0 = env->phi + ((size_t)s * A + a0) * d;
-    const double *f1 = env->phi + ((size_t)s * A + a1) * d;
     double *xj = x + (size_t)j * d;
-    for (int q = 0; q < d; q++) xj[q] = f0[q] - f1[q];
+    if (env->design_x) { /* MDP: the trajectories' summed feature differences (mdp_traj.c) */
+      memcpy(xj, env->design_x + ((size_t)i * p->n + j) * d, (size_t)d * sizeof *xj);
+    } else {
+      int s, a0, a1;
+      rlhf_design(p, env, i, j, &s, &a0, &a1);
+      const double *f0 = env->phi + ((size_t)s * A + a0) * d;
+      const double *f1 = env->phi + ((size_t)s * A + a1) * d;
+      for (int q = 0; q < d; q++) xj[q] = f0[q] - f1[q];
+    }
     double u = ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, (uint64_t)j);
     o[j] = u >= rlhf_sigmoid(rlhf_dot(t, xj, d));
   }

@@ -34,6 +34,11 @@ void rlhf_params_default(rlhf_params *p)
   p->delta = 0.1;
   p->median_kind = SS_MEDIAN_MEAN;
   p->policy_tol = 1e-6;
+  p->H = 1;
+  p->mdp_successors = 4;
+  p->policy_method = RLHF_METHOD_PLANNER;
+  p->policy_smoothing = 0.7;
+  p->policy_max_passes = 10000;
 }
 
 /* One data line of the features file: d values, or s,a and d values. Returns the count of
@@ -59,7 +64,8 @@ static int parse_feature_line(const char *file, long lineno, char *p, int d, dou
 
 /* Stores one row; every (s, a) exactly once. */
 static int store_feature_row(const char *file, long lineno, int nv, const double *vals, int S, int A, int d,
-                             size_t *row, unsigned char *seen, double *out, ss_err *e)
+                             size_t *row, unsigned char *seen, size_t first, size_t count, double *out,
+                             ss_err *e)
 {
   size_t rows = (size_t)S * (size_t)A, target = *row;
   const double *v = vals;
@@ -77,15 +83,17 @@ static int store_feature_row(const char *file, long lineno, int nv, const double
   seen[target] = 1;
   for (int j = 0; j < d; j++) {
     if (!isfinite(v[j])) return ss_fail(e, SS_EINPUT, "%s:%ld: feature %d is not finite", file, lineno, j + 1);
-    out[target * (size_t)d + (size_t)j] = v[j];
+    if (target >= first && target < first + count) out[(target - first) * (size_t)d + (size_t)j] = v[j];
   }
   (*row)++;
   return SS_OK;
 }
 
-int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e)
+/* Checks every line of a features CSV and keeps rows [first, first + count) of s*A + a in out
+ * (count x d; out may be NULL when count = 0: check only). */
+int rlhf_read_features(const char *file, int S, int A, int d, int64_t first, int64_t count,
+                       double *out, ss_err *e)
 {
-  *phi = NULL;
   char *text = NULL;
   size_t tlen = 0, rows = (size_t)S * (size_t)A, row = 0;
   SS_TRY(ss_read_input_file(file, SS_DATA_MAX_BYTES, "the features file", &text, &tlen, e));
@@ -93,9 +101,9 @@ int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_er
     free(text);
     return ss_fail(e, SS_EINPUT, "%s: the features file holds a NUL byte (not a text CSV file)", file);
   }
-  double *out = ss_calloc(rows * (size_t)d, sizeof *out, e), *vals = ss_malloc(((size_t)d + 2) * sizeof *vals, e);
+  double *vals = ss_malloc(((size_t)d + 2) * sizeof *vals, e);
   unsigned char *seen = ss_calloc(rows, 1, e);
-  int rc = out && vals && seen ? SS_OK : e->code, mode = 0; /* mode: the first row's shape (d or d + 2) */
+  int rc = vals && seen ? SS_OK : e->code, mode = 0; /* mode: the first row's shape (d or d + 2) */
   long lineno = 0;
   for (char *line = text, *next; !rc && line && *line; line = next) {
     next = strchr(line, '\n');
@@ -114,7 +122,7 @@ int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_er
       rc = ss_fail(e, SS_EINPUT, "%s:%ld: rows with and without s,a columns are mixed", file, lineno);
     else {
       mode = nv;
-      rc = store_feature_row(file, lineno, nv, vals, S, A, d, &row, seen, out, e);
+      rc = store_feature_row(file, lineno, nv, vals, S, A, d, &row, seen, (size_t)first, (size_t)count, out, e);
     }
   }
   for (size_t r = 0; !rc && r < rows; r++)
@@ -124,6 +132,16 @@ int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_er
   free(text);
   free(vals);
   free(seen);
+  return rc;
+}
+
+int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e)
+{
+  size_t rows = (size_t)S * (size_t)A;
+  double *out = ss_calloc(rows * (size_t)d, sizeof *out, e);
+  *phi = NULL;
+  if (!out) return e->code;
+  int rc = rlhf_read_features(file, S, A, d, 0, (int64_t)rows, out, e);
   if (rc) free(out);
   else *phi = out;
   return rc;
@@ -193,8 +211,25 @@ int rlhf_env_create(const rlhf_params *p, rlhf_env *env, ss_err *e)
   return SS_OK;
 }
 
+int rlhf_env_create_mdp(const rlhf_params *p, rlhf_env *env, ss_err *e)
+{
+  memset(env, 0, sizeof *env);
+  if (p->S < 1 || p->A < 2 || p->d < 1 || p->d > 64 || p->H < 1)
+    return ss_fail(e, SS_EINPUT, "rlhf: need S >= 1, A >= 2, 1 <= d <= 64 and H >= 1");
+  env->S = p->S;
+  env->A = p->A;
+  env->d = p->d;
+  env->H = p->H;
+  env->mdp = p;
+  env->rho = ss_malloc((size_t)p->S * sizeof *env->rho, e);
+  if (!env->rho) return SS_ERUNTIME;
+  for (int s = 0; s < p->S; s++) env->rho[s] = 1.0 / p->S;
+  return SS_OK;
+}
+
 void rlhf_env_destroy(rlhf_env *env)
 {
+  free(env->design_x);
   free(env->phi);
   free(env->rho);
   free(env->rho_cdf);

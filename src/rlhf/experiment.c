@@ -22,7 +22,11 @@ static const ss_key keys[] = {
   {"rlhf.n", SS_T_INT, "100", 1, 1e8, 0, NULL, "comparisons per labeler"},
   {"rlhf.k", SS_T_INT, "5", 1, 4294967295.0, 0, NULL, "number of labelers"},
   {"rlhf.d", SS_T_INT, "16", 1, 64, 0, NULL, "feature dimension"},
-  {"rlhf.horizon", SS_T_INT, "1", 1, 1, 0, NULL, "horizon H (only H = 1, the contextual bandit, is implemented)"},
+  {"rlhf.horizon", SS_T_INT, "1", 1, 10000, 0, NULL, "horizon H (1: the contextual bandit; H > 1: a tabular MDP)"},
+  {"rlhf.env.model", SS_T_ENUM, "auto", 0, 0, 0, "auto|contextual|mdp", "environment: contextual bandit or tabular MDP (auto: MDP iff horizon > 1)"},
+  {"rlhf.mdp.successors", SS_T_INT, "4", 1, 1e6, 0, NULL, "generated MDP: successors b per (s,a), Dirichlet(1) weights"},
+  {"rlhf.mdp.transitions", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "explicit MDP (env.type csv, features in rlhf.env.file; relative paths: from the config file's folder): CSV of rows 's,a,next,p' grouped by (s,a) in s-major order, each row summing to 1"},
+  {"rlhf.mdp.features", SS_T_ENUM, "store", 0, 0, 0, "store|regenerate", "MDP features: stored per rank (S/p x A x d) or regenerated from the keyed generator in every pass"},
   {"rlhf.B", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "bound B on ||theta_i*|| (and on reports)"},
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},
   {"rlhf.confidence.c_f", SS_T_REAL, "1", 0, 1e6, 0, NULL, "constant c_f of the confidence radius f"},
@@ -31,6 +35,9 @@ static const ss_key keys[] = {
   {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
   {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
   {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3)"},
+  {"rlhf.policy.method", SS_T_ENUM, "planner", 0, 0, 0, "planner|dense", "policy solver: the distributed certified planner (column generation, every H) or the dense LP / active set over every state (H = 1, reference)"},
+  {"rlhf.policy.smoothing", SS_T_REAL, "0.7", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},
+  {"rlhf.policy.max_passes", SS_T_INT, "10000", 1, 1e9, 0, NULL, "planner: at most this many pricing passes per solve (then converged = 0)"},
   {"rlhf.policy.chunk", SS_T_INT, "0", 0, 1e9, 0, NULL, "states per fixed-order summation chunk (0: max(16, ceil(S/256)))"},
   {"rlhf.env.type", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|explicit|csv", "features: i.i.d. Gaussian rescaled to norm L, rlhf.env.features, or rlhf.env.file"},
   {"rlhf.env.states", SS_T_INT, "32", 1, 1e8, 0, NULL, "number of states S"},
@@ -106,6 +113,15 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->median_kind = !strcmp(med, "lower") ? SS_MEDIAN_LOWER : !strcmp(med, "upper") ? SS_MEDIAN_UPPER : SS_MEDIAN_MEAN;
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
+  p->policy_method = !strcmp(ss_cfg_str(cfg, "rlhf.policy.method"), "dense") ? RLHF_METHOD_DENSE : RLHF_METHOD_PLANNER;
+  p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
+  p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
+  p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
+  const char *model = ss_cfg_str(cfg, "rlhf.env.model");
+  p->mdp = !strcmp(model, "mdp") || (!strcmp(model, "auto") && p->H > 1);
+  p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
+  p->mdp_regenerate = !strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "regenerate");
+  p->mdp_transitions = ss_cfg_str(cfg, "rlhf.mdp.transitions");
   const char *et = ss_cfg_str(cfg, "rlhf.env.type");
   p->env_kind = !strcmp(et, "explicit") ? RLHF_ENV_EXPLICIT : !strcmp(et, "csv") ? RLHF_ENV_CSV : RLHF_ENV_GAUSSIAN;
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
@@ -141,6 +157,45 @@ static int all_finite(const double *v, long n)
   return 1;
 }
 
+/* Explicit MDPs: both files are read and checked here, streaming (O(1) memory), so a bad file
+ * is a config error naming the file, the line and the row before anything runs. */
+static int check_mdp_files(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  if (p->env_kind == RLHF_ENV_GAUSSIAN) {
+    if (p->mdp_transitions)
+      return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "expected no transitions file for generated features (rlhf.env.type gaussian); use env.type csv");
+    return SS_OK;
+  }
+  if (p->env_kind != RLHF_ENV_CSV)
+    return ss_cfg_error(cfg, "rlhf.env.type", e, "expected gaussian or csv for an MDP, found %s", ss_cfg_str(cfg, "rlhf.env.type"));
+  if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for an explicit MDP, found none");
+  if (!p->mdp_transitions) return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "expected a transitions file for an explicit MDP (env.type csv), found none");
+  if (p->mdp_regenerate) return ss_cfg_error(cfg, "rlhf.mdp.features", e, "expected store for an explicit MDP (only generated features can be regenerated), found regenerate");
+  ss_err fe;
+  ss_err_clear(&fe);
+  if (rlhf_read_features(p->env_file, p->S, p->A, p->d, 0, 0, NULL, &fe))
+    return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
+  if (rlhf_mdp_scan_transitions(p->mdp_transitions, p->S, p->A, NULL, NULL, &fe))
+    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "%s", fe.msg);
+  return SS_OK;
+}
+
+static int check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  if (p->H > 1 && !p->mdp)
+    return ss_cfg_error(cfg, "rlhf.env.model", e, "expected mdp or auto for horizon %d > 1, found contextual", p->H);
+  if (!p->mdp) return SS_OK;
+  SS_TRY(check_mdp_files(cfg, p, e));
+  int n;
+  if (ss_cfg_list(cfg, "rlhf.env.rho", &n))
+    return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected no rho for a generated MDP (rho is uniform)");
+  if ((double)p->S * p->A >= 4294967296.0)
+    return ss_cfg_error(cfg, "rlhf.env.states", e, "expected S*A < 2^32 for an MDP, found %.0f", (double)p->S * p->A);
+  if (p->policy_method == RLHF_METHOD_DENSE)
+    return ss_cfg_error(cfg, "rlhf.policy.method", e, "expected planner for an MDP (the dense solvers are H = 1 only), found dense");
+  return SS_OK;
+}
+
 static int rlhf_check(const ss_config *cfg, ss_err *e)
 {
   run_params rp;
@@ -149,6 +204,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   if (!strcmp(ss_cfg_str(cfg, "rlhf.momle.set"), "socp"))
     return ss_cfg_error(cfg, "rlhf.momle.set", e, "expected box, found socp (the SOCP relaxation is not implemented)");
   int r, c, n;
+  SS_TRY(check_mdp(cfg, p, e));
   /* an input that its mode ignores is a mistake, not something to skip silently */
   if (p->env_kind != RLHF_ENV_CSV && ss_cfg_is_set(cfg, "rlhf.env.file"))
     return ss_cfg_error(cfg, "rlhf.env.file", e, "only env.type csv reads a features file; found env.type %s",
@@ -168,7 +224,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
       return ss_cfg_error(cfg, "rlhf.env.features", e, "expected S*A = %d*%d = %d rows (rlhf.env.states x rlhf.env.actions), found %d", p->S, p->A, p->S * p->A, r);
     if (!all_finite(f, (long)r * c)) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected finite features, found NaN or Inf");
   }
-  if (p->env_kind == RLHF_ENV_CSV) {
+  if (p->env_kind == RLHF_ENV_CSV && !p->mdp) {
     if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for env.type csv, found none");
     double *phi;
     ss_err fe;
@@ -334,9 +390,12 @@ static int rlhf_run(ss_task *task, ss_err *e)
   int strategic_run = rp.strategy != &rlhf_strategy_truthful;
 
   ss_phase_begin(task->timers, ph_setup);
-  rlhf_env_create(p, &env, e);
+  if (p->mdp) rlhf_env_create_mdp(p, &env, e);
+  else rlhf_env_create(p, &env, e);
   int rc = ss_comm_agree(comm, e); /* the environment is local; the states are collective */
   if (!rc) rc = rlhf_states_create(comm, &env, p->policy_chunk, &st, e);
+  if (!rc) rlhf_states_configure(st, p);
+  if (!rc && p->mdp) rc = rlhf_env_set_design(&env, st, p, e);
   if (!rc && ss_comm_split(comm, rank, 0, &self)) rc = ss_fail(e, SS_ERUNTIME, "comm split failed");
   if (!rc) rc = rlhf_mle_create(d, p->n, p->lambda, &mle, e);
   if (!rc) {
@@ -405,7 +464,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
     if (!rc) rc = gather_rows(comm, task->tables, "estimates", hdr, &tx, e);
     free(hdr);
     hdr = NULL;
-    if (!rc && rank == 0) {
+    if (!rc && rank == 0 && env.phi) { /* MDPs: features are distributed, not dumped */
       for (int s = 0; s < env.S; s++)
         for (int a = 0; a < env.A; a++) {
           text_add(&tx, "%llu,%d,%d,%.17g", (unsigned long long)p->seed, s, a, env.rho[s]);
@@ -513,6 +572,16 @@ static int rlhf_run(ss_task *task, ss_err *e)
                      cond ? "strategic" : "truthful", sw_opt - sw, sw, sw_opt, pol->objective,
                      pol->gap, cond ? max_gain : 0.0, pol->dual, pol->rel_gap, pol->converged,
                      rlhf_strategy_name(rp.strategy), env.S, env.A, grad_max);
+    }
+    ss_table *solves = ss_tableset_get(task->tables, "rlhf_solves");
+    rc = ss_table_header(solves, "n,algorithm,seed,condition,horizon,method,passes,columns,relative_gap,converged", e);
+    for (int cond = 0; cond < 2 && !rc; cond++) {
+      const rlhf_policy *pol = cond ? ps : &pol_t;
+      if (rank == 0)
+        ss_table_row(solves, "%d,%s,%llu,%s,%d,%s,%d,%d,%.17g,%d", p->n, aname,
+                     (unsigned long long)p->seed, cond ? "strategic" : "truthful", p->H,
+                     pol->passes ? "planner" : "dense", pol->passes, pol->columns, pol->rel_gap,
+                     pol->converged);
     }
     if (rp.write_labelers) {
       for (int64_t r = 0; r < count; r++)

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <petscmat.h>
-#include "rlhf_impl.h"
+#include "rlhf_mdp.h"
 
 
 static PetscErrorCode states_petsc(rlhf_states *st, const rlhf_env *env)
@@ -57,9 +57,38 @@ static PetscErrorCode states_petsc(rlhf_states *st, const rlhf_env *env)
   PetscFunctionReturn(0);
 }
 
+/* An MDP's states: the distributed MDP (mdp.c) and nothing replicated. Collective. */
+static int states_create_mdp(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **out,
+                             ss_err *e)
+{
+  rlhf_states *st = ss_calloc(1, sizeof *st, e);
+  if (st) {
+    st->comm = c;
+    st->method = RLHF_METHOD_PLANNER;
+    st->plan.smoothing = 0.7;
+    st->plan.max_passes = 10000;
+    st->S = env->S, st->A = env->A, st->d = env->d;
+    st->s_first = env->S;
+  }
+  if (ss_comm_agree(c, e)) {
+    free(st);
+    return e->code;
+  }
+  if (rlhf_mdp_create(c, env->mdp, chunk, &st->mdp, e)) {
+    free(st);
+    return e->code;
+  }
+  st->L = st->mdp->L;
+  *out = st;
+  return SS_OK;
+}
+
+double rlhf_states_L(const rlhf_states *st) { return st->L; }
+
 int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **out, ss_err *e)
 {
   *out = NULL;
+  if (env->mdp) return states_create_mdp(c, env, chunk, out, e);
   if (env->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
   rlhf_states *st = ss_calloc(1, sizeof *st, e);
   if (!st) {
@@ -67,6 +96,9 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
     return e->code;
   }
   st->comm = c;
+  st->method = RLHF_METHOD_PLANNER;
+  st->plan.smoothing = 0.7;
+  st->plan.max_passes = 10000;
   st->S = env->S;
   st->A = env->A;
   st->d = env->d;
@@ -116,6 +148,7 @@ void rlhf_states_destroy(rlhf_states **pst)
 {
   rlhf_states *st = *pst;
   if (!st) return;
+  rlhf_mdp_destroy(&st->mdp);
   if (st->phi_mat) (void)MatDestroy(&st->phi_mat);
   if (st->rho_vec) (void)VecDestroy(&st->rho_vec);
   free(st->phi);
@@ -151,10 +184,9 @@ static int states_eval(rlhf_states *st, const double *theta, double tau, int wan
     double *part = st->partial + (size_t)(s / st->chunk) * m;
     const double *ph = st->phi + (size_t)s * A * d;
     int amax = 0;
-    for (int a = 0; a < A; a++) {
-      qq[a] = rlhf_dot(theta, ph + (size_t)a * d, d);
+    rlhf_dot_rows(theta, ph, A, d, qq);
+    for (int a = 1; a < A; a++)
       if (qq[a] > qq[amax]) amax = a;
-    }
     double r = st->rho[s];
     part[0] += r * qq[amax];
     int onehot = 1;
@@ -195,19 +227,65 @@ static int states_eval(rlhf_states *st, const double *theta, double tau, int wan
   }
   if (qq != q) free(qq);
   if (pp != p) free(pp);
-  SS_TRY(ss_rlhf_allgather(st->comm, st->partial, (int64_t)(st->c_count * m), st->all, e));
-  /* Chunk partials in chunk order: the same additions for any rank count. */
+  /* Without the Hessian only 1 + d numbers per chunk travel (packed in place). */
   size_t use = want_h ? m : 1 + (size_t)d;
+  for (int c = 1; c < st->c_count && use < m; c++)
+    memmove(st->partial + (size_t)c * use, st->partial + (size_t)c * m, use * sizeof(double));
+  SS_TRY(ss_rlhf_allgather(st->comm, st->partial, (int64_t)(st->c_count * use), st->all, e));
+  /* Chunk partials in chunk order: the same additions for any rank count. */
   double acc[1 + RLHF_DMAX + RLHF_DMAX * RLHF_DMAX];
   memset(acc, 0, use * sizeof *acc);
   for (int c = 0; c < st->nchunks; c++)
-    for (size_t i = 0; i < use; i++) acc[i] += st->all[(size_t)c * m + i];
+    for (size_t i = 0; i < use; i++) acc[i] += st->all[(size_t)c * use + i];
   *hmax = acc[0];
   if (z) memcpy(z, acc + 1, (size_t)d * sizeof *z);
   if (want_h && H)
     for (int i = 0; i < d; i++)
       for (int j = 0; j < d; j++) H[i * d + j] = j >= i ? acc[1 + d + i * d + j] : acc[1 + d + j * d + i];
   return SS_OK;
+}
+
+/* q[a] = <theta, ph_a> for A rows of d: each in the order of rlhf_dot (the same bits), the
+ * rows' chains interleaved so that the additions' latencies overlap. */
+void rlhf_dot_rows(const double *theta, const double *ph, int A, int d, double *q)
+{
+  int a = 0;
+  for (; a + 4 <= A; a += 4) {
+    const double *r0 = ph + (size_t)a * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int j = 0; j < d; j++) {
+      s0 += theta[j] * r0[j];
+      s1 += theta[j] * r1[j];
+      s2 += theta[j] * r2[j];
+      s3 += theta[j] * r3[j];
+    }
+    q[a] = s0, q[a + 1] = s1, q[a + 2] = s2, q[a + 3] = s3;
+  }
+  for (; a < A; a++) q[a] = rlhf_dot(theta, ph + (size_t)a * d, d);
+}
+
+int rlhf_greedy_action(const double *theta, const double *ph, int A, int d)
+{
+  double q[256];
+  int best = 0;
+  if (A > 256) { /* not reached: A <= 256 by the schema */
+    double qb = rlhf_dot(theta, ph, d);
+    for (int a = 1; a < A; a++) {
+      double v = rlhf_dot(theta, ph + (size_t)a * d, d);
+      if (v > qb) qb = v, best = a;
+    }
+    return best;
+  }
+  rlhf_dot_rows(theta, ph, A, d, q);
+  for (int a = 1; a < A; a++)
+    if (q[a] > q[best]) best = a;
+  return best;
+}
+
+int rlhf_states_greedy_pass(rlhf_states *st, const double *theta, double *h, double *z,
+                            double *prob, ss_err *e)
+{
+  return states_eval(st, theta, 0.0, 0, h, z, NULL, prob, e);
 }
 
 double rlhf_policy_dual_value(rlhf_states *st, const double *theta)
@@ -247,7 +325,8 @@ int rlhf_policy_greedy(rlhf_states *st, const double *theta, rlhf_policy *pol, s
 {
   SS_TRY(rlhf_policy_alloc(st, pol, e));
   double h;
-  SS_TRY(states_eval(st, theta, 0.0, 0, &h, pol->z, NULL, pol->prob, e));
+  if (st->mdp) SS_TRY(rlhf_mdp_price(st->mdp, theta, &h, pol->z, e));
+  else SS_TRY(states_eval(st, theta, 0.0, 0, &h, pol->z, NULL, pol->prob, e));
   pol->objective = rlhf_dot(theta, pol->z, st->d);
   pol->dual = h;
   pol->gap = h - pol->objective;
@@ -284,14 +363,17 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
                       ss_err *e)
 {
   const double *lin = rlhf_agg_linear_theta(agg);
-  if (lin) {
+  if (lin && !st->mdp) { /* the planner's single pricing pass, as a greedy policy */
     SS_TRY(rlhf_policy_greedy(st, lin, pol, e));
+    pol->passes = pol->columns = 1;
     pol->objective = rlhf_agg_value(agg, pol->z);
     pol->gap = pol->dual - pol->objective;
     pol->rel_gap = pol->gap / rlhf_rel_denominator(pol->objective, pol->dual);
     return SS_OK;
   }
   SS_TRY(rlhf_policy_alloc(st, pol, e));
+  if (st->method == RLHF_METHOD_PLANNER || st->mdp)
+    return rlhf_policy_solve_planner(st, agg, tol, pol, e);
   if (agg->ops->lp_dims) return rlhf_policy_solve_lp(st, agg, tol, pol, e);
   return rlhf_policy_solve_smooth(st, agg, tol, pol, e);
 }

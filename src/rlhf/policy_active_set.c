@@ -52,15 +52,16 @@ static void aset_rebase(aset *as)
   }
 }
 
-int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
-                             rlhf_policy *pol, ss_err *e)
+/* The active-set Newton method on a problem of S "states" with A "actions" each and the
+ * per-action feature rows R (S*A*d, already weighted by rho). pi (S*A) holds a feasible start
+ * (the support is where pi > 0) and receives the solution. Not collective. */
+int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg, double *pi,
+                       int *iterations, ss_err *e)
 {
-  int S = st->S, A = st->A, d = st->d;
   size_t SA = (size_t)S * A;
-  aset as = {S, A, d, NULL, NULL, NULL, NULL};
-  double *R = malloc(SA * d * sizeof *R), *q = malloc(SA * sizeof *q);
+  aset as = {S, A, d, R, pi, NULL, NULL};
+  double *q = malloc(SA * sizeof *q);
   double *pi_try = malloc(SA * sizeof *pi_try);
-  as.pi = calloc(SA, sizeof *as.pi);
   as.sup = calloc(SA, 1);
   as.base = malloc((size_t)S * sizeof *as.base);
   /* free variables: at most S*(A-1) */
@@ -69,35 +70,12 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
   double *D = malloc((size_t)vmax * d * sizeof *D), *N = NULL;
   size_t ncap = 0;
   double *rg = malloc((size_t)vmax * sizeof *rg), *dp = malloc((size_t)vmax * sizeof *dp);
-  if (!R || !q || !pi_try || !as.pi || !as.sup || !as.base || !vs || !D || !rg || !dp)
-    ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
-    free(R), free(q), free(pi_try), free(as.pi), free(as.sup), free(as.base);
-    free(vs), free(D), free(rg), free(dp);
-    return e->code;
+  if (!q || !pi_try || !as.sup || !as.base || !vs || !D || !rg || !dp) {
+    free(q), free(pi_try), free(as.sup), free(as.base), free(vs), free(D), free(rg), free(dp);
+    return ss_fail(e, SS_ERUNTIME, "out of memory");
   }
-  for (int s = 0; s < S; s++)
-    for (int a = 0; a < A; a++)
-      for (int j = 0; j < d; j++)
-        R[((size_t)s * A + a) * d + j] = st->rho_all[s] * st->phi_all[((size_t)s * A + a) * d + j];
-  as.R = R;
+  for (size_t q0 = 0; q0 < SA; q0++) as.sup[q0] = pi[q0] > 0;
   double z[RLHF_DMAX], g[RLHF_DMAX], H[RLHF_DMAX * RLHF_DMAX], zt[RLHF_DMAX];
-  /* start: greedy for grad W at the uniform policy */
-  for (size_t q0 = 0; q0 < SA; q0++) as.pi[q0] = 1.0 / A;
-  aset_z(&as, as.pi, z);
-  rlhf_agg_smooth(agg, z, 0.0, g, NULL);
-  for (int s = 0; s < S; s++) {
-    int best = 0;
-    double qb = rlhf_dot(g, R + (size_t)s * A * d, d);
-    for (int a = 1; a < A; a++) {
-      double v = rlhf_dot(g, R + ((size_t)s * A + a) * d, d);
-      if (v > qb) qb = v, best = a;
-    }
-    for (int a = 0; a < A; a++) {
-      as.pi[(size_t)s * A + a] = a == best;
-      as.sup[(size_t)s * A + a] = a == best;
-    }
-  }
   aset_rebase(&as);
   int stalled = 0; /* the last Newton step did not raise W: the support is stationary */
   int it, max_it = 200 + 4 * (int)SA;
@@ -237,14 +215,54 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
     }
     aset_rebase(&as);
   }
+  *iterations = it;
+  free(q), free(pi_try), free(as.sup), free(as.base);
+  free(vs), free(D), free(N), free(rg), free(dp);
+  return SS_OK;
+}
+
+int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
+                             rlhf_policy *pol, ss_err *e)
+{
+  int S = st->S, A = st->A, d = st->d;
+  size_t SA = (size_t)S * A;
+  double *R = malloc(SA * d * sizeof *R), *pi = calloc(SA, sizeof *pi);
+  if (!R || !pi) ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
+    free(R), free(pi);
+    return e->code;
+  }
+  for (int s = 0; s < S; s++)
+    for (int a = 0; a < A; a++)
+      for (int j = 0; j < d; j++)
+        R[((size_t)s * A + a) * d + j] = st->rho_all[s] * st->phi_all[((size_t)s * A + a) * d + j];
+  double z[RLHF_DMAX], g[RLHF_DMAX];
+  /* start: greedy for grad W at the uniform policy */
+  for (size_t q0 = 0; q0 < SA; q0++) pi[q0] = 1.0 / A;
+  aset as = {S, A, d, R, pi, NULL, NULL};
+  aset_z(&as, pi, z);
+  rlhf_agg_smooth(agg, z, 0.0, g, NULL);
+  for (int s = 0; s < S; s++) {
+    int best = 0;
+    double qb = rlhf_dot(g, R + (size_t)s * A * d, d);
+    for (int a = 1; a < A; a++) {
+      double v = rlhf_dot(g, R + ((size_t)s * A + a) * d, d);
+      if (v > qb) qb = v, best = a;
+    }
+    for (int a = 0; a < A; a++) pi[(size_t)s * A + a] = a == best;
+  }
+  int it = 0;
+  ss_err le;
+  ss_err_clear(&le);
+  /* out of memory inside leaves pi at the start: still a policy, certified below */
+  (void)rlhf_aset_maximise(S, A, d, R, agg, pi, &it, &le);
   /* the certifying point: grad W at the final policy (a point of Theta) */
-  aset_z(&as, as.pi, z);
+  aset_z(&as, pi, z);
   rlhf_agg_smooth(agg, z, 0.0, g, NULL);
   for (int s = 0; s < st->s_count; s++)
-    memcpy(pol->prob + (size_t)s * A, as.pi + (size_t)(st->s_first + s) * A, (size_t)A * sizeof *pol->prob);
+    memcpy(pol->prob + (size_t)s * A, pi + (size_t)(st->s_first + s) * A, (size_t)A * sizeof *pol->prob);
   pol->levels = 1;
   pol->newton_its = it;
-  free(R), free(q), free(pi_try), free(as.pi), free(as.sup), free(as.base);
-  free(vs), free(D), free(N), free(rg), free(dp);
+  free(R), free(pi);
   return rlhf_policy_certify(st, agg, g, tol, pol, e);
 }

@@ -38,12 +38,7 @@ int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_
   rlhf_agg_smooth(agg, zu, 1.0, theta0, NULL);
   for (int s = 0; s < S; s++) {
     const double *ph = st->phi_all + (size_t)s * A * d;
-    int best = 0;
-    double qb = rlhf_dot(theta0, ph, d);
-    for (int a = 1; a < A; a++) {
-      double q = rlhf_dot(theta0, ph + (size_t)a * d, d);
-      if (q > qb) qb = q, best = a;
-    }
+    int best = rlhf_greedy_action(theta0, ph, A, d);
     greedy[s] = best;
     for (int j = 0; j < d; j++) z0[j] += st->rho_all[s] * ph[(size_t)best * d + j];
   }

@@ -20,6 +20,12 @@
                                    __LINE__, (int)rlhf_ierr_, #call);                   \
   } while (0)
 
+typedef struct {
+  double tol;       /* stop at (min h - V) <= tol * max(|V|, |h|, 1e-3) */
+  double smoothing; /* in-out alpha in [0, 1): 0 is plain column generation */
+  int max_passes;   /* pricing passes */
+} rlhf_plan_opts;
+
 /* The S x A feature matrix spread over ranks (policy.c). */
 struct rlhf_states {
   ss_comm *comm;
@@ -35,8 +41,13 @@ struct rlhf_states {
   double *partial, *all;
   /* every state, replicated on each rank of comm (exact copies gathered in state order): the
    * small LP / active-set problems are solved redundantly and identically on every rank */
-  double *phi_all; /* S*A*d */
+  double *phi_all; /* S*A*d (NULL for an MDP: no rank holds an S x A object) */
   double *rho_all; /* S */
+  /* the policy solver: RLHF_METHOD_PLANNER (planner.c) or RLHF_METHOD_DENSE (the dense LP /
+   * active set over every state, H = 1 only, kept as the reference) */
+  int method;
+  rlhf_plan_opts plan;
+  struct rlhf_mdp *mdp; /* H > 1 (or an explicit MDP): the distributed MDP; NULL: contextual */
 };
 
 
@@ -100,6 +111,8 @@ double rlhf_rel_denominator(double w, double h);
 int rlhf_states_z_policy(rlhf_states *st, const double *prob, double *z, ss_err *e);
 int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol,
                          ss_err *e);
+int rlhf_policy_solve_planner(rlhf_states *st, const rlhf_agg *agg, double tol,
+                              rlhf_policy *pol, ss_err *e);
 int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
                              rlhf_policy *pol, ss_err *e);
 /* Fills the certificate of pol from its local policy pol->prob and the point theta of Theta:
@@ -107,9 +120,54 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
 int rlhf_policy_certify(rlhf_states *st, const rlhf_agg *agg, const double *theta, double tol,
                         rlhf_policy *pol, ss_err *e);
 
+/* The greedy action of one state: argmax_a <theta, phi(s,a)> over the A rows ph (ties to the
+ * lowest action). */
+int rlhf_greedy_action(const double *theta, const double *ph, int A, int d);
+void rlhf_dot_rows(const double *theta, const double *ph, int A, int d, double *q);
+
 /* The one-labeler utility of the policy an aggregate picks (for SPSA): solves the policy
  * problem and returns z. */
 int rlhf_solve_aggregate(rlhf_states *st, const rlhf_agg *agg, double tol, double *z,
                          ss_err *e);
+
+/* ---------------------------------------------------------------- the planner (planner.c)
+ * Pricing oracle: plans under the reward <theta, phi>, returning h(theta) = max_pi <theta, z_pi>
+ * and the z of an optimal deterministic policy (ties to the lowest action). Collective over
+ * comm; a local error pending in e is agreed on inside (then every rank returns it). */
+typedef struct {
+  int d;
+  ss_comm *comm;
+  void *ctx;
+  int (*price)(void *ctx, const double *theta, double *h, double *z, ss_err *e);
+} rlhf_oracle;
+
+
+typedef struct {
+  double z[RLHF_DMAX];          /* z of the mixture policy */
+  double objective, dual, gap, rel_gap, master_value;
+  double theta_dual[RLHF_DMAX]; /* the best dual point (in Theta) */
+  int passes, columns, converged;
+  double time_price, time_master; /* seconds (first pass excluded from time_price) */
+  int ncols;                    /* active columns: their pricing points and weights */
+  double *col_theta, *col_weight;
+} rlhf_plan;
+
+int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_opts *opt,
+                    rlhf_plan *res, ss_err *e);
+void rlhf_plan_free(rlhf_plan *res);
+/* The pricing oracle of st (contextual greedy pass, or the MDP's when st->mdp is set). */
+void rlhf_states_oracle(rlhf_states *st, rlhf_oracle *o);
+/* One greedy pass over the contextual states (policy.c): h(theta), z of the greedy policy and,
+ * if prob != NULL, the local policy. Collective (one allgather of 1 + d numbers per chunk). */
+int rlhf_states_greedy_pass(rlhf_states *st, const double *theta, double *h, double *z,
+                            double *prob, ss_err *e);
+struct rlhf_mdp;
+void rlhf_mdp_oracle(struct rlhf_mdp *mdp, rlhf_oracle *o);
+/* z = sum_q lambda_q Z_q (Z: m x d), in column order */
+void rlhf_mix(const double *Z, const double *lambda, int m, int d, double *z);
+/* Active-set Newton over S simplices of A weights (policy_active_set.c): maximises W(sum R pi)
+ * from the feasible start pi (support: pi > 0). Not collective. */
+int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg, double *pi,
+                       int *iterations, ss_err *e);
 
 #endif

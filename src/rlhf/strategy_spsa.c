@@ -49,8 +49,10 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   }
   if (!rc) { /* the states are collective over the group only */
     if (!rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e) &&
-        !rlhf_data_cache_create(p, ctx->env, RLHF_CACHE_BUDGET, &cache, e))
+        !rlhf_data_cache_create(p, ctx->env, RLHF_CACHE_BUDGET, &cache, e)) {
+      rlhf_states_configure(gstates, p);
       rlhf_estimates_alloc(&mine, d, k, first, count, with_prec, e);
+    }
     mine.cache = cache;
     rc = ss_comm_agree(ctx->comm, e);
   }

@@ -240,7 +240,8 @@ static void test_optimiser_vs_enumeration(void)
     }
 }
 
-/* Larger random environments: every aggregator certifies a gap at the rounding level. */
+/* Larger random environments: every aggregator's dense solver certifies a gap at the rounding
+ * level. */
 static void test_optimiser_gap(void)
 {
   rlhf_params p;
@@ -256,6 +257,8 @@ static void test_optimiser_gap(void)
     CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&p, &env, &e), SS_OK);
     rlhf_states *st;
     CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 7, &st, &e), SS_OK);
+    p.policy_method = RLHF_METHOD_DENSE; /* the exact reference solvers (planner: test_rlhf_planner.c) */
+    rlhf_states_configure(st, &p);
     instance in;
     make_instance(&in, 800 + t, 3);
     for (size_t a = 0; a < sizeof names / sizeof names[0]; a++) {

@@ -1,0 +1,16 @@
+/* The MDP's one extra collective: a sum of slots to which at most one rank contributes a
+ * non-zero value (trajectory steps are simulated by the rank that owns the current state).
+ * Adding zeros is exact, so the result does not depend on the order of the reduction. */
+#include <mpi.h>
+#include "stratsim/rlhf.h"
+
+void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n)
+{
+  MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(c);
+  while (n > 0) {
+    int m = n > (1 << 28) ? (1 << 28) : (int)n;
+    MPI_Allreduce(MPI_IN_PLACE, v, m, MPI_DOUBLE, MPI_SUM, comm);
+    v += m;
+    n -= m;
+  }
+}

@@ -1,0 +1,368 @@
+/* A tabular MDP distributed by state (MODELS 1.1): S states in fixed chunks spread over the
+ * ranks (as rlhf_states), A actions, features phi(s,a), start distribution rho, horizon H and
+ * transitions P(s'|s,a) that do not depend on h.
+ *
+ * Generated MDPs: every row (features and successors of one (s,a)) is a pure function of the
+ * keyed generator, so any rank can regenerate any row without communication: b distinct
+ * successors drawn uniformly by (seed, TRANSITION, s*A+a, i), Dirichlet(1) weights from
+ * (seed, TRANSITION, s*A+a, 2^40 + k), features as the contextual generator (seed, FEATURES,
+ * s*A+a, j) rescaled to norm L (so an H = 1 MDP has exactly the contextual features), rho
+ * uniform.
+ *
+ * The transitions are a PETSc MATMPIAIJ of (S*A) x S distributed by rows (this rank's states'
+ * rows). Its rows (MatGetRow: global columns in ascending order) give each owned (s,a) its
+ * successors; its transpose gives each owned state its predecessors. The values a rank needs
+ * from other ranks move through two VecScatters (successor values for backward induction,
+ * predecessor occupancies and actions for the forward pass), and every row sum is taken in
+ * ascending global column order by mdp_plan.c, never in PETSc's diagonal/off-diagonal split,
+ * so results are byte-identical at any rank count. No rank holds an S x A object. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <petscmat.h>
+#include "stratsim/rng.h"
+#include "rlhf_mdp.h"
+
+#define WEIGHT_INDEX (1ull << 40)
+
+static void generate_features(const rlhf_mdp *m, int s, int a, double *out)
+{
+  uint32_t row = (uint32_t)((int64_t)s * m->A + a);
+  ss_rng_normal_fill(m->seed, SS_P_RLHF_FEATURES, row, 0, (uint64_t)m->d, out);
+  double nrm = 0;
+  for (int j = 0; j < m->d; j++) nrm += out[j] * out[j];
+  nrm = sqrt(nrm);
+  for (int j = 0; j < m->d; j++) out[j] = nrm > 0 ? out[j] * (m->Lgen / nrm) : 0.0;
+}
+
+void rlhf_mdp_features(const rlhf_mdp *m, int s, int a, double *out)
+{
+  if (m->phi)
+    memcpy(out, m->phi + ((size_t)(s - m->s_first) * m->A + a) * m->d, (size_t)m->d * sizeof *out);
+  else
+    generate_features(m, s, a, out);
+}
+
+/* The b successors of (s,a) in ascending order with their probabilities. */
+static void generate_row(const rlhf_mdp *m, int s, int a, int *succ, double *prob)
+{
+  uint32_t row = (uint32_t)((int64_t)s * m->A + a);
+  int b = m->b, n = 0;
+  for (uint64_t i = 0; n < b; i++) {
+    int c = (int)ss_rng_below(m->seed, SS_P_RLHF_TRANSITION, row, i, (uint64_t)m->S);
+    int dup = 0;
+    for (int q = 0; q < n; q++) dup |= succ[q] == c;
+    if (!dup) succ[n++] = c;
+  }
+  double tot = 0;
+  for (int k = 0; k < b; k++) {
+    prob[k] = -log(ss_rng_u01(m->seed, SS_P_RLHF_TRANSITION, row, WEIGHT_INDEX + k));
+    tot += prob[k];
+  }
+  for (int k = 0; k < b; k++) prob[k] /= tot;
+  for (int i = 1; i < b; i++) /* insertion sort by successor, weights alongside */
+    for (int q = i; q > 0 && succ[q - 1] > succ[q]; q--) {
+      int ts = succ[q];
+      succ[q] = succ[q - 1], succ[q - 1] = ts;
+      double tp = prob[q];
+      prob[q] = prob[q - 1], prob[q - 1] = tp;
+    }
+}
+
+/* Explicit transitions: the owned rows' entries of the CSV (rows and their counts). */
+typedef struct {
+  rlhf_mdp *m;
+  PetscInt *count; /* per owned row, or NULL in the second pass */
+  PetscErrorCode err;
+} file_rows;
+
+static void count_entry(void *ctx, int s, int a, int next, double p)
+{
+  file_rows *fr = ctx;
+  if (s >= fr->m->s_first && s < fr->m->s_first + fr->m->s_count)
+    fr->count[(int64_t)(s - fr->m->s_first) * fr->m->A + a]++;
+}
+
+static void set_entry(void *ctx, int s, int a, int next, double p)
+{
+  file_rows *fr = ctx;
+  rlhf_mdp *m = fr->m;
+  if (fr->err || s < m->s_first || s >= m->s_first + m->s_count) return;
+  PetscInt r = (PetscInt)s * m->A + a, c = next;
+  fr->err = MatSetValues(m->P, 1, &r, 1, &c, &p, INSERT_VALUES);
+}
+
+static PetscErrorCode assemble_file(rlhf_mdp *m, ss_err *e)
+{
+  PetscFunctionBeginUser;
+  MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
+  PetscInt rows = (PetscInt)m->s_count * m->A;
+  file_rows fr = {m, NULL, 0};
+  PetscCall(PetscCalloc1(rows ? rows : 1, &fr.count));
+  if (!rlhf_mdp_scan_transitions(m->file, m->S, m->A, count_entry, &fr, e)) {
+    m->b = 1;
+    for (PetscInt r = 0; r < rows; r++) m->b = fr.count[r] > m->b ? (int)fr.count[r] : m->b;
+  }
+  PetscCall(MatCreateAIJ(comm, rows, m->s_count, (PetscInt)m->S * m->A, m->S, 0, fr.count, 0, fr.count, &m->P));
+  PetscCall(PetscFree(fr.count));
+  if (!e->code && !rlhf_mdp_scan_transitions(m->file, m->S, m->A, set_entry, &fr, e)) PetscCall(fr.err);
+  PetscCall(MatAssemblyBegin(m->P, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(m->P, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode assemble(rlhf_mdp *m)
+{
+  PetscFunctionBeginUser;
+  MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
+  PetscInt rows = (PetscInt)m->s_count * m->A, b = m->b;
+  PetscCall(MatCreateAIJ(comm, rows, m->s_count, (PetscInt)m->S * m->A, m->S, b, NULL, b, NULL, &m->P));
+  PetscInt *cols;
+  PetscScalar *vals;
+  int *succ;
+  PetscCall(PetscMalloc3(b, &cols, b, &vals, b, &succ));
+  for (int s = 0; s < m->s_count; s++)
+    for (int a = 0; a < m->A; a++) {
+      PetscInt r = ((PetscInt)m->s_first + s) * m->A + a;
+      generate_row(m, m->s_first + s, a, succ, vals);
+      for (int k = 0; k < b; k++) cols[k] = succ[k];
+      PetscCall(MatSetValues(m->P, 1, &r, b, cols, vals, INSERT_VALUES));
+    }
+  PetscCall(PetscFree3(cols, vals, succ));
+  PetscCall(MatAssemblyBegin(m->P, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(m->P, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
+static int cmp_int(const void *x, const void *y)
+{
+  int a = *(const int *)x, b = *(const int *)y;
+  return (a > b) - (a < b);
+}
+
+/* Unique sorted copy of idx[0..n) into *uniq (allocated); returns the count. */
+static int unique_sorted(const int *idx, int64_t n, int **uniq)
+{
+  int *u = malloc((size_t)(n ? n : 1) * sizeof *u);
+  if (!u) return -1;
+  memcpy(u, idx, (size_t)n * sizeof *u);
+  qsort(u, (size_t)n, sizeof *u, cmp_int);
+  int64_t w = 0;
+  for (int64_t i = 0; i < n; i++)
+    if (w == 0 || u[w - 1] != u[i]) u[w++] = u[i];
+  *uniq = u;
+  return (int)w;
+}
+
+static int find_index(const int *u, int n, int v)
+{
+  int lo = 0, hi = n - 1;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (u[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* A scatter from a global Vec of bs x S entries (blocks of bs per state) to the ghost blocks
+ * of the sorted states g. */
+static PetscErrorCode ghost_scatter(Vec from, int bs, const int *g, int n, Vec *ghost,
+                                    VecScatter *sc)
+{
+  PetscFunctionBeginUser;
+  IS is;
+  PetscInt *ig;
+  PetscCall(PetscMalloc1(n ? n : 1, &ig));
+  for (int i = 0; i < n; i++) ig[i] = g[i];
+  PetscCall(ISCreateBlock(PETSC_COMM_SELF, bs, n, ig, PETSC_OWN_POINTER, &is));
+  PetscCall(VecCreateSeq(PETSC_COMM_SELF, (PetscInt)bs * n, ghost));
+  PetscCall(VecScatterCreate(from, is, *ghost, NULL, sc));
+  PetscCall(ISDestroy(&is));
+  PetscFunctionReturn(0);
+}
+
+/* Successor rows of P (ascending global columns) -> CSR over ghost indices. */
+static PetscErrorCode build_successors(rlhf_mdp *m)
+{
+  PetscFunctionBeginUser;
+  int64_t rows = (int64_t)m->s_count * m->A, nnz = 0;
+  m->srow = malloc((size_t)(rows + 1) * sizeof *m->srow);
+  m->sglob = malloc((size_t)(rows * m->b + 1) * sizeof *m->sglob);
+  m->sprob = malloc((size_t)(rows * m->b + 1) * sizeof *m->sprob);
+  PetscCheck(m->srow && m->sglob && m->sprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  m->srow[0] = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    PetscInt nc;
+    const PetscInt *c;
+    const PetscScalar *v;
+    PetscInt grow = (PetscInt)m->s_first * m->A + (PetscInt)r;
+    PetscCall(MatGetRow(m->P, grow, &nc, &c, &v));
+    for (PetscInt k = 0; k < nc; k++, nnz++) {
+      m->sglob[nnz] = (int)c[k];
+      m->sprob[nnz] = v[k];
+    }
+    PetscCall(MatRestoreRow(m->P, grow, &nc, &c, &v));
+    m->srow[r + 1] = nnz;
+  }
+  m->nghost = unique_sorted(m->sglob, nnz, &m->ghost);
+  PetscCheck(m->nghost >= 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  m->scol = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->scol);
+  PetscCheck(m->scol, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  for (int64_t q = 0; q < nnz; q++) m->scol[q] = find_index(m->ghost, m->nghost, m->sglob[q]);
+  free(m->sglob); /* the successor of entry k is ghost[scol[k]] */
+  m->sglob = NULL;
+  for (int i = 0; i < m->nghost; i++)
+    m->remote_succ += m->ghost[i] < m->s_first || m->ghost[i] >= m->s_first + m->s_count;
+  PetscCall(ghost_scatter(m->vglob, 1, m->ghost, m->nghost, &m->vghost, &m->sc_succ));
+  PetscFunctionReturn(0);
+}
+
+/* Predecessors of the owned states: the rows of P^T (ascending (s*A+a)) -> CSR over the
+ * ghost list of predecessor states. */
+static PetscErrorCode build_predecessors(rlhf_mdp *m)
+{
+  PetscFunctionBeginUser;
+  Mat PT;
+  PetscCall(MatTranspose(m->P, MAT_INITIAL_MATRIX, &PT));
+  int64_t nnz = 0, cap = 1;
+  for (int s = 0; s < m->s_count; s++) { /* the exact in-degree total: no regrowth */
+    PetscInt nc;
+    PetscCall(MatGetRow(PT, (PetscInt)m->s_first + s, &nc, NULL, NULL));
+    cap += nc;
+    PetscCall(MatRestoreRow(PT, (PetscInt)m->s_first + s, &nc, NULL, NULL));
+  }
+  m->prow = malloc((size_t)(m->s_count + 1) * sizeof *m->prow);
+  int *pstate = malloc((size_t)cap * sizeof *pstate);
+  m->pkey = malloc((size_t)cap * sizeof *m->pkey);
+  m->pprob = malloc((size_t)cap * sizeof *m->pprob);
+  PetscCheck(m->prow && pstate && m->pkey && m->pprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  m->prow[0] = 0;
+  for (int s = 0; s < m->s_count; s++) {
+    PetscInt nc, grow = m->s_first + s;
+    const PetscInt *c;
+    const PetscScalar *v;
+    PetscCall(MatGetRow(PT, grow, &nc, &c, &v));
+    for (PetscInt k = 0; k < nc; k++, nnz++) {
+      pstate[nnz] = (int)(c[k] / m->A);
+      m->pkey[nnz] = (uint64_t)(c[k] % m->A); /* the ghost index is added below */
+      m->pprob[nnz] = v[k];
+    }
+    PetscCall(MatRestoreRow(PT, grow, &nc, &c, &v));
+    m->prow[s + 1] = nnz;
+  }
+  PetscCall(MatDestroy(&PT));
+  m->npghost = unique_sorted(pstate, nnz, &m->pghost);
+  PetscCheck(m->npghost >= 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  for (int64_t q = 0; q < nnz; q++)
+    m->pkey[q] |= (uint64_t)find_index(m->pghost, m->npghost, pstate[q]) << 8;
+  free(pstate);
+  for (int i = 0; i < m->npghost; i++)
+    m->remote_pred += m->pghost[i] < m->s_first || m->pghost[i] >= m->s_first + m->s_count;
+  PetscCall(ghost_scatter(m->pair_glob, 2, m->pghost, m->npghost, &m->pair_ghost, &m->sc_pred));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode build_petsc(rlhf_mdp *m, ss_err *e)
+{
+  PetscFunctionBeginUser;
+  MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
+  PetscCall(VecCreateMPI(comm, m->s_count, m->S, &m->vglob));
+  PetscCall(VecCreateMPI(comm, 2 * (PetscInt)m->s_count, 2 * (PetscInt)m->S, &m->pair_glob));
+  if (m->file) {
+    PetscCall(assemble_file(m, e));
+    /* every rank checks every line, so a bad file fails everywhere; agree anyway (I/O) */
+    if (ss_comm_agree(m->comm, e)) PetscFunctionReturn(0);
+  } else {
+    PetscCall(assemble(m));
+  }
+  PetscCall(build_successors(m));
+  PetscCall(build_predecessors(m));
+  PetscFunctionReturn(0);
+}
+
+static int local_arrays(rlhf_mdp *m, ss_err *e)
+{
+  size_t ns = (size_t)(m->s_count ? m->s_count : 1), A = (size_t)m->A, d = (size_t)m->d;
+  m->rho = ss_malloc(ns * sizeof *m->rho, e);
+  m->V = ss_malloc(ns * sizeof *m->V, e);
+  m->occ = ss_malloc(2 * ns * sizeof *m->occ, e);
+  m->r = ss_malloc(ns * A * sizeof *m->r, e);
+  m->pi = ss_malloc(ns * (size_t)m->H * sizeof *m->pi, e);
+  m->partial = ss_malloc((size_t)(m->c_count ? m->c_count : 1) * (1 + d) * sizeof(double), e);
+  m->all = ss_malloc((size_t)m->nchunks * (1 + d) * sizeof(double), e);
+  if (m->store_features) m->phi = ss_malloc(ns * A * d * sizeof *m->phi, e);
+  if (e->code) return e->code;
+  for (int s = 0; s < m->s_count; s++) {
+    m->rho[s] = 1.0 / m->S;
+    for (int a = 0; a < m->A && m->phi && !m->file; a++)
+      generate_features(m, m->s_first + s, a, m->phi + ((size_t)s * A + a) * d);
+  }
+  if (m->file) /* explicit features: this rank's rows of the CSV */
+    SS_TRY(rlhf_read_features(m->features_file, m->S, m->A, m->d, (int64_t)m->s_first * m->A,
+                              (int64_t)m->s_count * m->A, m->phi, e));
+  double L = 0, f[RLHF_DMAX];
+  for (int s = 0; s < m->s_count; s++)
+    for (int a = 0; a < m->A; a++) {
+      rlhf_mdp_features(m, m->s_first + s, a, f);
+      L = fmax(L, sqrt(rlhf_dot(f, f, m->d)));
+    }
+  m->L = L;
+  return SS_OK;
+}
+
+int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out, ss_err *e)
+{
+  *out = NULL;
+  rlhf_mdp *m = ss_calloc(1, sizeof *m, e);
+  if (m) {
+    m->comm = c;
+    m->seed = p->seed;
+    m->S = p->S, m->A = p->A, m->d = p->d, m->H = p->H;
+    m->b = p->mdp_successors < p->S ? p->mdp_successors : p->S;
+    m->Lgen = p->L;
+    m->store_features = !p->mdp_regenerate || p->mdp_transitions;
+    m->file = p->mdp_transitions;
+    m->features_file = p->env_file;
+    m->chunk = chunk > 0 ? chunk : (p->S + 255) / 256 > 16 ? (p->S + 255) / 256 : 16;
+    m->nchunks = (p->S + m->chunk - 1) / m->chunk;
+    int64_t cf, cc;
+    rlhf_block(m->nchunks, ss_comm_size(c), ss_comm_rank(c), &cf, &cc);
+    m->c_first = (int)cf, m->c_count = (int)cc;
+    m->s_first = m->c_first * m->chunk;
+    int s_end = (m->c_first + m->c_count) * m->chunk;
+    m->s_count = m->c_count > 0 ? (s_end < m->S ? s_end : m->S) - m->s_first : 0;
+    if (m->s_count == 0) m->s_first = m->S;
+    local_arrays(m, e);
+  }
+  if (ss_comm_agree(c, e)) { /* local allocations before the collective PETSc objects */
+    rlhf_mdp_destroy(&m);
+    return e->code;
+  }
+  if (build_petsc(m, e) && !e->code) ss_fail(e, SS_ERUNTIME, "rlhf: building the distributed MDP failed");
+  ss_comm_max_double(c, &m->L, 1);
+  if (ss_comm_agree(c, e)) {
+    rlhf_mdp_destroy(&m);
+    return e->code;
+  }
+  *out = m;
+  return SS_OK;
+}
+
+void rlhf_mdp_destroy(rlhf_mdp **pm)
+{
+  rlhf_mdp *m = *pm;
+  if (!m) return;
+  if (m->P) (void)MatDestroy(&m->P);
+  Vec *vecs[] = {&m->vglob, &m->vghost, &m->pair_glob, &m->pair_ghost};
+  for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
+    if (*vecs[i]) (void)VecDestroy(vecs[i]);
+  if (m->sc_succ) (void)VecScatterDestroy(&m->sc_succ);
+  if (m->sc_pred) (void)VecScatterDestroy(&m->sc_pred);
+  void *bufs[] = {m->phi, m->rho, m->V, m->occ, m->r, m->pi, m->partial, m->all, m->srow,
+                  m->sglob, m->scol, m->sprob, m->ghost, m->prow, m->pkey, m->pprob,
+                  m->pghost};
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+  free(m);
+  *pm = NULL;
+}

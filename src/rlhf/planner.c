@@ -1,0 +1,254 @@
+/* The certified pessimistic planner (MODELS 1.5) for every aggregator, H = 1 and H > 1:
+ * column generation (simplicial decomposition, fully corrective Frank-Wolfe) with in-out dual
+ * smoothing (Wentges).
+ *
+ * The value is the saddle point max_pi min_{theta in Theta} <theta, z_pi> = min_theta h(theta).
+ * Columns are deterministic policies, each represented only by its feature expectation z_i
+ * (d numbers). The master maximises W(sum_i lambda_i z_i) over the simplex of weights lambda:
+ * it is small, identical on every rank, and solved exactly by the solvers stratsim already has
+ * (the dense simplex for polyhedral aggregators, active-set Newton for pessimistic_sw; a linear
+ * aggregator's master is the best column). Its value V is achieved by the mixture policy (a
+ * primal bound); its dual theta_m lies in Theta. Pricing plans under the reward <theta, phi>
+ * (the oracle: greedy per state for H = 1, backward induction plus an occupancy pass for an
+ * MDP) and returns h(theta) and the z of the optimal deterministic policy; h at any point of
+ * Theta is a dual bound. The gap min h - V certifies.
+ *
+ * In-out smoothing: price at theta_s = alpha theta_c + (1 - alpha) theta_m, where theta_c is
+ * the best dual point so far (both are in Theta, so theta_s is). The new column is added; if
+ * h(theta_s) improves, theta_s becomes the centre. When the column does not improve the master
+ * (a mispricing), h(theta_s) <= alpha h(theta_c) + (1 - alpha) V, so the gap shrinks by alpha:
+ * the method cannot stall. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/rlhf_lp.h"
+#include "rlhf_impl.h"
+
+typedef struct {
+  int d, m, cap;
+  double *z;     /* m x d columns */
+  double *theta; /* m x d: the pricing point of each column (regenerates its policy) */
+  double *lambda;
+  int *basis;    /* LP master: the last optimal basis (r + 1 entries) */
+  int r, nw;
+} master;
+
+static int master_grow(master *ms, ss_err *e)
+{
+  if (ms->m < ms->cap) return SS_OK;
+  int cap = ms->cap ? 2 * ms->cap : 32;
+  double *z = realloc(ms->z, (size_t)cap * ms->d * sizeof *z);
+  if (z) ms->z = z;
+  double *t = realloc(ms->theta, (size_t)cap * ms->d * sizeof *t);
+  if (t) ms->theta = t;
+  double *l = realloc(ms->lambda, (size_t)cap * sizeof *l);
+  if (l) ms->lambda = l;
+  if (!z || !t || !l) return ss_fail(e, SS_ERUNTIME, "planner: out of memory for %d columns", cap);
+  ms->cap = cap;
+  return SS_OK;
+}
+
+/* Polyhedral master: max c_w^T w  s.t.  G w - T Z lambda = 0,  sum lambda = 1,  w, lambda >= 0.
+ * Columns w first, then lambda (so an appended column keeps the basis indices valid). */
+static int master_lp(master *ms, const rlhf_agg *agg, double *V, double *theta, ss_err *e)
+{
+  int d = ms->d, r = ms->r, nw = ms->nw, mm = ms->m;
+  int rows = r + 1, cols = nw + mm;
+  double *Am = calloc((size_t)rows * cols, sizeof *Am), *b = calloc((size_t)rows, sizeof *b);
+  double *c = calloc((size_t)cols, sizeof *c), *x = calloc((size_t)cols, sizeof *x);
+  double *y = calloc((size_t)rows, sizeof *y), *G = calloc((size_t)r * nw, sizeof *G);
+  double *T = calloc((size_t)r * d, sizeof *T);
+  int *wb = calloc((size_t)r, sizeof *wb);
+  int rc = SS_OK;
+  if (!Am || !b || !c || !x || !y || !G || !T || !wb) {
+    rc = ss_fail(e, SS_ERUNTIME, "planner: out of memory in the master");
+    goto done;
+  }
+  agg->ops->lp_fill(agg, ms->z, G, c, T, wb);
+  for (int i = 0; i < r; i++) {
+    double *row = Am + (size_t)i * cols;
+    memcpy(row, G + (size_t)i * nw, (size_t)nw * sizeof *row);
+    for (int q = 0; q < mm; q++) row[nw + q] = -rlhf_dot(T + (size_t)i * d, ms->z + (size_t)q * d, d);
+  }
+  for (int q = 0; q < mm; q++) Am[(size_t)r * cols + nw + q] = 1.0;
+  b[r] = 1.0;
+  if (mm == 1) { /* the first solve: the aggregator's basis for the point z_0 */
+    memcpy(ms->basis, wb, (size_t)r * sizeof *wb);
+    ms->basis[r] = nw;
+  }
+  rlhf_lp_info info;
+  int lrc = rlhf_lp_solve(rows, cols, Am, b, c, ms->basis, x, y, &info);
+  if (lrc != RLHF_LP_OPTIMAL) {
+    rc = ss_fail(e, SS_ERUNTIME, "planner: master LP failed (status %d)", lrc);
+    goto done;
+  }
+  double tot = 0;
+  for (int q = 0; q < mm; q++) tot += x[nw + q] > 0 ? x[nw + q] : 0;
+  for (int q = 0; q < mm; q++) ms->lambda[q] = x[nw + q] > 0 ? x[nw + q] / tot : 0;
+  agg->ops->lp_theta(agg, y, theta);
+  *V = info.objective;
+done:
+  free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(wb);
+  return rc;
+}
+
+/* Smooth master (pessimistic_sw): active-set Newton on one "state" whose actions are the
+ * columns, warm-started from the previous weights (the new column enters at 0). */
+static int master_smooth(master *ms, const rlhf_agg *agg, double *V, double *theta, ss_err *e)
+{
+  int it;
+  if (ms->m == 1) ms->lambda[0] = 1; /* a new column enters at 0 (add_column) */
+  SS_TRY(rlhf_aset_maximise(1, ms->m, ms->d, ms->z, agg, ms->lambda, &it, e));
+  double z[RLHF_DMAX];
+  rlhf_mix(ms->z, ms->lambda, ms->m, ms->d, z);
+  *V = rlhf_agg_value(agg, z);
+  rlhf_agg_smooth(agg, z, 0.0, theta, NULL);
+  return SS_OK;
+}
+
+/* Linear master: the best column; theta is the aggregator's parameter. */
+static int master_linear(master *ms, const rlhf_agg *agg, double *V, double *theta)
+{
+  const double *t = rlhf_agg_linear_theta(agg);
+  int best = 0;
+  double bv = -INFINITY;
+  for (int q = 0; q < ms->m; q++) {
+    double v = rlhf_dot(t, ms->z + (size_t)q * ms->d, ms->d);
+    if (v > bv) bv = v, best = q;
+  }
+  for (int q = 0; q < ms->m; q++) ms->lambda[q] = q == best;
+  memcpy(theta, t, (size_t)ms->d * sizeof *theta);
+  *V = rlhf_agg_value(agg, ms->z + (size_t)best * ms->d);
+  return SS_OK;
+}
+
+void rlhf_mix(const double *Z, const double *lambda, int m, int d, double *z)
+{
+  for (int j = 0; j < d; j++) z[j] = 0;
+  for (int q = 0; q < m; q++) {
+    if (lambda[q] == 0) continue;
+    for (int j = 0; j < d; j++) z[j] += lambda[q] * Z[(size_t)q * d + j];
+  }
+}
+
+/* Adds the column unless it is already in the master (then returns 1: no new information). */
+static int add_column(master *ms, const double *theta, const double *z, ss_err *e)
+{
+  for (int q = 0; q < ms->m; q++)
+    if (!memcmp(ms->z + (size_t)q * ms->d, z, (size_t)ms->d * sizeof *z)) return 1;
+  SS_TRY(master_grow(ms, e));
+  memcpy(ms->z + (size_t)ms->m * ms->d, z, (size_t)ms->d * sizeof *z);
+  memcpy(ms->theta + (size_t)ms->m * ms->d, theta, (size_t)ms->d * sizeof *theta);
+  ms->lambda[ms->m] = 0;
+  ms->m++;
+  return SS_OK;
+}
+
+static int solve_master(master *ms, const rlhf_agg *agg, double *V, double *theta, ss_err *e)
+{
+  if (rlhf_agg_linear_theta(agg)) return master_linear(ms, agg, V, theta);
+  if (agg->ops->lp_dims) return master_lp(ms, agg, V, theta, e);
+  return master_smooth(ms, agg, V, theta, e);
+}
+
+static void keep_active(const master *ms, rlhf_plan *res)
+{
+  int d = ms->d, n = 0;
+  for (int q = 0; q < ms->m; q++)
+    if (ms->lambda[q] > 0) {
+      memcpy(res->col_theta + (size_t)n * d, ms->theta + (size_t)q * d, (size_t)d * sizeof(double));
+      res->col_weight[n++] = ms->lambda[q];
+    }
+  res->ncols = n;
+}
+
+/* Collective over the oracle's communicator: every rank runs the same master on the same
+ * (reduced) columns, so every rank takes the same path. */
+int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_opts *opt,
+                    rlhf_plan *res, ss_err *e)
+{
+  int d = o->d;
+  master ms;
+  memset(&ms, 0, sizeof ms);
+  memset(res, 0, sizeof *res);
+  ms.d = d;
+  if (agg->ops->lp_dims) agg->ops->lp_dims(agg, &ms.r, &ms.nw);
+  ms.basis = malloc((size_t)(ms.r + 1) * sizeof *ms.basis);
+  if (!ms.basis) ss_fail(e, SS_ERUNTIME, "planner: out of memory");
+  double zero[RLHF_DMAX] = {0}, thc[RLHF_DMAX], thm[RLHF_DMAX], ths[RLHF_DMAX], z[RLHF_DMAX];
+  /* the first centre: the smoothed W's gradient at z = 0, a point of Theta */
+  rlhf_agg_smooth(agg, zero, 1.0, thc, NULL);
+  double ub, h, V = -INFINITY;
+  /* a local failure pending in e is agreed on inside the pricing reduction */
+  int rc = o->price(o->ctx, thc, &ub, z, e);
+  res->passes = 1;
+  if (!rc) (void)add_column(&ms, thc, z, e);
+  double alpha = opt->smoothing;
+  int finish = 0, repeats = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
+  while (!rc) {
+    double t0 = ss_wtime();
+    if (!e->code) (void)solve_master(&ms, agg, &V, thm, e);
+    res->time_master += ss_wtime() - t0;
+    /* the master is identical on every rank; only a local allocation failure can differ, and
+     * it must be agreed on before the ranks decide (collectively) whether to price again */
+    rc = ss_comm_agree(o->comm, e);
+    if (rc) break;
+    double rel = (ub - V) / rlhf_rel_denominator(V, ub);
+    if (res->passes >= opt->max_passes) break;
+    if (rel <= opt->tol) {
+      /* the exact finish: once the master holds the optimal columns, its own dual point is
+       * optimal and h(theta_m) = V to rounding; one unsmoothed pass brings the certified gap
+       * from tol down to the rounding level (kept only if it improves the bound) */
+      if (finish || linear || rel <= 1e-15) break;
+      finish = 1;
+      memcpy(ths, thm, (size_t)d * sizeof *ths);
+    } else if (repeats > 0) {
+      /* the last column was already in the master: price at the master's own dual point */
+      memcpy(ths, thm, (size_t)d * sizeof *ths);
+    } else {
+      for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
+    }
+    t0 = ss_wtime();
+    rc = o->price(o->ctx, ths, &h, z, e);
+    res->time_price += ss_wtime() - t0;
+    res->passes++;
+    if (rc) break;
+    int improved = h < ub;
+    if (improved) {
+      ub = h;
+      memcpy(thc, ths, (size_t)d * sizeof *thc);
+    }
+    /* a repeated column without a better bound, twice in a row (the second priced at the
+     * master's own dual point): the master cannot improve, so its accuracy limits the gap; stop
+     * with the bracket (converged says whether it is within tol) instead of looping */
+    int repeat = add_column(&ms, ths, z, e) == 1; /* a failure is agreed on after the next master */
+    repeats = repeat && !improved ? repeats + 1 : 0;
+    if (repeats >= 2) break;
+  }
+  res->master_value = V;
+  if (!rc) {
+    res->col_theta = malloc((size_t)ms.m * d * sizeof *res->col_theta);
+    res->col_weight = malloc((size_t)ms.m * sizeof *res->col_weight);
+    if (!res->col_theta || !res->col_weight) rc = ss_fail(e, SS_ERUNTIME, "planner: out of memory");
+  }
+  if (!rc) {
+    keep_active(&ms, res);
+    rlhf_mix(ms.z, ms.lambda, ms.m, d, res->z);
+    res->objective = rlhf_agg_value(agg, res->z);
+    res->dual = ub;
+    res->gap = ub - res->objective;
+    res->rel_gap = res->gap / rlhf_rel_denominator(res->objective, ub);
+    memcpy(res->theta_dual, thc, (size_t)d * sizeof *thc);
+    res->columns = ms.m;
+    res->converged = res->rel_gap <= opt->tol;
+  }
+  free(ms.z), free(ms.theta), free(ms.lambda), free(ms.basis);
+  return rc;
+}
+
+void rlhf_plan_free(rlhf_plan *res)
+{
+  free(res->col_theta);
+  free(res->col_weight);
+  res->col_theta = res->col_weight = NULL;
+}

@@ -1,0 +1,58 @@
+/* Private to src/rlhf: the distributed tabular MDP (mdp.c), its pricing pass (mdp_plan.c:
+ * backward induction + occupancy pass under the reward <theta, phi>) and the trajectory
+ * comparisons (mdp_traj.c). */
+#ifndef STRATSIM_RLHF_MDP_H
+#define STRATSIM_RLHF_MDP_H
+
+#include <petscvec.h>
+#include "rlhf_impl.h"
+
+struct rlhf_mdp {
+  ss_comm *comm;
+  uint64_t seed;
+  int S, A, d, H, b;
+  double Lgen;        /* generator norm of the features */
+  double L;           /* max ||phi(s,a)|| over every (s,a) */
+  int store_features; /* 0: regenerate rows from the keyed generator in every pass */
+  const char *file;   /* explicit MDP: the transitions CSV (NULL: generated) */
+  const char *features_file;
+  int chunk, nchunks, c_first, c_count, s_first, s_count;
+  double *phi;        /* s_count*A*d, or NULL (regenerated) */
+  double *rho;        /* s_count */
+  Mat P;              /* (S*A) x S transitions, rows of the owned states */
+  /* successors of the owned rows: CSR in ascending global successor order */
+  int64_t *srow;
+  int *sglob, *scol;  /* global successor (during the build only), index into ghost */
+  double *sprob;
+  int nghost, *ghost; /* sorted unique successors */
+  Vec vglob, vghost;
+  VecScatter sc_succ;
+  /* predecessors of the owned states: CSR in ascending global (s*A+a) order */
+  int64_t *prow;
+  uint64_t *pkey;     /* (index into pghost) << 8 | action */
+  double *pprob;
+  int npghost, *pghost;
+  Vec pair_glob, pair_ghost; /* (occupancy, action) per state: one block scatter per step */
+  VecScatter sc_pred;
+  /* work */
+  double *V, *occ, *r, *partial, *all;
+  int *pi;            /* H x s_count greedy actions */
+  /* counters (this rank): pricing passes, ghost values received, collective calls */
+  int64_t passes, ghost_values, collectives;
+  int64_t remote_succ, remote_pred; /* ghost entries owned by other ranks */
+};
+typedef struct rlhf_mdp rlhf_mdp;
+
+int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **m, ss_err *e);
+void rlhf_mdp_destroy(rlhf_mdp **m);
+/* phi(s,a) of an owned state s (stored or regenerated). */
+void rlhf_mdp_features(const rlhf_mdp *m, int s, int a, double *out);
+/* The pricing pass: h(theta) = max_pi <theta, z_pi> by backward induction, and z of the
+ * greedy non-stationary policy by an occupancy pass. Collective. */
+int rlhf_mdp_price(rlhf_mdp *m, const double *theta, double *h, double *z, ss_err *e);
+/* The design of every labeler's comparisons (k x n x d, replicated): x_ij = summed features
+ * of trajectory 0 minus those of trajectory 1, both from the uniform behaviour policy and a
+ * common start state. Collective. */
+int rlhf_mdp_design(rlhf_mdp *m, const rlhf_params *p, double *x, ss_err *e);
+
+#endif

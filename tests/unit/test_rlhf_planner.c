@@ -1,0 +1,94 @@
+/* The certified planner (column generation with in-out smoothing, src/rlhf/planner.c) against
+ * the exact dense solvers (the policy LP for box and maxmin, active-set Newton over every
+ * state for pessimistic_sw, the greedy policy for linear aggregators) on random small H = 1
+ * instances, for every aggregator: the planner's certified bracket [W, h] contains the exact
+ * optimum and its value matches it to the tolerance. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/median.h"
+#include "stratsim/rlhf.h"
+#include "stratsim/rng.h"
+#include "unit.h"
+
+static const char *names[] = {"naive_mle", "median_mle", "pessimistic_sw", "maxmin",
+                              "pessimistic_momle", "oracle"};
+
+/* k labelers with MLE-like parameters and confidence sets from random comparison data */
+static rlhf_agg *random_agg(const char *name, uint64_t seed, int d, int k)
+{
+  double *th = malloc((size_t)k * d * sizeof *th), *prec = malloc((size_t)k * d * d * sizeof *prec);
+  double *lo = malloc((size_t)k * d * sizeof *lo), *hi = malloc((size_t)k * d * sizeof *hi);
+  double *x = malloc((size_t)20 * d * sizeof *x);
+  ss_err e;
+  ss_err_clear(&e);
+  for (int i = 0; i < k; i++) {
+    for (int q = 0; q < 20 * d; q++) x[q] = ss_rng_normal(seed, SS_P_TEST, 50 + i, q);
+    for (int j = 0; j < d; j++) th[i * d + j] = 0.3 + ss_rng_normal(seed, SS_P_TEST, 90 + i, j);
+    rlhf_confidence(20, d, x, 0.1, th + i * d, 0.2, NULL, prec + (size_t)i * d * d, lo + i * d,
+                    hi + i * d, &e);
+  }
+  rlhf_agg *agg = NULL;
+  CU_ASSERT_EQUAL(rlhf_agg_build_exact(rlhf_agg_find(name), d, k, th, prec, lo, hi, 0.2,
+                                       SS_MEDIAN_MEAN, &agg, &e), SS_OK);
+  free(th), free(prec), free(lo), free(hi), free(x);
+  return agg;
+}
+
+static void test_planner_vs_dense(void)
+{
+  rlhf_params p;
+  rlhf_params_default(&p);
+  int shapes[4][3] = {{30, 4, 3}, {25, 5, 6}, {40, 3, 8}, {12, 6, 4}};
+  for (int t = 0; t < 8; t++) {
+    p.seed = 900 + t;
+    p.S = shapes[t % 4][0];
+    p.A = shapes[t % 4][1];
+    p.d = shapes[t % 4][2];
+    rlhf_env env;
+    ss_err e;
+    ss_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&p, &env, &e), SS_OK);
+    rlhf_states *st;
+    CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 5, &st, &e), SS_OK);
+    for (size_t a = 0; a < sizeof names / sizeof names[0]; a++) {
+      rlhf_agg *agg = random_agg(names[a], 1000 + t, p.d, 3 + t % 3);
+      rlhf_policy exact, plan;
+      p.policy_method = RLHF_METHOD_DENSE;
+      rlhf_states_configure(st, &p);
+      CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-9, &exact, &e), SS_OK);
+      CU_ASSERT(exact.converged && fabs(exact.rel_gap) <= 1e-9);
+      p.policy_method = RLHF_METHOD_PLANNER;
+      rlhf_states_configure(st, &p);
+      CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-9, &plan, &e), SS_OK);
+      double scale = fmax(fmax(fabs(exact.objective), fabs(exact.dual)), 1e-3);
+      CU_ASSERT(plan.converged);
+      CU_ASSERT(plan.rel_gap <= 1e-9);
+      CU_ASSERT(plan.passes >= 1);
+      /* the certified bracket contains the exact optimum */
+      CU_ASSERT(plan.objective <= exact.dual + 1e-12 * scale);
+      CU_ASSERT(plan.dual >= exact.objective - 1e-12 * scale);
+      CU_ASSERT(fabs(plan.objective - exact.objective) <= 2e-9 * scale);
+      /* the explicit mixture policy is a policy */
+      for (int s = 0; s < p.S; s++) {
+        double tot = 0;
+        for (int b = 0; b < p.A; b++) {
+          CU_ASSERT(plan.prob[s * p.A + b] >= 0);
+          tot += plan.prob[s * p.A + b];
+        }
+        CU_ASSERT(fabs(tot - 1) < 1e-12);
+      }
+      rlhf_policy_free(&exact);
+      rlhf_policy_free(&plan);
+      rlhf_agg_destroy(&agg);
+    }
+    rlhf_states_destroy(&st);
+    rlhf_env_destroy(&env);
+  }
+}
+
+SS_UNIT_SUITE(rlhf_planner_suite)
+{
+  ss_unit_suite("rlhf_planner");
+  ss_unit_test("planner vs dense exact solvers, H = 1 (all aggregators)", test_planner_vs_dense);
+}
