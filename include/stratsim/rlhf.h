@@ -30,9 +30,12 @@ typedef struct {
   int clusters;
   double cluster_spread, cluster_std;
   const double *pop_thetas; /* explicit k x d */
+  int pop_sphere;        /* 1: theta_i* rescaled onto the sphere ||theta|| = B (else the ball) */
   /* estimation */
   double lambda, c_f, delta;
   int median_kind;       /* ss_median_kind */
+  int exact;             /* 1: rlhf.data exact, the infinite-data limit: each labeler's
+                          * estimate is its report, with a zero-radius confidence set */
   /* policy optimisation */
   double policy_tol;
   int policy_chunk;      /* states per fixed summation chunk (0: automatic) */
@@ -107,6 +110,8 @@ double rlhf_mle_flops(const rlhf_mle *m);
 /* f = c_f sqrt((d + log(k/delta)) / (gamma^2 n) + lambda B^2), gamma from L_x and B. */
 double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double B, double Lx,
                    double c_f);
+/* The radius the run uses: rlhf_radius from the parameters, or 0 with exact data. */
+double rlhf_params_radius(const rlhf_params *p, double Lx);
 /* Sigma = (1/n) sum x x^T + lambda I (d x d), its inverse, and the coordinate intervals
  * [lo, hi] = theta_hat -/+ f sqrt(diag(Sigma^{-1})). prec (d x d) may be NULL. */
 int rlhf_confidence(int n, int d, const double *x, double lambda, const double *theta_hat,
@@ -232,6 +237,8 @@ typedef struct {
   const rlhf_agg_ops *agg;
   /* exaggerate */
   double alpha;
+  /* fixed: k x d reports, row i used by strategic labeler i */
+  const double *fixed_reports;
   /* spsa */
   int steps;
   double a, c, A_gain, alpha_exp, gamma_exp;

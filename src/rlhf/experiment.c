@@ -27,7 +27,8 @@ static const ss_key keys[] = {
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},
   {"rlhf.confidence.c_f", SS_T_REAL, "1", 0, 1e6, 0, NULL, "constant c_f of the confidence radius f"},
   {"rlhf.confidence.delta", SS_T_REAL, "0.1", 0, 1, SS_K_MIN_OPEN | SS_K_MAX_OPEN, NULL, "confidence level delta of the radius"},
-  {"rlhf.median", SS_T_ENUM, "mean", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
+  {"rlhf.data", SS_T_ENUM, "comparisons", 0, 0, 0, "comparisons|exact", "comparisons: each labeler's n Bradley-Terry comparisons and its MLE; exact: the infinite-data limit, the aggregators get the reported parameters themselves (radius 0)"},
+  {"rlhf.median", SS_T_ENUM, "lower", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
   {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
   {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
   {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3)"},
@@ -47,10 +48,12 @@ static const ss_key keys[] = {
   {"rlhf.population.cluster_spread", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "clusters: distance of each centre from the mean"},
   {"rlhf.population.cluster_std", SS_T_REAL, "0.1", 0, 1e6, 0, NULL, "clusters: per-coordinate spread around a centre"},
   {"rlhf.population.thetas", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL, "explicit: k rows of d values, each of norm <= B"},
-  {"rlhf.strategy", SS_T_ENUM, "spsa", 0, 0, 0, "truthful|exaggerate|spsa", "how strategic labelers report"},
+  {"rlhf.population.norm", SS_T_ENUM, "ball", 0, 0, 0, "ball|sphere", "gaussian/clusters: ball projects theta_i* onto ||theta|| <= B; sphere rescales it to ||theta|| = B"},
+  {"rlhf.strategy", SS_T_ENUM, "spsa", 0, 0, 0, "truthful|exaggerate|spsa|fixed", "how strategic labelers report"},
   {"rlhf.strategic.fraction", SS_T_REAL, "1", 0, 1, 0, NULL, "fraction of labelers that are strategic (a keyed random subset)"},
   {"rlhf.strategic.labelers", SS_T_INT_LIST, NULL, 0, 4294967295.0, 0, NULL, "explicit list of strategic labelers (0-based); overrides fraction"},
   {"rlhf.exaggerate.alpha", SS_T_REAL, "1", 0, 1e6, 0, NULL, "exaggerate: the factor alpha"},
+  {"rlhf.fixed.reports", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL, "fixed: k rows of d values, each of norm <= B; strategic labeler i reports row i"},
   {"rlhf.spsa.steps", SS_T_INT, "200", 0, 1e7, 0, NULL, "SPSA steps"},
   {"rlhf.spsa.a", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "SPSA gain a (a_m = a / (m + 1 + A)^alpha)"},
   {"rlhf.spsa.c", SS_T_REAL, "0.1", 0, 1e6, SS_K_MIN_OPEN, NULL, "SPSA perturbation c (c_m = c / (m + 1)^gamma)"},
@@ -104,6 +107,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->delta = ss_cfg_real(cfg, "rlhf.confidence.delta");
   const char *med = ss_cfg_str(cfg, "rlhf.median");
   p->median_kind = !strcmp(med, "lower") ? SS_MEDIAN_LOWER : !strcmp(med, "upper") ? SS_MEDIAN_UPPER : SS_MEDIAN_MEAN;
+  p->exact = !strcmp(ss_cfg_str(cfg, "rlhf.data"), "exact");
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
   const char *et = ss_cfg_str(cfg, "rlhf.env.type");
@@ -124,6 +128,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->cluster_spread = ss_cfg_real(cfg, "rlhf.population.cluster_spread");
   p->cluster_std = ss_cfg_real(cfg, "rlhf.population.cluster_std");
   p->pop_thetas = ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c);
+  p->pop_sphere = !strcmp(ss_cfg_str(cfg, "rlhf.population.norm"), "sphere");
   SS_TRY(parse_algorithms(cfg, rp->algos, &rp->nalgos, e));
   rp->strategy = rlhf_strategy_find(ss_cfg_str(cfg, "rlhf.strategy"));
   rp->fraction = ss_cfg_real(cfg, "rlhf.strategic.fraction");
@@ -139,6 +144,24 @@ static int all_finite(const double *v, long n)
   for (long i = 0; i < n; i++)
     if (!isfinite(v[i])) return 0;
   return 1;
+}
+
+/* A k x d matrix of parameters (explicit thetas, fixed reports): shape, finite, norm <= B. */
+static int check_rows(const ss_config *cfg, const char *key, const char *why, const rlhf_params *p,
+                      ss_err *e)
+{
+  int r, c;
+  const double *t = ss_cfg_matrix(cfg, key, &r, &c);
+  if (!t) return ss_cfg_error(cfg, key, e, "expected k rows of d values for %s, found none", why);
+  if (c != p->d) return ss_cfg_error(cfg, key, e, "expected rows of d = %d values, found %d", p->d, c);
+  if (r != p->k) return ss_cfg_error(cfg, key, e, "expected k = %lld rows (rlhf.k), found %d", (long long)p->k, r);
+  if (!all_finite(t, (long)r * c)) return ss_cfg_error(cfg, key, e, "expected finite values, found NaN or Inf");
+  for (int i = 0; i < r; i++) {
+    double nrm = sqrt(rlhf_dot(t + (size_t)i * c, t + (size_t)i * c, c));
+    if (nrm > p->B * (1 + 1e-12))
+      return ss_cfg_error(cfg, key, e, "expected ||row|| <= B = %g (rlhf.B), found row %d with norm %g", p->B, i, nrm);
+  }
+  return SS_OK;
 }
 
 static int rlhf_check(const ss_config *cfg, ss_err *e)
@@ -178,16 +201,10 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
     ss_cfg_list(cfg, "rlhf.population.mean", &n);
     if (n != p->d) return ss_cfg_error(cfg, "rlhf.population.mean", e, "expected d = %d values, found %d", p->d, n);
   }
-  if (p->pop_kind == RLHF_POP_EXPLICIT) {
-    const double *t = ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c);
-    if (!t) return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected k rows of d values for population.model explicit, found none");
-    if (c != p->d) return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected rows of d = %d values, found %d", p->d, c);
-    if (r != p->k) return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected k = %lld rows (rlhf.k), found %d", (long long)p->k, r);
-    if (!all_finite(t, (long)r * c)) return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected finite values, found NaN or Inf");
-    for (int i = 0; i < r; i++)
-      if (sqrt(rlhf_dot(t + (size_t)i * c, t + (size_t)i * c, c)) > p->B * (1 + 1e-12))
-        return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected ||theta_i*|| <= B = %g, found row %d with norm %g", p->B, i, sqrt(rlhf_dot(t + (size_t)i * c, t + (size_t)i * c, c)));
-  }
+  if (p->pop_kind == RLHF_POP_EXPLICIT)
+    SS_TRY(check_rows(cfg, "rlhf.population.thetas", "population.model explicit", p, e));
+  if (rp.strategy == &rlhf_strategy_fixed)
+    SS_TRY(check_rows(cfg, "rlhf.fixed.reports", "strategy fixed", p, e));
   const long long *lst = ss_cfg_int_list(cfg, "rlhf.strategic.labelers", &n);
   for (int i = 0; lst && i < n; i++)
     if (lst[i] < 0 || lst[i] >= p->k)
@@ -363,7 +380,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   rlhf_policy_free(&opt);
 
   /* truthful estimates of the block (data generated per labeler on the fly) */
-  double radius = rlhf_radius(d, k, p->n, p->delta, p->lambda, p->B, env.Lx, p->c_f);
+  double radius = rlhf_params_radius(p, env.Lx);
   rc = rlhf_estimates_alloc(&est_t, d, k, first, count, need_prec, e);
   est_t.radius = radius;
   text cmp = {0};
@@ -445,6 +462,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
     int own_strategic = 0;
     if (strategic_run) {
       rlhf_strategy_ctx sc;
+      int sc_rows, sc_cols;
       memset(&sc, 0, sizeof sc);
       sc.p = p;
       sc.env = &env;
@@ -457,6 +475,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
       sc.theta_star_mean = tsm;
       sc.agg = ops;
       sc.alpha = ss_cfg_real(task->cfg, "rlhf.exaggerate.alpha");
+      sc.fixed_reports = ss_cfg_matrix(task->cfg, "rlhf.fixed.reports", &sc_rows, &sc_cols);
       sc.steps = (int)ss_cfg_int(task->cfg, "rlhf.spsa.steps");
       sc.a = ss_cfg_real(task->cfg, "rlhf.spsa.a");
       sc.c = ss_cfg_real(task->cfg, "rlhf.spsa.c");
