@@ -8,7 +8,9 @@ Sweep points. Every per-task CSV is grouped by sweep point, never pooled across 
   manifest's `sweep` (the last key varies fastest, as in the driver);
 - without a `point` column, the columns named after the swept keys' last component (`n` for
   `rlhf.n`, `mechanism` for `bandit.mechanism`) identify the point;
-- without either, a run with one sweep point is that point; a run with several is refused.
+- without either, a run with one sweep point is that point; with several, equal blocks of rows
+  in task order are taken as the points if every swept key that has a column agrees (files
+  written before the `point` column existed); otherwise the file is refused.
 """
 import csv
 import hashlib
@@ -104,6 +106,8 @@ def assign_points(rows, man, what="rows"):
                 cols[key] = c
                 break
         else:
+            if by_task_order(rows, man, npoints, cols_for(rows, axes)):
+                return rows
             raise PointError("%s: cannot tell the %d sweep points apart (no 'point' column and no column for "
                      "the swept key %s); refusing to pool them" % (what, npoints, key))
     index = {}
@@ -117,6 +121,34 @@ def assign_points(rows, man, what="rows"):
         r["_point"] = p
         r["_values"] = point_values(man, p)
     return rows
+
+
+def cols_for(rows, axes):
+    out = {}
+    for key, _ in axes:
+        for c in (key, key.split(".")[-1]):
+            if rows and c in rows[0]:
+                out[key] = c
+    return out
+
+
+def by_task_order(rows, man, npoints, cols):
+    """Last resort for files written before the `point` column existed: stratsim writes the
+    rows of a table in task order (sweep point, then seed), so equal blocks of rows are the
+    points. Accepted only if the block sizes divide evenly and every swept key that has a
+    column agrees with its block's point."""
+    if not rows or len(rows) % npoints:
+        return False
+    block = len(rows) // npoints
+    for i, r in enumerate(rows):
+        vals = point_values(man, i // block)
+        for key, c in cols.items():
+            if _fmt(_typed(r[c])) != _fmt(vals[key]):
+                return False
+    for i, r in enumerate(rows):
+        r["_point"] = i // block
+        r["_values"] = point_values(man, i // block)
+    return True
 
 
 def sweep_index(man):
