@@ -55,8 +55,8 @@ def table(name, key, panels):
             for a in algorithms(cells):
                 diffs = [s["strategic"] - s["truthful"] for s in cells[a][n].values() if len(s) == 2]
                 m, se, c = pk.mean_se(diffs)
-                t = m / se if se and se == se else float("nan")
-                txt.append("%+.3f ± %.3f (%+.1f)" % (m, se, t))
+                t = "%+.1f s.e." % (m / se) if se and se == se else "-"
+                txt.append("%+.3f ± %.3f (%s)" % (m, se, t))
             print("| %s | %d | %s |" % (pk._fmt(value), n, " | ".join(txt)))
 
 
@@ -72,7 +72,7 @@ def main(argv):
         key = factor_key(man)
         base_value = get(base_man["config"], key)
         cells, _ = cells_by_value(run_dir, key)
-        panels = [(base_value, base_cells[None])] + [(v, cells[v]) for v in cells]
+        panels = [(base_value, base_cells[None])] + [(v, cells[v]) for v in cells if v != base_value]
         panels.sort(key=lambda p: (p[0] != base_value, str(p[0]) if isinstance(p[0], str) else p[0]))
         panels = [panels[0]] + sorted(panels[1:], key=lambda p: (isinstance(p[0], str), p[0]))
         fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.4), sharey=True, squeeze=False)
