@@ -68,8 +68,14 @@ def plot_subopt(ax, cells, dx):
     ax.minorticks_off()
     ax.set_xlabel("comparisons per labeler n")
     ax.set_ylabel("SubOpt (lower is better)")
-    ax.set_ylim(bottom=0)
     return series
+
+
+def set_top(axes, series_lists):
+    """One y-range from 0 for panels on a shared axis, covering every mean + s.e."""
+    top = max([m + e for ss in series_lists for s in ss for m, e in zip(s["mean"], s["se"])] + [1e-3])
+    for ax in axes:
+        ax.set_ylim(0, top * 1.06)
 
 
 def plot_gains(ax, labelers, nmax):
@@ -132,6 +138,7 @@ def main(argv):
         if not lab:
             axes[i][1].set_axis_off()
         data["rows"].append({"point_values": dict(rest), "subopt": s, "gains": g})
+    set_top([a[0] for a in axes], [r["subopt"] for r in data["rows"]])
     h, lab = axes[0][0].get_legend_handles_labels()
     fig.legend(h, lab, loc="upper center", ncol=4, bbox_to_anchor=(0.5, 1.0 + 0.09 / rows), frameon=False)
     ns = sorted({n_of(r) for r in runs})

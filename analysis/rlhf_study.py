@@ -16,7 +16,7 @@ from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plotkit as pk  # noqa: E402
-from rlhf_figure import algorithms, plot_subopt  # noqa: E402
+from rlhf_figure import algorithms, plot_subopt, set_top  # noqa: E402
 
 
 def get(cfg, key):
@@ -85,6 +85,7 @@ def main(argv):
             data["panels"].append({"value": value, "base": value == base_value, "series": s})
             if ax is not axes[0][0]:
                 ax.set_ylabel("")
+        set_top(axes[0], [p["series"] for p in data["panels"]])
         h, lab = axes[0][0].get_legend_handles_labels()
         fig.legend(h, lab, loc="upper center", ncol=4, bbox_to_anchor=(0.5, 1.13), frameon=False)
         name = (man.get("config") or {}).get("name") or os.path.basename(run_dir.rstrip("/"))
