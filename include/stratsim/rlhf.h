@@ -34,6 +34,7 @@ typedef struct {
   /* estimation */
   double lambda, c_f, delta;
   int median_kind;       /* ss_median_kind */
+  uint32_t label_stream; /* which label noise u_ij: 0 (SPSA's) or 1 (held out, rlhf.labels.heldout) */
   int exact;             /* 1: rlhf.data exact, the infinite-data limit: each labeler's
                           * estimate is its report, with a zero-radius confidence set */
   /* policy optimisation */

@@ -38,7 +38,8 @@ void rlhf_comparisons(const rlhf_params *p, const rlhf_env *env, int64_t i, cons
     const double *f1 = env->phi + ((size_t)s * A + a1) * d;
     double *xj = x + (size_t)j * d;
     for (int q = 0; q < d; q++) xj[q] = f0[q] - f1[q];
-    double u = ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, (uint64_t)j);
+    /* stream 0 keeps the original keys; stream 1 is independent noise for held-out labels */
+    double u = ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, ((uint64_t)p->label_stream << 40) | (uint64_t)j);
     o[j] = u >= rlhf_sigmoid(rlhf_dot(t, xj, d));
   }
 }

@@ -28,6 +28,7 @@ static const ss_key keys[] = {
   {"rlhf.confidence.c_f", SS_T_REAL, "1", 0, 1e6, 0, NULL, "constant c_f of the confidence radius f"},
   {"rlhf.confidence.delta", SS_T_REAL, "0.1", 0, 1, SS_K_MIN_OPEN | SS_K_MAX_OPEN, NULL, "confidence level delta of the radius"},
   {"rlhf.data", SS_T_ENUM, "comparisons", 0, 0, 0, "comparisons|exact", "comparisons: each labeler's n Bradley-Terry comparisons and its MLE; exact: the infinite-data limit, the aggregators get the reported parameters themselves (radius 0)"},
+  {"rlhf.labels.heldout", SS_T_BOOL, "false", 0, 0, 0, NULL, "true: the reported conditions (truthful, and the final strategic estimates) draw fresh label noise, independent of the noise SPSA optimised its reports against; false: the same common random numbers throughout"},
   {"rlhf.median", SS_T_ENUM, "lower", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
   {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
   {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
@@ -74,6 +75,7 @@ typedef struct {
   const long long *strat_list;
   int nstrat_list;
   int write_labelers, dump;
+  int heldout; /* rlhf.labels.heldout */
 } run_params;
 
 static int parse_algorithms(const ss_config *cfg, const rlhf_agg_ops **out, int *n, ss_err *e)
@@ -135,6 +137,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   rp->strat_list = ss_cfg_int_list(cfg, "rlhf.strategic.labelers", &rp->nstrat_list);
   rp->write_labelers = ss_cfg_bool(cfg, "rlhf.output.labelers");
   rp->dump = ss_cfg_bool(cfg, "output.dump_data");
+  rp->heldout = ss_cfg_bool(cfg, "rlhf.labels.heldout");
   return SS_OK;
 }
 
@@ -386,7 +389,9 @@ static int rlhf_run(ss_task *task, ss_err *e)
   text cmp = {0};
   dump_ctx dc = {&cmp, p->n, p->seed};
   ss_phase_begin(task->timers, ph_mle);
-  if (!rc) rc = rlhf_estimate_block(p, &env, mle, tstar, &est_t, rp.dump ? dump_comparisons : NULL, &dc, e);
+  rlhf_params p_eval = *p; /* the reported conditions' labels (held out from SPSA's or not) */
+  p_eval.label_stream = rp.heldout ? 1u : 0u;
+  if (!rc) rc = rlhf_estimate_block(&p_eval, &env, mle, tstar, &est_t, rp.dump ? dump_comparisons : NULL, &dc, e);
   ss_phase_end(task->timers, ph_mle);
   rc = ss_comm_agree(comm, e) ? e->code : rc;
   if (rc) {
@@ -491,7 +496,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
       ss_phase_end(task->timers, ph_strat);
       ss_phase_begin(task->timers, ph_mle);
       if (!rc) {
-        rlhf_estimate_block(p, &env, mle, reports + first * d, &est_s, NULL, NULL, e);
+        rlhf_estimate_block(&p_eval, &env, mle, reports + first * d, &est_s, NULL, NULL, e);
         rc = ss_comm_agree(comm, e); /* the estimates are local */
       }
       ss_phase_end(task->timers, ph_mle);
