@@ -70,7 +70,8 @@ def main(argv):
     for run_dir in args[1:]:
         man = pk.manifest(run_dir)
         key = factor_key(man)
-        base_value = get(base_man["config"], key)
+        # the factor run's own config holds the base value of the swept key (the sweep overrides it)
+        base_value = get(man["config"], key)
         cells, _ = cells_by_value(run_dir, key)
         panels = [(base_value, base_cells[None])] + [(v, cells[v]) for v in cells if v != base_value]
         panels.sort(key=lambda p: (p[0] != base_value, str(p[0]) if isinstance(p[0], str) else p[0]))
