@@ -4,8 +4,8 @@ figure as PNG and PDF (plus, on request, the data behind it as JSON, which the t
 
 Sweep points. Every per-task CSV is grouped by sweep point, never pooled across points:
 - a `point` column (the sweep point index) is used when present, with the swept values taken
-  from the columns named after the swept keys (e.g. `bandit.eps`) or, failing that, from the
-  manifest's `sweep` (the last key varies fastest, as in the driver);
+  from the manifest's `sweep` (the last key varies fastest, as in the driver), typed as in the
+  config (the CSV's columns named after the swept keys hold them as text);
 - without a `point` column, the columns named after the swept keys' last component (`n` for
   `rlhf.n`, `mechanism` for `bandit.mechanism`) identify the point;
 - without either, a run with one sweep point is that point; with several, equal blocks of rows
@@ -91,7 +91,8 @@ def assign_points(rows, man, what="rows"):
         for r in rows:
             p = int(r["point"])
             r["_point"] = p
-            r["_values"] = {k: _typed(r[k]) for k, _ in axes if k in r} or point_values(man, p)
+            # typed values from the manifest's sweep (a swept list or matrix is a string in the CSV)
+            r["_values"] = point_values(man, p) if axes else {}
         return rows
     if npoints == 1:
         vals = point_values(man, sweep_index(man) or 0) if axes else {}

@@ -16,7 +16,8 @@ want = json.loads(sys.argv[2])  # [[point, algorithm, utility_truthful, utility_
 # rlhf_labelers.csv lists the points in order, each with every algorithm's k rows
 per_point = len({(r["algorithm"], r["labeler"]) for r in rows})
 for point, alg, ut, us in want:
-    block = rows[point * per_point:(point + 1) * per_point]
+    block = ([x for x in rows if int(x["point"]) == point] if "point" in rows[0]
+             else rows[point * per_point:(point + 1) * per_point])
     r = [x for x in block if x["algorithm"] == alg and x["labeler"] == "0"]
     assert len(r) == 1, (point, alg, r)
     assert abs(float(r[0]["utility_truthful"]) - ut) < 1e-12, (point, alg, r[0])
