@@ -3,7 +3,8 @@
 algorithm), truthful | strategic | difference (strategic - truthful, paired by seed), mean +-
 standard error over seeds, with the seed count. The paper's published numbers are shown only
 when the run is the Table 1 preset (configs/rlhf/table1.yaml: d = 16, k = 5, 200 SPSA steps,
-all labelers strategic); otherwise the table says so.
+all labelers strategic, no --set override except parallel.* and output.*); otherwise the
+table says so.
 Usage: /usr/bin/python3 analysis/rlhf_table1.py RESULTS_DIR"""
 import os
 import sys
@@ -26,6 +27,10 @@ def is_table1_preset(man):
     r = cfg.get("rlhf") or {}
     if os.path.basename(man.get("config_file") or "") != "table1.yaml":
         return False
+    # --set overrides of anything but the layout and the output make it another experiment
+    for o in man.get("overrides") or []:
+        if not str(o).split("=", 1)[0].startswith(("parallel.", "output.")):
+            return False
     return (r.get("d") == 16 and r.get("k") == 5 and r.get("strategy") == "spsa"
             and (r.get("spsa") or {}).get("steps") == 200 and (r.get("strategic") or {}).get("fraction") == 1
             and r.get("data", "comparisons") == "comparisons")
