@@ -93,10 +93,42 @@ static void test_fixed_strategy(void)
   CU_ASSERT(!memcmp(out, want, sizeof want));
 }
 
+/* rlhf.labels.heldout: stream 1 redraws the label noise, never the design; stream 0 keeps the
+ * original keys (the presets' byte-identity is checked in the integration tests). */
+static void test_heldout_labels(void)
+{
+  rlhf_params p;
+  rlhf_params_default(&p);
+  p.d = 4;
+  p.S = 8;
+  p.n = 400;
+  ss_err e;
+  ss_err_clear(&e);
+  rlhf_env env;
+  CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&p, &env, &e), SS_OK);
+  double t[4] = {0.0, 0.0, 0.0, 0.0}; /* P(label 1) = 1/2: labels are pure noise */
+  double x0[400 * 4], x1[400 * 4];
+  unsigned char o0[400], o1[400];
+  rlhf_comparisons(&p, &env, 3, t, x0, o0);
+  p.label_stream = 1;
+  rlhf_comparisons(&p, &env, 3, t, x1, o1);
+  CU_ASSERT(!memcmp(x0, x1, sizeof x0));
+  int differ = 0, ones = 0;
+  for (int j = 0; j < 400; j++) {
+    differ += o0[j] != o1[j];
+    ones += o1[j];
+  }
+  /* independent fair coins: about half differ (400 draws: 200 +- 10, checked at 6 sd) */
+  CU_ASSERT(differ > 140 && differ < 260);
+  CU_ASSERT(ones > 140 && ones < 260);
+  rlhf_env_destroy(&env);
+}
+
 SS_UNIT_SUITE(rlhf_exact_suite)
 {
   ss_unit_suite("rlhf_exact");
   ss_unit_test("exact estimates are the reports, radius 0", test_exact_estimates);
   ss_unit_test("sphere population: norm B, ball's direction", test_sphere_population);
   ss_unit_test("fixed strategy: strategic rows only", test_fixed_strategy);
+  ss_unit_test("held-out labels: new noise, same design", test_heldout_labels);
 }
