@@ -60,10 +60,11 @@ deps-test:
 
 build: $(BIN)/stratsim $(BENCH_BIN)
 
-# The two commands of the README.
+# The two commands of the README. `make run` is the tour (scripts/tour.sh): bandit, facility
+# and RLHF, a takeaway and a figure each.
 run: deps
 	@$(MAKE) --no-print-directory build
-	@scripts/mpirun.sh -n $(NP) bin/stratsim run configs/demo.yaml --force
+	@NP=$(NP) PYTHON=$(PYTHON) scripts/tour.sh
 
 test: deps-test
 	@$(MAKE) --no-print-directory build

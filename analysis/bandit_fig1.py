@@ -1,129 +1,189 @@
 #!/usr/bin/python3
 """Figure 1 of SLCB (Kleine Buening et al., NeurIPS 2024) from a stratsim bandit run.
 
-Usage: /usr/bin/python3 analysis/bandit_fig1.py RESULTS_DIR [--out DIR]
+Usage: /usr/bin/python3 analysis/bandit_fig1.py RESULTS_DIR [--out DIR] [--data]
 
-Reads bandit_epochs.csv, bandit_curves.csv and bandit_arms.csv (docs/bandit.md) and
-writes three PNG panels to DIR (default RESULTS_DIR):
-  bandit_fig1_regret.png   total regret per epoch, mean +- std over seeds, per mechanism
-  bandit_fig1_curves.png   cumulative regret over rounds, first (solid) and last (dashed) epoch
-  bandit_fig1_utility.png  per-arm utility (selections) per epoch, mean over seeds
-and prints a Markdown table of the mean regret at the first and last epoch.
+Reads bandit_epochs.csv, bandit_curves.csv and bandit_arms.csv (docs/bandit.md) and writes,
+as PNG and PDF (and the plotted numbers as JSON with --data), to DIR (default RESULTS_DIR):
+  bandit_fig1_regret    total regret per epoch, mean +- s.e. over seeds, per mechanism
+  bandit_fig1_curves    cumulative regret over rounds, first (solid) and last (dashed) epoch
+  bandit_fig1_utility   selections per arm per epoch (the arms' utility), one panel per
+                        mechanism on a shared axis, with the fair share T/K
+and prints a Markdown table of the regret at the first and last epoch (mean +- s.e.).
+Sweep points are never pooled: points that differ in a swept key other than
+bandit.mechanism get their own files (suffix _p<point>).
 """
-import argparse
-import csv
 import os
 import sys
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
-import matplotlib
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plotkit as pk  # noqa: E402
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-COLORS = {"optgtm": "tab:blue", "linucb": "tab:orange", "uniform": "tab:gray",
-          "ggtm": "tab:green", "lingreedy": "tab:red"}
-
-
-def read(path):
-    if not os.path.exists(path):
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+ORDER = ["optgtm", "ggtm", "linucb", "lingreedy", "uniform"]
 
 
 def order(mechs):
-    known = list(COLORS)
-    return sorted(mechs, key=lambda m: (known.index(m) if m in known else len(known), m))
+    return sorted(mechs, key=lambda m: (ORDER.index(m) if m in ORDER else len(ORDER), m))
 
 
-def regret_panel(epochs, out):
+def rest(r):
+    return tuple((k, v) for k, v in r["_values"].items() if k != "bandit.mechanism")
+
+
+def groups(rows):
+    out = OrderedDict()
+    for r in rows:
+        out.setdefault(rest(r), []).append(r)
+    return out
+
+
+def legend_right(ax):
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
+def regret_panel(epochs, man, cap, base, dump):
+    plt = pk.setup_matplotlib()
+    from matplotlib.ticker import MaxNLocator
     by = defaultdict(lambda: defaultdict(list))
     for r in epochs:
         by[r["mechanism"]][int(r["epoch"])].append(float(r["regret"]))
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    data = {"x": "epoch", "y": "total regret", "series": []}
     for m in order(by):
         eps = sorted(by[m])
-        mean = np.array([np.mean(by[m][e]) for e in eps])
-        std = np.array([np.std(by[m][e]) for e in eps])
-        ax.plot(eps, mean, marker="o", ms=3, label=m, color=COLORS.get(m))
-        ax.fill_between(eps, mean - std, mean + std, alpha=0.2, color=COLORS.get(m))
-    ax.set_xlabel("epoch (arms adapt their reports)")
-    ax.set_ylabel("total regret")
-    ax.set_title("Regret per epoch (mean ± std over seeds)")
-    ax.legend()
+        stats = [pk.mean_se(by[m][e]) for e in eps]
+        mean = [s[0] for s in stats]
+        se = [0.0 if s[1] != s[1] else s[1] for s in stats]
+        ax.plot(eps, mean, marker="o", ms=3, label=pk.name(m), color=pk.COLORS.get(m),
+                ls=":" if m == "uniform" else "-")
+        ax.fill_between(eps, [a - b for a, b in zip(mean, se)], [a + b for a, b in zip(mean, se)],
+                        alpha=0.25, color=pk.COLORS.get(m), lw=0)
+        data["series"].append({"mechanism": m, "label": pk.name(m), "epoch": eps, "mean": mean,
+                               "se": se, "seeds": [s[2] for s in stats]})
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch (0: truthful arms; the arms adapt their reports in later epochs)")
+    ax.set_ylabel("total regret over T rounds")
+    ax.set_ylim(bottom=0)
+    ax.set_title("Regret per epoch")
+    legend_right(ax)
+    pk.add_caption(fig, cap)
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    pk.save(fig, base + "_regret", data, dump)
     return by
 
 
-def curves_panel(curves, out):
+def curves_panel(curves, cap, base, dump):
+    plt = pk.setup_matplotlib()
     by = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for r in curves:
         by[r["mechanism"]][int(r["epoch"])][int(r["round"])].append(float(r["cumulative_regret"]))
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    data = {"x": "round", "y": "cumulative regret", "series": []}
     for m in order(by):
         eps = sorted(by[m])
         for k, e in enumerate(eps):
             rounds = sorted(by[m][e])
-            mean = [np.mean(by[m][e][t]) for t in rounds]
-            style = "-" if k == 0 else "--"
-            ax.plot(rounds, mean, style, color=COLORS.get(m), label=f"{m}, epoch {e}")
-    ax.set_xlabel("round")
+            stats = [pk.mean_se(by[m][e][t]) for t in rounds]
+            mean = [s[0] for s in stats]
+            se = [0.0 if s[1] != s[1] else s[1] for s in stats]
+            ax.plot(rounds, mean, "-" if k == 0 else "--", color=pk.COLORS.get(m),
+                    label="%s, epoch %d" % (pk.name(m), e))
+            ax.fill_between(rounds, [a - b for a, b in zip(mean, se)], [a + b for a, b in zip(mean, se)],
+                            alpha=0.2, color=pk.COLORS.get(m), lw=0)
+            data["series"].append({"mechanism": m, "epoch": e, "round": rounds, "mean": mean, "se": se})
+    ax.set_xlabel("round t")
     ax.set_ylabel("cumulative regret")
-    ax.set_title("Cumulative regret, first and last epoch")
-    ax.legend(fontsize=8)
+    ax.set_ylim(bottom=0)
+    ax.set_title("Cumulative regret: first (solid) and last (dashed) epoch")
+    legend_right(ax)
+    pk.add_caption(fig, cap)
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    pk.save(fig, base + "_curves", data, dump)
 
 
-def utility_panel(arms, out):
+def utility_panel(arms, T, K, cap, base, dump):
+    plt = pk.setup_matplotlib()
+    from matplotlib.ticker import MaxNLocator
     by = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for r in arms:
         by[r["mechanism"]][int(r["arm"])][int(r["epoch"])].append(float(r["selections"]))
     mechs = order(by)
-    fig, axes = plt.subplots(1, max(1, len(mechs)), figsize=(4 * max(1, len(mechs)), 3.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(mechs), figsize=(3.3 * len(mechs) + 1.2, 3.4), squeeze=False,
+                             sharey=True, sharex=True)
+    data = {"x": "epoch", "y": "selections", "fair_share": T / K, "panels": []}
     for ax, m in zip(axes[0], mechs):
+        panel = {"mechanism": m, "label": pk.name(m), "series": []}
         for a in sorted(by[m]):
             eps = sorted(by[m][a])
-            ax.plot(eps, [np.mean(by[m][a][e]) for e in eps], marker=".", label=f"arm {a}")
-        ax.set_title(f"{m}: utility per arm")
+            stats = [pk.mean_se(by[m][a][e]) for e in eps]
+            mean = [s[0] for s in stats]
+            se = [0.0 if s[1] != s[1] else s[1] for s in stats]
+            line, = ax.plot(eps, mean, marker=".", label="arm %d" % a)
+            ax.fill_between(eps, [x - y for x, y in zip(mean, se)], [x + y for x, y in zip(mean, se)],
+                            alpha=0.2, color=line.get_color(), lw=0)
+            panel["series"].append({"arm": a, "epoch": eps, "mean": mean, "se": se})
+        ax.axhline(T / K, color="0.3", ls=":", lw=1, label="fair share T/K")
+        ax.set_title("%s: selections per arm" % pk.name(m))
         ax.set_xlabel("epoch")
-        ax.set_ylabel("selections (mean over seeds)")
-        ax.legend(fontsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        data["panels"].append(panel)
+    axes[0][0].set_ylabel("selections in T rounds (the arm's utility)")
+    axes[0][0].set_ylim(0, T)
+    legend_right(axes[0][-1])
+    pk.add_caption(fig, cap)
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    pk.save(fig, base + "_utility", data, dump)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("results")
-    ap.add_argument("--out", default=None)
-    args = ap.parse_args()
-    out = args.out or args.results
-    os.makedirs(out, exist_ok=True)
-    epochs = read(os.path.join(args.results, "bandit_epochs.csv"))
-    if not epochs:
-        sys.exit(f"bandit_fig1: no bandit_epochs.csv rows in {args.results}")
-    by = regret_panel(epochs, os.path.join(out, "bandit_fig1_regret.png"))
-    curves = read(os.path.join(args.results, "bandit_curves.csv"))
-    if curves:
-        curves_panel(curves, os.path.join(out, "bandit_fig1_curves.png"))
-    arms = read(os.path.join(args.results, "bandit_arms.csv"))
-    if arms:
-        utility_panel(arms, os.path.join(out, "bandit_fig1_utility.png"))
-    print("| mechanism | seeds | regret epoch 0 (mean ± std) | last epoch | regret last epoch | factor |")
+def table(by):
+    print("| mechanism | seeds | regret epoch 0 (mean ± s.e.) | last epoch | regret last epoch | factor |")
     print("|---|---|---|---|---|---|")
     for m in order(by):
         eps = sorted(by[m])
-        first, last = np.array(by[m][eps[0]]), np.array(by[m][eps[-1]])
-        print(f"| {m} | {len(first)} | {first.mean():.1f} ± {first.std():.1f} | {eps[-1]} | "
-              f"{last.mean():.1f} ± {last.std():.1f} | {last.mean() / first.mean():.2f} |")
+        f, l = pk.mean_se(by[m][eps[0]]), pk.mean_se(by[m][eps[-1]])
+        print("| %s | %d | %s | %d | %s | %.2f |" % (pk.name(m), f[2], pk.fmt_mse(f[0], f[1], 1), eps[-1],
+                                                 pk.fmt_mse(l[0], l[1], 1), l[0] / f[0]))
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1].startswith("-"):
+        sys.exit(__doc__)
+    run_dir = argv[1]
+    out, dump = pk.out_args(argv, run_dir)
+    man = pk.manifest(run_dir)
+    cfg = (man.get("config") or {}).get("bandit", {})
+    epochs = pk.read_csv(os.path.join(run_dir, "bandit_epochs.csv"))
+    if not epochs:
+        sys.exit("bandit_fig1: no bandit_epochs.csv rows in %s" % run_dir)
+    curves = pk.read_csv(os.path.join(run_dir, "bandit_curves.csv"))
+    arms = pk.read_csv(os.path.join(run_dir, "bandit_arms.csv"))
+    try:
+        for rows, what in ((epochs, "bandit_epochs.csv"), (curves, "bandit_curves.csv"), (arms, "bandit_arms.csv")):
+            pk.assign_points(rows, man, what)
+    except pk.PointError as err:
+        sys.exit("bandit_fig1: %s" % err)
+    ge, gc, ga = groups(epochs), groups(curves), groups(arms)
+    for key, rows in ge.items():
+        point = rows[0]["_point"]
+        suffix = "" if len(ge) == 1 else "_p%d" % point
+        base = os.path.join(out, "bandit_fig1" + suffix)
+        T = int(rows[0]["_values"].get("bandit.T", cfg.get("T", 0)))
+        K = int(rows[0]["_values"].get("bandit.K", cfg.get("K", 1)))
+        seeds = len({r["seed"] for r in rows})
+        what = "T = %d, K = %d, d = %s" % (T, K, rows[0]["_values"].get("bandit.d", cfg.get("d")))
+        if key:
+            what += ", " + pk.label_point(dict(key))
+        cap = pk.caption(man, seeds, what)
+        if len(ge) > 1:
+            print("\n%s" % pk.label_point(dict(key)))
+        by = regret_panel(rows, man, cap, base, dump)
+        if gc.get(key):
+            curves_panel(gc[key], cap, base, dump)
+        if ga.get(key):
+            utility_panel(ga[key], T, K, cap, base, dump)
+        table(by)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv)

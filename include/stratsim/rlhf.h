@@ -35,9 +35,13 @@ typedef struct {
   int clusters;
   double cluster_spread, cluster_std;
   const double *pop_thetas; /* explicit k x d */
+  int pop_sphere;        /* 1: theta_i* rescaled onto the sphere ||theta|| = B (else the ball) */
   /* estimation */
   double lambda, c_f, delta;
   int median_kind;       /* ss_median_kind */
+  uint32_t label_stream; /* which label noise u_ij: 0 (SPSA's) or 1 (held out, rlhf.labels.heldout) */
+  int exact;             /* 1: rlhf.data exact, the infinite-data limit: each labeler's
+                          * estimate is its report, with a zero-radius confidence set */
   /* policy optimisation */
   double policy_tol;
   int policy_chunk;      /* states per fixed summation chunk (0: automatic) */
@@ -104,6 +108,7 @@ void rlhf_design(const rlhf_params *p, const rlhf_env *env, int64_t i, int j, in
                  int *a1);
 /* The n comparisons of labeler i under reported parameter t: x (n x d) and labels o (0: first
  * option preferred). Labels use common random numbers u_ij (MODELS 1.3). */
+double rlhf_label_u(const rlhf_params *p, int64_t i, int j);
 void rlhf_comparisons(const rlhf_params *p, const rlhf_env *env, int64_t i, const double *t,
                       double *x, unsigned char *o);
 double rlhf_sigmoid(double m);
@@ -135,6 +140,8 @@ void rlhf_mle_counts(const rlhf_mle *m, int *fg, int *hess);
 /* f = c_f sqrt((d + log(k/delta)) / (gamma^2 n) + lambda B^2), gamma from L_x and B. */
 double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double B, double Lx,
                    double c_f);
+/* The radius the run uses: rlhf_radius from the parameters, or 0 with exact data. */
+double rlhf_params_radius(const rlhf_params *p, double Lx);
 /* Sigma = (1/n) sum x x^T + lambda I (d x d), its inverse, and the coordinate intervals
  * [lo, hi] = theta_hat -/+ f sqrt(diag(Sigma^{-1})). prec (d x d) may be NULL. */
 int rlhf_confidence(int n, int d, const double *x, double lambda, const double *theta_hat,
@@ -289,6 +296,8 @@ typedef struct {
   const rlhf_agg_ops *agg;
   /* exaggerate */
   double alpha;
+  /* fixed: k x d reports, row i used by strategic labeler i */
+  const double *fixed_reports;
   /* spsa */
   int steps;
   double a, c, A_gain, alpha_exp, gamma_exp;

@@ -28,6 +28,13 @@ void rlhf_design(const rlhf_params *p, const rlhf_env *env, int64_t i, int j, in
   *a1 = x1;
 }
 
+/* labeler i's threshold u_ij for comparison j; stream 0 keeps the original keys, stream 1 is
+ * independent noise for held-out labels (rlhf.labels.heldout) */
+double rlhf_label_u(const rlhf_params *p, int64_t i, int j)
+{
+  return ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, ((uint64_t)p->label_stream << 40) | (uint64_t)j);
+}
+
 void rlhf_comparisons(const rlhf_params *p, const rlhf_env *env, int64_t i, const double *t,
                       double *x, unsigned char *o)
 {
@@ -43,7 +50,7 @@ void rlhf_comparisons(const rlhf_params *p, const rlhf_env *env, int64_t i, cons
       const double *f1 = env->phi + ((size_t)s * A + a1) * d;
       for (int q = 0; q < d; q++) xj[q] = f0[q] - f1[q];
     }
-    double u = ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, (uint64_t)j);
+    double u = rlhf_label_u(p, i, j);
     o[j] = u >= rlhf_sigmoid(rlhf_dot(t, xj, d));
   }
 }

@@ -15,6 +15,11 @@ double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double 
   return c_f * sqrt((d + log((double)k / delta)) / (gamma * gamma * n) + lambda * B * B);
 }
 
+double rlhf_params_radius(const rlhf_params *p, double Lx)
+{
+  return p->exact ? 0.0 : rlhf_radius(p->d, p->k, p->n, p->delta, p->lambda, p->B, Lx, p->c_f);
+}
+
 int rlhf_confidence(int n, int d, const double *x, double lambda, const double *theta_hat,
                     double f, double *sigma, double *prec, double *lo, double *hi, ss_err *e)
 {
@@ -96,11 +101,32 @@ static int estimate_cached(const rlhf_params *p, const rlhf_labeler_data *L, rlh
   return SS_OK;
 }
 
+/* The infinite-data limit (rlhf.data: exact): the MLE converges to the report, the confidence
+ * set shrinks to that point (lo = hi = report), and Sigma_i^{-1} is left as the identity,
+ * which the zero radius multiplies away. */
+static void exact_into(const double *report, rlhf_estimates *est, int64_t r)
+{
+  int d = est->d;
+  memcpy(est->theta + (size_t)r * d, report, (size_t)d * sizeof *report);
+  memcpy(est->lo + (size_t)r * d, report, (size_t)d * sizeof *report);
+  memcpy(est->hi + (size_t)r * d, report, (size_t)d * sizeof *report);
+  est->grad[r] = est->grad_rel[r] = 0.0;
+  if (est->prec) {
+    double *pr = est->prec + (size_t)r * d * d;
+    memset(pr, 0, (size_t)d * d * sizeof *pr);
+    for (int j = 0; j < d; j++) pr[j * d + j] = 1.0;
+  }
+}
+
 static int estimate_into(const rlhf_params *p, const rlhf_env *env, rlhf_mle *mle, int64_t i,
                          const double *report, rlhf_estimates *est, int64_t r, double *x,
                          unsigned char *o, rlhf_data_cb dump, void *dump_ctx, ss_err *e)
 {
   int d = env->d;
+  if (p->exact) {
+    exact_into(report, est, r);
+    return SS_OK;
+  }
   if (est->cache) {
     const rlhf_labeler_data *L = rlhf_data_cache_get(est->cache, i, e);
     if (!L) return SS_ERUNTIME;

@@ -29,7 +29,7 @@ int rlhf_data_cache_create(const rlhf_params *p, const rlhf_env *env, size_t bud
                            rlhf_data_cache **out, ss_err *e)
 {
   *out = NULL;
-  if (rlhf_data_cache_bytes(p) > budget) return SS_OK;
+  if (p->exact || rlhf_data_cache_bytes(p) > budget) return SS_OK; /* exact: no data to cache */
   rlhf_data_cache *c = ss_calloc(1, sizeof *c, e);
   if (c) c->entry = ss_calloc((size_t)p->k, sizeof *c->entry, e);
   if (!c || !c->entry) {
@@ -75,7 +75,7 @@ static rlhf_labeler_data *entry_fill(const rlhf_params *p, const rlhf_env *env, 
   }
   rlhf_comparisons(p, env, i, zero, L->x, o);
   free(o);
-  for (int j = 0; j < n; j++) L->u[j] = ss_rng_u01(p->seed, SS_P_RLHF_LABEL, (uint32_t)i, (uint64_t)j);
+  for (int j = 0; j < n; j++) L->u[j] = rlhf_label_u(p, i, j);
   if (rlhf_confidence(n, d, L->x, p->lambda, zero, 1.0, NULL, L->prec, lo, NULL, e)) {
     free(L);
     return NULL;

@@ -32,7 +32,7 @@ void rlhf_params_default(rlhf_params *p)
   p->lambda = 1e-3;
   p->c_f = 1.0;
   p->delta = 0.1;
-  p->median_kind = SS_MEDIAN_MEAN;
+  p->median_kind = SS_MEDIAN_LOWER;
   p->policy_tol = 1e-6;
   p->H = 1;
   p->mdp_successors = 4;

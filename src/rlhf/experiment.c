@@ -31,7 +31,9 @@ static const ss_key keys[] = {
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},
   {"rlhf.confidence.c_f", SS_T_REAL, "1", 0, 1e6, 0, NULL, "constant c_f of the confidence radius f"},
   {"rlhf.confidence.delta", SS_T_REAL, "0.1", 0, 1, SS_K_MIN_OPEN | SS_K_MAX_OPEN, NULL, "confidence level delta of the radius"},
-  {"rlhf.median", SS_T_ENUM, "mean", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
+  {"rlhf.data", SS_T_ENUM, "comparisons", 0, 0, 0, "comparisons|exact", "comparisons: each labeler's n Bradley-Terry comparisons and its MLE; exact: the infinite-data limit, the aggregators get the reported parameters themselves (radius 0)"},
+  {"rlhf.labels.heldout", SS_T_BOOL, "false", 0, 0, 0, NULL, "true: the reported conditions (truthful, and the final strategic estimates) draw fresh label noise, independent of the noise SPSA optimised its reports against; false: the same common random numbers throughout"},
+  {"rlhf.median", SS_T_ENUM, "lower", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
   {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
   {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
   {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3)"},
@@ -54,10 +56,12 @@ static const ss_key keys[] = {
   {"rlhf.population.cluster_spread", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "clusters: distance of each centre from the mean"},
   {"rlhf.population.cluster_std", SS_T_REAL, "0.1", 0, 1e6, 0, NULL, "clusters: per-coordinate spread around a centre"},
   {"rlhf.population.thetas", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL, "explicit: k rows of d values, each of norm <= B"},
-  {"rlhf.strategy", SS_T_ENUM, "spsa", 0, 0, 0, "truthful|exaggerate|spsa", "how strategic labelers report"},
+  {"rlhf.population.norm", SS_T_ENUM, "ball", 0, 0, 0, "ball|sphere", "gaussian/clusters: ball projects theta_i* onto ||theta|| <= B; sphere rescales it to ||theta|| = B"},
+  {"rlhf.strategy", SS_T_ENUM, "spsa", 0, 0, 0, "truthful|exaggerate|spsa|fixed", "how strategic labelers report"},
   {"rlhf.strategic.fraction", SS_T_REAL, "1", 0, 1, 0, NULL, "fraction of labelers that are strategic (a keyed random subset)"},
   {"rlhf.strategic.labelers", SS_T_INT_LIST, NULL, 0, 4294967295.0, 0, NULL, "explicit list of strategic labelers (0-based); overrides fraction"},
   {"rlhf.exaggerate.alpha", SS_T_REAL, "1", 0, 1e6, 0, NULL, "exaggerate: the factor alpha"},
+  {"rlhf.fixed.reports", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL, "fixed: k rows of d values, each of norm <= B; strategic labeler i reports row i"},
   {"rlhf.spsa.steps", SS_T_INT, "200", 0, 1e7, 0, NULL, "SPSA steps"},
   {"rlhf.spsa.a", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "SPSA gain a (a_m = a / (m + 1 + A)^alpha)"},
   {"rlhf.spsa.c", SS_T_REAL, "0.1", 0, 1e6, SS_K_MIN_OPEN, NULL, "SPSA perturbation c (c_m = c / (m + 1)^gamma)"},
@@ -78,6 +82,7 @@ typedef struct {
   const long long *strat_list;
   int nstrat_list;
   int write_labelers, dump;
+  int heldout; /* rlhf.labels.heldout */
 } run_params;
 
 static int parse_algorithms(const ss_config *cfg, const rlhf_agg_ops **out, int *n, ss_err *e)
@@ -111,6 +116,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->delta = ss_cfg_real(cfg, "rlhf.confidence.delta");
   const char *med = ss_cfg_str(cfg, "rlhf.median");
   p->median_kind = !strcmp(med, "lower") ? SS_MEDIAN_LOWER : !strcmp(med, "upper") ? SS_MEDIAN_UPPER : SS_MEDIAN_MEAN;
+  p->exact = !strcmp(ss_cfg_str(cfg, "rlhf.data"), "exact");
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
   p->policy_method = !strcmp(ss_cfg_str(cfg, "rlhf.policy.method"), "dense") ? RLHF_METHOD_DENSE : RLHF_METHOD_PLANNER;
@@ -140,12 +146,14 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->cluster_spread = ss_cfg_real(cfg, "rlhf.population.cluster_spread");
   p->cluster_std = ss_cfg_real(cfg, "rlhf.population.cluster_std");
   p->pop_thetas = ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c);
+  p->pop_sphere = !strcmp(ss_cfg_str(cfg, "rlhf.population.norm"), "sphere");
   SS_TRY(parse_algorithms(cfg, rp->algos, &rp->nalgos, e));
   rp->strategy = rlhf_strategy_find(ss_cfg_str(cfg, "rlhf.strategy"));
   rp->fraction = ss_cfg_real(cfg, "rlhf.strategic.fraction");
   rp->strat_list = ss_cfg_int_list(cfg, "rlhf.strategic.labelers", &rp->nstrat_list);
   rp->write_labelers = ss_cfg_bool(cfg, "rlhf.output.labelers");
   rp->dump = ss_cfg_bool(cfg, "output.dump_data");
+  rp->heldout = ss_cfg_bool(cfg, "rlhf.labels.heldout");
   return SS_OK;
 }
 
@@ -193,6 +201,24 @@ static int check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
     return ss_cfg_error(cfg, "rlhf.env.states", e, "expected S*A < 2^32 for an MDP, found %.0f", (double)p->S * p->A);
   if (p->policy_method == RLHF_METHOD_DENSE)
     return ss_cfg_error(cfg, "rlhf.policy.method", e, "expected planner for an MDP (the dense solvers are H = 1 only), found dense");
+  return SS_OK;
+}
+
+/* A k x d matrix of parameters (explicit thetas, fixed reports): shape, finite, norm <= B. */
+static int check_rows(const ss_config *cfg, const char *key, const char *why, const rlhf_params *p,
+                      ss_err *e)
+{
+  int r, c;
+  const double *t = ss_cfg_matrix(cfg, key, &r, &c);
+  if (!t) return ss_cfg_error(cfg, key, e, "expected k rows of d values for %s, found none", why);
+  if (c != p->d) return ss_cfg_error(cfg, key, e, "expected rows of d = %d values, found %d", p->d, c);
+  if (r != p->k) return ss_cfg_error(cfg, key, e, "expected k = %lld rows (rlhf.k), found %d", (long long)p->k, r);
+  if (!all_finite(t, (long)r * c)) return ss_cfg_error(cfg, key, e, "expected finite values, found NaN or Inf");
+  for (int i = 0; i < r; i++) {
+    double nrm = sqrt(rlhf_dot(t + (size_t)i * c, t + (size_t)i * c, c));
+    if (nrm > p->B * (1 + 1e-12))
+      return ss_cfg_error(cfg, key, e, "expected ||row|| <= B = %g (rlhf.B), found row %d with norm %g", p->B, i, nrm);
+  }
   return SS_OK;
 }
 
@@ -244,16 +270,10 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
     ss_cfg_list(cfg, "rlhf.population.mean", &n);
     if (n != p->d) return ss_cfg_error(cfg, "rlhf.population.mean", e, "expected d = %d values, found %d", p->d, n);
   }
-  if (p->pop_kind == RLHF_POP_EXPLICIT) {
-    const double *t = ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c);
-    if (!t) return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected k rows of d values for population.model explicit, found none");
-    if (c != p->d) return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected rows of d = %d values, found %d", p->d, c);
-    if (r != p->k) return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected k = %lld rows (rlhf.k), found %d", (long long)p->k, r);
-    if (!all_finite(t, (long)r * c)) return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected finite values, found NaN or Inf");
-    for (int i = 0; i < r; i++)
-      if (sqrt(rlhf_dot(t + (size_t)i * c, t + (size_t)i * c, c)) > p->B * (1 + 1e-12))
-        return ss_cfg_error(cfg, "rlhf.population.thetas", e, "expected ||theta_i*|| <= B = %g, found row %d with norm %g", p->B, i, sqrt(rlhf_dot(t + (size_t)i * c, t + (size_t)i * c, c)));
-  }
+  if (p->pop_kind == RLHF_POP_EXPLICIT)
+    SS_TRY(check_rows(cfg, "rlhf.population.thetas", "population.model explicit", p, e));
+  if (rp.strategy == &rlhf_strategy_fixed)
+    SS_TRY(check_rows(cfg, "rlhf.fixed.reports", "strategy fixed", p, e));
   const long long *lst = ss_cfg_int_list(cfg, "rlhf.strategic.labelers", &n);
   for (int i = 0; lst && i < n; i++)
     if (lst[i] < 0 || lst[i] >= p->k)
@@ -432,13 +452,15 @@ static int rlhf_run(ss_task *task, ss_err *e)
   rlhf_policy_free(&opt);
 
   /* truthful estimates of the block (data generated per labeler on the fly) */
-  double radius = rlhf_radius(d, k, p->n, p->delta, p->lambda, p->B, env.Lx, p->c_f);
+  double radius = rlhf_params_radius(p, env.Lx);
   rc = rlhf_estimates_alloc(&est_t, d, k, first, count, need_prec, e);
   est_t.radius = radius;
   text cmp = {0};
   dump_ctx dc = {&cmp, p->n, p->seed};
   ss_phase_begin(task->timers, ph_mle);
-  if (!rc) rc = rlhf_estimate_block(p, &env, mle, tstar, &est_t, rp.dump ? dump_comparisons : NULL, &dc, e);
+  rlhf_params p_eval = *p; /* the reported conditions' labels (held out from SPSA's or not) */
+  p_eval.label_stream = rp.heldout ? 1u : 0u;
+  if (!rc) rc = rlhf_estimate_block(&p_eval, &env, mle, tstar, &est_t, rp.dump ? dump_comparisons : NULL, &dc, e);
   ss_phase_end(task->timers, ph_mle);
   rc = ss_comm_agree(comm, e) ? e->code : rc;
   if (rc) {
@@ -514,6 +536,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
     int own_strategic = 0;
     if (strategic_run) {
       rlhf_strategy_ctx sc;
+      int sc_rows, sc_cols;
       memset(&sc, 0, sizeof sc);
       sc.p = p;
       sc.env = &env;
@@ -526,6 +549,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
       sc.theta_star_mean = tsm;
       sc.agg = ops;
       sc.alpha = ss_cfg_real(task->cfg, "rlhf.exaggerate.alpha");
+      sc.fixed_reports = ss_cfg_matrix(task->cfg, "rlhf.fixed.reports", &sc_rows, &sc_cols);
       sc.steps = (int)ss_cfg_int(task->cfg, "rlhf.spsa.steps");
       sc.a = ss_cfg_real(task->cfg, "rlhf.spsa.a");
       sc.c = ss_cfg_real(task->cfg, "rlhf.spsa.c");
@@ -541,7 +565,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
       ss_phase_end(task->timers, ph_strat);
       ss_phase_begin(task->timers, ph_mle);
       if (!rc) {
-        rlhf_estimate_block(p, &env, mle, reports + first * d, &est_s, NULL, NULL, e);
+        rlhf_estimate_block(&p_eval, &env, mle, reports + first * d, &est_s, NULL, NULL, e);
         rc = ss_comm_agree(comm, e); /* the estimates are local */
       }
       ss_phase_end(task->timers, ph_mle);

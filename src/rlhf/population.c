@@ -1,5 +1,5 @@
 /* Labeler populations: true parameters theta_i* (gaussian around a mean, clusters, or an
- * explicit list), always projected onto the ball of radius B, and which labelers are
+ * explicit list), projected onto the ball of radius B (or rescaled onto its sphere), and which labelers are
  * strategic. Every draw is keyed by (seed, labeler), so any rank can regenerate any labeler
  * and nothing about the population is ever stored for all k at once. */
 #include <math.h>
@@ -49,7 +49,11 @@ void rlhf_theta_star(const rlhf_params *p, int64_t i, double *theta)
   }
   ss_rng_normal_fill(p->seed, SS_P_RLHF_THETA, (uint32_t)i, 0, (uint64_t)d, noise);
   for (int j = 0; j < d; j++) theta[j] = centre[j] + sd * noise[j];
-  rlhf_project_ball(theta, d, p->B);
+  if (p->pop_sphere) { /* every labeler at full strength: only the direction varies */
+    double nrm = sqrt(rlhf_dot(theta, theta, d));
+    for (int j = 0; j < d && nrm > 0; j++) theta[j] *= p->B / nrm;
+  }
+  rlhf_project_ball(theta, d, p->B); /* also catches the rounding of the rescaling */
 }
 
 typedef struct {

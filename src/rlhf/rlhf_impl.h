@@ -93,7 +93,7 @@ struct rlhf_strategy_ops {
   int (*run)(rlhf_strategy_ctx *ctx, double *reports, ss_err *e);
 };
 extern const rlhf_strategy_ops rlhf_strategy_truthful, rlhf_strategy_exaggerate,
-    rlhf_strategy_spsa;
+    rlhf_strategy_spsa, rlhf_strategy_fixed;
 
 /* Small dense linear algebra (row-major), used by the MLE, confidence sets and the policy
  * Newton solver. Returns 0 on success, -1 if the matrix is not positive definite/singular. */

@@ -1,12 +1,14 @@
-/* The strategy registry and the two closed-form strategies: `truthful` (report theta_i*) and
+/* The strategy registry and the closed-form strategies: `truthful` (report theta_i*),
  * `exaggerate` (theta_i* + alpha (theta_i* - mean_{j != i} theta_j*), projected onto the ball
- * of radius B). Only the strategic labelers deviate; everyone else reports theta_i*. */
+ * of radius B) and `fixed` (reports given in the config). Only the strategic labelers
+ * deviate; everyone else reports theta_i*. */
 #include <string.h>
 #include "rlhf_impl.h"
 
 static const rlhf_strategy_ops *const registry[] = {&rlhf_strategy_truthful,
                                                     &rlhf_strategy_exaggerate,
-                                                    &rlhf_strategy_spsa};
+                                                    &rlhf_strategy_spsa,
+                                                    &rlhf_strategy_fixed};
 
 const rlhf_strategy_ops *rlhf_strategy_find(const char *name)
 {
@@ -47,5 +49,19 @@ static int exaggerate_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   return SS_OK;
 }
 
+/* The reports are given (rlhf.fixed.reports): for checking constructions such as MODELS 1.8
+ * from a config, usually with rlhf.data exact. */
+static int fixed_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
+{
+  int d = ctx->p->d;
+  int64_t k = ctx->p->k;
+  memcpy(reports, ctx->theta_star, (size_t)k * d * sizeof *reports);
+  for (int64_t i = 0; i < k; i++)
+    if (ctx->strategic[i])
+      memcpy(reports + i * d, ctx->fixed_reports + i * d, (size_t)d * sizeof *reports);
+  return SS_OK;
+}
+
+const rlhf_strategy_ops rlhf_strategy_fixed = {"fixed", fixed_run};
 const rlhf_strategy_ops rlhf_strategy_truthful = {"truthful", truthful_run};
 const rlhf_strategy_ops rlhf_strategy_exaggerate = {"exaggerate", exaggerate_run};

@@ -56,7 +56,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     mine.cache = cache;
     rc = ss_comm_agree(ctx->comm, e);
   }
-  mine.radius = rlhf_radius(d, k, p->n, p->delta, p->lambda, p->B, ctx->env->Lx, p->c_f);
+  mine.radius = rlhf_params_radius(p, ctx->env->Lx);
   int gsize = gcomm ? ss_comm_size(gcomm) : 1, grank = gcomm ? ss_comm_rank(gcomm) : 0;
   (void)gsize;
   if (!rc) {
