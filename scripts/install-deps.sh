@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages stratsim needs, only those that are missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
-# Usage: scripts/install-deps.sh [--slurm]   (--slurm adds slurm-wlm and munge for the SLURM tests)
+# Usage: scripts/install-deps.sh [--slurm]   (--slurm adds the test dependencies: slurm-wlm and munge for
+# the SLURM tests, time for the memory checks)
 set -eu
 pkgs="build-essential pkg-config openmpi-bin libopenmpi-dev petsc-dev libyaml-dev libcunit1-dev python3-numpy python3-matplotlib"
-[ "${1:-}" = "--slurm" ] && pkgs="$pkgs slurm-wlm munge"
+[ "${1:-}" = "--slurm" ] && pkgs="$pkgs slurm-wlm munge time"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

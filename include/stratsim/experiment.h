@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "stratsim/config.h"
+#include "stratsim/memory.h"
 #include "stratsim/par.h"
 #include "stratsim/table.h"
 #include "stratsim/timer.h"
@@ -33,6 +34,9 @@ typedef struct {
   int (*run)(ss_task *task, ss_err *e);
   /* After all tasks, on world rank 0 only: derived tables and the human summary. */
   int (*finish)(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e);
+  /* Optional: the peak memory of one rank running one task on `ranks` ranks, as terms with
+   * the keys that drive them, and the CSV bytes the task adds (include/stratsim/memory.h). */
+  void (*memory)(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes);
 } ss_experiment_ops;
 
 /* Reports progress inside a long task (fraction of this task done, 0..1). Cheap; the

@@ -312,4 +312,5 @@ const ss_experiment_ops ss_bandit_experiment = {
     .check = check,
     .run = run,
     .finish = finish,
+    .memory = ss_bandit_memory,
 };

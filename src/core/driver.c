@@ -173,6 +173,8 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   ss_config *cfg = NULL;
   double t0 = ss_wtime();
   SS_TRY(ss_driver_load(world, o, &cfg, e));
+  ss_mem_report mem; /* before any work: a run that cannot fit is bad input (exit 2) */
+  if (ss_memory_check(world, cfg, o->sweep_index, &mem, e)) { ss_config_free(&cfg); return e->code; }
   int me = ss_comm_rank(world), size = ss_comm_size(world);
   /* STRATSIM_FAIL_RANK=r with STRATSIM_FAIL_ALLOC=n: instead of failing at the end of its first
    * task, world rank r fails its allocation n (from here on), once: a rank short of memory
@@ -189,6 +191,7 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   m.cfg = cfg;
   m.dir = dir;
   m.status = "running";
+  m.memory = mem;
   m.argc = o->argc;
   m.argv = o->argv;
   m.ranks = size;
@@ -247,6 +250,7 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   }
   ss_comm_agree(world, e);
   reduce_phases(world, &timers, &m);
+  ss_memory_measure(world, &m.memory);
   m.wall_seconds = ss_wtime() - t0;
   ss_iso_time(m.end_time, sizeof m.end_time);
   m.status = e->code ? "failed" : "completed";

@@ -64,7 +64,8 @@ int ss_manifest_write(const ss_manifest *m, ss_err *e)
   fprintf(f, ",\n  \"sweep_points\": %ld,\n  \"sweep_index\": ", m->npoints);
   if (m->sweep_index >= 0) fprintf(f, "%ld", m->sweep_index);
   else fputs("null", f);
-  fprintf(f, ",\n  \"tasks\": %ld", m->ntasks);
+  fprintf(f, ",\n  \"tasks\": %ld,\n  ", m->ntasks);
+  ss_memory_write_json(&m->memory, f);
   fputs(",\n  \"git_describe\": ", f);
   json_string(f, SS_GIT_DESCRIBE);
   fputs(",\n  \"compiler\": ", f);

@@ -645,4 +645,5 @@ const ss_experiment_ops ss_rlhf_experiment = {
   rlhf_check,
   rlhf_run,
   rlhf_finish,
+  ss_rlhf_memory,
 };
