@@ -39,7 +39,7 @@ MPIT_BIN := $(MPIT_SRC:tests/mpi/%.c=$(BIN)/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 
-.PHONY: all deps deps-test build run test unit integration bench asan memcheck docs clean
+.PHONY: all deps deps-test build run test unit integration bench asan memcheck docs clean fuzz fuzz-build fuzz-smoke
 all: build
 
 deps:
@@ -77,6 +77,24 @@ asan:
 	  LDFLAGS="-fsanitize=address,undefined" build/asan/bin/test_unit build/asan/bin/stratsim
 	ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=tests/lsan.supp \
 	  build/asan/bin/test_unit
+
+# libFuzzer harnesses (tests/fuzz): clang with ASan + UBSan, the project's objects in their own
+# build tree. `make fuzz` fuzzes each harness FUZZ_SECONDS; `make test` runs fuzz-smoke.
+# (-Wno-sometimes-uninitialized: clang misreads PETSc's logging wrappers around MPI_Recv.)
+FUZZ_SECONDS ?= 300
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz-build: $(BIN)/stratsim
+	@$(MAKE) --no-print-directory BUILD=build/fuzz BIN=build/fuzz/bin MPICC="OMPI_CC=clang mpicc" \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wno-unknown-warning-option -Wno-sometimes-uninitialized" \
+	  $(FUZZ_BIN)
+fuzz: fuzz-build
+	tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh smoke
+
+$(BIN)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(MPICC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 docs: $(BIN)/stratsim
 	$(BIN)/stratsim schema --markdown > docs/config.md

@@ -2,10 +2,10 @@
 # Installs the Debian packages stratsim needs, only those that are missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 # Usage: scripts/install-deps.sh [--slurm]   (--slurm adds the test dependencies: slurm-wlm and munge for
-# the SLURM tests, time for the memory checks)
+# the SLURM tests, time for the memory checks, clang (libFuzzer) for the fuzz harnesses)
 set -eu
 pkgs="build-essential pkg-config openmpi-bin libopenmpi-dev petsc-dev libyaml-dev libcunit1-dev python3-numpy python3-matplotlib"
-[ "${1:-}" = "--slurm" ] && pkgs="$pkgs slurm-wlm munge time"
+[ "${1:-}" = "--slurm" ] && pkgs="$pkgs slurm-wlm munge time clang"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
