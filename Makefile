@@ -39,7 +39,7 @@ MPIT_BIN := $(MPIT_SRC:tests/mpi/%.c=$(BIN)/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 
-.PHONY: all deps deps-test build run test unit integration bench asan memcheck docs clean fuzz fuzz-build fuzz-smoke
+.PHONY: all deps deps-test build run test unit integration bench asan memcheck docs clean fuzz fuzz-build fuzz-smoke asan-integration
 all: build
 
 deps:
@@ -58,7 +58,7 @@ run: deps
 
 test: deps-test
 	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory unit integration fuzz-smoke asan-integration
 
 unit: $(BIN)/test_unit
 	$(BIN)/test_unit
@@ -95,6 +95,14 @@ fuzz-smoke: fuzz-build
 $(BIN)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(MPICC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+# the integration pass under ASan/UBSan (tests/asan_integration.sh): the quick presets on 2
+# ranks and a sample of bad inputs, with the stratsim of the asan build tree
+asan-integration:
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" build/asan/bin/stratsim
+	@tests/asan_integration.sh
 
 docs: $(BIN)/stratsim
 	$(BIN)/stratsim schema --markdown > docs/config.md
