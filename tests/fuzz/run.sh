@@ -44,7 +44,7 @@ for h in config data; do
     else echo "fuzz $h: a regression input crashes (see $B/replay-$h.log)"; tail -n 30 "$B/replay-$h.log"; status=1; fi
   fi
   extra=()
-  [ $h = config ] && extra=(-dict="$dict" -max_len=4096)
+  [ $h = config ] && extra=(-dict="$dict" -max_len=8192)
   [ $h = data ] && extra=(-max_len=2048)
   "$bin_h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$B/artifacts/$h-" "${extra[@]}" "$B/corpus/$h" >"$B/fuzz-$h.log" 2>&1
