@@ -32,7 +32,7 @@ void ss_bandit_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, doubl
   double rollouts = adaptive ? (1 + K * d) / groups : 1, batch = 32.0 * 1048576 / lane;
   if (batch < 1) batch = 1;
   if (batch > rollouts) batch = rollouts < 1 ? 1 : rollouts;
-  ss_mem_add(m, batch * lane, "bandit.K, bandit.d, bandit.mechanism",
+  ss_mem_add(m, batch * lane, "bandit.K, bandit.d, bandit.mechanism, bandit.rollout_groups",
              "mechanism state and reports of a batch of rollouts (the d^2 ridge state per owned arm)");
   ss_mem_add(m, 8 * K * d * 4, "bandit.K, bandit.d", "K x d feature arrays (true, weighted, reported, epoch)");
   if (adaptive) ss_mem_add(m, 8 * K * d, "bandit.K, bandit.d, bandit.strategy", "per-perturbation epoch sums (K d)");
