@@ -1,16 +1,50 @@
-/* The stratsim command line: run | validate | show-config | schema | --help | --version.
- * Single-dash arguments after the config path are PETSc options (-log_view, -mle_tao_type
- * nls, ...), read by PetscInitialize. Every rank parses the same arguments, so usage errors
- * need no agreement; everything else goes through the driver, which agrees on errors. */
+/* The stratsim command line: run | validate | show-config | rerun | collect | schema |
+ * --help | --version. Single-dash arguments after the config path are PETSc options
+ * (-log_view, -mle_tao_type nls, ...), read by PetscInitialize; one that no PETSc object
+ * reads is an error. Every rank parses the same arguments, so usage errors need no
+ * agreement; everything else goes through the driver, which agrees on errors. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stratsim/collect.h"
 #include "stratsim/driver.h"
 #include "stratsim/experiment.h"
+#include "stratsim/input_file.h"
+#include "stratsim/interrupt.h"
 #include "stratsim/memory.h"
+#include "stratsim/output.h"
 #include "stratsim_version.h"
 
-#define SS_VERSION "0.1.0"
+#define SS_VERSION "0.2.0"
+
+static const char *const run_help =
+    "usage: stratsim run CONFIG [--set key.path=value]... [--out DIR] [--force] [--quiet]\n"
+    "                           [--sweep-index I] [PETSc options such as -log_view]\n\n"
+    "Runs the experiment of a YAML config (docs/config.md) and writes a run directory:\n"
+    "<output.dir>/<name>/ (name defaults to the config file's base name), <...>/point-I/ with\n"
+    "--sweep-index I, or --out DIR. The directory holds manifest.json, config.yaml (the resolved\n"
+    "config, runnable as is) and the CSV tables (docs/output.md).\n\n"
+    "  --set key.path=value  override a config key (YAML flow value: 3, [1, 2], true)\n"
+    "  --out DIR             write the run directory DIR\n"
+    "  --force               replace DIR if it is a stratsim run directory (only the files that\n"
+    "                        run wrote are removed; anything else is refused, exit 2)\n"
+    "  --quiet               no progress lines on stderr (the summary still goes to stdout)\n"
+    "  --sweep-index I       run sweep point I alone (SLURM arrays; gather with stratsim collect)\n\n"
+    "Exit codes: 0 completed; 1 the run failed (manifest \"failed\" with the reason); 2 bad input\n"
+    "(config, arguments, output directory; nothing is written); 3 interrupted by SIGTERM, SIGINT\n"
+    "or SIGUSR1 at a safe point (manifest \"interrupted\", no CSV files).\n";
+
+static const char *const collect_help =
+    "usage: stratsim collect DIR... --out DIR [--force]\n\n"
+    "Merges the run directories of one sweep run as pieces (a SLURM array of --sweep-index runs,\n"
+    "jobs/submit_sweep.sh writes them as <name>/point-I/) into one run directory whose CSV files\n"
+    "are those of a single-job run of the whole sweep. The pieces must share the config hash and\n"
+    "the stratsim version; missing or failed points are listed (exit 1, nothing written).\n";
+
+static const char *const rerun_help =
+    "usage: stratsim rerun DIR [--out NEW] [--force] [--quiet] [PETSc options]\n\n"
+    "Runs a run directory's config.yaml again (the same sweep point for a --sweep-index run) into\n"
+    "NEW (default DIR-rerun). The CSV files are byte-identical to DIR's.\n";
 
 static void usage(FILE *f)
 {
@@ -18,34 +52,45 @@ static void usage(FILE *f)
         "                           [--sweep-index I] [PETSc options such as -log_view]\n"
         "       stratsim validate CONFIG [--set key.path=value]...\n"
         "       stratsim show-config CONFIG [--set key.path=value]...\n"
+        "       stratsim rerun DIR [--out NEW] [--force] [--quiet]\n"
+        "       stratsim collect DIR... --out DIR [--force]\n"
         "       stratsim schema --markdown\n"
-        "       stratsim --help | --version\n\n"
+        "       stratsim COMMAND --help | --help | --version\n\n"
         "Runs a strategic-agent experiment described by a YAML config (docs/config.md).\n"
         "Results go to <output.dir>/<name>/ (default results/<config base name>/), or --out DIR;\n"
-        "an existing directory is only replaced with --force. Exit codes: 0 success, 1 run failed,\n"
-        "2 bad input (config, arguments, existing output).\n\nexperiments:\n", f);
+        "an existing run directory is only replaced with --force. Exit codes: 0 success, 1 run\n"
+        "failed, 2 bad input (config, arguments, output directory), 3 interrupted by a signal.\n\n"
+        "experiments:\n", f);
   for (int i = 0; i < ss_experiment_count(); i++)
     fprintf(f, "  %-10s %s\n", ss_experiment_at(i)->name, ss_experiment_at(i)->summary);
 }
 
+typedef struct {
+  ss_run_options run;
+  char **positional; /* collect's directories */
+  int npositional;
+} cli;
+
 /* Parses argv[2..]; returns SS_EINPUT with a message on bad usage. */
-static int parse_args(int argc, char **argv, ss_run_options *o, ss_err *e)
+static int parse_args(int argc, char **argv, cli *c, ss_err *e)
 {
+  ss_run_options *o = &c->run;
   o->sweep_index = -1;
   o->sets = calloc((size_t)argc, sizeof *o->sets);
-  if (!o->sets) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  c->positional = calloc((size_t)argc, sizeof *c->positional);
+  if (!o->sets || !c->positional) return ss_fail(e, SS_ERUNTIME, "out of memory");
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--set") || !strcmp(a, "--out") || !strcmp(a, "--sweep-index")) {
-      if (!value) return ss_fail(e, SS_EINPUT, "%s needs a value (see stratsim --help)", a);
+      if (!value) return ss_fail(e, SS_EINPUT, "%s needs a value (see stratsim %s --help)", a, argv[1]);
       i++;
       if (!strcmp(a, "--set")) o->sets[o->nsets++] = argv[i];
       else if (!strcmp(a, "--out")) o->out = value;
       else {
         char *end;
         o->sweep_index = strtol(value, &end, 10);
-        if (*end || o->sweep_index < 0)
+        if (*end || !*value || o->sweep_index < 0)
           return ss_fail(e, SS_EINPUT, "--sweep-index: expected a non-negative integer, found '%s'", value);
       }
     } else if (!strncmp(a, "--set=", 6)) {
@@ -55,18 +100,51 @@ static int parse_args(int argc, char **argv, ss_run_options *o, ss_err *e)
     } else if (!strcmp(a, "--quiet")) {
       o->quiet = 1;
     } else if (!strncmp(a, "--", 2)) {
-      return ss_fail(e, SS_EINPUT, "unknown option %s (see stratsim --help)", a);
+      return ss_fail(e, SS_EINPUT, "unknown option %s (see stratsim %s --help)", a, argv[1]);
     } else if (a[0] == '-' && a[1]) {
       /* a PETSc option; its value, if any, follows when it does not look like an option */
-      if (o->config && value && value[0] != '-') i++;
-    } else if (!o->config) {
-      o->config = a;
+      if (value && value[0] != '-') i++;
     } else {
-      return ss_fail(e, SS_EINPUT, "unexpected argument '%s' (one config per run; see stratsim --help)", a);
+      c->positional[c->npositional++] = argv[i];
     }
   }
-  if (!o->config) return ss_fail(e, SS_EINPUT, "%s: missing the CONFIG argument (see stratsim --help)", argv[1]);
+  const char *cmd = argv[1];
+  int many = !strcmp(cmd, "collect");
+  if (!many && c->npositional > 1)
+    return ss_fail(e, SS_EINPUT, "unexpected argument '%s' (one %s per command; see stratsim %s --help)",
+                   c->positional[1], strcmp(cmd, "rerun") ? "config" : "run directory", cmd);
+  if (!c->npositional)
+    return ss_fail(e, SS_EINPUT, "%s: missing the %s argument (see stratsim %s --help)", cmd,
+                   many || !strcmp(cmd, "rerun") ? "DIR" : "CONFIG", cmd);
+  if (many && !o->out) return ss_fail(e, SS_EINPUT, "collect: --out DIR is required (see stratsim collect --help)");
+  if (!many) o->config = c->positional[0];
   return SS_OK;
+}
+
+/* rerun DIR: DIR/config.yaml, at DIR's sweep point, into --out or DIR-rerun. */
+static int rerun(ss_comm *world, cli *c, char **path, char **out, ss_err *e)
+{
+  const char *dir = c->run.config;
+  if (ss_comm_rank(world) == 0 && !ss_output_is_run_dir(dir))
+    ss_fail(e, SS_EINPUT, "%s: not a stratsim run directory (no manifest.json written by stratsim)", dir);
+  char *manifest = NULL, *mpath = NULL;
+  size_t len = 0;
+  if (!e->code && ss_comm_rank(world) == 0 && asprintf(&mpath, "%s/manifest.json", dir) >= 0)
+    ss_read_input_file(mpath, 64 << 20, "the manifest", &manifest, &len, e);
+  free(mpath);
+  SS_TRY(ss_comm_agree(world, e));
+  long idx = -1;
+  const char *at = manifest ? strstr(manifest, "\n  \"sweep_index\": ") : NULL;
+  if (at) idx = strtol(at + 18, NULL, 10) > 0 || at[18] == '0' ? strtol(at + 18, NULL, 10) : -1;
+  free(manifest);
+  int64_t shared = idx;
+  ss_comm_bcast(world, &shared, sizeof shared, 0);
+  c->run.sweep_index = (long)shared;
+  if (asprintf(path, "%s/config.yaml", dir) < 0 || (!c->run.out && asprintf(out, "%s-rerun", dir) < 0))
+    return ss_fail(e, SS_ERUNTIME, "out of memory");
+  c->run.config = *path;
+  if (!c->run.out) c->run.out = *out;
+  return ss_driver_run(world, &c->run, e);
 }
 
 static int command(ss_comm *world, int argc, char **argv, ss_err *e)
@@ -76,22 +154,30 @@ static int command(ss_comm *world, int argc, char **argv, ss_err *e)
     if (ss_comm_rank(world) == 0) ss_schema_write_markdown(stdout);
     return SS_OK;
   }
-  ss_run_options o = {0};
-  o.argc = argc;
-  o.argv = argv;
-  int rc = parse_args(argc, argv, &o, e);
-  if (!rc && !strcmp(cmd, "run")) {
-    rc = ss_driver_run(world, &o, e);
-  } else if (!rc) {
+  cli c = {0};
+  c.run.argc = argc;
+  c.run.argv = argv;
+  char *path = NULL, *out = NULL;
+  int rc = parse_args(argc, argv, &c, e);
+  if (!rc && strcmp(cmd, "show-config") && strcmp(cmd, "validate")) rc = ss_par_check_options(e);
+  if (rc) {
+  } else if (!strcmp(cmd, "run")) {
+    rc = ss_driver_run(world, &c.run, e);
+  } else if (!strcmp(cmd, "rerun")) {
+    rc = rerun(world, &c, &path, &out, e);
+  } else if (!strcmp(cmd, "collect")) {
+    if (ss_comm_rank(world) == 0) ss_collect(c.positional, c.npositional, c.run.out, c.run.force, argc, argv, e);
+    rc = ss_comm_agree(world, e);
+  } else {
     ss_config *cfg = NULL;
-    rc = ss_driver_load(world, &o, &cfg, e);
+    rc = ss_driver_load(world, &c.run, &cfg, e);
     ss_mem_report mem = {0};
-    if (!rc && !strcmp(cmd, "validate")) rc = ss_memory_check(world, cfg, o.sweep_index, &mem, e);
+    if (!rc && !strcmp(cmd, "validate")) rc = ss_memory_check(world, cfg, c.run.sweep_index, &mem, e);
     if (!rc && ss_comm_rank(world) == 0) {
       if (!strcmp(cmd, "show-config")) ss_config_write_yaml(cfg, stdout);
       else {
         long np = ss_config_npoints(cfg), seeds = ss_cfg_int(cfg, "seeds");
-        printf("%s: ok (experiment %s; %ld sweep point%s x %ld seed%s = %ld tasks)\n", o.config,
+        printf("%s: ok (experiment %s; %ld sweep point%s x %ld seed%s = %ld tasks)\n", c.run.config,
                ss_cfg_experiment(cfg), np, np == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s", np * seeds);
         char est[32], lim[32];
         ss_mem_format(mem.estimate, est, sizeof est);
@@ -102,8 +188,25 @@ static int command(ss_comm *world, int argc, char **argv, ss_err *e)
     }
     ss_config_free(&cfg);
   }
-  free(o.sets);
+  free(c.run.sets);
+  free(c.positional);
+  free(path);
+  free(out);
   return rc;
+}
+
+/* `stratsim COMMAND --help`: that command's help, without starting MPI. */
+static int command_help(int argc, char **argv)
+{
+  int asked = 0;
+  for (int i = 2; i < argc; i++) asked |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+  if (!asked) return 0;
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "run")) fputs(run_help, stdout);
+  else if (!strcmp(cmd, "collect")) fputs(collect_help, stdout);
+  else if (!strcmp(cmd, "rerun")) fputs(rerun_help, stdout);
+  else usage(stdout);
+  return 1;
 }
 
 int main(int argc, char **argv)
@@ -116,21 +219,24 @@ int main(int argc, char **argv)
     printf("stratsim %s (%s)\n", SS_VERSION, SS_GIT_DESCRIBE);
     return 0;
   }
-  const char *cmds[] = {"run", "validate", "show-config", "schema"};
+  const char *cmds[] = {"run", "validate", "show-config", "schema", "rerun", "collect"};
   int known = 0;
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) known |= !strcmp(argv[1], cmds[i]);
   if (!known) {
-    fprintf(stderr, "stratsim: unknown command '%s' (expected run, validate, show-config or schema; see --help)\n", argv[1]);
+    fprintf(stderr, "stratsim: unknown command '%s' (expected run, validate, show-config, rerun, collect or "
+            "schema; see --help)\n", argv[1]);
     return SS_EINPUT;
   }
+  if (command_help(argc, argv)) return 0;
   ss_comm *world = NULL;
   if (ss_par_init(&argc, &argv, &world)) {
     fputs("stratsim: MPI/PETSc initialisation failed\n", stderr);
     return SS_ERUNTIME;
   }
+  ss_interrupt_install();
   ss_err e = {0};
   int rc = command(world, argc, argv, &e);
-  if (rc && ss_comm_rank(world) == 0) {
+  if (rc && rc != SS_EINTR && ss_comm_rank(world) == 0) {
     fprintf(stderr, "stratsim: error: %s\n", e.msg);
     fflush(stderr);
   }

@@ -19,7 +19,10 @@ typedef enum {
   SS_T_ENUM_LIST    /* [a, b]: each one of choices, no repeats */
 } ss_type;
 
-enum { SS_K_MIN_OPEN = 1, SS_K_MAX_OPEN = 2 };
+/* SS_K_PATH: a string key naming a data file. A relative path is taken from the directory
+ * of the config file (from the working directory for --set) and stored absolute, so that
+ * a resolved config (show-config, a run's config.yaml) runs from anywhere. */
+enum { SS_K_MIN_OPEN = 1, SS_K_MAX_OPEN = 2, SS_K_PATH = 4 };
 
 typedef struct {
   const char *path;    /* dotted key path, e.g. "facility.agents" */
@@ -62,12 +65,29 @@ int ss_cfg_error(const ss_config *c, const char *path, ss_err *e, const char *fm
 const char *ss_cfg_experiment(const ss_config *c);
 const char *ss_cfg_source(const ss_config *c); /* the file name */
 
-/* Sweeps: the cartesian product of the sweep: block, last key varying fastest. */
+/* Sweeps: the cartesian product of the sweep: block, last key varying fastest. Parsing
+ * refuses more than SS_MAX_POINTS points or SS_MAX_TASKS tasks (points x seeds). */
+#define SS_MAX_POINTS 1000000L
+#define SS_MAX_TASKS 10000000L
 long ss_config_npoints(const ss_config *c);
+/* The experiment's cross-key checks on point i's config (from ss_config_point), the error
+ * labelled with the point. Parsing checks each swept value once; the driver checks each
+ * point before its task. */
+int ss_config_check_point(const ss_config *c, const ss_config *point_cfg, long i, ss_err *e);
+/* Is name[0..len) a usable run directory name (one path component)? SS_EINPUT if not. */
+int ss_check_run_name(const char *name, size_t len, ss_err *e);
 /* A copy of c with sweep point i applied (and no sweep). */
 int ss_config_point(const ss_config *c, long i, ss_config **out, ss_err *e);
 /* "key=value key=value" of point i, for progress lines. */
 void ss_config_point_label(const ss_config *c, long i, char *buf, size_t len);
+
+/* The sweep columns every result row starts with (src/core/sweep_columns.c): the header
+ * "point,<key>,..." and point i's values "i,<value>,...". Malloc'd; NULL on failure. */
+char *ss_config_sweep_header(const ss_config *c, ss_err *e);
+char *ss_config_sweep_values(const ss_config *c, long point, ss_err *e);
+/* FNV-1a 64 of the resolved config as YAML (sweep included, file name excluded): equal for
+ * the pieces of one sweep array and for a rerun of a run directory's config.yaml. */
+unsigned long long ss_config_hash(const ss_config *c);
 
 /* Writers. YAML lists every key of the experiment with its resolved value. */
 void ss_config_write_yaml(const ss_config *c, FILE *f);

@@ -1,17 +1,18 @@
 /* Errors: every fallible function returns an ss_code and fills an ss_err.
  * SS_EINPUT (exit 2) is for bad configs, CLI or output paths; SS_ERUNTIME (exit 1)
- * for everything that fails after the input was accepted. */
+ * for everything that fails after the input was accepted; SS_EINTR (exit 3) for a run
+ * stopped at a safe point by SIGTERM, SIGINT or SIGUSR1. */
 #ifndef STRATSIM_ERROR_H
 #define STRATSIM_ERROR_H
 
 #include <stddef.h>
 
-enum { SS_OK = 0, SS_ERUNTIME = 1, SS_EINPUT = 2 };
+enum { SS_OK = 0, SS_ERUNTIME = 1, SS_EINPUT = 2, SS_EINTR = 3 };
 
 #define SS_ERRMSG 2048
 
 typedef struct {
-  int code;             /* SS_OK, SS_ERUNTIME or SS_EINPUT */
+  int code;             /* SS_OK, SS_ERUNTIME, SS_EINPUT or SS_EINTR */
   char msg[SS_ERRMSG];  /* one line, no trailing newline */
 } ss_err;
 

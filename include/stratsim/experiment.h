@@ -32,8 +32,14 @@ typedef struct {
   int (*check)(const ss_config *cfg, ss_err *e);
   /* Runs one task. Collective over task->comm. */
   int (*run)(ss_task *task, ss_err *e);
-  /* After all tasks, on world rank 0 only: derived tables and the human summary. */
+  /* After all tasks, on world rank 0 only, once per sweep point: cfg is that point's config
+   * and tables hold that point's rows (every seed). Adds derived tables and writes the
+   * point's human summary. Optional. */
   int (*finish)(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e);
+  /* Tables that do not depend on the sweep point unless a swept key changes them (NULL-
+   * terminated; optional): written once, without sweep columns, when every point gave the
+   * same rows. */
+  const char *const *shared_tables;
   /* Optional: the peak memory of one rank running one task on `ranks` ranks, as terms with
    * the keys that drive them, and the CSV bytes the task adds (include/stratsim/memory.h). */
   void (*memory)(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes);

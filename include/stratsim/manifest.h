@@ -1,6 +1,8 @@
 /* manifest.json: what ran, on what, with which config, how long each phase took, and
  * whether it finished. Written by world rank 0 at the start (status "running") and again
- * at the end ("completed" or "failed" with the reason). */
+ * at the end ("completed", "failed" with the reason, or "interrupted" with the signal and
+ * how many tasks were done). Its first field, "format": "stratsim-run-1", marks a directory
+ * as a stratsim run directory (what --force may replace). */
 #ifndef STRATSIM_MANIFEST_H
 #define STRATSIM_MANIFEST_H
 
@@ -13,8 +15,11 @@
 typedef struct {
   const ss_config *cfg;
   const char *dir;
-  const char *status;  /* running | completed | failed */
-  const char *reason;  /* for failed */
+  const char *status;  /* running | completed | failed | interrupted */
+  const char *reason;  /* for failed and interrupted */
+  const char *signal;  /* for interrupted: "SIGTERM", ... */
+  unsigned long long config_hash;
+  long tasks_done;     /* tasks finished over all groups (at the end) */
   int argc;
   char **argv;
   int ranks, groups;

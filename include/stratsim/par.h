@@ -14,6 +14,9 @@ typedef struct ss_comm ss_comm;
 /* Starts MPI through PetscInitialize (so PETSc options such as -log_view work) and
  * returns the world communicator. argc/argv are those of main. */
 int ss_par_init(int *argc, char ***argv, ss_comm **world);
+/* SS_EINPUT naming every single-dash option that no PETSc object reads (a mistyped
+ * option must not be ignored). Not collective (every rank has the same options). */
+int ss_par_check_options(ss_err *e);
 /* Frees world and finalises PETSc and MPI. */
 void ss_par_finalize(ss_comm *world);
 
@@ -51,6 +54,13 @@ int ss_comm_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char
 /* Point-to-point byte transfer (used to bring group results to world rank 0). */
 int ss_comm_send_bytes(ss_comm *c, const void *buf, size_t len, int dest, int tag);
 int ss_comm_recv_bytes(ss_comm *c, int src, int tag, char **out, size_t *len);
+
+/* Notifications (src/par/notify.c): a zero-byte message to dest, sent on a communicator
+ * used for nothing else. Not collective. The receiver counts what has arrived (poll) and,
+ * at the end, takes exactly the n it has not yet counted (drain). */
+void ss_comm_notify(ss_comm *c, int dest);
+long ss_comm_notify_poll(ss_comm *c);
+void ss_comm_notify_drain(ss_comm *c, long n);
 
 /* Error agreement: every rank passes its local ss_err; on return every rank holds the
  * error of the lowest rank that failed with the highest code (or SS_OK everywhere).

@@ -30,6 +30,8 @@ const char *ss_table_get_header(const ss_table *t);
 const char *ss_table_body(const ss_table *t, size_t *len); /* rows only */
 long ss_table_nrows(const ss_table *t);
 void ss_table_append_body(ss_table *t, const char *rows, size_t len);
+/* Appends rows (whole lines), each preceded by prefix and a comma. */
+int ss_table_append_prefixed(ss_table *t, const char *prefix, const char *rows, size_t len, ss_err *e);
 
 /* Serialises a whole set (headers and bodies) to bytes and back, to move it between ranks. */
 int ss_tableset_pack(const ss_tableset *s, char **buf, size_t *len, ss_err *e);

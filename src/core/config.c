@@ -1,9 +1,13 @@
 /* Reading a config: YAML text -> the experiment's typed keys, then the sweep block,
  * then --set overrides, then the experiment's cross-key checks on every sweep point.
  * Errors point at file:line:column and suggest the nearest key. */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "config_impl.h"
 
 typedef struct {
@@ -97,6 +101,28 @@ static int duplicate_check(walker *w, yaml_node_t *map, yaml_node_pair_t *upto, 
 
 static int walk_sweep(walker *w, yaml_node_t *node);
 
+/* A data path relative to the config file's directory (or, for --set, to the working
+ * directory: base NULL) becomes absolute. */
+static int absolutize(const ss_key *k, ss_val *v, const char *base, ss_err *e)
+{
+  if (!(k->flags & SS_K_PATH) || !v->s || v->s[0] == '/') return SS_OK;
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) return ss_fail(e, SS_EINPUT, "%s: cannot resolve the relative path %s: %s", k->path, v->s, strerror(errno));
+  const char *slash = base ? strrchr(base, '/') : NULL;
+  int dlen = slash ? (int)(slash - base) : 0;
+  char *abs = NULL;
+  int n = (base && base[0] == '/') ? asprintf(&abs, "%.*s/%s", dlen, base, v->s)
+          : slash ? asprintf(&abs, "%s/%.*s/%s", cwd, dlen, base, v->s) : asprintf(&abs, "%s/%s", cwd, v->s);
+  if (n < 0) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (n >= PATH_MAX) {
+    free(abs);
+    return ss_fail(e, SS_EINPUT, "%s: %s: the path is too long (%d bytes; at most %d)", v->where, k->path, n, PATH_MAX - 1);
+  }
+  free(v->s);
+  v->s = abs;
+  return SS_OK;
+}
+
 static int walk_mapping(walker *w, yaml_node_t *map, const char *prefix)
 {
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
@@ -121,7 +147,8 @@ static int walk_mapping(walker *w, yaml_node_t *map, const char *prefix)
       ss_val *val = &w->c->vals[idx];
       SS_TRY(ss_val_from_node(w->c->keys[idx], w->doc, v, vwhere, w->file, val, w->e));
       snprintf(val->where, sizeof val->where, "%s", vwhere);
-      val->set = 1;
+      val->set = !ss_node_is_null(v);
+      SS_TRY(absolutize(w->c->keys[idx], val, w->file, w->e));
     } else if (is_section(w->c, path)) {
       if (v->type != YAML_MAPPING_NODE) {
         char vwhere[SS_WHERE], found[64];
@@ -187,6 +214,45 @@ static int walk_sweep(walker *w, yaml_node_t *node)
       SS_TRY(ss_val_from_node(c->keys[idx], w->doc, item, iwhere, w->file, &ax->vals[i], w->e));
       snprintf(ax->vals[i].where, sizeof ax->vals[i].where, "%s", iwhere);
       ax->vals[i].set = 1;
+      SS_TRY(absolutize(c->keys[idx], &ax->vals[i], w->file, w->e));
+    }
+  }
+  return SS_OK;
+}
+
+/* Flow collections ([ and {) nested deeper than this are refused before libyaml sees them:
+ * its recursive loader takes minutes on a 100 000-deep nesting. (Block nesting is bounded
+ * by the file size limit: each level costs a longer indentation.) */
+#define SS_YAML_MAX_DEPTH 64
+
+static int check_nesting(const char *name, const char *text, size_t len, ss_err *e)
+{
+  int depth = 0;
+  unsigned long line = 1, col = 0;
+  char quote = 0;
+  for (size_t i = 0; i < len; i++) {
+    char ch = text[i];
+    col++;
+    if (ch == '\n') {
+      line++;
+      col = 0;
+      if (quote == 0) continue;
+    }
+    if (quote) {
+      if (quote == '"' && ch == '\\') i++;
+      else if (ch == quote) quote = 0;
+      continue;
+    }
+    if (ch == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+      while (i + 1 < len && text[i + 1] != '\n') i++;
+    } else if (ch == '"' || (ch == '\'' && (i == 0 || strchr(" \t\n[{,:", text[i - 1])))) {
+      quote = ch;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > SS_YAML_MAX_DEPTH)
+        return ss_fail(e, SS_EINPUT, "%s:%lu:%lu: collections nested deeper than %d levels", name, line, col,
+                       SS_YAML_MAX_DEPTH);
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      depth--;
     }
   }
   return SS_OK;
@@ -195,6 +261,7 @@ static int walk_sweep(walker *w, yaml_node_t *node)
 static int load_yaml(const char *name, const char *text, size_t len, yaml_parser_t *p,
                      yaml_document_t *doc, ss_err *e)
 {
+  SS_TRY(check_nesting(name, text, len, e));
   if (!yaml_parser_initialize(p)) return ss_fail(e, SS_ERUNTIME, "libyaml: cannot initialise");
   yaml_parser_set_input_string(p, (const unsigned char *)text, len);
   if (!yaml_parser_load(p, doc)) {
@@ -288,11 +355,13 @@ static int apply_set(ss_config *c, const char *set, ss_err *e)
   yaml_node_t *root = yaml_document_get_root_node(&doc);
   int rc = root ? ss_val_from_node(c->keys[idx], &doc, root, where, NULL, &c->vals[idx], e)
                 : ss_fail(e, SS_EINPUT, "%s: %s: expected a value after '='", where, path);
+  int given = root && !ss_node_is_null(root);
   yaml_document_delete(&doc);
   yaml_parser_delete(&p);
   if (rc) return rc;
   snprintf(c->vals[idx].where, sizeof c->vals[idx].where, "%s", where);
-  c->vals[idx].set = 1;
+  c->vals[idx].set = given;
+  SS_TRY(absolutize(c->keys[idx], &c->vals[idx], NULL, e));
   /* a --set on a swept key pins it: the sweep over that key is dropped */
   for (int a = 0; a < c->naxes; a++)
     if (c->axes[a].key == idx) {
@@ -305,23 +374,81 @@ static int apply_set(ss_config *c, const char *set, ss_err *e)
   return SS_OK;
 }
 
-static int check_points(const ss_config *c, ss_err *e)
+/* Labels a cross-key error with the sweep point it was found at. */
+static void label_point(const ss_config *c, long i, ss_err *e)
+{
+  char label[512], msg[SS_ERRMSG];
+  ss_config_point_label(c, i, label, sizeof label);
+  snprintf(msg, sizeof msg, "%s (at sweep point %ld: %s)", e->msg, i, label);
+  snprintf(e->msg, sizeof e->msg, "%s", msg);
+}
+
+int ss_config_check_point(const ss_config *c, const ss_config *point_cfg, long i, ss_err *e)
 {
   if (!c->exp->check) return SS_OK;
-  long np = ss_config_npoints(c);
-  for (long i = 0; i < np; i++) {
-    ss_config *pt = NULL;
-    SS_TRY(ss_config_point(c, i, &pt, e));
-    int rc = c->exp->check(pt, e);
-    if (rc && np > 1) {
-      char label[512], msg[SS_ERRMSG];
-      ss_config_point_label(c, i, label, sizeof label);
-      snprintf(msg, sizeof msg, "%s (at sweep point %ld: %s)", e->msg, i, label);
-      snprintf(e->msg, sizeof e->msg, "%s", msg);
-    }
-    ss_config_free(&pt);
-    if (rc) return rc;
+  int rc = c->exp->check(point_cfg, e);
+  if (rc && ss_config_npoints(c) > 1) label_point(c, i, e);
+  return rc;
+}
+
+static int check_one(const ss_config *c, long i, ss_err *e)
+{
+  ss_config *pt = NULL;
+  SS_TRY(ss_config_point(c, i, &pt, e));
+  int rc = ss_config_check_point(c, pt, i, e);
+  ss_config_free(&pt);
+  return rc;
+}
+
+/* The experiment's cross-key checks on each value of each swept key once, the other swept
+ * keys at their first values: linear in the sweep's size, not in its number of points.
+ * Every other combination is checked when its task starts (driver.c). */
+static int check_points(const ss_config *c, ss_err *e)
+{
+  SS_TRY(check_one(c, 0, e));
+  long stride = 1;
+  for (int a = c->naxes - 1; a >= 0; a--) {
+    for (int v = 1; v < c->axes[a].nvals; v++) SS_TRY(check_one(c, v * stride, e));
+    stride *= c->axes[a].nvals;
   }
+  return SS_OK;
+}
+
+/* The sweep's size, checked before anything is expanded: at most SS_MAX_POINTS points and
+ * SS_MAX_TASKS tasks (points x seeds). */
+static int check_sweep_size(const ss_config *c, ss_err *e)
+{
+  double points = 1;
+  char product[512] = "";
+  for (int a = 0; a < c->naxes; a++) {
+    points *= c->axes[a].nvals;
+    size_t used = strlen(product);
+    snprintf(product + used, sizeof product - used, "%s%d", a ? " x " : "", c->axes[a].nvals);
+  }
+  if (points > SS_MAX_POINTS)
+    return ss_fail(e, SS_EINPUT, "%s: sweep: %s = %.6g points; at most %ld are accepted (split the sweep into "
+                   "several configs)", c->source, product, points, (long)SS_MAX_POINTS);
+  double tasks = points * (double)ss_cfg_int(c, "seeds");
+  if (tasks > SS_MAX_TASKS)
+    return ss_fail(e, SS_EINPUT, "%s: sweep: %.6g points x %lld seeds = %.6g tasks; at most %ld are accepted",
+                   ss_cfg_where(c, "seeds"), points, ss_cfg_int(c, "seeds"), tasks, (long)SS_MAX_TASKS);
+  return SS_OK;
+}
+
+int ss_check_run_name(const char *name, size_t len, ss_err *e)
+{
+  int bad = len == 0 || (len == 1 && name[0] == '.') || (len == 2 && !strncmp(name, "..", 2)) || len > 255;
+  for (size_t i = 0; i < len && !bad; i++) bad = name[i] == '/' || name[i] == '\n' || name[i] == '\r';
+  if (bad) return ss_fail(e, SS_EINPUT, "expected a single folder name (not empty, '.' or '..', no '/' or line break, at most 255 bytes), found '%.*s'",
+                          (int)(len > 200 ? 200 : len), name);
+  return SS_OK;
+}
+
+static int check_name(const ss_config *c, ss_err *e)
+{
+  const char *name = ss_cfg_str(c, "name");
+  ss_err why = {0};
+  if (name && ss_check_run_name(name, strlen(name), &why)) return ss_cfg_error(c, "name", e, "%s", why.msg);
   return SS_OK;
 }
 
@@ -367,7 +494,7 @@ int ss_config_parse(const char *name, const char *text, size_t len, char *const 
     if ((rc = apply_set(c, sets[i], e))) goto done;
     if (!(c->sets[c->nsets++] = strdup(sets[i]))) { rc = ss_fail(e, SS_ERUNTIME, "out of memory"); goto done; }
   }
-  rc = check_points(c, e);
+  if (!(rc = check_name(c, e)) && !(rc = check_sweep_size(c, e))) rc = check_points(c, e);
 done:
   yaml_document_delete(&doc);
   yaml_parser_delete(&p);
@@ -398,7 +525,10 @@ void ss_config_free(ss_config **cp)
 long ss_config_npoints(const ss_config *c)
 {
   long n = 1;
-  for (int a = 0; a < c->naxes; a++) n *= c->axes[a].nvals;
+  for (int a = 0; a < c->naxes; a++) {
+    if (n > LONG_MAX / c->axes[a].nvals) return LONG_MAX; /* refused by check_sweep_size */
+    n *= c->axes[a].nvals;
+  }
   return n;
 }
 

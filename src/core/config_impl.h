@@ -44,6 +44,8 @@ struct ss_config {
  * the whole value; list elements are located as file:line:col when file is given. */
 int ss_val_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *node, const char *where,
                      const char *file, ss_val *v, ss_err *e);
+/* A plain `~`, `null` or empty scalar: the value is "not given". */
+int ss_node_is_null(yaml_node_t *n);
 /* Parses the key's default text. */
 int ss_val_default(const ss_key *k, ss_val *v, ss_err *e);
 void ss_val_free(ss_val *v);

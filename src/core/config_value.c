@@ -108,6 +108,13 @@ static const char *scalar(yaml_node_t *n)
   return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
+int ss_node_is_null(yaml_node_t *n)
+{
+  const char *s = scalar(n);
+  return s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+         (!strcmp(s, "~") || !strcasecmp(s, "null") || !*s);
+}
+
 /* One number (element of a list or a scalar key), range-checked. */
 static int number(const ss_key *k, yaml_node_t *n, const char *where, int integer, double *x,
                   long long *ix, ss_err *e)
@@ -245,11 +252,12 @@ int ss_val_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n, cons
   const char *s = scalar(n);
   int rc = SS_OK;
   snprintf(fresh.where, sizeof fresh.where, "%s", where);
-  if (s && (!strcmp(s, "~") || !strcasecmp(s, "null")) && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-    if (k->def) return expected(k, where, n, NULL, e); /* only keys without defaults may be unset */
+  if (ss_node_is_null(n)) {
+    /* null means "not given": the default, or unset for keys without one (so that what
+     * show-config writes, `key: ~`, loads back to the same config) */
     ss_val_free(v);
     *v = fresh;
-    return SS_OK;
+    return k->def ? ss_val_default(k, v, e) : SS_OK;
   }
   switch (k->type) {
   case SS_T_BOOL:
@@ -360,13 +368,24 @@ static void write_string(const char *s, FILE *f)
   fputc('"', f);
 }
 
+/* The shortest decimal that reads back as exactly x (0.1, not 0.10000000000000001). */
+static void write_real(FILE *f, const char *sep, double x)
+{
+  char buf[40];
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, x);
+    if (strtod(buf, NULL) == x || prec == 17) break;
+  }
+  fprintf(f, "%s%s", sep, buf);
+}
+
 void ss_val_write(const ss_key *k, const ss_val *v, FILE *f, int json)
 {
   if (!v->has) { fputs("null", f); return; }
   switch (k->type) {
   case SS_T_BOOL: fputs(v->b ? "true" : "false", f); break;
   case SS_T_INT: fprintf(f, "%lld", v->i); break;
-  case SS_T_REAL: fprintf(f, "%.17g", v->r); break;
+  case SS_T_REAL: write_real(f, "", v->r); break;
   case SS_T_STRING: write_string(v->s, f); break;
   case SS_T_ENUM:
     if (json) write_string(v->s, f);
@@ -377,7 +396,7 @@ void ss_val_write(const ss_key *k, const ss_val *v, FILE *f, int json)
     fputc('[', f);
     for (int i = 0; i < v->n; i++) {
       if (k->type == SS_T_INT_LIST) fprintf(f, "%s%lld", i ? ", " : "", v->iv[i]);
-      else fprintf(f, "%s%.17g", i ? ", " : "", v->v[i]);
+      else write_real(f, i ? ", " : "", v->v[i]);
     }
     fputc(']', f);
     break;
@@ -394,7 +413,7 @@ void ss_val_write(const ss_key *k, const ss_val *v, FILE *f, int json)
     fputc('[', f);
     for (int r = 0; r < v->rows; r++) {
       fputs(r ? ", [" : "[", f);
-      for (int c = 0; c < v->cols; c++) fprintf(f, "%s%.17g", c ? ", " : "", v->v[r * v->cols + c]);
+      for (int c = 0; c < v->cols; c++) write_real(f, c ? ", " : "", v->v[r * v->cols + c]);
       fputc(']', f);
     }
     fputc(']', f);

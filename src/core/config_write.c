@@ -72,10 +72,17 @@ static void emit(const ss_config *c, FILE *f, const char *prefix, int depth, int
   free(seen);
 }
 
+static void write_sweep_yaml(const ss_config *c, FILE *f);
+
 void ss_config_write_yaml(const ss_config *c, FILE *f)
 {
   fprintf(f, "# resolved config of %s (defaults filled in)\n", c->source);
   emit(c, f, "", 0, 0);
+  write_sweep_yaml(c, f);
+}
+
+static void write_sweep_yaml(const ss_config *c, FILE *f)
+{
   if (c->naxes) {
     fputs("sweep:\n", f);
     for (int a = 0; a < c->naxes; a++) {
@@ -87,6 +94,21 @@ void ss_config_write_yaml(const ss_config *c, FILE *f)
       fputs("]\n", f);
     }
   }
+}
+
+unsigned long long ss_config_hash(const ss_config *c)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return 0;
+  emit(c, f, "", 0, 0);
+  write_sweep_yaml(c, f);
+  fclose(f);
+  unsigned long long h = 1469598103934665603ULL;
+  for (size_t i = 0; buf && i < len; i++) h = (h ^ (unsigned char)buf[i]) * 1099511628211ULL;
+  free(buf);
+  return h;
 }
 
 void ss_config_write_json(const ss_config *c, FILE *f, int depth)

@@ -44,10 +44,12 @@ int ss_manifest_write(const ss_manifest *m, ss_err *e)
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   if (!f) return ss_fail(e, SS_ERUNTIME, "out of memory");
-  fputs("{\n  \"status\": ", f);
+  fputs("{\n  \"format\": \"stratsim-run-1\",\n  \"status\": ", f);
   json_string(f, m->status);
   fputs(",\n  \"reason\": ", f);
   json_string(f, m->reason);
+  fputs(",\n  \"signal\": ", f);
+  json_string(f, m->signal);
   fputs(",\n  \"command\": [", f);
   for (int i = 0; i < m->argc; i++) {
     if (i) fputs(", ", f);
@@ -64,7 +66,9 @@ int ss_manifest_write(const ss_manifest *m, ss_err *e)
   fprintf(f, ",\n  \"sweep_points\": %ld,\n  \"sweep_index\": ", m->npoints);
   if (m->sweep_index >= 0) fprintf(f, "%ld", m->sweep_index);
   else fputs("null", f);
-  fprintf(f, ",\n  \"tasks\": %ld,\n  ", m->ntasks);
+  fprintf(f, ",\n  \"tasks\": %ld,\n  \"tasks_done\": %ld", m->ntasks, m->tasks_done);
+  fprintf(f, ",\n  \"config_hash\": \"%016llx\"", m->config_hash);
+  fputs(",\n  ", f);
   ss_memory_write_json(&m->memory, f);
   fputs(",\n  \"git_describe\": ", f);
   json_string(f, SS_GIT_DESCRIBE);

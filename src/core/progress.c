@@ -1,20 +1,28 @@
-/* Rate-limited progress reporting with a linear ETA. */
+/* Rate-limited progress reporting over all rank groups, with a linear ETA. */
 #include <stdio.h>
 #include "stratsim/experiment.h"
 #include "stratsim/progress.h"
 
-void ss_progress_init(ss_progress *p, long total, int enabled)
+int ss_progress_init(ss_progress *p, ss_comm *world, long total, int ngroups, int enabled)
 {
-  p->enabled = enabled;
+  *p = (ss_progress){0};
+  p->is_root = ss_comm_rank(world) == 0;
+  p->enabled = enabled && p->is_root;
   p->total = total > 0 ? total : 1;
-  p->done = 0;
-  p->partial = 0;
   p->start = p->last = ss_wtime();
   p->interval = 3.0;
+  if (ngroups > 1 && ss_comm_split(world, 0, ss_comm_rank(world), &p->notify)) return SS_ERUNTIME;
+  return SS_OK;
 }
 
 static void maybe_print(ss_progress *p, int force)
 {
+  if (!p->is_root) return;
+  if (p->notify) {
+    long got = ss_comm_notify_poll(p->notify);
+    p->received += got;
+    p->done += got;
+  }
   if (!p->enabled) return;
   double now = ss_wtime();
   if (!force && now - p->last < p->interval) return;
@@ -29,11 +37,16 @@ static void maybe_print(ss_progress *p, int force)
     fprintf(stderr, "stratsim:   0.0%% (0/%ld tasks) elapsed %.1f s\n", p->total, elapsed);
 }
 
-void ss_progress_task_done(ss_progress *p)
+void ss_progress_task_done(ss_progress *p, int leader)
 {
-  p->done++;
   p->partial = 0;
-  maybe_print(p, 0);
+  if (p->is_root) {
+    p->done++;
+    maybe_print(p, 0);
+  } else if (leader && p->notify) {
+    ss_comm_notify(p->notify, 0);
+    p->sent++;
+  }
 }
 
 void ss_progress_set_partial(ss_progress *p, double fraction)
@@ -42,9 +55,20 @@ void ss_progress_set_partial(ss_progress *p, double fraction)
   maybe_print(p, 0);
 }
 
-void ss_progress_finish(ss_progress *p)
+long ss_progress_finish(ss_progress *p, ss_comm *world)
 {
+  int64_t counts[2] = {p->sent, p->is_root ? p->done - p->received : 0};
+  ss_comm_sum_i64(world, counts, 2); /* every notification has been sent by now */
+  if (p->notify && p->is_root) {
+    long pending = (long)counts[0] - p->received;
+    ss_comm_notify_drain(p->notify, pending);
+    p->received += pending;
+    p->done += pending;
+  }
+  p->partial = 0;
   if (p->enabled && p->last != p->start) maybe_print(p, 1);
+  ss_comm_free(&p->notify);
+  return (long)(counts[0] + counts[1]);
 }
 
 void ss_task_progress(ss_task *task, double fraction)

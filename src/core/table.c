@@ -135,6 +135,24 @@ void ss_table_append_body(ss_table *t, const char *rows, size_t len)
   for (size_t i = 0; i < len; i++) t->nrows += rows[i] == '\n';
 }
 
+int ss_table_append_prefixed(ss_table *t, const char *prefix, const char *rows, size_t len, ss_err *e)
+{
+  size_t plen = strlen(prefix), lines = 0;
+  for (size_t i = 0; i < len; i++) lines += rows[i] == '\n';
+  if (len && rows[len - 1] != '\n') return ss_fail(e, SS_ERUNTIME, "%s: a row is not terminated", t->name);
+  text_reserve(&t->body, len + lines * (plen + 1));
+  for (size_t at = 0; at < len;) {
+    const char *nl = memchr(rows + at, '\n', len - at);
+    size_t rl = (size_t)(nl - (rows + at)) + 1;
+    text_append(&t->body, prefix, plen);
+    text_append(&t->body, ",", 1);
+    text_append(&t->body, rows + at, rl);
+    at += rl;
+  }
+  t->nrows += (long)lines;
+  return SS_OK;
+}
+
 /* Packed form: for each table "name\0header\0<len as 20 digits><body>". */
 int ss_tableset_pack(const ss_tableset *s, char **buf, size_t *len, ss_err *e)
 {

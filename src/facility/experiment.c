@@ -284,5 +284,12 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *out, ss_err *
 }
 
 const ss_experiment_ops ss_facility_experiment = {
-  "facility", "facility location with mean or median (the hospital example)", keys,
-  (int)(sizeof keys / sizeof keys[0]), check, run, finish, ss_facility_memory};
+    .name = "facility",
+    .summary = "facility location with mean or median (the hospital example)",
+    .keys = keys,
+    .nkeys = (int)(sizeof keys / sizeof keys[0]),
+    .check = check,
+    .run = run,
+    .finish = finish,
+    .memory = ss_facility_memory,
+};

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stratsim/input_file.h"
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
 #include "stratsim/median.h"
@@ -35,86 +36,94 @@ void rlhf_params_default(rlhf_params *p)
   p->policy_tol = 1e-6;
 }
 
+/* One data line of the features file: d values, or s,a and d values. Returns the count of
+ * numbers read into vals (at most d + 2 kept), or -1 with e set. */
+static int parse_feature_line(const char *file, long lineno, char *p, int d, double *vals, ss_err *e)
+{
+  int nv = 0;
+  for (;;) {
+    char *end;
+    double v = strtod(p, &end);
+    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.20s'", file, lineno, p), -1;
+    if (nv < d + 2) vals[nv] = v;
+    nv++;
+    p = end;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p != ',') break;
+    p++;
+  }
+  while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+  if (*p) return ss_fail(e, SS_EINPUT, "%s:%ld: unexpected '%.20s' after the numbers", file, lineno, p), -1;
+  return nv;
+}
+
+/* Stores one row; every (s, a) exactly once. */
+static int store_feature_row(const char *file, long lineno, int nv, const double *vals, int S, int A, int d,
+                             size_t *row, unsigned char *seen, double *out, ss_err *e)
+{
+  size_t rows = (size_t)S * (size_t)A, target = *row;
+  const double *v = vals;
+  if (nv == d + 2) {
+    double sv = vals[0], av = vals[1];
+    if (!(sv >= 0 && sv < S && av >= 0 && av < A) || sv != floor(sv) || av != floor(av))
+      return ss_fail(e, SS_EINPUT, "%s:%ld: state/action (%g,%g) outside %d x %d", file, lineno, sv, av, S, A);
+    target = (size_t)sv * (size_t)A + (size_t)av;
+    v = vals + 2;
+  }
+  if (target >= rows) return ss_fail(e, SS_EINPUT, "%s:%ld: more than S*A = %zu feature rows", file, lineno, rows);
+  if (seen[target])
+    return ss_fail(e, SS_EINPUT, "%s:%ld: duplicate row for (s, a) = (%zu, %zu)", file, lineno, target / (size_t)A,
+                   target % (size_t)A);
+  seen[target] = 1;
+  for (int j = 0; j < d; j++) {
+    if (!isfinite(v[j])) return ss_fail(e, SS_EINPUT, "%s:%ld: feature %d is not finite", file, lineno, j + 1);
+    out[target * (size_t)d + (size_t)j] = v[j];
+  }
+  (*row)++;
+  return SS_OK;
+}
+
 int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e)
 {
   *phi = NULL;
-  FILE *f = fopen(file, "r");
-  if (!f) return ss_fail(e, SS_EINPUT, "%s: cannot open features file: %s", file, strerror(errno));
-  size_t rows = (size_t)S * (size_t)A;
-  double *out = calloc(rows * (size_t)d, sizeof *out);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t len;
-  size_t row = 0;
-  long lineno = 0;
-  int rc = SS_OK;
-  double *vals = malloc(((size_t)d + 2) * sizeof *vals);
-  if (!out || !vals) {
-    rc = ss_fail(e, SS_ERUNTIME, "out of memory");
-    goto done;
+  char *text = NULL;
+  size_t tlen = 0, rows = (size_t)S * (size_t)A, row = 0;
+  SS_TRY(ss_read_input_file(file, SS_DATA_MAX_BYTES, "the features file", &text, &tlen, e));
+  if (strlen(text) != tlen) {
+    free(text);
+    return ss_fail(e, SS_EINPUT, "%s: the features file holds a NUL byte (not a text CSV file)", file);
   }
-  while ((len = getline(&line, &cap, f)) >= 0) {
+  double *out = ss_calloc(rows * (size_t)d, sizeof *out, e), *vals = ss_malloc(((size_t)d + 2) * sizeof *vals, e);
+  unsigned char *seen = ss_calloc(rows, 1, e);
+  int rc = out && vals && seen ? SS_OK : e->code, mode = 0; /* mode: the first row's shape (d or d + 2) */
+  long lineno = 0;
+  for (char *line = text, *next; !rc && line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
     lineno++;
     char *p = line;
     while (*p == ' ' || *p == '\t') p++;
-    if (*p == '\n' || *p == '\r' || *p == 0 || *p == '#') continue;
+    if (*p == '\r' || *p == 0 || *p == '#') continue;
     /* A header line starts with a letter. */
     if (lineno == 1 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) continue;
-    int nv = 0;
-    char *q = p;
-    for (;;) {
-      char *end;
-      errno = 0;
-      double v = strtod(q, &end);
-      if (end == q) {
-        rc = ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.20s'", file, lineno, q);
-        goto done;
-      }
-      if (nv < d + 2) vals[nv] = v;
-      nv++;
-      q = end;
-      while (*q == ' ' || *q == '\t') q++;
-      if (*q == ',') {
-        q++;
-        continue;
-      }
-      break;
+    int nv = parse_feature_line(file, lineno, p, d, vals, e);
+    if (nv < 0) rc = e->code;
+    else if (nv != d && nv != d + 2)
+      rc = ss_fail(e, SS_EINPUT, "%s:%ld: expected %d feature values (or s,a and %d values), found %d", file, lineno, d, d, nv);
+    else if (mode && nv != mode)
+      rc = ss_fail(e, SS_EINPUT, "%s:%ld: rows with and without s,a columns are mixed", file, lineno);
+    else {
+      mode = nv;
+      rc = store_feature_row(file, lineno, nv, vals, S, A, d, &row, seen, out, e);
     }
-    if (nv != d && nv != d + 2) {
-      rc = ss_fail(e, SS_EINPUT, "%s:%ld: expected %d feature values (or s,a and %d values), found %d",
-                   file, lineno, d, d, nv);
-      goto done;
-    }
-    size_t target = row;
-    const double *v = vals;
-    if (nv == d + 2) {
-      double sv = vals[0], av = vals[1];
-      if (sv < 0 || sv >= S || av < 0 || av >= A || sv != floor(sv) || av != floor(av)) {
-        rc = ss_fail(e, SS_EINPUT, "%s:%ld: state/action (%g,%g) outside %d x %d", file, lineno, sv,
-                     av, S, A);
-        goto done;
-      }
-      target = (size_t)sv * (size_t)A + (size_t)av;
-      v = vals + 2;
-    }
-    if (target >= rows) {
-      rc = ss_fail(e, SS_EINPUT, "%s:%ld: more than S*A = %zu feature rows", file, lineno, rows);
-      goto done;
-    }
-    for (int j = 0; j < d; j++) {
-      if (!isfinite(v[j])) {
-        rc = ss_fail(e, SS_EINPUT, "%s:%ld: feature %d is not finite", file, lineno, j + 1);
-        goto done;
-      }
-      out[target * (size_t)d + (size_t)j] = v[j];
-    }
-    row++;
   }
-  if (row != rows) rc = ss_fail(e, SS_EINPUT, "%s: expected S*A = %zu feature rows, found %zu", file, rows, row);
-done:
-  free(line);
+  for (size_t r = 0; !rc && r < rows; r++)
+    if (!seen[r])
+      rc = ss_fail(e, SS_EINPUT, "%s: expected S*A = %zu feature rows, found %zu (first missing: s = %zu, a = %zu)", file,
+                   rows, row, r / (size_t)A, r % (size_t)A);
+  free(text);
   free(vals);
-  fclose(f);
+  free(seen);
   if (rc) free(out);
   else *phi = out;
   return rc;

@@ -37,7 +37,7 @@ static const ss_key keys[] = {
   {"rlhf.env.actions", SS_T_INT, "4", 2, 256, 0, NULL, "number of actions A"},
   {"rlhf.env.L", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "norm of generated features"},
   {"rlhf.env.features", SS_T_REAL_MATRIX, NULL, -1e300, 1e300, 0, NULL, "explicit features: S*A rows (row s*A+a) of d values"},
-  {"rlhf.env.file", SS_T_STRING, NULL, 0, 0, 0, NULL, "CSV of features: rows 's,a,phi_1..phi_d' or 'phi_1..phi_d' (s-major), optional header"},
+  {"rlhf.env.file", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "CSV of features (relative paths: from the config file's folder): rows 's,a,phi_1..phi_d' or 'phi_1..phi_d' (s-major), optional header"},
   {"rlhf.env.rho", SS_T_REAL_LIST, NULL, 0, 1e300, 0, NULL, "state distribution (S weights, normalised); default uniform"},
   {"rlhf.population.model", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|clusters|explicit", "how true parameters theta_i* are drawn"},
   {"rlhf.population.mean", SS_T_REAL_LIST, NULL, -1e6, 1e6, 0, NULL, "gaussian/clusters centre (d values); default a random direction of norm mean_norm"},
@@ -149,6 +149,16 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   if (!strcmp(ss_cfg_str(cfg, "rlhf.momle.set"), "socp"))
     return ss_cfg_error(cfg, "rlhf.momle.set", e, "expected box, found socp (the SOCP relaxation is not implemented)");
   int r, c, n;
+  /* an input that its mode ignores is a mistake, not something to skip silently */
+  if (p->env_kind != RLHF_ENV_CSV && ss_cfg_is_set(cfg, "rlhf.env.file"))
+    return ss_cfg_error(cfg, "rlhf.env.file", e, "only env.type csv reads a features file; found env.type %s",
+                        ss_cfg_str(cfg, "rlhf.env.type"));
+  if (p->env_kind != RLHF_ENV_EXPLICIT && ss_cfg_is_set(cfg, "rlhf.env.features"))
+    return ss_cfg_error(cfg, "rlhf.env.features", e, "only env.type explicit uses inline features; found env.type %s",
+                        ss_cfg_str(cfg, "rlhf.env.type"));
+  if (p->pop_kind != RLHF_POP_EXPLICIT && ss_cfg_is_set(cfg, "rlhf.population.thetas"))
+    return ss_cfg_error(cfg, "rlhf.population.thetas", e, "only population.model explicit uses thetas; found "
+                        "population.model %s", ss_cfg_str(cfg, "rlhf.population.model"));
   if (p->env_kind == RLHF_ENV_EXPLICIT) {
     const double *f = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
     if (!f) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected a matrix of features for env.type explicit, found none");
@@ -429,7 +439,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   }
 
   ss_table *runs = ss_tableset_get(task->tables, "rlhf_runs");
-  rc = ss_table_header(runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max,point", e);
+  rc = ss_table_header(runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max", e);
   if (rc) goto done;
   for (int a = 0; a < rp.nalgos && !rc; a++) {
     const rlhf_agg_ops *ops = rp.algos[a];
@@ -498,11 +508,11 @@ static int rlhf_run(ss_task *task, ss_err *e)
       const rlhf_policy *pol = cond ? ps : &pol_t;
       double sw = rlhf_dot(tsm, pol->z, d);
       if (rank == 0)
-        ss_table_row(runs, "%d,%lld,%d,%s,%llu,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%s,%d,%d,%.3g,%ld",
+        ss_table_row(runs, "%d,%lld,%d,%s,%llu,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%s,%d,%d,%.3g",
                      p->n, (long long)k, d, aname, (unsigned long long)p->seed,
                      cond ? "strategic" : "truthful", sw_opt - sw, sw, sw_opt, pol->objective,
                      pol->gap, cond ? max_gain : 0.0, pol->dual, pol->rel_gap, pol->converged,
-                     rlhf_strategy_name(rp.strategy), env.S, env.A, grad_max, task->point);
+                     rlhf_strategy_name(rp.strategy), env.S, env.A, grad_max);
     }
     if (rp.write_labelers) {
       for (int64_t r = 0; r < count; r++)
@@ -560,7 +570,7 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
   long nr = ss_table_nrows(runs);
   int c_n = ss_table_column(runs, "n"), c_alg = ss_table_column(runs, "algorithm");
   int c_cond = ss_table_column(runs, "condition"), c_sub = ss_table_column(runs, "subopt");
-  int c_pt = ss_table_column(runs, "point"), c_seed = ss_table_column(runs, "seed");
+  int c_seed = ss_table_column(runs, "seed");
   if (nr == 0 || c_n < 0) return SS_OK;
   cell *cells = ss_calloc((size_t)nr, sizeof *cells, e);
   if (!cells) return SS_ERUNTIME;
@@ -582,8 +592,7 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
     ss_table_field(runs, r, c_seed, seedbuf, sizeof seedbuf);
     ss_table_field(runs, r, c_sub, buf, sizeof buf);
     double sub = strtod(buf, NULL);
-    ss_table_field(runs, r, c_pt, buf, sizeof buf);
-    long point = strtol(buf, NULL, 10);
+    long point = 0; /* finish sees one sweep point at a time */
     char key[160];
     snprintf(key, sizeof key, "%ld|%s|%s", point, alg, seedbuf);
     if (!strcmp(cond, "truthful")) {
@@ -615,7 +624,7 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
     }
   }
   ss_table *tb = ss_tableset_get(tables, "rlhf_table");
-  int rc = ss_table_header(tb, "n,algorithm,seeds,truthful_mean,truthful_se,strategic_mean,strategic_se,difference_mean,difference_se,point", e);
+  int rc = ss_table_header(tb, "n,algorithm,seeds,truthful_mean,truthful_se,strategic_mean,strategic_se,difference_mean,difference_se", e);
   if (summary && !rc)
     fprintf(summary, "RLHF SubOpt (mean +- s.e. over seeds): truthful | strategic | difference\n");
   for (int q = 0; q < nc && !rc; q++) {
@@ -625,8 +634,8 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
       double var = cells[q].cnt > 1 ? (cells[q].sumsq[j] - cells[q].cnt * mean[j] * mean[j]) / (cells[q].cnt - 1) : 0;
       se[j] = var > 0 ? sqrt(var / cells[q].cnt) : 0;
     }
-    ss_table_row(tb, "%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%ld", cells[q].n, cells[q].alg,
-                 cells[q].cnt, mean[0], se[0], mean[1], se[1], mean[2], se[2], cells[q].point);
+    ss_table_row(tb, "%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", cells[q].n, cells[q].alg,
+                 cells[q].cnt, mean[0], se[0], mean[1], se[1], mean[2], se[2]);
     if (summary)
       fprintf(summary, "  n=%-5d %-18s %.3f +- %.3f | %.3f +- %.3f | %+.3f +- %.3f\n", cells[q].n,
               cells[q].alg, mean[0], se[0], mean[1], se[1], mean[2], se[2]);
@@ -637,13 +646,18 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
   return rc;
 }
 
+/* the environment (features, start distribution) is the same for every point unless a
+ * swept key changes it */
+static const char *const shared_tables[] = {"environment", NULL};
+
 const ss_experiment_ops ss_rlhf_experiment = {
-  "rlhf",
-  "RLHF with strategic labelers: Pessimistic Median of MLEs and baselines (SP-RLHF)",
-  keys,
-  (int)(sizeof keys / sizeof keys[0]),
-  rlhf_check,
-  rlhf_run,
-  rlhf_finish,
-  ss_rlhf_memory,
+    .name = "rlhf",
+    .summary = "RLHF with strategic labelers: Pessimistic Median of MLEs and baselines (SP-RLHF)",
+    .keys = keys,
+    .nkeys = (int)(sizeof keys / sizeof keys[0]),
+    .check = rlhf_check,
+    .run = rlhf_run,
+    .finish = rlhf_finish,
+    .shared_tables = shared_tables,
+    .memory = ss_rlhf_memory,
 };

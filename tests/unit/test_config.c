@@ -707,6 +707,18 @@ static void test_enum_list_and_null(void)
   CU_ASSERT_FALSE(ss_cfg_has(c, "name"));
   CU_ASSERT_PTR_NULL(ss_cfg_str(c, "name"));
   ss_config_free(&c);
+  /* null means "not given" for keys with a default too (what show-config writes loads back) */
+  char *sets[] = {"seeds=~"};
+  ss_err e = {0};
+  const char *text = "experiment: facility\nseed: ~\nfacility:\n  median: null\n  agents:\nseeds: 4\n";
+  CU_ASSERT_EQUAL_FATAL(ss_config_parse("t.yaml", text, strlen(text), sets, 1, &c, &e), SS_OK);
+  CU_ASSERT_EQUAL(ss_cfg_int(c, "seed"), 1);
+  CU_ASSERT_FALSE(ss_cfg_is_set(c, "seed"));
+  CU_ASSERT_EQUAL(ss_cfg_int(c, "seeds"), 1);
+  CU_ASSERT_FALSE(ss_cfg_is_set(c, "seeds"));
+  CU_ASSERT_STRING_EQUAL(ss_cfg_str(c, "facility.median"), "lower");
+  CU_ASSERT_FALSE(ss_cfg_is_set(c, "facility.median"));
+  ss_config_free(&c);
   /* every registered mechanism name is a valid choice, in any order */
   c = parse("experiment: facility\nfacility:\n  mechanisms:\n    - median\n    - mean\n");
   CU_ASSERT_PTR_NOT_NULL_FATAL(c);

@@ -170,10 +170,6 @@ static void test_wrong_type(void)
   expect_error(FAC "parallel: [1]\n", "t.yaml:2:11: parallel: ", "expected a mapping", "found a list", NULL);
   /* a structure as a key */
   expect_error(FAC "? [a, b]\n: 1\n", "t.yaml:2:3: ", "expected a key name", "found a list", NULL);
-  /* null only for keys without a default */
-  expect_error(FAC "seed: ~\n", "t.yaml:2:7: seed: ", "expected an integer", "found '~'", NULL);
-  expect_error(FAC "facility:\n  median: null\n", "t.yaml:3:11: facility.median: ", "expected one of lower|upper|mean",
-               NULL);
 }
 
 static void test_non_finite_reals(void)
@@ -270,7 +266,6 @@ static void test_bad_set(void)
                    "'mean' is listed twice", NULL);
   expect_set_error(FAC, "facility.locations=[[0.1], [0.2, 0.3]]", "--set facility.locations=",
                    "expected row 2 to have 1 entries", NULL);
-  expect_set_error(FAC, "seed=~", "--set seed=~: seed: ", "expected an integer", NULL);
   expect_set_error(FAC, "sweep={}", "--set sweep={}: ", "--set cannot change the sweep", NULL);
   expect_set_error(FAC, "sweep.seed=[1, 2]", "--set sweep.seed=[1, 2]: ", "--set cannot change the sweep", NULL);
   /* a --set value is checked like the file: cross-key checks too */

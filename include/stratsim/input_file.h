@@ -1,0 +1,23 @@
+/* Input files (configs and data files) are read whole, only when they are regular files
+ * under a size limit: a directory, a FIFO or /dev/zero is refused instead of blocking or
+ * reading until memory runs out. */
+#ifndef STRATSIM_INPUT_FILE_H
+#define STRATSIM_INPUT_FILE_H
+
+#include <stddef.h>
+#include "stratsim/error.h"
+
+#define SS_CONFIG_MAX_BYTES ((size_t)1 << 20)  /* 1 MiB */
+#define SS_DATA_MAX_BYTES ((size_t)1 << 30)    /* 1 GiB */
+
+/* Reads path into a malloc'd, NUL-terminated buffer. `what` names the file in messages
+ * ("the config", "rlhf.env.file"). SS_EINPUT when it is not a regular file, is larger than
+ * max bytes or cannot be read. Not collective. */
+int ss_read_input_file(const char *path, size_t max, const char *what, char **buf, size_t *len,
+                       ss_err *e);
+/* Resolves a data path given in a config: absolute paths stay; relative ones are taken
+ * from the directory of the config file (config_source). Returns a malloc'd path or NULL
+ * (with SS_ERUNTIME/SS_EINPUT in e when too long). */
+char *ss_resolve_data_path(const char *config_source, const char *path, ss_err *e);
+
+#endif
