@@ -10,7 +10,7 @@ static double agent_row_bytes(int D) { return 30 + 2.0 * D * 20 + 16; }
 void ss_facility_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes)
 {
   double agents = (double)ss_cfg_int(cfg, "facility.agents"), D = (double)ss_cfg_int(cfg, "facility.dims");
-  double block = agents / ranks + 1, seeds_rows = 2 * 200.0;
+  double block = agents / ranks + 1, run_rows_bytes = 2 * 200.0; /* two facility_runs rows */
   int nmech = 0;
   ss_cfg_enum_list(cfg, "facility.mechanisms", &nmech);
   ss_mem_add(m, 8 * block * (5 * D + 2), "facility.agents, facility.dims",
@@ -26,5 +26,5 @@ void ss_facility_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, dou
                "facility.agents, facility.write_agents", "agent rows gathered on the group leader");
   }
   snprintf(m->result_keys, sizeof m->result_keys, "facility.agents, facility.write_agents");
-  *result_bytes = text + nmech * seeds_rows;
+  *result_bytes = text + nmech * run_rows_bytes;
 }
