@@ -48,7 +48,7 @@ MPIT_BIN := $(MPIT_SRC:tests/mpi/%.c=$(BIN)/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BIN)/%)
 
-.PHONY: all deps deps-test deps-bench build run test unit integration bench asan memcheck docs clean
+.PHONY: all deps deps-test deps-bench build run test unit integration bench asan memcheck docs clean fuzz fuzz-build fuzz-smoke asan-integration
 all: build
 
 deps:
@@ -68,7 +68,7 @@ run: deps
 
 test: deps-test
 	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory unit integration fuzz-smoke asan-integration
 
 unit: $(BIN)/test_unit
 	$(BIN)/test_unit
@@ -91,6 +91,32 @@ asan:
 	  LDFLAGS="-fsanitize=address,undefined" build/asan/bin/test_unit build/asan/bin/stratsim
 	ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=tests/lsan.supp \
 	  build/asan/bin/test_unit
+
+# libFuzzer harnesses (tests/fuzz): clang with ASan + UBSan, the project's objects in their own
+# build tree. `make fuzz` fuzzes each harness FUZZ_SECONDS; `make test` runs fuzz-smoke.
+# (-Wno-sometimes-uninitialized: clang misreads PETSc's logging wrappers around MPI_Recv.)
+FUZZ_SECONDS ?= 300
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz-build: $(BIN)/stratsim
+	@$(MAKE) --no-print-directory BUILD=build/fuzz BIN=build/fuzz/bin MPICC="OMPI_CC=clang mpicc" \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wno-unknown-warning-option -Wno-sometimes-uninitialized" \
+	  $(FUZZ_BIN)
+fuzz: fuzz-build
+	tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh smoke
+
+$(BIN)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(MPICC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+# the integration pass under ASan/UBSan (tests/asan_integration.sh): the quick presets on 2
+# ranks and a sample of bad inputs, with the stratsim of the asan build tree
+asan-integration:
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" build/asan/bin/stratsim
+	@tests/asan_integration.sh
 
 docs: $(BIN)/stratsim
 	$(BIN)/stratsim schema --markdown > docs/config.md

@@ -11,6 +11,7 @@
 #include "stratsim/experiment.h"
 #include "stratsim/input_file.h"
 #include "stratsim/interrupt.h"
+#include "stratsim/memory.h"
 #include "stratsim/output.h"
 #include "stratsim_version.h"
 
@@ -170,12 +171,19 @@ static int command(ss_comm *world, int argc, char **argv, ss_err *e)
   } else {
     ss_config *cfg = NULL;
     rc = ss_driver_load(world, &c.run, &cfg, e);
+    ss_mem_report mem = {0};
+    if (!rc && !strcmp(cmd, "validate")) rc = ss_memory_check(world, cfg, c.run.sweep_index, &mem, e);
     if (!rc && ss_comm_rank(world) == 0) {
       if (!strcmp(cmd, "show-config")) ss_config_write_yaml(cfg, stdout);
       else {
         long np = ss_config_npoints(cfg), seeds = ss_cfg_int(cfg, "seeds");
         printf("%s: ok (experiment %s; %ld sweep point%s x %ld seed%s = %ld tasks)\n", c.run.config,
                ss_cfg_experiment(cfg), np, np == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s", np * seeds);
+        char est[32], lim[32];
+        ss_mem_format(mem.estimate, est, sizeof est);
+        ss_mem_format(mem.limit, lim, sizeof lim);
+        printf("estimated peak memory per rank on %d rank%s: %s (limit %s; %s)\n", ss_comm_size(world),
+               ss_comm_size(world) > 1 ? "s" : "", est, mem.limit > 0 ? lim : "none", mem.limit_source);
       }
     }
     ss_config_free(&cfg);

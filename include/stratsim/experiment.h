@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "stratsim/config.h"
+#include "stratsim/memory.h"
 #include "stratsim/par.h"
 #include "stratsim/table.h"
 #include "stratsim/timer.h"
@@ -39,6 +40,9 @@ typedef struct {
    * terminated; optional): written once, without sweep columns, when every point gave the
    * same rows. */
   const char *const *shared_tables;
+  /* Optional: the peak memory of one rank running one task on `ranks` ranks, as terms with
+   * the keys that drive them, and the CSV bytes the task adds (include/stratsim/memory.h). */
+  void (*memory)(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes);
 } ss_experiment_ops;
 
 /* Reports progress inside a long task (fraction of this task done, 0..1). Cheap; the

@@ -7,6 +7,7 @@
 #define STRATSIM_MANIFEST_H
 
 #include "stratsim/config.h"
+#include "stratsim/memory.h"
 #include "stratsim/table.h"
 
 #define SS_MAX_MANIFEST_PHASES 32
@@ -32,6 +33,7 @@ typedef struct {
   double phase_min[SS_MAX_MANIFEST_PHASES], phase_max[SS_MAX_MANIFEST_PHASES],
       phase_mean[SS_MAX_MANIFEST_PHASES];
   ss_tableset *tables; /* the files written, or NULL */
+  ss_mem_report memory; /* estimated and measured peak memory per rank */
 } ss_manifest;
 
 int ss_manifest_write(const ss_manifest *m, ss_err *e);

@@ -67,6 +67,9 @@ void ss_comm_notify_drain(ss_comm *c, long n);
  * Returns that code. */
 int ss_comm_agree(ss_comm *c, ss_err *e);
 
+/* Ranks of c on this rank's node (shared-memory domain), this rank included. */
+int ss_comm_node_ranks(ss_comm *c);
+
 /* Library version strings for the manifest (not collective). */
 void ss_par_mpi_version(char *buf, size_t len);
 

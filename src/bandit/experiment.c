@@ -85,7 +85,7 @@ static int check(const ss_config *cfg, ss_err *e)
     SS_TRY(check_matrix(cfg, "bandit.true_features", K, d, "bandit.features is given", e));
   if (!strcmp(ss_cfg_str(cfg, "bandit.strategy"), "fixed"))
     SS_TRY(check_matrix(cfg, "bandit.reported", K, d, "bandit.strategy is fixed", e));
-  else if (ss_cfg_is_set(cfg, "bandit.reported"))
+  else if (ss_cfg_matrix(cfg, "bandit.reported", NULL, NULL)) /* `reported: ~` (as show-config writes it) gives none */
     return ss_cfg_error(cfg, "bandit.reported", e, "only strategy fixed uses reported features; "
                         "found strategy %s", ss_cfg_str(cfg, "bandit.strategy"));
   /* every rank keeps the K x d true, reported and weighted features (replicated), and the
@@ -312,4 +312,5 @@ const ss_experiment_ops ss_bandit_experiment = {
     .check = check,
     .run = run,
     .finish = finish,
+    .memory = ss_bandit_memory,
 };

@@ -12,6 +12,10 @@ const ss_key ss_common_keys[] = {
   {"parallel.groups", SS_T_INT, "1", 1, 1e6, 0, NULL,
    "rank groups for independent (sweep point, seed) tasks; more groups than ranks means one per rank"},
   {"output.dir", SS_T_STRING, "results", 0, 0, 0, NULL, "parent folder of run directories"},
+  {"limits.memory_per_rank", SS_T_STRING, "auto", 0, 0, 0, NULL,
+   "refuse a run whose estimated peak memory per rank exceeds this: a size (4G, 512MiB; K/M/G/T are "
+   "powers of 1024, as SLURM's --mem), none, or auto = the node's available memory (capped by the "
+   "cgroup limit) / the ranks on the node"},
   {"output.dump_data", SS_T_BOOL, "false", 0, 0, 0, NULL,
    "also write the raw generated data (experiments that support it)"},
 };

@@ -176,6 +176,8 @@ static int setup(run_state *r, ss_err *e)
 {
   int me = ss_comm_rank(r->world), size = ss_comm_size(r->world);
   SS_TRY(ss_driver_load(r->world, r->o, &r->cfg, e));
+  /* before any work: a run that cannot fit is bad input (exit 2), refused before the run dir */
+  SS_TRY(ss_memory_check(r->world, r->cfg, r->o->sweep_index, &r->m.memory, e));
   /* STRATSIM_FAIL_RANK=r with STRATSIM_FAIL_ALLOC=n: instead of failing at the end of its first
    * task, world rank r fails its allocation n (from here on), once: a rank short of memory
    * anywhere in a run (tests/run_integration.sh) */
@@ -272,6 +274,7 @@ static void finish(run_state *r, double t0, ss_err *e)
   ss_manifest *m = &r->m;
   reduce_phases(r->world, &r->timers, m);
   ss_commstats_reduce(r->world); /* communication counts for the manifest (commstats.h) */
+  ss_memory_measure(r->world, &m->memory);
   m->wall_seconds = ss_wtime() - t0;
   ss_iso_time(m->end_time, sizeof m->end_time);
   m->status = e->code == SS_EINTR ? "interrupted" : e->code ? "failed" : "completed";

@@ -70,6 +70,8 @@ int ss_manifest_write(const ss_manifest *m, ss_err *e)
   else fputs("null", f);
   fprintf(f, ",\n  \"tasks\": %ld,\n  \"tasks_done\": %ld", m->ntasks, m->tasks_done);
   fprintf(f, ",\n  \"config_hash\": \"%016llx\"", m->config_hash);
+  fputs(",\n  ", f);
+  ss_memory_write_json(&m->memory, f);
   fputs(",\n  \"git_describe\": ", f);
   json_string(f, SS_GIT_DESCRIBE);
   fputs(",\n  \"compiler\": ", f);

@@ -291,4 +291,5 @@ const ss_experiment_ops ss_facility_experiment = {
     .check = check,
     .run = run,
     .finish = finish,
+    .memory = ss_facility_memory,
 };

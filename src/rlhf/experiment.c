@@ -752,4 +752,5 @@ const ss_experiment_ops ss_rlhf_experiment = {
     .run = rlhf_run,
     .finish = rlhf_finish,
     .shared_tables = shared_tables,
+    .memory = ss_rlhf_memory,
 };

@@ -1,0 +1,51 @@
+/* Memory estimate of one rlhf task (the `memory` op; include/stratsim/memory.h). A rank keeps
+ * its block of labelers' estimates (3d + 2 numbers each, plus the d x d precision when an
+ * aggregator needs it); strategic runs replicate every labeler's true parameter and report,
+ * and SPSA and the aggregators that need every estimate (maxmin, pessimistic_sw) replicate
+ * all k estimates (plus the allgather's buffer). The environment's features (S A d) are
+ * replicated in the environment and in each set of policy states. */
+#include <stdio.h>
+#include <string.h>
+#include "rlhf_impl.h"
+#include "stratsim/memory.h"
+
+void ss_rlhf_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes)
+{
+  double k = (double)ss_cfg_int(cfg, "rlhf.k"), d = (double)ss_cfg_int(cfg, "rlhf.d");
+  double n = (double)ss_cfg_int(cfg, "rlhf.n"), S = (double)ss_cfg_int(cfg, "rlhf.env.states");
+  double A = (double)ss_cfg_int(cfg, "rlhf.env.actions"), block = k / ranks + 1;
+  int nalgos = 0, prec = 0, all = 0;
+  const char *const *names = ss_cfg_enum_list(cfg, "rlhf.algorithms", &nalgos);
+  for (int a = 0; a < nalgos; a++) {
+    const rlhf_agg_ops *ops = rlhf_agg_find(names[a]);
+    prec |= ops && rlhf_agg_needs_prec(ops);
+    all |= ops && ops->needs_all;
+  }
+  const char *strategy = ss_cfg_str(cfg, "rlhf.strategy");
+  int strategic = strcmp(strategy, "truthful") != 0, spsa = !strcmp(strategy, "spsa");
+  double w = 3 * d + 2 + (prec ? d * d : 0);
+  ss_mem_add(m, 8 * block * ((spsa ? 3 : 2) * w + d + 2), "rlhf.k, rlhf.d, rlhf.algorithms",
+             "the block's labeler estimates (k/ranks labelers)");
+  ss_mem_add(m, k, "rlhf.k", "strategic flags of every labeler");
+  if (strategic)
+    ss_mem_add(m, 8 * 2 * k * d, "rlhf.k, rlhf.d, rlhf.strategy", "every labeler's true parameter and report");
+  if (spsa || (all && ranks > 1))
+    ss_mem_add(m, 8 * k * (2 * w + (all ? d + (prec ? d * d : 0) : 0)), "rlhf.k, rlhf.d, rlhf.algorithms",
+               "every labeler's estimate, replicated (SPSA, maxmin, pessimistic_sw)");
+  ss_mem_add(m, 8 * S * A * d * (spsa ? 3 : 2) + 8 * S * A * (d + 4), "rlhf.env.states, rlhf.env.actions, rlhf.d",
+             "environment features and policy states (S A d, replicated)");
+  ss_mem_add(m, 8 * 2 * n * (d + 1), "rlhf.n, rlhf.d", "one labeler's comparisons (MLE data)");
+  int r = 0, c = 0;
+  if (ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c))
+    ss_mem_add(m, 2 * 8.0 * r * c, "rlhf.population.thetas", "explicit thetas (two config copies)");
+  if (ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c))
+    ss_mem_add(m, 2 * 8.0 * r * c, "rlhf.env.features", "explicit features (two config copies)");
+  double text = nalgos * 2 * 400.0;
+  if (ss_cfg_bool(cfg, "rlhf.output.labelers")) text += nalgos * k * 120;
+  if (ss_cfg_bool(cfg, "output.dump_data"))
+    text += k * n * (40 + 21 * d) + k * (40 + 21 * (d + 2)) + S * A * (40 + 21 * (d + 1));
+  /* rows of the block, the gathered rows and the task's table (grown by doubling) */
+  ss_mem_add(m, 3 * text, "rlhf.k, rlhf.output.labelers, output.dump_data", "the task's result tables");
+  snprintf(m->result_keys, sizeof m->result_keys, "rlhf.k, rlhf.output.labelers, output.dump_data");
+  *result_bytes = text;
+}
