@@ -14,6 +14,36 @@ int ss_interrupt_pending(void);
 /* A safe point: collective over c. If any rank of c has received a signal, every rank
  * returns SS_EINTR with "interrupted by SIGTERM" in e. */
 int ss_interrupt_check(ss_comm *c, ss_err *e);
+/* Safe points inside a task (a long loop: SPSA steps, bandit epochs and blocks of rounds,
+ * best-response rounds, planner passes). Each call counts down; every `stride` calls the
+ * ranks of c agree (one reduction of two numbers) on a pending signal and on the slowest
+ * rank's time since the last check, and set the next stride so that checks come about every
+ * SS_SAFEPOINT_SECONDS. The stride comes from agreed values only, so every rank of c checks at
+ * the same call; when no signal arrives nothing the task computes depends on it (results stay
+ * byte-identical). On a signal every rank returns SS_EINTR with "interrupted by SIGTERM at
+ * <what> <step> of <of>" in e: the loop must stop there, at a state it can be resumed from.
+ *
+ * Where the state lives at each safe point (what a resume would restore; docs/reliability.md):
+ *   rlhf SPSA step m: the reports (k x d) after step m, and m (gains and perturbations are
+ *     keyed by m); estimates are recomputed from the reports.
+ *   bandit epoch e: the reported features yrep (K x d) after epoch e's update, and e; a
+ *     rollout stopped in a block of rounds restarts its epoch (rollouts are keyed by (seed,
+ *     epoch, rollout) and replay exactly).
+ *   facility round r: every agent's current report (the dynamics are deterministic) and the
+ *     move and round counts; the truthful phase is recomputed.
+ *   planner pass p (contextual or MDP pricing): nothing is kept; the solve restarts (it is a
+ *     sub-step of the step or condition that called it). */
+#define SS_SAFEPOINT_SECONDS 0.25
+typedef struct {
+  long countdown; /* calls left before the next collective check */
+  long stride;    /* calls between checks */
+  double last;    /* this rank's time at the last check */
+} ss_safepoint;
+/* Not collective; call on every rank of c before the loop. */
+void ss_safepoint_init(ss_safepoint *sp);
+/* A safe point: collective over c every sp->stride calls (every rank of c must call it the
+ * same number of times). what/step/of describe the position for the message (step 1-based). */
+int ss_safepoint_check(ss_safepoint *sp, ss_comm *c, const char *what, long step, long of, ss_err *e);
 /* "SIGTERM", "SIGINT", "SIGUSR1" or "signal N". */
 const char *ss_signal_name(int sig);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "stratsim/bandit_mech.h"
 #include "stratsim/bandit_ridge.h"
+#include "stratsim/interrupt.h"
 
 typedef struct {
   int64_t K;
@@ -98,6 +99,8 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
   int rc = ss_comm_agree(c, e);
 
   int64_t total = 0, done = 0;
+  ss_safepoint sp;
+  ss_safepoint_init(&sp);
   for (int ep = 0; ep <= nep; ep++) total += ep < nep ? 1 + npert : 1;
 
   for (int ep = 0; !rc && ep <= nep; ep++) {
@@ -185,6 +188,8 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
                      strat->step(&pr->strat, ep, sign, sel[i], buf.ints[2 * K + 2 + i * d + j]);
           yrep[i * d + j] = v < -1.0 ? -1.0 : v > 1.0 ? 1.0 : v;
         }
+      /* safe point: the state is (yrep, ep + 1); see interrupt.h */
+      rc = ss_safepoint_check(&sp, c, "bandit epoch", ep + 1, nep + 1, e);
     }
   }
   for (int k = 0; slots && k < nbatch; k++) {

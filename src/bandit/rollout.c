@@ -10,6 +10,7 @@
 #include <string.h>
 #include "stratsim/bandit_coll.h"
 #include "stratsim/bandit_context.h"
+#include "stratsim/interrupt.h"
 #include "stratsim/bandit_mech.h"
 #include "stratsim/rng.h"
 
@@ -209,8 +210,11 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
       ss_bandit_mech_reset(m[k], o[k].rseed);
       memset(out[k].selections, 0, (size_t)env->K * sizeof(int64_t));
     }
-    /* Rounds in blocks; within a block, every rollout in turn. */
-    for (int64_t t0 = 1; n > 0 && t0 <= T; t0 += SS_BANDIT_BLOCK_ROUNDS) {
+    /* Rounds in blocks; within a block, every rollout in turn. A safe point after each block
+     * (collective over c): a stopped rollout restarts its epoch (interrupt.h). */
+    ss_safepoint sp;
+    ss_safepoint_init(&sp);
+    for (int64_t t0 = 1; n > 0 && t0 <= T && !rc; t0 += SS_BANDIT_BLOCK_ROUNDS) {
       int64_t t1 = t0 + SS_BANDIT_BLOCK_ROUNDS - 1 < T ? t0 + SS_BANDIT_BLOCK_ROUNDS - 1 : T;
       if (shared) ss_bandit_context_block_fill(&block, t0);
       for (int k = 0; k < n; k++)
@@ -218,8 +222,9 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
           const double *base = shared ? block.base + (t - t0) * d : NULL;
           play_round(c, env, &lanes[k], t, base, shared ? block.max_mean[t - t0] : 0.0, work);
         }
+      if (t1 < T) rc = ss_safepoint_check(&sp, c, "bandit round", t1, T, e);
     }
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; !rc && k < n; k++) {
       out[k].regret = lanes[k].regret;
       out[k].all_eliminated_rounds = lanes[k].all_eliminated;
       out[k].manipulation = NAN;

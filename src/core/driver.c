@@ -87,6 +87,9 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
     ss_task task = {group, world, pcfg, point, s, (uint64_t)ss_cfg_int(pcfg, "seed") + (uint64_t)s,
                     tables, timers, prog};
     exp->run(&task, e);
+    if (e->code == SS_EINTR) /* where this group stopped, for the manifest's reason */
+      snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg), " in task %ld (point %ld, seed %d)", t,
+               point, s);
     /* STRATSIM_FAIL_RANK=r makes world rank r fail at the end of its first task's local
      * work: a test hook for the collective error path (tests/run_integration.sh) */
     const char *inject = getenv("STRATSIM_FAIL_RANK");

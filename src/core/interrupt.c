@@ -33,6 +33,31 @@ int ss_interrupt_check(ss_comm *c, ss_err *e)
   return ss_fail(e, SS_EINTR, "interrupted by %s", ss_signal_name((int)sig));
 }
 
+void ss_safepoint_init(ss_safepoint *sp)
+{
+  sp->countdown = sp->stride = 1;
+  sp->last = ss_wtime();
+}
+
+int ss_safepoint_check(ss_safepoint *sp, ss_comm *c, const char *what, long step, long of, ss_err *e)
+{
+  if (--sp->countdown > 0) return SS_OK;
+  double now = ss_wtime(), v[2] = {(double)received, now - sp->last};
+  ss_comm_max_double(c, v, 2);
+  sp->last = now;
+  if (v[0] != 0) {
+    received = (sig_atomic_t)v[0];
+    return ss_fail(e, SS_EINTR, "interrupted by %s at %s %ld of %ld", ss_signal_name((int)v[0]), what, step, of);
+  }
+  /* the next check after about SS_SAFEPOINT_SECONDS at the slowest rank's pace; the stride at
+   * most doubles per check, so a loop that slows down is still checked often */
+  double per_call = v[1] / (double)sp->stride;
+  double want = per_call > 0 ? SS_SAFEPOINT_SECONDS / per_call : 2.0 * (double)sp->stride;
+  if (want > 2.0 * (double)sp->stride) want = 2.0 * (double)sp->stride;
+  sp->stride = sp->countdown = want < 1 ? 1 : (long)want;
+  return SS_OK;
+}
+
 const char *ss_signal_name(int sig)
 {
   static char other[32];

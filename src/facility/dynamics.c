@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/facility.h"
+#include "stratsim/interrupt.h"
 
 int ss_fac_run_dynamics(ss_comm *c, const ss_fac_mechanism *mech, const ss_fac_params *p,
                         int64_t first_agent, int64_t n_local, const double *truth, double *reports,
@@ -18,6 +19,9 @@ int ss_fac_run_dynamics(ss_comm *c, const ss_fac_mechanism *mech, const ss_fac_p
   double *change = ss_calloc(2 * (size_t)p->D, sizeof *change, e);
   if (ss_comm_agree(c, e)) { free(br); free(change); return e->code; } /* before the collectives */
   int rc = mech->summarize(c, p, reports, n_local, &s, e);
+  /* safe points after every move: the state is (reports, round, cursor, moves); interrupt.h */
+  ss_safepoint sp;
+  ss_safepoint_init(&sp);
   for (long round = 1; !rc && round <= max_rounds; round++) {
     int64_t cursor = 0;
     int moved = 0;
@@ -50,6 +54,7 @@ int ss_fac_run_dynamics(ss_comm *c, const ss_fac_mechanism *mech, const ss_fac_p
       } else if ((rc = mech->summarize(c, p, reports, n_local, &s, e))) {
         break;
       }
+      if ((rc = ss_safepoint_check(&sp, c, "best-response round", round, max_rounds, e))) break;
     }
     if (!moved) { out->converged = 1; break; }
     out->rounds = round;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf_lp.h"
+#include "stratsim/interrupt.h"
 #include "rlhf_impl.h"
 
 typedef struct {
@@ -185,6 +186,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   if (!rc) (void)add_column(&ms, thc, z, e);
   double alpha = opt->smoothing;
   int finish = 0, repeats = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
+  ss_safepoint sp;
+  ss_safepoint_init(&sp);
   while (!rc) {
     double t0 = ss_wtime();
     if (!e->code) (void)solve_master(&ms, agg, &V, thm, e);
@@ -192,6 +195,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     /* the master is identical on every rank; only a local allocation failure can differ, and
      * it must be agreed on before the ranks decide (collectively) whether to price again */
     rc = ss_comm_agree(o->comm, e);
+    /* safe point (collective over the oracle's ranks): a stopped solve restarts from scratch */
+    if (!rc) rc = ss_safepoint_check(&sp, o->comm, "planner pass", res->passes, opt->max_passes, e);
     if (rc) break;
     double rel = (ub - V) / rlhf_rel_denominator(V, ub);
     if (res->passes >= opt->max_passes) break;

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stratsim/interrupt.h"
 #include "stratsim/rng.h"
 #include "rlhf_impl.h"
 
@@ -65,6 +66,8 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       if (ctx->strategic[i]) who[q++] = i;
   }
   double save[RLHF_DMAX * (3 + RLHF_DMAX) + 2];
+  ss_safepoint sp;
+  ss_safepoint_init(&sp);
   for (int m = 0; m < ctx->steps && !rc; m++) {
     double am = ctx->a / pow(m + 1 + ctx->A_gain, ctx->alpha_exp);
     double cm = ctx->c / pow(m + 1, ctx->gamma_exp);
@@ -118,6 +121,8 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       rlhf_project_ball(reports + i * d, d, p->B);
     }
     if (ctx->progress) ctx->progress(ctx->progress_ctx, (m + 1.0) / ctx->steps);
+    /* safe point: the state is (reports, m + 1); see interrupt.h */
+    if (m + 1 < ctx->steps) rc = ss_safepoint_check(&sp, ctx->comm, "SPSA step", m + 1, ctx->steps, e);
   }
   rlhf_estimates_free(&mine);
   rlhf_estimates_free(&all);
