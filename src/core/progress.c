@@ -1,5 +1,6 @@
 /* Rate-limited progress reporting over all rank groups, with a linear ETA. */
 #include <stdio.h>
+#include <stdlib.h>
 #include "stratsim/experiment.h"
 #include "stratsim/progress.h"
 
@@ -11,6 +12,9 @@ int ss_progress_init(ss_progress *p, ss_comm *world, long total, int ngroups, in
   p->total = total > 0 ? total : 1;
   p->start = p->last = ss_wtime();
   p->interval = 3.0;
+  /* STRATSIM_PROGRESS_INTERVAL=s: seconds between lines (a test hook: 0 prints every update) */
+  const char *iv = getenv("STRATSIM_PROGRESS_INTERVAL");
+  if (iv && *iv) p->interval = atof(iv);
   if (ngroups > 1 && ss_comm_split(world, 0, ss_comm_rank(world), &p->notify)) return SS_ERUNTIME;
   return SS_OK;
 }
@@ -29,6 +33,7 @@ static void maybe_print(ss_progress *p, int force)
   p->last = now;
   double frac = ((double)p->done + p->partial) / (double)p->total;
   if (frac > 1) frac = 1;
+  if (p->done < p->total && frac > 0.999) frac = 0.999; /* 100% only when every task is done */
   double elapsed = now - p->start;
   if (frac > 0)
     fprintf(stderr, "stratsim: %5.1f%% (%ld/%ld tasks) elapsed %.1f s, ETA %.1f s\n", 100 * frac,
