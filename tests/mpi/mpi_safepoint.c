@@ -1,0 +1,81 @@
+/* Safe points (interrupt.h) across ranks that run at different speeds: with no signal a loop
+ * runs to its end and every rank keeps the same stride (it comes from agreed timings only);
+ * when one rank alone raises SIGUSR1 at iteration 1000, every rank stops with SS_EINTR at the
+ * same iteration (>= 1000), and the message names the signal and the step. Prints
+ * "mpi_safepoint P=<n>: ok" on rank 0. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "stratsim/interrupt.h"
+
+static ss_comm *world;
+static int rank, size, failures;
+
+static void check(int cond, const char *what)
+{
+  int64_t bad = !cond;
+  ss_comm_max_i64(world, &bad, 1);
+  if (bad) {
+    failures++;
+    if (rank == 0) printf("mpi_safepoint P=%d: FAILED: %s\n", size, what);
+  }
+}
+
+/* Uneven work: the last rank is slower. */
+static void work(long i)
+{
+  if (rank == size - 1 && i % 16 == 0) usleep(200);
+}
+
+static void no_signal(void)
+{
+  ss_safepoint sp;
+  ss_err e = {0};
+  ss_safepoint_init(&sp);
+  long i, n = 20000;
+  for (i = 0; i < n; i++) {
+    work(i);
+    if (ss_safepoint_check(&sp, world, "step", i + 1, n, &e)) break;
+  }
+  check(i == n && e.code == SS_OK, "a loop without a signal runs to its end");
+  int64_t lo = sp.stride, hi = sp.stride;
+  ss_comm_min_i64(world, &lo, 1);
+  ss_comm_max_i64(world, &hi, 1);
+  check(lo == hi, "every rank keeps the same stride");
+}
+
+static void one_rank_signalled(void)
+{
+  ss_safepoint sp;
+  ss_err e = {0};
+  ss_safepoint_init(&sp);
+  long i, n = 10000000;
+  for (i = 0; i < n; i++) {
+    work(i);
+    if (i == 1000 && rank == size - 1) raise(SIGUSR1);
+    if (ss_safepoint_check(&sp, world, "step", i + 1, n, &e)) break;
+  }
+  int64_t lo = i, hi = i;
+  ss_comm_min_i64(world, &lo, 1);
+  ss_comm_max_i64(world, &hi, 1);
+  check(lo == hi && lo >= 1000 && lo < n, "every rank stops at the same iteration, after the signal");
+  check(e.code == SS_EINTR, "the code is SS_EINTR");
+  char want[64];
+  snprintf(want, sizeof want, "interrupted by SIGUSR1 at step %ld of %ld", i + 1, n);
+  check(!strcmp(e.msg, want), "the message names the signal and the step");
+  check(ss_interrupt_pending() == SIGUSR1, "every rank now reports the signal");
+}
+
+int main(int argc, char **argv)
+{
+  if (ss_par_init(&argc, &argv, &world)) return 1;
+  ss_interrupt_install();
+  rank = ss_comm_rank(world);
+  size = ss_comm_size(world);
+  no_signal();
+  one_rank_signalled();
+  if (rank == 0 && !failures) printf("mpi_safepoint P=%d: ok\n", size);
+  ss_par_finalize(world);
+  return failures ? 1 : 0;
+}
