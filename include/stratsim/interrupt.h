@@ -33,7 +33,7 @@ int ss_interrupt_check(ss_comm *c, ss_err *e);
  *     move and round counts; the truthful phase is recomputed.
  *   planner pass p (contextual or MDP pricing): nothing is kept; the solve restarts (it is a
  *     sub-step of the step or condition that called it). */
-#define SS_SAFEPOINT_SECONDS 0.25
+#define SS_SAFEPOINT_SECONDS 0.1
 typedef struct {
   long countdown; /* calls left before the next collective check */
   long stride;    /* calls between checks */

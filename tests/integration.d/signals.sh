@@ -11,7 +11,7 @@
 #   exit 3 and so does mpirun.
 # - SIGTERM or SIGINT to mpirun is not forwarded: mpirun sends SIGTERM to every rank about 1 s
 #   later and SIGKILL 1 s after that (odls_base_sigkill_timeout, default 1; raising it delays
-#   the SIGTERM too). stratsim's safe points come every ~0.25 s, so it stops in time, records
+#   the SIGTERM too). stratsim's safe points come every ~0.1 s, so it stops in time, records
 #   SIGTERM (even for a SIGINT to mpirun), and mpirun exits 1 (its own code, not the ranks').
 # - Ctrl-C in a terminal hits only mpirun: Open MPI puts every rank in a process group of its
 #   own, so the ranks see the SIGTERM above. SLURM (time limit, scancel, srun's Ctrl-C) signals
@@ -70,9 +70,9 @@ PY
   else ko "signals $label: manifest or files" "$OUT/sig-$label.check"; fi
 }
 
-# Long tasks: 100001 agents' best-response dynamics (minutes per task); a bandit horizon of
+# Long tasks: 10^6 agents' best-response dynamics (minutes per task); a bandit horizon of
 # 2*10^5 rounds; 5000 SPSA steps; planner passes over a 10^4-state MDP (H = 10).
-sig_facility=(configs/facility/agents.yaml --set seeds=2 --set facility.agents=100001 --set facility.mechanisms=[mean])
+sig_facility=(configs/facility/agents.yaml --set seeds=2 --set facility.agents=1000001 --set facility.mechanisms=[mean])
 sig_bandit=(configs/bandit/quick.yaml --set bandit.T=200000 --set seeds=1)
 sig_rlhf=(configs/rlhf/quick.yaml --set seeds=1 --set rlhf.n=100 --set rlhf.spsa.steps=5000)
 sig_mdp=(configs/scaling/mdp_states.yaml --set rlhf.env.states=10000 --set seeds=3)
