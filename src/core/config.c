@@ -275,6 +275,13 @@ static int load_yaml(const char *name, const char *text, size_t len, yaml_parser
   return SS_OK;
 }
 
+/* "--set key=value" for messages, a long value shortened ("..."), so the reason still fits. */
+static void set_where(char *where, size_t len, const char *set)
+{
+  size_t n = strlen(set);
+  snprintf(where, len, "--set %.*s%s", n > 100 ? 100 : (int)n, set, n > 100 ? "..." : "");
+}
+
 /* The experiment kind decides which keys exist, so it is read first. */
 static int find_experiment(const char *file, yaml_document_t *doc, yaml_node_t *root,
                            char *const *sets, int nsets, const ss_experiment_ops **out, ss_err *e)
@@ -296,7 +303,7 @@ static int find_experiment(const char *file, yaml_document_t *doc, yaml_node_t *
   for (int i = 0; i < nsets; i++)
     if (!strncmp(sets[i], "experiment=", 11)) {
       kind = sets[i] + 11;
-      snprintf(where, sizeof where, "--set %s", sets[i]);
+      set_where(where, sizeof where, sets[i]);
     }
   if (!kind) {
     char names[256] = "";
@@ -336,10 +343,11 @@ static int apply_set(ss_config *c, const char *set, ss_err *e)
 {
   const char *eq = strchr(set, '=');
   if (!eq || eq == set)
-    return ss_fail(e, SS_EINPUT, "--set %s: expected key.path=value (for example --set seed=7)", set);
+    return ss_fail(e, SS_EINPUT, "--set %.100s%s: expected key.path=value (for example --set seed=7)", set,
+                   strlen(set) > 100 ? "..." : "");
   char path[512], where[SS_WHERE];
   snprintf(path, sizeof path, "%.*s", (int)(eq - set), set);
-  snprintf(where, sizeof where, "--set %s", set);
+  set_where(where, sizeof where, set);
   if (!strcmp(path, "sweep") || !strncmp(path, "sweep.", 6))
     return ss_fail(e, SS_EINPUT, "%s: --set cannot change the sweep: edit the sweep: block, or pin a "
                    "swept key with --set key.path=value", where);
