@@ -258,6 +258,34 @@ static int check_nesting(const char *name, const char *text, size_t len, ss_err 
   return SS_OK;
 }
 
+/* 1 if node id is a child for the second time: an alias (*name) of an anchored node. */
+static int reused(char *seen, yaml_node_item_t id)
+{
+  return id > 0 && seen[id - 1]++;
+}
+
+/* Aliases are refused: a 12 kB file of aliased lists would otherwise expand to gigabytes. */
+static int check_aliases(const char *name, yaml_document_t *doc, ss_err *e)
+{
+  size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
+  char *seen = ss_calloc(n + 1, 1, e);
+  if (!seen) return e->code;
+  yaml_node_t *bad = NULL;
+  for (yaml_node_t *nd = doc->nodes.start; nd < doc->nodes.top && !bad; nd++) {
+    if (nd->type == YAML_SEQUENCE_NODE)
+      for (yaml_node_item_t *it = nd->data.sequence.items.start; it < nd->data.sequence.items.top && !bad; it++)
+        if (reused(seen, *it)) bad = yaml_document_get_node(doc, *it);
+    if (nd->type == YAML_MAPPING_NODE)
+      for (yaml_node_pair_t *pr = nd->data.mapping.pairs.start; pr < nd->data.mapping.pairs.top && !bad; pr++)
+        if (reused(seen, pr->key) || reused(seen, pr->value)) bad = yaml_document_get_node(doc, pr->value);
+  }
+  free(seen);
+  if (!bad) return SS_OK;
+  return ss_fail(e, SS_EINPUT, "%s:%lu:%lu: this value is used again through a YAML alias (*name); aliases are "
+                 "not accepted in configs: write the values out", name, (unsigned long)bad->start_mark.line + 1,
+                 (unsigned long)bad->start_mark.column + 1);
+}
+
 static int load_yaml(const char *name, const char *text, size_t len, yaml_parser_t *p,
                      yaml_document_t *doc, ss_err *e)
 {
@@ -271,6 +299,11 @@ static int load_yaml(const char *name, const char *text, size_t len, yaml_parser
                      p->context ? p->context : "");
     yaml_parser_delete(p);
     return rc;
+  }
+  if (check_aliases(name, doc, e)) {
+    yaml_document_delete(doc);
+    yaml_parser_delete(p);
+    return e->code;
   }
   return SS_OK;
 }
