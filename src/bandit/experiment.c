@@ -83,6 +83,9 @@ static int check(const ss_config *cfg, ss_err *e)
   }
   if (!strcmp(ss_cfg_str(cfg, "bandit.features"), "given"))
     SS_TRY(check_matrix(cfg, "bandit.true_features", K, d, "bandit.features is given", e));
+  else if (ss_cfg_matrix(cfg, "bandit.true_features", NULL, NULL))
+    return ss_cfg_error(cfg, "bandit.true_features", e, "only features: given uses true_features; found "
+                        "features %s", ss_cfg_str(cfg, "bandit.features"));
   if (!strcmp(ss_cfg_str(cfg, "bandit.strategy"), "fixed"))
     SS_TRY(check_matrix(cfg, "bandit.reported", K, d, "bandit.strategy is fixed", e));
   else if (ss_cfg_matrix(cfg, "bandit.reported", NULL, NULL)) /* `reported: ~` (as show-config writes it) gives none */

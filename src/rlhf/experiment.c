@@ -192,6 +192,12 @@ static int check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 {
   if (p->H > 1 && !p->mdp)
     return ss_cfg_error(cfg, "rlhf.env.model", e, "expected mdp or auto for horizon %d > 1, found contextual", p->H);
+  if (!p->mdp && p->mdp_transitions)
+    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "only an MDP (rlhf.horizon > 1 or env.model mdp) reads "
+                        "a transitions file; found horizon %d, env.model %s", p->H, ss_cfg_str(cfg, "rlhf.env.model"));
+  if (!p->mdp && p->mdp_regenerate)
+    return ss_cfg_error(cfg, "rlhf.mdp.features", e, "only an MDP (rlhf.horizon > 1 or env.model mdp) regenerates "
+                        "its features; found horizon %d, env.model %s", p->H, ss_cfg_str(cfg, "rlhf.env.model"));
   if (!p->mdp) return SS_OK;
   SS_TRY(check_mdp_files(cfg, p, e));
   int n;
