@@ -15,7 +15,7 @@ BUILD    ?= build
 BIN      ?= bin
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
+WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter
 PYTHON   ?= /usr/bin/python3
 DEPS     ?= 1
 export PYTHON

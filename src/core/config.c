@@ -420,8 +420,11 @@ static void label_point(const ss_config *c, long i, ss_err *e)
 {
   char label[512], msg[SS_ERRMSG];
   ss_config_point_label(c, i, label, sizeof label);
-  snprintf(msg, sizeof msg, "%s (at sweep point %ld: %s)", e->msg, i, label);
-  snprintf(e->msg, sizeof e->msg, "%s", msg);
+  /* a message longer than the buffer keeps its start and says it was cut */
+  if (snprintf(msg, sizeof msg, "%s (at sweep point %ld: %s)", e->msg, i, label) >= (int)sizeof msg)
+    memcpy(msg + sizeof msg - 5, "...)", 5);
+  memcpy(e->msg, msg, sizeof e->msg < sizeof msg ? sizeof e->msg : sizeof msg);
+  e->msg[sizeof e->msg - 1] = 0;
 }
 
 int ss_config_check_point(const ss_config *c, const ss_config *point_cfg, long i, ss_err *e)

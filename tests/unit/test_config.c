@@ -556,7 +556,7 @@ static void jobject(json *j, const char *path)
     jstring(j, key, sizeof key);
     if (!j->ok) return;
     snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
-    if (j->npaths < 128) snprintf(j->paths[j->npaths++], 128, "%s", sub);
+    if (j->npaths < 128 && snprintf(j->paths[j->npaths++], 128, "%s", sub) >= 128) j->ok = 0; /* a path too long for the test */
     ws(j);
     if (*j->s != ':') { j->ok = 0; return; }
     j->s++;

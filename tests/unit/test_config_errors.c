@@ -123,7 +123,7 @@ static void test_unknown_key_other_experiment(void)
   const char *key = ops->keys[0].path; /* "<other>.<name>" */
   const char *dot = strchr(key, '.');
   CU_ASSERT_PTR_NOT_NULL_FATAL(dot);
-  char text[512], want[256], owner[128];
+  char text[512], want[600], owner[128];
   /* the section itself is named: it is the whole section that is out of place */
   snprintf(text, sizeof text, FAC "%s:\n  %s: 1\n", other, dot + 1);
   snprintf(want, sizeof want, "t.yaml:2:1: %s: ", other);
