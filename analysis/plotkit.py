@@ -71,9 +71,24 @@ def label_point(values, skip=()):
 
 
 def _fmt(v):
+    """A swept value as in the config: 0.1, optgtm, [naive_mle, median_mle]."""
     if isinstance(v, float):
         return "%g" % v
+    if isinstance(v, (list, tuple)):
+        return "[%s]" % ", ".join(_fmt(x) for x in v)
     return str(v)
+
+
+def freeze(v):
+    """A swept value usable as a dict key (a swept list becomes a tuple)."""
+    return tuple(freeze(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
+def rest_key(values, skip=()):
+    """The swept values of a point other than the keys in skip, as a hashable key: the points
+    with the same rest_key share a table, a file or a row of panels (they differ only in a key
+    that has its own column, such as n or mechanism)."""
+    return tuple((k, freeze(v)) for k, v in values.items() if k not in skip)
 
 
 class PointError(ValueError):

@@ -26,7 +26,7 @@ def n_of(r):
 
 def rest_key(r):
     """The swept values other than n: rows with the same rest_key share a row of panels."""
-    return tuple((k, v) for k, v in r["_values"].items() if k != "rlhf.n")
+    return pk.rest_key(r["_values"], skip=("rlhf.n",))
 
 
 def subopt_series(runs):
