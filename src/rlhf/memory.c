@@ -9,6 +9,39 @@
 #include "rlhf_impl.h"
 #include "stratsim/memory.h"
 
+/* An MDP (docs/mdp.md) is distributed by state: a rank holds ns = S/p states' rows of P (PETSc
+ * AIJ: value, column index; its transpose while the predecessors are built), the successor and
+ * predecessor lists over ghost indices, the ghost vectors, V/rho/occupancies, the rewards
+ * (ns A), the greedy actions (ns H) and, with rlhf.mdp.features: store, the features (ns A d);
+ * rho and the comparison design (k n d, the labelers' trajectories) are replicated. One set per
+ * policy state set (the task's, plus SPSA's when strategic labelers optimise). */
+static void mdp_memory(const ss_config *cfg, int ranks, int spsa, ss_mem_estimate *m)
+{
+  double S = (double)ss_cfg_int(cfg, "rlhf.env.states"), A = (double)ss_cfg_int(cfg, "rlhf.env.actions");
+  double d = (double)ss_cfg_int(cfg, "rlhf.d"), H = (double)ss_cfg_int(cfg, "rlhf.horizon");
+  double k = (double)ss_cfg_int(cfg, "rlhf.k"), n = (double)ss_cfg_int(cfg, "rlhf.n");
+  double b = (double)ss_cfg_int(cfg, "rlhf.mdp.successors"), ns = S / ranks + 1, sets = spsa ? 2 : 1;
+  double nnz = ns * A * b;
+  /* P and P^T (12 B per entry, row pointers), successors (sprob, scol, srow) and predecessors
+   * (pkey, pprob, pstate), ghost vectors and scatters (about 24 B per ghost entry) */
+  double structure = 2 * (12 * nnz + 8 * ns * A) + (12 + 4) * nnz + 8 * ns * A + 20 * nnz + 24 * 2 * nnz;
+  ss_mem_add(m, sets * structure, "rlhf.env.states, rlhf.env.actions, rlhf.mdp.successors",
+             "the MDP's transitions on this rank (S/p A b, CSR and ghosts)");
+  ss_mem_add(m, sets * (8 * ns * (4 + A) + 4 * ns * H), "rlhf.env.states, rlhf.env.actions, rlhf.horizon",
+             "values, rewards and greedy actions of this rank's states");
+  if (!strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "store"))
+    ss_mem_add(m, sets * 8 * ns * A * d, "rlhf.env.states, rlhf.env.actions, rlhf.d, rlhf.mdp.features",
+               "stored features of this rank's states (S/p A d)");
+  ss_mem_add(m, 8 * S + 8 * k * n * d, "rlhf.env.states, rlhf.k, rlhf.n, rlhf.d",
+             "start distribution and comparison design (replicated)");
+}
+
+static int is_mdp(const ss_config *cfg)
+{
+  const char *model = ss_cfg_str(cfg, "rlhf.env.model");
+  return !strcmp(model, "mdp") || (!strcmp(model, "auto") && ss_cfg_int(cfg, "rlhf.horizon") > 1);
+}
+
 void ss_rlhf_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes)
 {
   double k = (double)ss_cfg_int(cfg, "rlhf.k"), d = (double)ss_cfg_int(cfg, "rlhf.d");
@@ -32,8 +65,16 @@ void ss_rlhf_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double 
   if (spsa || (all && ranks > 1))
     ss_mem_add(m, 8 * k * (2 * w + (all ? d + (prec ? d * d : 0) : 0)), "rlhf.k, rlhf.d, rlhf.algorithms",
                "every labeler's estimate, replicated (SPSA, maxmin, pessimistic_sw)");
-  ss_mem_add(m, 8 * S * A * d * (spsa ? 3 : 2) + 8 * S * A * (d + 4), "rlhf.env.states, rlhf.env.actions, rlhf.d",
-             "environment features and policy states (S A d, replicated)");
+  if (is_mdp(cfg))
+    mdp_memory(cfg, ranks, spsa, m);
+  else
+    ss_mem_add(m, 8 * S * A * d * (spsa ? 3 : 2) + 8 * S * A * (d + 4), "rlhf.env.states, rlhf.env.actions, rlhf.d",
+               "environment features and policy states (S A d, replicated)");
+  if (spsa && strcmp(ss_cfg_str(cfg, "rlhf.data"), "exact")) {
+    double cache = k * (8 * (n * d + n + d * d + d) + 64);
+    if (cache <= (double)RLHF_CACHE_BUDGET)
+      ss_mem_add(m, cache, "rlhf.k, rlhf.n, rlhf.d", "SPSA's cache of every labeler's comparisons");
+  }
   ss_mem_add(m, 8 * 2 * n * (d + 1), "rlhf.n, rlhf.d", "one labeler's comparisons (MLE data)");
   int r = 0, c = 0;
   if (ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c))

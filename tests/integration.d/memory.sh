@@ -72,3 +72,6 @@ if bin/stratsim validate configs/demo.yaml >"$OUT/memory-validate.log" 2>&1 &&
     ok "memory: validate prints the estimate; a malformed limits.memory_per_rank is refused (exit 2)"
   else ko "memory: malformed limit (exit $rc)" "$OUT/memory-badlimit.log"; fi
 else ko "memory: validate prints no estimate" "$OUT/memory-validate.log"; fi
+# MDPs (issue 9): the distributed transitions, stored features and the replicated design
+mem_check rlhf-mdp-small configs/rlhf/mdp_small.yaml
+mem_check rlhf-mdp-medium configs/scaling/mdp_weak.yaml --set rlhf.env.states=100000
