@@ -21,7 +21,8 @@ For every run directory (a completed `stratsim run`):
   not every point's rows are the same).
 Then over all runs: every documented file was checked in some run, and every shared table was
 seen in both forms. With --summary RUN_DIR=LOG: the console summary LOG of that run has one block
-per sweep point, `== sweep point i of N: key=value ... ==`, in order.
+per sweep point, `== sweep point i of N: key=value ... ==`, in order, each saying
+"mean +- s.e." with the point's seed count.
 Prints one line per check; exits 1 if any failed. Python standard library only."""
 import csv
 import itertools
@@ -352,7 +353,12 @@ def check_summary(run, log):
         return fail("summary of %s: not a sweep" % run.dir)
     if heads != want:
         return fail("summary %s: blocks\n    %s\n  expected\n    %s" % (log, heads, want))
-    print("ok: summary of %s: %d blocks, one per point, labelled with the swept values" % (
+    blocks = re.split(r"^== sweep point .* ==$", text, flags=re.M)[1:]
+    for (p, _, _), b in zip(heads, blocks):  # the one spread statistic, with the seed count
+        seeds = run.point_cfg(int(p))["seeds"]
+        if "mean +- s.e." not in b or not re.search(r"\b%d seeds?\b" % seeds, b):
+            return fail("summary %s: point %s does not say 'mean +- s.e.' with its %d seeds:\n%s" % (log, p, seeds, b))
+    print("ok: summary of %s: %d blocks, one per point, labelled with the swept values, mean +- s.e. over the seeds" % (
         os.path.basename(run.dir), len(heads)))
 
 

@@ -10,7 +10,8 @@
 #   the documented columns, the rows' point and swept values agree with the config, shared tables
 #   are written once, a file is written exactly when its documented switch is on, every
 #   documented file is written by some run, the manifest has exactly the documented fields; the
-#   console summary has one block per point, labelled with its swept values.
+#   console summary has one block per point, labelled with its swept values, saying "mean +- s.e."
+#   with the seed count.
 # - The checker itself must fail on a doc with a renamed column, a file with an added column, an
 #   undocumented file, a documented file nobody writes, a row with the wrong swept value and an
 #   environment repeated per point (so neither the code nor the doc can drift unnoticed).
