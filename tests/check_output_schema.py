@@ -216,96 +216,109 @@ def same_value(text, v):
     return text == yaml_text(v)
 
 
-def check_file(run, name, spec, shared_seen):
-    path = os.path.join(run.dir, name + ".csv")
-    what = "%s/%s.csv" % (os.path.basename(run.dir), name)
-    with open(path, newline="") as f:
-        raw = f.read()
-    rows = list(csv.reader(raw.splitlines()))
-    if not rows:
-        return fail("%s: empty (no header)" % what)
-    header, body = rows[0], rows[1:]
-    cfg0 = run.point_cfg(run.points[0])
-    own = expand(spec["columns"], cfg0)
-    own_names = [c["name"] for c in own]
-    with_sweep = run.sweep_header() + own_names
-    n0 = len(errors)
-    if spec["shared"] and header == own_names:
-        form = "once"
-    elif header == with_sweep:
-        form = "per point"
-    else:
-        return fail("%s: header\n    %s\n  documented (docs/output.md)\n    %s" % (what, ",".join(header), ",".join(with_sweep)))
+def header_form(run, spec, header, what):
+    """'once' (a shared table without sweep columns), 'per point', or None (a failure)."""
+    own = [c["name"] for c in expand(spec["columns"], run.point_cfg(run.points[0]))]
+    with_sweep = run.sweep_header() + own
     if len(set(header)) != len(header):
         fail("%s: duplicate column names: %s" % (what, header))
-    if header[0] != "point" and form == "per point":
-        fail("%s: `point` is not the first column" % what)
-    nsweep = 0 if form == "once" else len(run.sweep_header())
-    colspec = own
-    idx = {c: i for i, c in enumerate(header)}
-    # rows: field counts and types
+    if spec["shared"] and header == own:
+        return "once"
+    if header == with_sweep:
+        return "per point"
+    fail("%s: header\n    %s\n  documented (docs/output.md)\n    %s" % (what, ",".join(header), ",".join(with_sweep)))
+    return None
+
+
+def fields_ok(cols, nsweep, header, body, what):
+    """Every row has the header's field count and the documented type in each column."""
     for i, r in enumerate(body):
         if len(r) != len(header):
-            return fail("%s:%d: %d fields, header has %d" % (what, i + 2, len(r), len(header)))
-        for c, s in zip(colspec, r[nsweep:]):
+            return fail("%s:%d: %d fields, header has %d" % (what, i + 2, len(r), len(header))) or False
+        for c, s in zip(cols, r[nsweep:]):
             if not typed_ok(c["type"], s):
-                return fail("%s:%d: column %s = %r is not of type %s" % (what, i + 2, c["name"], s, c["type"]))
-    mdp_empty = "no rows for MDPs" in spec["props"]["rows"] and is_mdp(cfg0)
-    if mdp_empty:
+                return fail("%s:%d: column %s = %r is not of type %s" % (what, i + 2, c["name"], s, c["type"])) or False
+    return True
+
+
+def points_ok(run, nsweep, body, what):
+    """`point` of every row is a point of the run, in task order, with that point's swept values;
+    every point has rows."""
+    last = -1
+    for i, r in enumerate(body):
+        p = int(r[0]) if re.match(r"^\d+$", r[0]) else None
+        if p not in run.points:
+            return fail("%s:%d: point %r is not a point of this run" % (what, i + 2, r[0])) or False
+        if p < last:
+            return fail("%s:%d: point %d after point %d (not in task order)" % (what, i + 2, p, last)) or False
+        last = p
+        want = [yaml_text(v) for _, v in run.values(p)]
+        if r[1:nsweep] != want:
+            return fail("%s:%d: swept values %s, point %d has %s" % (what, i + 2, r[1:nsweep], p, want)) or False
+    seen = sorted({int(r[0]) for r in body})
+    if seen != run.points:
+        return fail("%s: rows for points %s, the run has %s" % (what, seen, run.points)) or False
+    return True
+
+
+def point_rows_ok(run, spec, cols, idx, p, rs, what):
+    """One point's rows (p None: a shared table written once): the row key unique, the seeds
+    those of the point, the (= key) columns equal to the key's value."""
+    pcfg = run.point_cfg(p if p is not None else run.points[0])
+    keys = [tuple(r[idx[k]] for k in spec["key"]) for r in rs]
+    if len(set(keys)) != len(keys):
+        dup = next(k for k in keys if keys.count(k) > 1)
+        fail("%s: point %s: the row key (%s) repeats: %s" % (what, p, ",".join(spec["key"]), dup))
+    if "seed" in idx and p is not None:
+        want = {str(pcfg["seed"] + s) for s in range(pcfg["seeds"])}
+        got = {r[idx["seed"]] for r in rs}
+        if got != want:
+            fail("%s: point %s: seeds %s, config says %s" % (what, p, sorted(got), sorted(want)))
+    for c in cols:
+        if c["eq"] and p is not None:
+            v = get(pcfg, c["eq"])
+            bad = [r[idx[c["name"]]] for r in rs if not same_value(r[idx[c["name"]]], v)]
+            if bad:
+                fail("%s: point %s: %s = %s, expected %s (= %s)" % (what, p, c["name"], bad[0], yaml_text(v), c["eq"]))
+
+
+def check_file(run, name, spec, shared_seen):
+    what = "%s/%s.csv" % (os.path.basename(run.dir), name)
+    with open(os.path.join(run.dir, name + ".csv"), newline="") as f:
+        raw = f.read()
+    if not raw.endswith("\n") or "\r" in raw:
+        return fail("%s: not newline-terminated lines" % what)
+    rows = list(csv.reader(raw.splitlines()))
+    header, body = rows[0], rows[1:]
+    n0 = len(errors)
+    form = header_form(run, spec, header, what)
+    if form is None:
+        return
+    nsweep = 0 if form == "once" else len(run.sweep_header())
+    cols = expand(spec["columns"], run.point_cfg(run.points[0]))
+    if not fields_ok(cols, nsweep, header, body, what):
+        return
+    if "no rows for MDPs" in spec["props"]["rows"] and is_mdp(run.point_cfg(run.points[0])):
         if body:
             return fail("%s: documented without rows for MDPs, has %d" % (what, len(body)))
-        print("ok: %s: %d columns, no rows (an MDP, as documented)" % (what, len(header)))
-        return
+        return print("ok: %s: %d columns, no rows (an MDP, as documented)" % (what, len(header)))
     if not body:
         return fail("%s: no rows" % what)
-    # the sweep point of each row
-    if form == "per point":
-        last = -1
-        for i, r in enumerate(body):
-            try:
-                p = int(r[0])
-            except ValueError:
-                return fail("%s:%d: point %r" % (what, i + 2, r[0]))
-            if p not in run.points:
-                return fail("%s:%d: point %d is not a point of this run" % (what, i + 2, p))
-            if p < last:
-                return fail("%s:%d: point %d after point %d (not in task order)" % (what, i + 2, p, last))
-            last = p
-            want = [yaml_text(v) for _, v in run.values(p)]
-            if r[1:nsweep] != want:
-                return fail("%s:%d: swept values %s, point %d has %s" % (what, i + 2, r[1:nsweep], p, want))
-        seen = sorted({int(r[0]) for r in body})
-        if seen != run.points:
-            fail("%s: rows for points %s, the run has %s" % (what, seen, run.points))
+    if form == "per point" and not points_ok(run, nsweep, body, what):
+        return
     by_point = {}
     for r in body:
         by_point.setdefault(int(r[0]) if form == "per point" else None, []).append(r)
-    # the row key, seeds, and the (= key) columns
+    idx = {c: i for i, c in enumerate(header)}
     for p, rs in by_point.items():
-        pcfg = run.point_cfg(p if p is not None else run.points[0])
-        key = [idx[k] for k in spec["key"]]
-        keys = [tuple(r[j] for j in key) for r in rs]
-        if len(set(keys)) != len(keys):
-            dup = next(k for k in keys if keys.count(k) > 1)
-            fail("%s: point %s: the row key (%s) repeats: %s" % (what, p, ",".join(spec["key"]), dup))
-        if "seed" in idx:
-            want = {str(pcfg["seed"] + s) for s in range(pcfg["seeds"])}
-            got = {r[idx["seed"]] for r in rs}
-            if got != want and not (form == "once"):
-                fail("%s: point %s: seeds %s, config says %s" % (what, p, sorted(got), sorted(want)))
-        for c in colspec:
-            if c["eq"] and p is not None:
-                v = get(pcfg, c["eq"])
-                bad = [r[idx[c["name"]]] for r in rs if not same_value(r[idx[c["name"]]], v)]
-                if bad:
-                    fail("%s: point %s: %s = %s, expected %s (= %s)" % (what, p, c["name"], bad[0], yaml_text(v), c["eq"]))
+        point_rows_ok(run, spec, cols, idx, p, rs, what)
     if spec["shared"]:
         shared_seen.setdefault(name, set()).add(form)
         if form == "per point" and len({tuple(tuple(r[nsweep:]) for r in rs) for rs in by_point.values()}) == 1:
             fail("%s: a shared table with the same rows at every point must be written once" % what)
     if len(errors) == n0:
         print("ok: %s: %d columns (%s sweep columns), %d rows, %d point%s" % (
-            what, len(header), "no" if form == "once" else len(run.sweep_header()), len(body),
+            what, len(header), "no" if form == "once" else nsweep, len(body),
             len(by_point), "" if len(by_point) == 1 else "s"))
 
 
