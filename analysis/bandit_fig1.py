@@ -177,7 +177,7 @@ def main(argv):
     cfg = (man.get("config") or {}).get("bandit", {})
     epochs = pk.read_csv(os.path.join(run_dir, "bandit_epochs.csv"))
     if not epochs:
-        sys.exit("bandit_fig1: no bandit_epochs.csv rows in %s" % run_dir)
+        sys.exit(pk.no_rows("bandit_fig1", run_dir, "bandit_epochs.csv"))
     curves = pk.read_csv(os.path.join(run_dir, "bandit_curves.csv"))
     arms = pk.read_csv(os.path.join(run_dir, "bandit_arms.csv"))
     try:
@@ -197,7 +197,7 @@ def main(argv):
         if key:
             what += ", " + pk.label_point(dict(key))
         cap = pk.caption(man, seeds, what)
-        if len(ge) > 1:
+        if key:  # the swept values other than the mechanism (one --sweep-index piece too)
             print("\n%s" % pk.label_point(dict(key)))
         by = regret_panel(rows, man, cap, base, dump)
         if gc.get(key):

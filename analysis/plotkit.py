@@ -42,6 +42,17 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
+def no_rows(script, run_dir, table):
+    """The message for a directory without the table's rows: a sweep array's parent directory
+    (point-I/ pieces) is named as such, with the command that gathers it."""
+    pieces = sorted(d for d in os.listdir(run_dir) if d.startswith("point-")) if os.path.isdir(run_dir) else []
+    if pieces:
+        return ("%s: %s holds the pieces of a sweep array (%s), not a run; gather them first:\n"
+                "  bin/stratsim collect %s/point-* --out %s/all" % (script, run_dir, ", ".join(pieces), run_dir.rstrip("/"),
+                                                                    run_dir.rstrip("/")))
+    return "%s: no %s rows in %s" % (script, table, run_dir)
+
+
 def manifest(run_dir):
     path = os.path.join(run_dir, "manifest.json")
     if not os.path.exists(path):

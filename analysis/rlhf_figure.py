@@ -109,7 +109,7 @@ def main(argv):
     man = pk.manifest(run_dir)
     runs = pk.read_csv(os.path.join(run_dir, "rlhf_runs.csv"))
     if not runs:
-        sys.exit("rlhf_figure: no rlhf_runs.csv rows in %s" % run_dir)
+        sys.exit(pk.no_rows("rlhf_figure", run_dir, "rlhf_runs.csv"))
     try:
         pk.assign_points(runs, man, "rlhf_runs.csv")
     except pk.PointError as err:

@@ -64,6 +64,9 @@ def main(argv):
     args = [a for i, a in enumerate(argv[1:], 1) if not a.startswith("--") and argv[i - 1] != "--out"]
     if len(args) < 2:
         sys.exit(__doc__)
+    for d in args:
+        if not pk.read_csv(os.path.join(d, "rlhf_runs.csv")):
+            sys.exit(pk.no_rows("rlhf_study", d, "rlhf_runs.csv"))
     out, dump = pk.out_args(argv, "docs/figures")
     base_swept = [k for k, _ in pk.sweep_axes(pk.manifest(args[0])) if k != "rlhf.n"]
     if base_swept:  # its points would be pooled into the base panel

@@ -3,9 +3,9 @@
 count, the paper only for its preset. Every number is recomputed here from the CSV files, point
 by point (the `point` column), independently of analysis/plotkit.py.
 
-Usage: /usr/bin/python3 tests/check_analysis_points.py WORK FACILITY_RUN BANDIT_RUN RLHF_RUN RLHF_MDP_RUN
-(the runs of tests/data/schema/*.yaml: each sweeps two keys, 4 points, 2 seeds). WORK is a
-scratch folder. Prints one line per check; exits 1 if any failed."""
+Usage: /usr/bin/python3 tests/check_analysis_points.py WORK FACILITY_RUN BANDIT_RUN RLHF_RUN RLHF_MDP_RUN PIECE
+(the runs of tests/data/schema/*.yaml: each sweeps two keys, 4 points, 2 seeds; PIECE is a
+--sweep-index run of the bandit sweep). WORK is a scratch folder. Prints one line per check; exits 1 if any failed."""
 import csv
 import itertools
 import json
@@ -195,10 +195,29 @@ def refusals(run_a, run_b):
     check("which the tour would pool" in log, "tour: a run with another sweep is refused, not pooled")
 
 
+def pieces(work, piece):
+    """A sweep array's parent directory is named as such (with the collect command), never a
+    traceback; one piece is labelled with its point's swept values."""
+    parent = os.path.join(work, "array")
+    shutil.rmtree(parent, ignore_errors=True)
+    shutil.copytree(piece, os.path.join(parent, "point-%d" % manifest(piece)["sweep_index"]))
+    good = True
+    for name in ("facility_summary.py", "bandit_fig1.py", "rlhf_table1.py", "rlhf_figure.py"):
+        log = script(name, parent, expect=1)
+        good &= "gather them first" in log and "stratsim collect" in log and "Traceback" not in log
+    log = script("rlhf_study.py", parent, parent, expect=1)
+    good &= "gather them first" in log
+    check(good, "analysis scripts on a sweep array's parent directory: point to stratsim collect, no traceback")
+    idx = manifest(piece)["sweep_index"]
+    log = script("bandit_fig1.py", piece, "--out", os.path.join(work, "piece"))
+    lab = label(points(piece)[idx], skip=("bandit.mechanism",))
+    check(("\n%s\n" % lab) in log, "bandit_fig1 on a --sweep-index piece: labelled with its point (%s)" % lab)
+
+
 def main(argv):
-    if len(argv) != 6:
+    if len(argv) != 7:
         sys.exit(__doc__)
-    work, fac, ban, rl, mdp = argv[1:]
+    work, fac, ban, rl, mdp, piece = argv[1:]
     os.makedirs(work, exist_ok=True)
     facility(work, fac)
     bandit(work, ban)
@@ -207,6 +226,7 @@ def main(argv):
     rlhf_figure(work, rl)
     rlhf_figure(work, mdp)
     refusals(mdp, rl)
+    pieces(work, piece)
     print("%d error%s" % (len(errors), "" if len(errors) == 1 else "s"))
     return 1 if errors else 0
 

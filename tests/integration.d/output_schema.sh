@@ -91,7 +91,7 @@ PY
   [ $caught = 6 ] && ok "output schema: the checker catches a renamed or added column, an undocumented or unwritten file, a wrong swept value, a repeated shared table"
 
   if /usr/bin/python3 tests/check_analysis_points.py "$SCH/analysis" "$SCH/facility" "$SCH/bandit" "$SCH/rlhf" \
-      "$SCH/rlhf_mdp" >"$SCH/analysis.log" 2>&1; then
-    ok "analysis on sweeps: facility_summary, bandit_fig1, rlhf_table1, rlhf_figure group by point (recomputed per point), mean ± s.e. with seeds, the paper only for its preset; rlhf_study and tour refuse what they would pool"
+      "$SCH/rlhf_mdp" "$SCH/bandit-piece" >"$SCH/analysis.log" 2>&1; then
+    ok "analysis on sweeps: facility_summary, bandit_fig1, rlhf_table1, rlhf_figure group by point (recomputed per point), mean ± s.e. with seeds, the paper only for its preset; rlhf_study and tour refuse what they would pool; a sweep array's parent points to collect"
   else ko "analysis on sweeps" "$SCH/analysis.log"; fi
 fi
