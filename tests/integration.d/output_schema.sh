@@ -4,8 +4,8 @@
 # - Runs every experiment with every optional file on (tests/data/schema/*.yaml: facility with
 #   agents; bandit with arms and curves; RLHF contextual and MDP with labelers and the dumps) on
 #   4 ranks, each swept over two keys (nested dotted keys, a top-level key, a list value), plus a
-#   sweep that changes the shared environment table, one --sweep-index piece, and each
-#   experiment again with every optional file switched off.
+#   sweep that changes the shared environment table (also as a 4-piece --sweep-index array
+#   gathered by stratsim collect), and each experiment again with every optional file off.
 # - tests/check_output_schema.py: every CSV is documented, its header is the sweep columns plus
 #   the documented columns, the rows' point and swept values agree with the config, shared tables
 #   are written once, a file is written exactly when its documented switch is on, every
@@ -33,6 +33,21 @@ if run schema-bandit-piece $MPI -n 4 bin/stratsim run tests/data/schema/bandit.y
   schema_summaries+=(--summary "$SCH/bandit-piece=$OUT/schema-bandit-piece.log")
 fi
 
+# a sweep array of the environment-changing sweep, gathered by stratsim collect: each piece writes
+# environment.csv once (one point), the collected run has the same files, bytes and columns as the
+# single job
+arr_ok=1
+for i in 0 1 2 3; do
+  run "schema-array-$i" $MPI -n 4 bin/stratsim run tests/data/schema/rlhf_env.yaml --sweep-index $i \
+    --out "$SCH/array/point-$i" --quiet || arr_ok=0
+done
+if [ $arr_ok = 1 ] && run schema-collect $MPI -n 1 bin/stratsim collect "$SCH"/array/point-? --out "$SCH/array/all"; then
+  schema_runs+=("$SCH/array/point-1" "$SCH/array/all")
+  if same_csvs "$SCH/rlhf_env" "$SCH/array/all" >"$SCH/array.cmp" 2>&1; then
+    ok "output schema: a collected sweep array has the single job's files, byte for byte (shared environment per point)"
+  else ko "output schema: collected array differs from the single job" "$SCH/array.cmp"; fi
+fi
+
 # every optional file switched off: the checker then requires those files to be absent
 for off in "facility --set facility.write_agents=false" \
     "bandit --set bandit.write_arms=false --set bandit.curve_stride=0" \
@@ -44,7 +59,7 @@ for off in "facility --set facility.write_agents=false" \
   fi
 done
 
-if [ ${#schema_runs[@]} -eq 9 ]; then
+if [ ${#schema_runs[@]} -eq 11 ]; then
   if /usr/bin/python3 tests/check_output_schema.py docs/output.md "${schema_runs[@]}" "${schema_summaries[@]}" \
       >"$SCH/check.log" 2>&1; then
     ok "output schema: every CSV of every experiment (4 ranks, 2-key sweeps) matches docs/output.md, sweep columns and values per point, shared table once, every documented file written; one summary block per point"
