@@ -317,6 +317,12 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_e
   return SS_OK;
 }
 
+/* bandit_arms.csv has one reported-feature column per dimension */
+static const char *columns_depend_on(const ss_config *cfg, const char *key)
+{
+  return !strcmp(key, "bandit.d") && ss_cfg_bool(cfg, "bandit.write_arms") ? "bandit_arms" : NULL;
+}
+
 const ss_experiment_ops ss_bandit_experiment = {
     .name = "bandit",
     .summary = "strategic linear contextual bandits: OptGTM, GGTM, LinUCB vs arms that game them",
@@ -326,4 +332,5 @@ const ss_experiment_ops ss_bandit_experiment = {
     .run = run,
     .finish = finish,
     .memory = ss_bandit_memory,
+    .columns_depend_on = columns_depend_on,
 };

@@ -444,12 +444,30 @@ static int check_one(const ss_config *c, long i, ss_err *e)
   return rc;
 }
 
+/* A swept key that changes a file's columns (facility.dims with the agents file, ...). */
+static int check_swept_columns(const ss_config *c, ss_err *e)
+{
+  if (!c->exp->columns_depend_on) return SS_OK;
+  ss_config *pt = NULL;
+  SS_TRY(ss_config_point(c, 0, &pt, e));
+  for (int a = 0; a < c->naxes && !e->code; a++) {
+    const char *path = c->keys[c->axes[a].key]->path;
+    const char *file = c->axes[a].nvals > 1 ? c->exp->columns_depend_on(pt, path) : NULL;
+    if (file)
+      ss_cfg_error(c, path, e, "a sweep over %s changes the columns of %s.csv, and one file holds one "
+                   "column set; run each value as its own run (or switch that file off)", path, file);
+  }
+  ss_config_free(&pt);
+  return e->code;
+}
+
 /* The experiment's cross-key checks on each value of each swept key once, the other swept
  * keys at their first values: linear in the sweep's size, not in its number of points.
  * Every other combination is checked when its task starts (driver.c). */
 static int check_points(const ss_config *c, ss_err *e)
 {
   SS_TRY(check_one(c, 0, e));
+  SS_TRY(check_swept_columns(c, e));
   long stride = 1;
   for (int a = c->naxes - 1; a >= 0; a--) {
     for (int v = 1; v < c->axes[a].nvals; v++) SS_TRY(check_one(c, v * stride, e));

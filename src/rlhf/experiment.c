@@ -750,6 +750,12 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
  * swept key changes it */
 static const char *const shared_tables[] = {"environment", NULL};
 
+/* the dumps (comparisons, estimates, environment) have one column per feature dimension */
+static const char *columns_depend_on(const ss_config *cfg, const char *key)
+{
+  return !strcmp(key, "rlhf.d") && ss_cfg_bool(cfg, "output.dump_data") ? "comparisons" : NULL;
+}
+
 const ss_experiment_ops ss_rlhf_experiment = {
     .name = "rlhf",
     .summary = "RLHF with strategic labelers: Pessimistic Median of MLEs and baselines (SP-RLHF)",
@@ -760,4 +766,5 @@ const ss_experiment_ops ss_rlhf_experiment = {
     .finish = rlhf_finish,
     .shared_tables = shared_tables,
     .memory = ss_rlhf_memory,
+    .columns_depend_on = columns_depend_on,
 };
