@@ -50,6 +50,8 @@ from collections import OrderedDict
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plotkit as pk  # noqa: E402
 
+pk.NAMES.setdefault("dictator", "Dictator")
+pk.COLORS.setdefault("dictator", "tab:brown")
 SEARCH_KEYS = ("rlhf.strategy", "rlhf.exaggerate.alpha", "rlhf.spsa.start", "rlhf.fixed.reports")
 
 
@@ -160,8 +162,9 @@ def value_of(vals, key, row, col):
     return float(vals[key]) if key in vals else float(row[col])
 
 
-def best_gain(run_dir, man, axis):
-    """{(series, other): {x: {seed: gain}}} and {(series, other): {search: count}}; series = algorithm."""
+def gain_cells(run_dir, man, axis):
+    """{(series, other, x, seed): (gain, search)}: the best gain of the strategic labeler(s) per
+    cell over this run's searches; series = algorithm."""
     rows = load_rlhf(run_dir, man, "rlhf_labelers.csv")
     runs = load_rlhf(run_dir, man, "rlhf_runs.csv")
     strategy = {}
@@ -173,19 +176,31 @@ def best_gain(run_dir, man, axis):
         if r.get("strategic") not in ("1", "true"):
             continue
         vals = r["_values"]
-        x = value_of(vals, axis, r, col)
-        key = (r["algorithm"], other_label(vals, (axis,)))
-        cell = (key, x, r["seed"])
+        cell = (r["algorithm"], other_label(vals, (axis,)), value_of(vals, axis, r, col), r["seed"])
         g = float(r["gain"])
         lab = search_label(vals, strategy.get((r["_point"], r["algorithm"], r["seed"]), "?"))
         if cell not in best or g > best[cell][0]:
             best[cell] = (g, lab)
+    return best
+
+
+def merge_best(cell_dicts):
+    """The best (largest first component) per cell over several runs (the first run wins ties)."""
+    out = OrderedDict()
+    for cells in cell_dicts:
+        for c, v in cells.items():
+            if c not in out or v[0] > out[c][0]:
+                out[c] = v
+    return out
+
+
+def gain_tables(cells):
     tables, found = OrderedDict(), OrderedDict()
-    for (key, x, seed), (g, lab) in sorted(best.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    for (alg, other, x, seed), (g, lab) in sorted(cells.items(), key=lambda kv: kv[0][:3]):
         if g <= 0:
             g, lab = 0.0, "none (truthful best)"
-        tables.setdefault(key, {}).setdefault(x, {})[seed] = g
-        f = found.setdefault(key, {})
+        tables.setdefault((alg, other), {}).setdefault(x, {})[seed] = g
+        f = found.setdefault((alg, other), {})
         f[lab] = f.get(lab, 0) + 1
     return tables, found
 
@@ -205,9 +220,9 @@ def subopt(run_dir, man, axis, condition="truthful", ratio=False):
     return tables
 
 
-def ktimes_ratio(run_dir, man, axis):
-    """Ratio after labeler 0's best found report (the strategic row of the search with the
-    largest gain for the strategic labelers; truthful if no search gains)."""
+def ktimes_cells(run_dir, man, axis):
+    """{(series, other, x, seed): (gain, search, ratio)}: the SW ratio under labeler 0's best
+    found report (the truthful row unless a search gains strictly)."""
     labs = load_rlhf(run_dir, man, "rlhf_labelers.csv")
     runs = load_rlhf(run_dir, man, "rlhf_runs.csv")
     gain = {}
@@ -219,21 +234,22 @@ def ktimes_ratio(run_dir, man, axis):
     best = {}
     for r in runs:
         vals = r["_values"]
-        x = value_of(vals, axis, r, col)
-        key = (r["algorithm"], other_label(vals, (axis,)))
+        cell = (r["algorithm"], other_label(vals, (axis,)), value_of(vals, axis, r, col), r["seed"])
         ratio = float(r["social_welfare"]) / float(r["optimal_social_welfare"])
-        g = gain.get((r["_point"], r["algorithm"], r["seed"]), 0.0) if r["condition"] == "strategic" else 0.0
         if r["condition"] == "truthful":
-            g = 0.0
-        cell = (key, x, r["seed"])
-        lab = search_label(vals, r.get("strategy", "?")) if r["condition"] == "strategic" else "truthful"
-        # strictly larger gain wins; ties keep the truthful row (seen first) or the earlier search
-        if cell not in best or g > best[cell][0] + 1e-15:
-            best[cell] = (g, ratio, lab)
+            g, lab = 1e-15, "none (truthful best)"  # a search must gain more than rounding
+        else:
+            g, lab = gain.get((r["_point"], r["algorithm"], r["seed"]), 0.0), search_label(vals, r.get("strategy", "?"))
+        if cell not in best or g > best[cell][0]:
+            best[cell] = (g, lab, ratio)
+    return best
+
+
+def ktimes_tables(cells):
     tables, found = OrderedDict(), OrderedDict()
-    for (key, x, seed), (g, ratio, lab) in best.items():
-        tables.setdefault(key, {}).setdefault(x, {})[seed] = ratio
-        f = found.setdefault(key, {})
+    for (alg, other, x, seed), (g, lab, ratio) in sorted(cells.items(), key=lambda kv: kv[0][:3]):
+        tables.setdefault((alg, other), {}).setdefault(x, {})[seed] = ratio
+        f = found.setdefault((alg, other), {})
         f[lab] = f.get(lab, 0) + 1
     return tables, found
 
@@ -265,31 +281,41 @@ def regret(run_dir, man, axis, which):
 
 
 # ----------------------------------------------------------------------------- the claims
-def claims(kind, run_dir, man):
-    """[(claim, axis, ylabel, tables, found, theory(series) -> (slope, relation) or (None, ''))]"""
+def claims(kind, runs):
+    """runs: [(run_dir, manifest)] of one preset kind. Returns
+    [(claim, axis, ylabel, tables, found, theory(series) -> (slope, relation) or (None, ''), man)].
+    Gains (sp_rate, ktimes) are merged over the runs: each run is one search, the best wins."""
     out = []
+    man0 = runs[0][1]
     if kind == "sp_rate":
-        for axis in size_axes(man, ("rlhf.n", "rlhf.d")):
-            t, f = best_gain(run_dir, man, axis)
+        for axis in ("rlhf.n", "rlhf.d"):
+            rs = [(d, m) for d, m in runs if axis in size_axes(m, (axis,))]
+            if not rs:
+                continue
+            t, f = gain_tables(merge_best([gain_cells(d, m, axis) for d, m in rs]))
             th = (-0.5, "<=") if axis == "rlhf.n" else (0.5, "<=")
             out.append(("Thm 4.1 gain vs %s" % axis.split(".")[-1], axis, "best found gain (lower bound)", t, f,
-                        lambda s, th=th: th if s == "pessimistic_momle" else (None, "")))
+                        lambda s, th=th: th if s == "pessimistic_momle" else (None, ""), rs[0][1]))
     elif kind == "subopt_rate":
-        for axis in size_axes(man, ("rlhf.k", "rlhf.n")):
-            t = subopt(run_dir, man, axis)
-            out.append(("Thm 4.2 SubOpt vs %s" % axis.split(".")[-1], axis, "SubOpt (truthful)", t, {},
-                        lambda s: (-0.5, "<=") if s == "pessimistic_momle" else (None, "")))
+        for run_dir, man in runs:
+            for axis in size_axes(man, ("rlhf.k", "rlhf.n")):
+                exact = ((man.get("config") or {}).get("rlhf") or {}).get("data") == "exact"
+                out.append(("Thm 4.2 SubOpt vs %s%s" % (axis.split(".")[-1], " (exact)" if exact else ""), axis,
+                            "SubOpt (truthful)", subopt(run_dir, man, axis), {},
+                            lambda s: (-0.5, "<=") if s == "pessimistic_momle" else (None, ""), man))
     elif kind == "ktimes":
-        for axis in size_axes(man, ("rlhf.k",)):
-            t, f = ktimes_ratio(run_dir, man, axis)
-            out.append(("Thm 3.5 SW ratio vs k", axis, "SW(pi_hat) / max SW (labeler 0's best found report)", t, f,
-                        lambda s: (-1.0, "<=") if s == "dictator" else (None, "")))
+        rs = [(d, m) for d, m in runs if size_axes(m, ("rlhf.k",))]
+        if rs:
+            t, f = ktimes_tables(merge_best([ktimes_cells(d, m, "rlhf.k") for d, m in rs]))
+            out.append(("Thm 3.5 SW ratio vs k", "rlhf.k", "SW(pi_hat) / max SW, labeler 0's best found report", t, f,
+                        lambda s: (-1.0, "<=") if s == "dictator" else (None, ""), rs[0][1]))
     elif kind == "regret_rate":
-        for axis in size_axes(man, ("bandit.T",)):
-            out.append(("SLCB regret vs T, adapted arms", axis, "regret, last epoch", regret(run_dir, man, axis, "last"), {},
-                        lambda s: (0.5, "<=") if s in ("optgtm", "ggtm") else (1.0, ">=") if s == "linucb" else (None, "")))
-            out.append(("SLCB regret vs T, truthful arms", axis, "regret, epoch 0", regret(run_dir, man, axis, "first"), {},
-                        lambda s: (0.5, "<=") if s in ("optgtm", "ggtm") else (None, "")))
+        for run_dir, man in runs:
+            for axis in size_axes(man, ("bandit.T",)):
+                out.append(("SLCB regret vs T, adapted arms", axis, "regret, last epoch", regret(run_dir, man, axis, "last"), {},
+                            lambda s: (0.5, "<=") if s in ("optgtm", "ggtm") else (1.0, ">=") if s == "linucb" else (None, ""), man))
+                out.append(("SLCB regret vs T, truthful arms", axis, "regret, epoch 0", regret(run_dir, man, axis, "first"), {},
+                            lambda s: (0.5, "<=") if s in ("optgtm", "ggtm") else (None, ""), man))
     return out
 
 
@@ -349,12 +375,15 @@ def main(argv):
     out, dump = pk.out_args(argv, runs[0])
     boot = int(argv[argv.index("--boot") + 1]) if "--boot" in argv else 2000
     rows = []
+    kinds = OrderedDict()
     for run_dir in runs:
         man = pk.manifest(run_dir)
         kind = kind_of(man, run_dir)
         if kind is None:
             sys.exit("rates: %s is not a configs/theory preset run (sp_rate, subopt_rate, ktimes, regret_rate)" % run_dir)
-        for claim, axis, ylabel, tables, found, theory in claims(kind, run_dir, man):
+        kinds.setdefault(kind, []).append((run_dir, man))
+    for kind, kruns in kinds.items():
+        for claim, axis, ylabel, tables, found, theory, man in claims(kind, kruns):
             series = OrderedDict()
             for key, table in tables.items():
                 series[key] = (table, fit(table, boot))
