@@ -22,17 +22,20 @@ rows = list(csv.DictReader(open(th + "/rates/rates.csv")))
 by = {(r["claim"], r["series"]): r for r in rows}
 want = {("Thm 4.1 gain vs n", s) for s in ("Naive MLEs", "Pessimistic SW", "Median of MLEs", "Pessimistic MoMLEs")}
 want |= {("Thm 4.2 SubOpt vs k (exact)", s) for s in ("Median of MLEs", "Pessimistic MoMLEs")}
-want |= {("Thm 4.2 SubOpt vs n", s) for s in ("Naive MLEs", "Pessimistic SW", "Median of MLEs", "Pessimistic MoMLEs")}
+want |= {(c, s) for s in ("Naive MLEs", "Pessimistic SW", "Median of MLEs", "Pessimistic MoMLEs")
+         for c in ("Thm 4.2 SubOpt vs n", "Thm 4.2 SubOpt - SubOpt(exact) vs n")}
 want |= {("Thm 3.5 SW ratio vs k", s) for s in ("Naive MLEs", "Pessimistic SW", "Median of MLEs", "MaxMin", "Pessimistic MoMLEs", "Dictator")}
 want |= {("SLCB regret vs T, %s arms" % a, s) for a in ("adapted", "truthful") for s in ("OptGTM", "LinUCB")}
 assert set(by) == want, (sorted(set(by) - want), sorted(want - set(by)))
 theory = {("Thm 4.1 gain vs n", "Pessimistic MoMLEs"): -0.5, ("Thm 4.2 SubOpt vs k (exact)", "Pessimistic MoMLEs"): -0.5,
-          ("Thm 4.2 SubOpt vs n", "Pessimistic MoMLEs"): -0.5, ("Thm 3.5 SW ratio vs k", "Dictator"): -1.0,
+          ("Thm 4.2 SubOpt vs n", "Pessimistic MoMLEs"): -0.5,
+          ("Thm 4.2 SubOpt - SubOpt(exact) vs n", "Pessimistic MoMLEs"): -0.5, ("Thm 3.5 SW ratio vs k", "Dictator"): -1.0,
           ("SLCB regret vs T, adapted arms", "OptGTM"): 0.5, ("SLCB regret vs T, adapted arms", "LinUCB"): 1.0,
           ("SLCB regret vs T, truthful arms", "OptGTM"): 0.5}
 for key, r in by.items():
     assert (float(r["theory"]) if r["theory"] else None) == theory.get(key), (key, r["theory"])
-    assert (r["consistent"] in ("yes", "no")) == (key in theory), (key, r["consistent"])
+    # (a fit needs two sizes with a positive mean; the tiny excess fit may have fewer)
+    assert (r["consistent"] in ("yes", "no")) == (key in theory) or (r["slope"] == "nan" and key[0].startswith("Thm 4.2 SubOpt -")), (key, r)
     if key[0].startswith("Thm 4.1"):
         assert r["found_by"], key  # which search found the gains
 # the dictator: ratio 1/(k - delta) at every k (closed form), slope = OLS of its logs
