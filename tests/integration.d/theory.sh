@@ -70,3 +70,13 @@ PY
   then ok "theory: small presets on 2 ranks, rates table rows, dictator 1/(k - delta), best gains over searches"
   else ko "theory: rates table" "$TH/check.log"; fi
 fi
+# the new pieces (dictator's replicated row, the ktimes population, SPSA's random starts, the grid)
+# give the same bytes on 1 and 3 ranks as on 2
+for np in 1 3; do
+  for c in ktimes_small sp_rate_small; do
+    if [ -d "$TH/$c" ] && run "theory-$c-np$np" $MPI -n $np bin/stratsim run configs/theory/$c.yaml --out "$TH/$c-np$np" --quiet; then
+      if same_csvs "$TH/$c" "$TH/$c-np$np" >"$TH/$c-np$np.cmp" 2>&1; then ok "theory: $c byte-identical on $np and 2 ranks"
+      else ko "theory: $c differs between $np and 2 ranks" "$TH/$c-np$np.cmp"; fi
+    fi
+  done
+done
