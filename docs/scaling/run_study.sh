@@ -45,7 +45,7 @@ for p in "1 2" "1 4" "2 1" "2 2"; do   # "nodes ranks-per-node"
              --wrap "jobs/launch.sh -- bin/bench_comm > $run/calib-$1x$2.csv")")
 done
 while [ -n "$($X squeue -h -o %A)" ]; do sleep 5; done
-$X scontrol -o show job "${ids[@]}" | grep -o 'JobId=[0-9_]* .*JobState=[A-Z]*' | sed 's/ .*JobState=/ /'
+for id in "${ids[@]}"; do $X scontrol -o show job "$id"; done | grep -o 'JobId=[0-9_]* .*JobState=[A-Z]*' | sed 's/ .*JobState=/ /'
 for e in $experiments; do for m in strong weak; do
     cp "$run/$e-$m/scaling.csv" "$out/$e-$m.csv"
 done; done
@@ -54,4 +54,4 @@ for e in $experiments; do
     mkdir -p "$out/$e"
     "${PYTHON:-/usr/bin/python3}" analysis/scaling.py "$out/$e-strong.csv" "$out/$e-weak.csv" --out "$out/$e" > "$out/$e/table.md"
 done
-"${PYTHON:-/usr/bin/python3}" analysis/cost_model.py "$out/calibration.csv" "$run"/*-strong --out "$out"
+"${PYTHON:-/usr/bin/python3}" analysis/cost_model.py "$out/calibration.csv" "$run"/*-strong --cores "$(nproc)" --out "$out"
