@@ -324,5 +324,9 @@ int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *o
 /* Sums n doubles over the ranks of c where every slot is non-zero on at most one rank (so the
  * sum is exact and order-free). Collective; src/par/mdp_coll.c. */
 void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n);
+/* Counts one ghost exchange of the distributed MDP (a PETSc VecScatter, mdp_plan.c) in the
+ * communication accounting: bytes received from other ranks, seconds it took. Not collective;
+ * nothing is counted on a one-rank communicator. src/par/mdp_coll.c. */
+void ss_comm_count_scatter(const ss_comm *c, uint64_t bytes, double seconds);
 
 #endif
