@@ -35,7 +35,8 @@ static const char *const run_help =
     "                        the tasks in DIR/checkpoint.bin are not run again, at any rank count;\n"
     "                        a checkpoint of another config or format, or a damaged one, is refused\n"
     "  --resume-auto         continue the run directory's unfinished run of this config if there is\n"
-    "                        one (as --resume), else start it (jobs/*.sbatch use it when requeued)\n\n"
+    "                        one (as --resume), else start it (with --force: replacing a finished\n"
+    "                        run); jobs/*.sbatch add it when SLURM requeues the job\n\n"
     "Checkpoints (docs/checkpoint.md): at SIGTERM, SIGINT or SIGUSR1, and every checkpoint.every\n"
     "seconds if set, the finished tasks' results are saved to DIR/checkpoint.bin (removed when the\n"
     "run completes). Exit codes: 0 completed; 1 the run failed (manifest \"failed\" with the\n"
@@ -131,7 +132,6 @@ static int parse_args(int argc, char **argv, cli *c, ss_err *e)
       return ss_fail(e, SS_EINPUT, "--resume DIR takes the config, sweep point and output of DIR: give no CONFIG, "
                      "--set, --out, --force, --sweep-index or --resume-auto with it");
     if (c->resume_dir) return SS_OK;
-    if (o->force) return ss_fail(e, SS_EINPUT, "--resume-auto and --force exclude each other");
   }
   int many = !strcmp(cmd, "collect");
   if (!many && c->npositional > 1)
