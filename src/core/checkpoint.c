@@ -185,7 +185,10 @@ static int read_contents(stream *s, const char *path, uint64_t size, contents *c
     if (!get(s, ent, 16)) return ss_fail(e, SS_EINPUT, "%s: truncated checkpoint; nothing was touched", path);
     c->task[i] = (int64_t)get_u64(ent);
     c->len[i] = (size_t)get_u64(ent + 8);
-    if (get_u64(ent + 8) > size) break;
+    if (get_u64(ent + 8) > size - expect) /* also keeps the sum below from overflowing */
+      return ss_fail(e, SS_EINPUT, "%s: truncated or corrupted checkpoint (task %lld: %llu bytes in a file of %llu); "
+                     "nothing was touched", path, (long long)c->task[i], (unsigned long long)get_u64(ent + 8),
+                     (unsigned long long)size);
     expect += get_u64(ent + 8);
   }
   if (expect != size)
