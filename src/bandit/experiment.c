@@ -250,6 +250,14 @@ typedef struct {
   long last_epoch;
 } mech_summary;
 
+/* The standard error of a mean from its sum and sum of squares over n seeds (0 for n < 2). */
+static double std_error(double sum, double sq, long n)
+{
+  if (n < 2) return 0.0;
+  double mean = sum / n, var = (sq - n * mean * mean) / (n - 1);
+  return var > 0 ? sqrt(var / n) : 0.0;
+}
+
 static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e)
 {
   if (!summary) return SS_OK;
@@ -294,10 +302,12 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_e
     }
   for (int k = 0; k < nm; k++) {
     double m0 = ms[k].first_n ? ms[k].first_sum / ms[k].first_n : NAN;
-    fprintf(summary, "bandit %-9s regret epoch 0: %.1f (mean of %ld)", ms[k].name, m0, ms[k].first_n);
+    fprintf(summary, "bandit %-9s regret (mean +- s.e. over %ld seed%s) epoch 0: %.1f +- %.1f", ms[k].name,
+            ms[k].first_n, ms[k].first_n == 1 ? "" : "s", m0, std_error(ms[k].first_sum, ms[k].first_sq, ms[k].first_n));
     if (ms[k].last_n) {
       double m1 = ms[k].last_sum / ms[k].last_n;
-      fprintf(summary, ", epoch %ld: %.1f (x%.2f)", ms[k].last_epoch, m1, m1 / m0);
+      fprintf(summary, ", epoch %ld: %.1f +- %.1f (x%.2f)", ms[k].last_epoch, m1,
+              std_error(ms[k].last_sum, ms[k].last_sq, ms[k].last_n), m1 / m0);
     }
     fprintf(summary, "\n");
   }

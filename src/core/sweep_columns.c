@@ -21,37 +21,18 @@ static void csv_field(FILE *f, const char *s)
   fputc('"', f);
 }
 
-char *ss_config_sweep_header(const ss_config *c, ss_err *e)
+static int write_names(const ss_config *c, FILE *f)
 {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f) {
-    ss_fail(e, SS_ERUNTIME, "out of memory");
-    return NULL;
-  }
   fputs("point", f);
   for (int a = 0; a < c->naxes; a++) {
     const char *path = c->keys[c->axes[a].key]->path;
     fprintf(f, strchr(path, '.') ? ",%s" : ",sweep.%s", path);
   }
-  if (fclose(f) || !buf) {
-    free(buf);
-    ss_fail(e, SS_ERUNTIME, "out of memory");
-    return NULL;
-  }
-  return buf;
+  return 0;
 }
 
-char *ss_config_sweep_values(const ss_config *c, long point, ss_err *e)
+static int write_values(const ss_config *c, long point, FILE *f)
 {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f) {
-    ss_fail(e, SS_ERUNTIME, "out of memory");
-    return NULL;
-  }
   fprintf(f, "%ld", point);
   long rest = point;
   int *digit = calloc((size_t)c->naxes + 1, sizeof *digit);
@@ -59,23 +40,38 @@ char *ss_config_sweep_values(const ss_config *c, long point, ss_err *e)
     digit[a] = (int)(rest % c->axes[a].nvals);
     rest /= c->axes[a].nvals;
   }
+  int bad = !digit;
   for (int a = 0; digit && a < c->naxes; a++) {
     char *val = NULL;
     size_t vlen = 0;
     FILE *vf = open_memstream(&val, &vlen);
-    if (!vf) break;
+    if (!vf) { bad = 1; break; }
     ss_val_write(c->keys[c->axes[a].key], &c->axes[a].vals[digit[a]], vf, 0);
-    fclose(vf);
+    bad |= fclose(vf) != 0;
     fputc(',', f);
     csv_field(f, val ? val : "");
     free(val);
   }
-  int bad = !digit;
   free(digit);
-  if (fclose(f) || bad || !buf) {
+  return bad;
+}
+
+/* The row's text through a memory stream: `header` writes the column names, otherwise the
+ * values of `point`. NULL with a message when memory runs out. */
+static char *sweep_text(const ss_config *c, long point, int header, ss_err *e)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  int bad = !f || (header ? write_names(c, f) : write_values(c, point, f));
+  if ((f && fclose(f)) || bad || !buf) {
     free(buf);
     ss_fail(e, SS_ERUNTIME, "out of memory");
     return NULL;
   }
   return buf;
 }
+
+char *ss_config_sweep_header(const ss_config *c, ss_err *e) { return sweep_text(c, 0, 1, e); }
+
+char *ss_config_sweep_values(const ss_config *c, long point, ss_err *e) { return sweep_text(c, point, 0, e); }

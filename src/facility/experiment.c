@@ -253,11 +253,12 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *out, ss_err *
   fprintf(out, "facility location: %lld agents in [%g,%g]^%lld, %lld seed%s\n",
           ss_cfg_int(cfg, "facility.agents"), ss_cfg_real(cfg, "facility.lo"), ss_cfg_real(cfg, "facility.hi"),
           ss_cfg_int(cfg, "facility.dims"), ss_cfg_int(cfg, "seeds"), ss_cfg_int(cfg, "seeds") > 1 ? "s" : "");
-  fprintf(out, "  %-9s %-14s %14s %14s %10s\n", "mechanism", "condition", "social_cost", "max_gain", "rounds");
+  fprintf(out, "  %-9s %-14s %25s %14s %10s\n", "mechanism", "condition", "social_cost (mean +- s.e.)",
+          "max_gain", "rounds");
   for (int k = 0; k < nmech; k++) {
     double truthful_gain = 0;
     for (int c = 0; c < 2; c++) {
-      double sc = 0, g = 0, rounds = 0;
+      double sc = 0, sq = 0, g = 0, rounds = 0;
       long n = 0;
       char buf[128];
       for (long row = 0; row < ss_table_nrows(t); row++) {
@@ -265,6 +266,7 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *out, ss_err *
         if (ss_table_field(t, row, cc, buf, sizeof buf) || strcmp(buf, conds[c])) continue;
         ss_table_field(t, row, cs, buf, sizeof buf);
         sc += atof(buf);
+        sq += atof(buf) * atof(buf);
         ss_table_field(t, row, cg, buf, sizeof buf);
         g = fmax(g, atof(buf));
         ss_table_field(t, row, cr, buf, sizeof buf);
@@ -273,7 +275,9 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *out, ss_err *
       }
       if (!n) continue;
       if (c == 0) truthful_gain = g;
-      fprintf(out, "  %-9s %-14s %14.6f %14.3g %10.1f\n", mechs[k], conds[c], sc / n, g, rounds / n);
+      double mean = sc / n, var = n > 1 ? (sq - n * mean * mean) / (n - 1) : 0;
+      fprintf(out, "  %-9s %-14s %12.6f +- %9.6f %14.3g %10.1f\n", mechs[k], conds[c], mean,
+              var > 0 ? sqrt(var / n) : 0.0, g, rounds / n);
     }
     fprintf(out, "  -> %s: %s (largest one-shot manipulation gain %.3g)\n", mechs[k],
             truthful_gain > ss_cfg_real(cfg, "facility.tol") ? "manipulable" : "no agent can gain by lying",

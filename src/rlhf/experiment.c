@@ -719,7 +719,8 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
   ss_table *tb = ss_tableset_get(tables, "rlhf_table");
   int rc = ss_table_header(tb, "n,algorithm,seeds,truthful_mean,truthful_se,strategic_mean,strategic_se,difference_mean,difference_se", e);
   if (summary && !rc)
-    fprintf(summary, "RLHF SubOpt (mean +- s.e. over seeds): truthful | strategic | difference\n");
+    fprintf(summary, "RLHF SubOpt (mean +- s.e. over %lld seed%s): truthful | strategic | difference\n",
+            ss_cfg_int(cfg, "seeds"), ss_cfg_int(cfg, "seeds") == 1 ? "" : "s");
   for (int q = 0; q < nc && !rc; q++) {
     double mean[3], se[3];
     for (int j = 0; j < 3; j++) {

@@ -3,7 +3,11 @@
  * lanes. Multiplies and adds stay separate (no FMA, contraction off in this file), so every
  * output keeps its bits. The syrk is register-blocked (4 rows a x 8 columns b of accumulators,
  * comparisons in chunks that stay in L1): the Hessian X^T W X is the MLE's main cost. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf_kern.h"
