@@ -3,6 +3,7 @@
  * (-log_view, -mle_tao_type nls, ...), read by PetscInitialize; one that no PETSc object
  * reads is an error. Every rank parses the same arguments, so usage errors need no
  * agreement; everything else goes through the driver, which agrees on errors. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,12 +270,21 @@ int main(int argc, char **argv)
     return SS_EINPUT;
   }
   if (command_help(argc, argv)) return 0;
+  /* a signal during MPI/PETSc start-up waits (blocked, pending) for the handlers instead of
+   * killing the rank; threads started meanwhile keep it blocked, so it reaches the main one */
+  sigset_t stop, before;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &stop, &before);
   ss_comm *world = NULL;
   if (ss_par_init(&argc, &argv, &world)) {
     fputs("stratsim: MPI/PETSc initialisation failed\n", stderr);
     return SS_ERUNTIME;
   }
   ss_interrupt_install();
+  sigprocmask(SIG_SETMASK, &before, NULL);
   ss_err e = {0};
   int rc = command(world, argc, argv, &e);
   if (rc && rc != SS_EINTR && ss_comm_rank(world) == 0) {

@@ -86,7 +86,15 @@ ck_kill() {
     return
   fi
   local before=$( [ -f "$dir/checkpoint.bin" ] && echo "checkpoint of $(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" | tr -d ' ') tasks" || echo "no checkpoint")
-  if [ $rc != 0 ]; then
+  if [ $rc != 0 ] && [ ! -f "$dir/manifest.json" ]; then
+    # SIGKILL before the run wrote its manifest: nothing to resume, the run starts again
+    before="killed before its manifest: started again"
+    rm -rf "$dir"
+    if ! $MPI -n "$after" bin/stratsim run "$config" "$@" --out "$dir" --quiet >>"$log" 2>&1; then
+      ko "checkpoint $name: new run on $after ranks failed" "$log"
+      return
+    fi
+  elif [ $rc != 0 ]; then
     if ! $MPI -n "$after" bin/stratsim run --resume "$dir" --quiet >>"$log" 2>&1; then
       ko "checkpoint $name: resume on $after ranks failed" "$log"
       return
