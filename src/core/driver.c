@@ -164,6 +164,7 @@ static int make_groups(ss_run_state *r, ss_err *e)
   int me = ss_comm_rank(r->world), size = ss_comm_size(r->world);
   r->ngroups = r->m.groups;
   r->gid = (int)((long)me * r->ngroups / size);
+  SS_TRY(ss_run_share(r, e));
   r->leader = ss_calloc((size_t)r->ngroups, sizeof *r->leader, e);
   for (int g = 0; r->leader && g < r->ngroups; g++) r->leader[g] = (int)(((long)g * size + r->ngroups - 1) / r->ngroups);
   if (r->leader) ss_rows_plan(&r->rows, r->ngroups, r->leader, e);

@@ -31,9 +31,12 @@ typedef struct {
 } ss_run_state;
 
 /* Rank 0: opens the run directory (a new run: checked, locked, config.yaml written; a resume:
- * locked, nothing removed) and, on a resume, reads the checkpoint into r->rows. Then, on every
- * rank: agreement, and the tasks taken from the checkpoint in r->rows.have. Collective. */
+ * locked, nothing removed) and, on a resume, reads the checkpoint into r->rows. Then every
+ * rank agrees. Collective. */
 int ss_run_open(ss_run_state *r, ss_err *e);
+/* After the "running" manifest: r->rows on every rank, with the tasks taken from the
+ * checkpoint in have. Collective. */
+int ss_run_share(ss_run_state *r, ss_err *e);
 /* Collective over world, between rounds of tasks when checkpoint.every is set (round i; one
  * round = one task per group): agrees on errors and signals (every rank then returns the
  * error), and writes a checkpoint when rank 0's clock says one is due. *next is the round of

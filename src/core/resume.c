@@ -80,12 +80,19 @@ static int open_resume(ss_run_state *r, ss_err *e)
 
 int ss_run_open(ss_run_state *r, ss_err *e)
 {
-  ss_rows_init(&r->rows, r->m.ntasks, e);
-  if (ss_comm_rank(r->world) == 0 && r->dir && !e->code) {
+  if (ss_comm_rank(r->world) == 0 && r->dir) {
     int resume = r->o->resume == 1 || (r->o->resume == 2 && resumable(r->dir, r->m.config_hash));
-    if (resume) open_resume(r, e);
-    else open_new(r, e);
+    if (resume && !ss_rows_init(&r->rows, r->m.ntasks, e) && !open_resume(r, e))
+      r->m.tasks_resumed = r->m.tasks_checkpointed = ss_rows_count(&r->rows);
+    else if (!resume)
+      open_new(r, e);
   }
+  return ss_comm_agree(r->world, e);
+}
+
+int ss_run_share(ss_run_state *r, ss_err *e)
+{
+  if (!r->rows.have) ss_rows_init(&r->rows, r->m.ntasks, e);
   SS_TRY(ss_comm_agree(r->world, e));
   for (long t = 0; t < r->m.ntasks; t += 1L << 30)
     ss_comm_bcast(r->world, r->rows.have + t, (size_t)(r->m.ntasks - t < (1L << 30) ? r->m.ntasks - t : 1L << 30), 0);
