@@ -120,6 +120,7 @@ asan-integration:
 
 docs: $(BIN)/stratsim
 	$(BIN)/stratsim schema --markdown > docs/config.md
+	$(PYTHON) scripts/bad_inputs_table.py --update docs/reliability.md
 
 # What the manifest and --version report; rewritten only when it changes, so a new commit
 # or other flags rebuild exactly the two files that print it.

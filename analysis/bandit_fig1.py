@@ -11,7 +11,9 @@ as PNG and PDF (and the plotted numbers as JSON with --data), to DIR (default RE
                         mechanism on a shared axis, with the fair share T/K
 and prints a Markdown table of the regret at the first and last epoch (mean +- s.e.).
 Sweep points are never pooled: points that differ in a swept key other than
-bandit.mechanism get their own files (suffix _p<point>).
+bandit.mechanism get their own files (suffix _p<point>) and table.
+The paper's Figure 1 is recalled (its shape: it publishes no numbers) only when the run is the
+preset configs/bandit/paper_fig1.yaml with its protocol unchanged; otherwise the output says so.
 """
 import os
 import sys
@@ -28,7 +30,7 @@ def order(mechs):
 
 
 def rest(r):
-    return tuple((k, v) for k, v in r["_values"].items() if k != "bandit.mechanism")
+    return pk.rest_key(r["_values"], skip=("bandit.mechanism",))
 
 
 def groups(rows):
@@ -136,6 +138,26 @@ def utility_panel(arms, T, K, cap, base, dump):
     pk.save(fig, base + "_utility", data, dump)
 
 
+PAPER_SHAPE = ("SLCB Figure 1 (MODELS 2.3) shows: as the arms adapt, LinUCB's regret grows towards that of "
+               "uniform play; OptGTM's stays near its truthful level; with truthful arms (epoch 0) OptGTM pays "
+               "more regret than LinUCB (the price of mechanism design). The paper gives a figure, not numbers: "
+               "compare the shapes.")
+
+
+def is_fig1_preset(man):
+    """The paper's protocol: the Figure 1 preset file, unmodified in the protocol's keys."""
+    cfg = man.get("config") or {}
+    b = cfg.get("bandit") or {}
+    if os.path.basename(man.get("config_file") or "") != "paper_fig1.yaml":
+        return False
+    for o in man.get("overrides") or []:  # --set of anything but the layout or the output
+        if not str(o).split("=", 1)[0].startswith(("parallel.", "output.")):
+            return False
+    return (b.get("K") == 4 and b.get("d") == 5 and b.get("T") == 10000 and b.get("epochs") == 20
+            and b.get("strategy") == "gradient" and b.get("features") == "paper" and cfg.get("seeds") == 10
+            and b.get("eps") == 0.2 and b.get("eta") == 0.2 and b.get("noise_sd") == 0.5)
+
+
 def table(by):
     print("| mechanism | seeds | regret epoch 0 (mean ± s.e.) | last epoch | regret last epoch | factor |")
     print("|---|---|---|---|---|---|")
@@ -155,7 +177,7 @@ def main(argv):
     cfg = (man.get("config") or {}).get("bandit", {})
     epochs = pk.read_csv(os.path.join(run_dir, "bandit_epochs.csv"))
     if not epochs:
-        sys.exit("bandit_fig1: no bandit_epochs.csv rows in %s" % run_dir)
+        sys.exit(pk.no_rows("bandit_fig1", run_dir, "bandit_epochs.csv"))
     curves = pk.read_csv(os.path.join(run_dir, "bandit_curves.csv"))
     arms = pk.read_csv(os.path.join(run_dir, "bandit_arms.csv"))
     try:
@@ -175,7 +197,7 @@ def main(argv):
         if key:
             what += ", " + pk.label_point(dict(key))
         cap = pk.caption(man, seeds, what)
-        if len(ge) > 1:
+        if key:  # the swept values other than the mechanism (one --sweep-index piece too)
             print("\n%s" % pk.label_point(dict(key)))
         by = regret_panel(rows, man, cap, base, dump)
         if gc.get(key):
@@ -183,6 +205,11 @@ def main(argv):
         if ga.get(key):
             utility_panel(ga[key], T, K, cap, base, dump)
         table(by)
+    if is_fig1_preset(man):
+        print("\n" + PAPER_SHAPE)
+    else:
+        print("\n(Not compared with the paper's Figure 1: this run is not the preset "
+              "configs/bandit/paper_fig1.yaml, so its numbers are not the paper's protocol.)")
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def main(argv):
     man = pk.manifest(run_dir)
     rows = pk.read_csv(os.path.join(run_dir, "facility_runs.csv"))
     if not rows:
-        sys.exit("facility_summary: no facility_runs.csv rows in %s" % run_dir)
+        sys.exit(pk.no_rows("facility_summary", run_dir, "facility_runs.csv"))
     agents = pk.read_csv(os.path.join(run_dir, "facility_agents.csv"))
     try:
         pk.assign_points(rows, man, "facility_runs.csv")

@@ -42,6 +42,17 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
+def no_rows(script, run_dir, table):
+    """The message for a directory without the table's rows: a sweep array's parent directory
+    (point-I/ pieces) is named as such, with the command that gathers it."""
+    pieces = sorted(d for d in os.listdir(run_dir) if d.startswith("point-")) if os.path.isdir(run_dir) else []
+    if pieces:
+        return ("%s: %s holds the pieces of a sweep array (%s), not a run; gather them first:\n"
+                "  bin/stratsim collect %s/point-* --out %s/all" % (script, run_dir, ", ".join(pieces), run_dir.rstrip("/"),
+                                                                    run_dir.rstrip("/")))
+    return "%s: no %s rows in %s" % (script, table, run_dir)
+
+
 def manifest(run_dir):
     path = os.path.join(run_dir, "manifest.json")
     if not os.path.exists(path):
@@ -71,9 +82,24 @@ def label_point(values, skip=()):
 
 
 def _fmt(v):
+    """A swept value as in the config: 0.1, optgtm, [naive_mle, median_mle]."""
     if isinstance(v, float):
         return "%g" % v
+    if isinstance(v, (list, tuple)):
+        return "[%s]" % ", ".join(_fmt(x) for x in v)
     return str(v)
+
+
+def freeze(v):
+    """A swept value usable as a dict key (a swept list becomes a tuple)."""
+    return tuple(freeze(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
+def rest_key(values, skip=()):
+    """The swept values of a point other than the keys in skip, as a hashable key: the points
+    with the same rest_key share a table, a file or a row of panels (they differ only in a key
+    that has its own column, such as n or mechanism)."""
+    return tuple((k, freeze(v)) for k, v in values.items() if k not in skip)
 
 
 class PointError(ValueError):

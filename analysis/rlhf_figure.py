@@ -26,7 +26,7 @@ def n_of(r):
 
 def rest_key(r):
     """The swept values other than n: rows with the same rest_key share a row of panels."""
-    return tuple((k, v) for k, v in r["_values"].items() if k != "rlhf.n")
+    return pk.rest_key(r["_values"], skip=("rlhf.n",))
 
 
 def subopt_series(runs):
@@ -109,7 +109,7 @@ def main(argv):
     man = pk.manifest(run_dir)
     runs = pk.read_csv(os.path.join(run_dir, "rlhf_runs.csv"))
     if not runs:
-        sys.exit("rlhf_figure: no rlhf_runs.csv rows in %s" % run_dir)
+        sys.exit(pk.no_rows("rlhf_figure", run_dir, "rlhf_runs.csv"))
     try:
         pk.assign_points(runs, man, "rlhf_runs.csv")
     except pk.PointError as err:

@@ -32,7 +32,7 @@ def cells_by_value(run_dir, key, base_value=None):
     pk.assign_points(runs, man, run_dir + "/rlhf_runs.csv")
     out = {}
     for r in runs:
-        v = r["_values"].get(key, base_value)
+        v = pk.freeze(r["_values"].get(key, base_value))
         c = out.setdefault(v, defaultdict(lambda: defaultdict(dict)))
         c[r["algorithm"]][int(r["n"])].setdefault(r["seed"], {})[r["condition"]] = float(r["subopt"])
     return out, man
@@ -56,7 +56,7 @@ def table(name, key, panels):
                 diffs = [s["strategic"] - s["truthful"] for s in cells[a][n].values() if len(s) == 2]
                 m, se, c = pk.mean_se(diffs)
                 t = "%+.1f s.e." % (m / se) if se and se == se else "-"
-                txt.append("%+.3f ± %.3f (%s)" % (m, se, t))
+                txt.append("%+.3f ± %.3f (%s, %d seeds)" % (m, se, t, c))
             print("| %s | %d | %s |" % (pk._fmt(value), n, " | ".join(txt)))
 
 
@@ -64,7 +64,13 @@ def main(argv):
     args = [a for i, a in enumerate(argv[1:], 1) if not a.startswith("--") and argv[i - 1] != "--out"]
     if len(args) < 2:
         sys.exit(__doc__)
+    for d in args:
+        if not pk.read_csv(os.path.join(d, "rlhf_runs.csv")):
+            sys.exit(pk.no_rows("rlhf_study", d, "rlhf_runs.csv"))
     out, dump = pk.out_args(argv, "docs/figures")
+    base_swept = [k for k, _ in pk.sweep_axes(pk.manifest(args[0])) if k != "rlhf.n"]
+    if base_swept:  # its points would be pooled into the base panel
+        sys.exit("rlhf_study: the base run %s sweeps %s; expected no key besides rlhf.n" % (args[0], base_swept))
     base_cells, base_man = cells_by_value(args[0], None)
     plt = pk.setup_matplotlib()
     for run_dir in args[1:]:

@@ -43,7 +43,7 @@ def main():
     man = pk.manifest(run_dir)
     rows = pk.read_csv(os.path.join(run_dir, "rlhf_runs.csv"))
     if not rows:
-        sys.exit("rlhf_table1: no rlhf_runs.csv rows in %s" % run_dir)
+        sys.exit(pk.no_rows("rlhf_table1", run_dir, "rlhf_runs.csv"))
     try:
         pk.assign_points(rows, man, "rlhf_runs.csv")
     except pk.PointError as err:

@@ -16,8 +16,21 @@ import plotkit as pk  # noqa: E402
 import facility_summary  # noqa: E402
 
 
+# The swept keys each part tells apart (its own config's); a run that sweeps anything else would
+# have its points pooled, so it is refused (the general scripts handle any sweep).
+TOUR_SWEEPS = {"bandit_arms.csv": ("bandit.reported", "bandit.mechanism"),
+               "bandit_epochs.csv": ("bandit.reported", "bandit.mechanism"),
+               "facility_runs.csv": (), "facility_agents.csv": (), "rlhf_labelers.csv": ()}
+OTHER = {"bandit": "bandit_fig1.py", "facility": "facility_summary.py", "rlhf": "rlhf_table1.py and rlhf_figure.py"}
+
+
 def load(run_dir, table):
     man = pk.manifest(run_dir)
+    extra = [k for k, _ in pk.sweep_axes(man) if k not in TOUR_SWEEPS.get(table, ())]
+    if extra:
+        sys.exit("tour: %s sweeps %s, which the tour would pool; it reads runs of its own configs "
+                 "(configs/tour/*.yaml, configs/demo.yaml): use analysis/%s" % (
+                     run_dir, ", ".join(extra), OTHER[table.split("_")[0]]))
     rows = pk.read_csv(os.path.join(run_dir, table))
     pk.assign_points(rows, man, os.path.join(run_dir, table))
     return man, rows

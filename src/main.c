@@ -85,6 +85,21 @@ typedef struct {
   const char *resume_dir; /* run --resume DIR */
 } cli;
 
+/* The options each command uses; any other is refused rather than silently ignored. */
+static int check_option(const char *cmd, const char *opt, ss_err *e)
+{
+  static const char *const uses[][2] = {
+      {"run", " --set --out --force --quiet --sweep-index --resume --resume-auto "}, {"validate", " --set --sweep-index "},
+      {"show-config", " --set "}, {"rerun", " --out --force --quiet "}, {"collect", " --out --force "}};
+  char word[32];
+  snprintf(word, sizeof word, " %.20s ", opt);
+  if (!strstr(uses[0][1], word)) return SS_OK; /* not one of ours: "unknown option" below */
+  for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
+    if (!strcmp(cmd, uses[i][0]) && !strstr(uses[i][1], word))
+      return ss_fail(e, SS_EINPUT, "%s does not use %s (see stratsim %s --help)", cmd, opt, cmd);
+  return SS_OK;
+}
+
 /* Parses argv[2..]; returns SS_EINPUT with a message on bad usage. */
 static int parse_args(int argc, char **argv, cli *c, ss_err *e)
 {
@@ -96,6 +111,7 @@ static int parse_args(int argc, char **argv, cli *c, ss_err *e)
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strncmp(a, "--", 2) && check_option(argv[1], strncmp(a, "--set=", 6) ? a : "--set", e)) return e->code;
     if (!strcmp(a, "--set") || !strcmp(a, "--out") || !strcmp(a, "--sweep-index") || !strcmp(a, "--resume")) {
       if (!value) return ss_fail(e, SS_EINPUT, "%s needs a value (see stratsim %s --help)", a, argv[1]);
       i++;
@@ -191,15 +207,24 @@ static int command(ss_comm *world, int argc, char **argv, ss_err *e)
 {
   const char *cmd = argv[1];
   if (!strcmp(cmd, "schema")) {
+    for (int i = 2; i < argc; i++)
+      if (strcmp(argv[i], "--markdown"))
+        return ss_fail(e, SS_EINPUT, "schema: unexpected argument '%s' (usage: stratsim schema --markdown)", argv[i]);
     if (ss_comm_rank(world) == 0) ss_schema_write_markdown(stdout);
     return SS_OK;
   }
+  const char *cmds[] = {"run", "validate", "show-config", "rerun", "collect"};
+  int known = 0;
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) known |= !strcmp(cmd, cmds[i]);
+  if (!known)
+    return ss_fail(e, SS_EINPUT, "unknown command '%s' (expected run, validate, show-config, rerun, collect or "
+                   "schema; see stratsim --help)", cmd);
   cli c = {0};
   c.run.argc = argc;
   c.run.argv = argv;
   char *path = NULL, *out = NULL;
   int rc = parse_args(argc, argv, &c, e);
-  if (!rc && strcmp(cmd, "show-config") && strcmp(cmd, "validate")) rc = ss_par_check_options(e);
+  if (!rc) rc = ss_par_check_options(e); /* validate and show-config too: what run would refuse */
   if (rc) {
   } else if (!strcmp(cmd, "run") && c.resume_dir) {
     rc = resume(world, &c, &path, e);
@@ -260,14 +285,6 @@ int main(int argc, char **argv)
   if (!strcmp(argv[1], "--version")) {
     printf("stratsim %s (%s)\n", SS_VERSION, SS_GIT_DESCRIBE);
     return 0;
-  }
-  const char *cmds[] = {"run", "validate", "show-config", "schema", "rerun", "collect"};
-  int known = 0;
-  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) known |= !strcmp(argv[1], cmds[i]);
-  if (!known) {
-    fprintf(stderr, "stratsim: unknown command '%s' (expected run, validate, show-config, rerun, collect or "
-            "schema; see --help)\n", argv[1]);
-    return SS_EINPUT;
   }
   if (command_help(argc, argv)) return 0;
   /* a signal during MPI/PETSc start-up waits (blocked, pending) for the handlers instead of

@@ -43,6 +43,10 @@ typedef struct {
   /* Optional: the peak memory of one rank running one task on `ranks` ranks, as terms with
    * the keys that drive them, and the CSV bytes the task adds (include/stratsim/memory.h). */
   void (*memory)(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes);
+  /* Optional: the name of a file whose columns depend on config key `key` under cfg (the
+   * sweep's first point), or NULL. One file holds one column set, so a sweep over such a key
+   * is refused by validate, before anything runs. */
+  const char *(*columns_depend_on)(const ss_config *cfg, const char *key);
 } ss_experiment_ops;
 
 /* Reports progress inside a long task (fraction of this task done, 0..1). Cheap; the

@@ -15,6 +15,8 @@
  * max bytes or cannot be read. Not collective. */
 int ss_read_input_file(const char *path, size_t max, const char *what, char **buf, size_t *len,
                        ss_err *e);
+/* The same checks without reading: for readers that stream a large file (MDP transitions). */
+int ss_check_input_file(const char *path, size_t max, const char *what, ss_err *e);
 /* Resolves a data path given in a config: absolute paths stay; relative ones are taken
  * from the directory of the config file (config_source). Returns a malloc'd path or NULL
  * (with SS_ERUNTIME/SS_EINPUT in e when too long). */

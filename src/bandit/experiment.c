@@ -83,6 +83,9 @@ static int check(const ss_config *cfg, ss_err *e)
   }
   if (!strcmp(ss_cfg_str(cfg, "bandit.features"), "given"))
     SS_TRY(check_matrix(cfg, "bandit.true_features", K, d, "bandit.features is given", e));
+  else if (ss_cfg_matrix(cfg, "bandit.true_features", NULL, NULL))
+    return ss_cfg_error(cfg, "bandit.true_features", e, "only features: given uses true_features; found "
+                        "features %s", ss_cfg_str(cfg, "bandit.features"));
   if (!strcmp(ss_cfg_str(cfg, "bandit.strategy"), "fixed"))
     SS_TRY(check_matrix(cfg, "bandit.reported", K, d, "bandit.strategy is fixed", e));
   else if (ss_cfg_matrix(cfg, "bandit.reported", NULL, NULL)) /* `reported: ~` (as show-config writes it) gives none */
@@ -314,6 +317,12 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_e
   return SS_OK;
 }
 
+/* bandit_arms.csv has one reported-feature column per dimension */
+static const char *columns_depend_on(const ss_config *cfg, const char *key)
+{
+  return !strcmp(key, "bandit.d") && ss_cfg_bool(cfg, "bandit.write_arms") ? "bandit_arms" : NULL;
+}
+
 const ss_experiment_ops ss_bandit_experiment = {
     .name = "bandit",
     .summary = "strategic linear contextual bandits: OptGTM, GGTM, LinUCB vs arms that game them",
@@ -323,4 +332,5 @@ const ss_experiment_ops ss_bandit_experiment = {
     .run = run,
     .finish = finish,
     .memory = ss_bandit_memory,
+    .columns_depend_on = columns_depend_on,
 };

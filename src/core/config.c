@@ -258,6 +258,34 @@ static int check_nesting(const char *name, const char *text, size_t len, ss_err 
   return SS_OK;
 }
 
+/* 1 if node id is a child for the second time: an alias (*name) of an anchored node. */
+static int reused(char *seen, yaml_node_item_t id)
+{
+  return id > 0 && seen[id - 1]++;
+}
+
+/* Aliases are refused: a 12 kB file of aliased lists would otherwise expand to gigabytes. */
+static int check_aliases(const char *name, yaml_document_t *doc, ss_err *e)
+{
+  size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
+  char *seen = ss_calloc(n + 1, 1, e);
+  if (!seen) return e->code;
+  yaml_node_t *bad = NULL;
+  for (yaml_node_t *nd = doc->nodes.start; nd < doc->nodes.top && !bad; nd++) {
+    if (nd->type == YAML_SEQUENCE_NODE)
+      for (yaml_node_item_t *it = nd->data.sequence.items.start; it < nd->data.sequence.items.top && !bad; it++)
+        if (reused(seen, *it)) bad = yaml_document_get_node(doc, *it);
+    if (nd->type == YAML_MAPPING_NODE)
+      for (yaml_node_pair_t *pr = nd->data.mapping.pairs.start; pr < nd->data.mapping.pairs.top && !bad; pr++)
+        if (reused(seen, pr->key) || reused(seen, pr->value)) bad = yaml_document_get_node(doc, pr->value);
+  }
+  free(seen);
+  if (!bad) return SS_OK;
+  return ss_fail(e, SS_EINPUT, "%s:%lu:%lu: this value is used again through a YAML alias (*name); aliases are "
+                 "not accepted in configs: write the values out", name, (unsigned long)bad->start_mark.line + 1,
+                 (unsigned long)bad->start_mark.column + 1);
+}
+
 static int load_yaml(const char *name, const char *text, size_t len, yaml_parser_t *p,
                      yaml_document_t *doc, ss_err *e)
 {
@@ -272,7 +300,19 @@ static int load_yaml(const char *name, const char *text, size_t len, yaml_parser
     yaml_parser_delete(p);
     return rc;
   }
+  if (check_aliases(name, doc, e)) {
+    yaml_document_delete(doc);
+    yaml_parser_delete(p);
+    return e->code;
+  }
   return SS_OK;
+}
+
+/* "--set key=value" for messages, a long value shortened ("..."), so the reason still fits. */
+static void set_where(char *where, size_t len, const char *set)
+{
+  size_t n = strlen(set);
+  snprintf(where, len, "--set %.*s%s", n > 100 ? 100 : (int)n, set, n > 100 ? "..." : "");
 }
 
 /* The experiment kind decides which keys exist, so it is read first. */
@@ -296,7 +336,7 @@ static int find_experiment(const char *file, yaml_document_t *doc, yaml_node_t *
   for (int i = 0; i < nsets; i++)
     if (!strncmp(sets[i], "experiment=", 11)) {
       kind = sets[i] + 11;
-      snprintf(where, sizeof where, "--set %s", sets[i]);
+      set_where(where, sizeof where, sets[i]);
     }
   if (!kind) {
     char names[256] = "";
@@ -336,10 +376,11 @@ static int apply_set(ss_config *c, const char *set, ss_err *e)
 {
   const char *eq = strchr(set, '=');
   if (!eq || eq == set)
-    return ss_fail(e, SS_EINPUT, "--set %s: expected key.path=value (for example --set seed=7)", set);
+    return ss_fail(e, SS_EINPUT, "--set %.100s%s: expected key.path=value (for example --set seed=7)", set,
+                   strlen(set) > 100 ? "..." : "");
   char path[512], where[SS_WHERE];
   snprintf(path, sizeof path, "%.*s", (int)(eq - set), set);
-  snprintf(where, sizeof where, "--set %s", set);
+  set_where(where, sizeof where, set);
   if (!strcmp(path, "sweep") || !strncmp(path, "sweep.", 6))
     return ss_fail(e, SS_EINPUT, "%s: --set cannot change the sweep: edit the sweep: block, or pin a "
                    "swept key with --set key.path=value", where);
@@ -403,12 +444,30 @@ static int check_one(const ss_config *c, long i, ss_err *e)
   return rc;
 }
 
+/* A swept key that changes a file's columns (facility.dims with the agents file, ...). */
+static int check_swept_columns(const ss_config *c, ss_err *e)
+{
+  if (!c->exp->columns_depend_on) return SS_OK;
+  ss_config *pt = NULL;
+  SS_TRY(ss_config_point(c, 0, &pt, e));
+  for (int a = 0; a < c->naxes && !e->code; a++) {
+    const char *path = c->keys[c->axes[a].key]->path;
+    const char *file = c->axes[a].nvals > 1 ? c->exp->columns_depend_on(pt, path) : NULL;
+    if (file)
+      ss_cfg_error(c, path, e, "a sweep over %s changes the columns of %s.csv, and one file holds one "
+                   "column set; run each value as its own run (or switch that file off)", path, file);
+  }
+  ss_config_free(&pt);
+  return e->code;
+}
+
 /* The experiment's cross-key checks on each value of each swept key once, the other swept
  * keys at their first values: linear in the sweep's size, not in its number of points.
  * Every other combination is checked when its task starts (driver.c). */
 static int check_points(const ss_config *c, ss_err *e)
 {
   SS_TRY(check_one(c, 0, e));
+  SS_TRY(check_swept_columns(c, e));
   long stride = 1;
   for (int a = c->naxes - 1; a >= 0; a--) {
     for (int v = 1; v < c->axes[a].nvals; v++) SS_TRY(check_one(c, v * stride, e));

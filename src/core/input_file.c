@@ -10,30 +10,46 @@
 #include <unistd.h>
 #include "stratsim/input_file.h"
 
+/* Opens path for reading when it is a regular file of at most max bytes; fd and its stat. */
+static int open_regular(const char *path, size_t max, const char *what, int *fd, struct stat *st, ss_err *e)
+{
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+  *fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (*fd < 0) return ss_fail(e, SS_EINPUT, "%s: cannot read %s: %s", path, what, strerror(errno));
+  int rc = SS_OK;
+  if (fstat(*fd, st))
+    rc = ss_fail(e, SS_EINPUT, "%s: cannot read %s: %s", path, what, strerror(errno));
+  else if (!S_ISREG(st->st_mode))
+    rc = ss_fail(e, SS_EINPUT, "%s: %s must be a regular file, found a %s", path, what,
+                 S_ISDIR(st->st_mode) ? "directory" : S_ISFIFO(st->st_mode) ? "FIFO"
+                 : S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) ? "device" : "special file");
+  else if ((size_t)st->st_size > max)
+    rc = ss_fail(e, SS_EINPUT, "%s: %s is %lld bytes; at most %zu are accepted", path, what,
+                 (long long)st->st_size, max);
+  if (rc) {
+    close(*fd);
+    *fd = -1;
+  }
+  return rc;
+}
+
+int ss_check_input_file(const char *path, size_t max, const char *what, ss_err *e)
+{
+  int fd;
+  struct stat st;
+  SS_TRY(open_regular(path, max, what, &fd, &st, e));
+  close(fd);
+  return SS_OK;
+}
+
 int ss_read_input_file(const char *path, size_t max, const char *what, char **buf, size_t *len,
                        ss_err *e)
 {
   *buf = NULL;
   *len = 0;
-  /* O_NONBLOCK: opening a FIFO must not wait for a writer */
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return ss_fail(e, SS_EINPUT, "%s: cannot read %s: %s", path, what, strerror(errno));
+  int fd;
   struct stat st;
-  if (fstat(fd, &st)) {
-    close(fd);
-    return ss_fail(e, SS_EINPUT, "%s: cannot read %s: %s", path, what, strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    close(fd);
-    return ss_fail(e, SS_EINPUT, "%s: %s must be a regular file, found a %s", path, what,
-                   S_ISDIR(st.st_mode) ? "directory" : S_ISFIFO(st.st_mode) ? "FIFO"
-                   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" : "special file");
-  }
-  if ((size_t)st.st_size > max) {
-    close(fd);
-    return ss_fail(e, SS_EINPUT, "%s: %s is %lld bytes; at most %zu are accepted", path, what,
-                   (long long)st.st_size, max);
-  }
+  SS_TRY(open_regular(path, max, what, &fd, &st, e));
   size_t cap = (size_t)st.st_size + 2, n = 0;
   char *data = ss_malloc(cap, e);
   if (!data) { close(fd); return e->code; }

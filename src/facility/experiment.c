@@ -287,6 +287,12 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *out, ss_err *
   return SS_OK;
 }
 
+/* facility_agents.csv has one location column per dimension */
+static const char *columns_depend_on(const ss_config *cfg, const char *key)
+{
+  return !strcmp(key, "facility.dims") && ss_cfg_bool(cfg, "facility.write_agents") ? "facility_agents" : NULL;
+}
+
 const ss_experiment_ops ss_facility_experiment = {
     .name = "facility",
     .summary = "facility location with mean or median (the hospital example)",
@@ -296,4 +302,5 @@ const ss_experiment_ops ss_facility_experiment = {
     .run = run,
     .finish = finish,
     .memory = ss_facility_memory,
+    .columns_depend_on = columns_depend_on,
 };

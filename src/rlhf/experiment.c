@@ -192,6 +192,12 @@ static int check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 {
   if (p->H > 1 && !p->mdp)
     return ss_cfg_error(cfg, "rlhf.env.model", e, "expected mdp or auto for horizon %d > 1, found contextual", p->H);
+  if (!p->mdp && p->mdp_transitions)
+    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "only an MDP (rlhf.horizon > 1 or env.model mdp) reads "
+                        "a transitions file; found horizon %d, env.model %s", p->H, ss_cfg_str(cfg, "rlhf.env.model"));
+  if (!p->mdp && p->mdp_regenerate)
+    return ss_cfg_error(cfg, "rlhf.mdp.features", e, "only an MDP (rlhf.horizon > 1 or env.model mdp) regenerates "
+                        "its features; found horizon %d, env.model %s", p->H, ss_cfg_str(cfg, "rlhf.env.model"));
   if (!p->mdp) return SS_OK;
   SS_TRY(check_mdp_files(cfg, p, e));
   int n;
@@ -744,6 +750,12 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
  * swept key changes it */
 static const char *const shared_tables[] = {"environment", NULL};
 
+/* the dumps (comparisons, estimates, environment) have one column per feature dimension */
+static const char *columns_depend_on(const ss_config *cfg, const char *key)
+{
+  return !strcmp(key, "rlhf.d") && ss_cfg_bool(cfg, "output.dump_data") ? "comparisons" : NULL;
+}
+
 const ss_experiment_ops ss_rlhf_experiment = {
     .name = "rlhf",
     .summary = "RLHF with strategic labelers: Pessimistic Median of MLEs and baselines (SP-RLHF)",
@@ -754,4 +766,5 @@ const ss_experiment_ops ss_rlhf_experiment = {
     .finish = rlhf_finish,
     .shared_tables = shared_tables,
     .memory = ss_rlhf_memory,
+    .columns_depend_on = columns_depend_on,
 };

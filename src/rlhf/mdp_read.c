@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlhf_impl.h"
+#include "stratsim/input_file.h"
 
 #define ROW_SUM_TOL 1e-9
 
@@ -84,6 +85,7 @@ static int check_entry(scan *sc, long lineno, const double *v, ss_err *e)
 
 int rlhf_mdp_scan_transitions(const char *file, int S, int A, rlhf_entry_cb cb, void *ctx, ss_err *e)
 {
+  SS_TRY(ss_check_input_file(file, SS_DATA_MAX_BYTES, "the transitions file", e));
   FILE *f = fopen(file, "r");
   if (!f) return ss_fail(e, SS_EINPUT, "%s: cannot open transitions file: %s", file, strerror(errno));
   scan sc = {file, S, A, 0, -1, 0, NULL, 0, 0};
@@ -105,6 +107,7 @@ int rlhf_mdp_scan_transitions(const char *file, int S, int A, rlhf_entry_cb cb, 
     if (!rc) rc = check_entry(&sc, lineno, v, e);
     if (!rc && cb) cb(ctx, (int)v[0], (int)v[1], (int)v[2], v[3]);
   }
+  if (!rc && ferror(f)) rc = ss_fail(e, SS_EINPUT, "%s:%ld: cannot read the transitions file", file, lineno + 1);
   if (!rc) rc = close_row(&sc, e);
   if (!rc && sc.cur != (int64_t)S * A - 1)
     rc = ss_fail(e, SS_EINPUT, "%s: expected transitions for all S*A = %lld rows, the last row with transitions is %lld",

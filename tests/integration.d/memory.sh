@@ -2,7 +2,7 @@
 # (manifest.json memory.estimate_bytes, the largest over ranks) is checked against the measured
 # peak (memory.peak_rss_bytes: the largest VmHWM over ranks, read by the binary; cross-checked
 # with /usr/bin/time's maximum resident set size) on a small and a medium config on 2 ranks:
-# the estimate must lie within a factor 2 of the measured peak (docs/reliability-memory-fuzz.md).
+# the estimate must lie within a factor 2 of the measured peak (docs/reliability.md).
 # Then configs that cannot fit are refused up front, naming the key, before any file is written.
 mem_cfg="$OUT/memory-cfg"
 mkdir -p "$mem_cfg"
