@@ -50,7 +50,8 @@ ck_kill() {
   case $variant in
     killwrite | termwrite) env=(STRATSIM_CHECKPOINT_DELAY=0.8) ;;
   esac
-  env "${env[@]}" $MPI -n 2 bin/stratsim run "$config" "$@" "${extra[@]}" --out "$dir" --quiet >"$log" 2>&1 &
+  # STRATSIM_MPIRUN_RAW=1: $! is mpirun itself, whose children are the ranks
+  env "${env[@]}" STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "$config" "$@" "${extra[@]}" --out "$dir" --quiet >"$log" 2>&1 &
   local mpirun=$!
   local during=0
   case $variant in
@@ -61,6 +62,11 @@ ck_kill() {
   victim=$((RANDOM % 2))
   [ $variant = killwrite ] && victim=0
   local pid=$(ck_ranks $mpirun | awk -v r=$victim '$1 == r { print $2 }')
+  if [ -z "$pid" ] && [ $variant != usr1 ] && kill -0 $mpirun 2>/dev/null; then
+    kill -TERM $mpirun; wait $mpirun
+    ko "checkpoint $name: rank $victim of mpirun $mpirun not found" "$log"
+    return
+  fi
   case $variant in
     term | termwrite) [ -n "$pid" ] && kill -TERM "$pid" ;;
     usr1) kill -USR1 $mpirun ;;
@@ -139,7 +145,7 @@ ck_refuse() { # ck_refuse WHAT DIR EXPECTED_MESSAGE
 # a checkpointed run to damage: SIGUSR1 to one rank once a checkpoint exists
 ck_make() { # ck_make DIR SEED
   rm -rf "$1"
-  $MPI -n 2 bin/stratsim run tests/data/facility_ranks.yaml --set seeds=30 --set seed=$2 --set checkpoint.every=0.2 \
+  STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run tests/data/facility_ranks.yaml --set seeds=30 --set seed=$2 --set checkpoint.every=0.2 \
     --out "$1" --quiet >"$OUT/ck-make.log" 2>&1 &
   local mpirun=$! n=0
   while [ ! -f "$1/checkpoint.bin" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
