@@ -43,7 +43,8 @@ ck_kill() {
   shift 4
   local dir="$ck_dir/$name" log="$OUT/ck-$name.log" delay rc victim extra=() env=()
   rm -rf "$dir"
-  delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.3 + 1.5 * r / 32767 }')
+  # a moment in 30-90% of the reference run's wall time (the load of the machine varies)
+  delay=$(awk -v r=$RANDOM -v t="$ck_T" 'BEGIN { printf "%.2f", t * (0.3 + 0.6 * r / 32767) }')
   case $variant in
     kill | killwrite | termwrite) extra=(--set checkpoint.every=0.3) ;;
   esac
@@ -117,7 +118,9 @@ ck_kill() {
 ck_experiment() {
   local label=$1 config=$2
   shift 2
+  local t0=$(date +%s.%N)
   run "ck-$label-ref" $MPI -n 2 bin/stratsim run "$config" "$@" --out "$ck_dir/$label-ref" --quiet || return
+  ck_T=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
   # ck_kill names its reference by its own first argument's stem: NAME-ref
   local v i=0 afters=(1 4 2 1 2)
   for v in term usr1 kill killwrite termwrite; do
@@ -127,7 +130,7 @@ ck_experiment() {
   done
 }
 
-ck_experiment facility tests/data/facility_ranks.yaml --set seeds=12
+ck_experiment facility tests/data/facility_ranks.yaml --set seeds=40
 ck_experiment bandit configs/bandit/quick.yaml --set seeds=32 --set bandit.T=300 --set bandit.epochs=2
 ck_experiment rlhf configs/rlhf/quick.yaml --set seeds=8 --set rlhf.spsa.steps=4
 ck_experiment mdp configs/rlhf/mdp_small.yaml --set seeds=12 --set rlhf.spsa.steps=1
