@@ -36,6 +36,7 @@ typedef struct {
   double cluster_spread, cluster_std;
   const double *pop_thetas; /* explicit k x d */
   int pop_sphere;        /* 1: theta_i* rescaled onto the sphere ||theta|| = B (else the ball) */
+  double pop_delta;      /* ktimes: the delta of SP-RLHF Thm 3.5's instance family */
   /* estimation */
   double lambda, c_f, delta;
   int median_kind;       /* ss_median_kind */
@@ -52,7 +53,7 @@ typedef struct {
 
 enum { RLHF_ENV_GAUSSIAN = 0, RLHF_ENV_EXPLICIT, RLHF_ENV_CSV };
 enum { RLHF_METHOD_PLANNER = 0, RLHF_METHOD_DENSE };
-enum { RLHF_POP_GAUSSIAN = 0, RLHF_POP_CLUSTERS, RLHF_POP_EXPLICIT };
+enum { RLHF_POP_GAUSSIAN = 0, RLHF_POP_CLUSTERS, RLHF_POP_EXPLICIT, RLHF_POP_KTIMES };
 
 /* Defaults used by tests and tools that build parameters without a config. */
 void rlhf_params_default(rlhf_params *p);
@@ -302,6 +303,7 @@ typedef struct {
   int steps;
   double a, c, A_gain, alpha_exp, gamma_exp;
   int groups;              /* evaluation groups (0: one per rank) */
+  int start;               /* SPSA start: 0 = theta_i*, s > 0 = a keyed random point of the ball */
   void (*progress)(void *ctx, double fraction);
   void *progress_ctx;
 } rlhf_strategy_ctx;
@@ -322,5 +324,9 @@ int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *o
 /* Sums n doubles over the ranks of c where every slot is non-zero on at most one rank (so the
  * sum is exact and order-free). Collective; src/par/mdp_coll.c. */
 void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n);
+/* Counts one ghost exchange of the distributed MDP (a PETSc VecScatter, mdp_plan.c) in the
+ * communication accounting: bytes received from other ranks, seconds it took. Not collective;
+ * nothing is counted on a one-rank communicator. src/par/mdp_coll.c. */
+void ss_comm_count_scatter(const ss_comm *c, uint64_t bytes, double seconds);
 
 #endif

@@ -24,6 +24,7 @@ static const struct {
     [SS_VERB_SEND] = {"send_bytes", "p2p"},           [SS_VERB_RECV] = {"recv_bytes", "p2p"},
     [SS_VERB_AGREE] = {"agree", "allreduce"},         [SS_VERB_SPLIT] = {"split", "comm_create"},
     [SS_VERB_BANDIT_SELECT] = {"bandit_select", "allreduce"}, [SS_VERB_ALLGATHER] = {"rlhf_allgather", "allgather"},
+    [SS_VERB_SUM_DISJOINT] = {"sum_disjoint", "allreduce"}, [SS_VERB_MDP_SCATTER] = {"mdp_scatter", "neighbor"},
 };
 
 const char *ss_verb_name(ss_verb v) { return v < SS_NVERBS ? verbs[v].name : "?"; }
@@ -123,7 +124,7 @@ void ss_commstats_reduce(ss_comm *world)
     for (int v = 0; v < SS_NVERBS; v++)
       if (local[p][v].calls) {
         memset(&mine[n], 0, sizeof mine[n]);
-        snprintf(mine[n].phase, NAME_LEN, "%s", phase_name[p]);
+        memcpy(mine[n].phase, phase_name[p], NAME_LEN); /* NUL-terminated: NAME_LEN - 1 copied at most */
         mine[n].verb = v;
         mine[n].c = local[p][v];
         n++;

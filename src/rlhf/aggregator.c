@@ -10,7 +10,7 @@
 
 static const rlhf_agg_ops *const registry[] = {
   &rlhf_agg_naive_mle, &rlhf_agg_median_mle,    &rlhf_agg_pessimistic_sw,
-  &rlhf_agg_maxmin,    &rlhf_agg_pessimistic_momle, &rlhf_agg_oracle,
+  &rlhf_agg_maxmin,    &rlhf_agg_pessimistic_momle, &rlhf_agg_oracle, &rlhf_agg_dictator,
 };
 #define NREG ((int)(sizeof registry / sizeof registry[0]))
 
@@ -119,6 +119,7 @@ int rlhf_agg_build_exact(const rlhf_agg_ops *ops, int d, int64_t k, const double
     double sum = ss_sum_exact(col, k);
     if (ops == &rlhf_agg_naive_mle || ops == &rlhf_agg_oracle) agg->theta[j] = sum / (double)k;
     if (ops == &rlhf_agg_median_mle) agg->theta[j] = ss_median_serial(col, k, median_kind);
+    if (ops == &rlhf_agg_dictator) agg->theta[j] = theta_hat[j];
     if (ops == &rlhf_agg_pessimistic_momle) {
       for (int64_t i = 0; i < k; i++) col[i] = lo[i * d + j];
       agg->lo[j] = ss_median_serial(col, k, median_kind);

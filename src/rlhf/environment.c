@@ -26,6 +26,7 @@ void rlhf_params_default(rlhf_params *p)
   p->pop_kind = RLHF_POP_GAUSSIAN;
   p->pop_mean_norm = 0.5;
   p->pop_std = 0.2;
+  p->pop_delta = 0.01;
   p->clusters = 2;
   p->cluster_spread = 0.5;
   p->cluster_std = 0.1;

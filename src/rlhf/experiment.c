@@ -16,7 +16,7 @@
 
 #define DEFAULT_ALGOS "[naive_mle, pessimistic_sw, median_mle, pessimistic_momle]"
 /* the choices list the aggregator registry (aggregator.c) */
-#define ALGO_CHOICES "naive_mle|median_mle|pessimistic_sw|maxmin|pessimistic_momle|oracle"
+#define ALGO_CHOICES "naive_mle|median_mle|pessimistic_sw|maxmin|pessimistic_momle|oracle|dictator"
 
 static const ss_key keys[] = {
   {"rlhf.n", SS_T_INT, "100", 1, 1e8, 0, NULL, "comparisons per labeler"},
@@ -48,7 +48,8 @@ static const ss_key keys[] = {
   {"rlhf.env.features", SS_T_REAL_MATRIX, NULL, -1e300, 1e300, 0, NULL, "explicit features: S*A rows (row s*A+a) of d values"},
   {"rlhf.env.file", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "CSV of features (relative paths: from the config file's folder): rows 's,a,phi_1..phi_d' or 'phi_1..phi_d' (s-major), optional header"},
   {"rlhf.env.rho", SS_T_REAL_LIST, NULL, 0, 1e300, 0, NULL, "state distribution (S weights, normalised); default uniform"},
-  {"rlhf.population.model", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|clusters|explicit", "how true parameters theta_i* are drawn"},
+  {"rlhf.population.model", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|clusters|explicit|ktimes", "how true parameters theta_i* are drawn (ktimes: the instance family of SP-RLHF Thm 3.5, docs/theory.md)"},
+  {"rlhf.population.delta", SS_T_REAL, "0.01", 0, 0.5, 0, NULL, "ktimes: the family's delta (second choice 1 - delta, j-th choice delta (d - j))"},
   {"rlhf.population.mean", SS_T_REAL_LIST, NULL, -1e6, 1e6, 0, NULL, "gaussian/clusters centre (d values); default a random direction of norm mean_norm"},
   {"rlhf.population.mean_norm", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "norm of the random centre"},
   {"rlhf.population.std", SS_T_REAL, "0.2", 0, 1e6, 0, NULL, "gaussian: per-coordinate standard deviation s"},
@@ -68,6 +69,7 @@ static const ss_key keys[] = {
   {"rlhf.spsa.A", SS_T_REAL, "10", 0, 1e9, 0, NULL, "SPSA stability constant A"},
   {"rlhf.spsa.alpha", SS_T_REAL, "0.602", 0, 10, 0, NULL, "SPSA gain exponent alpha"},
   {"rlhf.spsa.gamma", SS_T_REAL, "0.101", 0, 10, 0, NULL, "SPSA perturbation exponent gamma"},
+  {"rlhf.spsa.start", SS_T_INT, "0", 0, 1e6, 0, NULL, "SPSA start: 0 = the true parameter; s > 0 = the s-th keyed random point of the ball of radius B (several starts: sweep it)"},
   {"rlhf.spsa.groups", SS_T_INT, "0", 0, 1e6, 0, NULL, "rank groups for the evaluations of an SPSA step (0: one per rank)"},
   {"rlhf.output.labelers", SS_T_BOOL, "true", 0, 0, 0, NULL, "write rlhf_labelers.csv (k rows per algorithm and seed)"},
 };
@@ -138,7 +140,9 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->env_file = ss_cfg_str(cfg, "rlhf.env.file");
   p->rho_cfg = ss_cfg_list(cfg, "rlhf.env.rho", &nl);
   const char *pm = ss_cfg_str(cfg, "rlhf.population.model");
-  p->pop_kind = !strcmp(pm, "clusters") ? RLHF_POP_CLUSTERS : !strcmp(pm, "explicit") ? RLHF_POP_EXPLICIT : RLHF_POP_GAUSSIAN;
+  p->pop_kind = !strcmp(pm, "clusters") ? RLHF_POP_CLUSTERS : !strcmp(pm, "explicit") ? RLHF_POP_EXPLICIT
+                 : !strcmp(pm, "ktimes") ? RLHF_POP_KTIMES : RLHF_POP_GAUSSIAN;
+  p->pop_delta = ss_cfg_real(cfg, "rlhf.population.delta");
   p->pop_mean = ss_cfg_list(cfg, "rlhf.population.mean", &nl);
   p->pop_mean_norm = ss_cfg_real(cfg, "rlhf.population.mean_norm");
   p->pop_std = ss_cfg_real(cfg, "rlhf.population.std");
@@ -563,6 +567,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
       sc.alpha_exp = ss_cfg_real(task->cfg, "rlhf.spsa.alpha");
       sc.gamma_exp = ss_cfg_real(task->cfg, "rlhf.spsa.gamma");
       sc.groups = (int)ss_cfg_int(task->cfg, "rlhf.spsa.groups");
+      sc.start = (int)ss_cfg_int(task->cfg, "rlhf.spsa.start");
       progress_ctx pc = {task, (double)a / rp.nalgos, 1.0 / rp.nalgos};
       sc.progress = spsa_progress;
       sc.progress_ctx = &pc;

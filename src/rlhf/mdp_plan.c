@@ -12,11 +12,14 @@
 #include <string.h>
 #include "rlhf_mdp.h"
 
-static PetscErrorCode scatter(VecScatter sc, Vec from, Vec to)
+/* One ghost exchange, counted (commstats) with the bytes received from other ranks. */
+static PetscErrorCode scatter(const rlhf_mdp *m, VecScatter sc, Vec from, Vec to, int64_t remote)
 {
   PetscFunctionBeginUser;
+  double t0 = ss_wtime();
   PetscCall(VecScatterBegin(sc, from, to, INSERT_VALUES, SCATTER_FORWARD));
   PetscCall(VecScatterEnd(sc, from, to, INSERT_VALUES, SCATTER_FORWARD));
+  ss_comm_count_scatter(m->comm, (uint64_t)remote * sizeof(PetscScalar), ss_wtime() - t0);
   PetscFunctionReturn(0);
 }
 
@@ -42,7 +45,7 @@ static PetscErrorCode backward(rlhf_mdp *m, const double *theta)
       PetscCall(VecGetArray(m->vglob, &v));
       memcpy(v, m->V, (size_t)n * sizeof *v);
       PetscCall(VecRestoreArray(m->vglob, &v));
-      PetscCall(scatter(m->sc_succ, m->vglob, m->vghost));
+      PetscCall(scatter(m, m->sc_succ, m->vglob, m->vghost, m->remote_succ));
       PetscCall(VecGetArrayRead(m->vghost, &g));
       m->ghost_values += m->nghost;
       m->collectives++;
@@ -81,7 +84,7 @@ static PetscErrorCode forward_step(rlhf_mdp *m, int h, const double *occ, double
     o[2 * s + 1] = m->pi[(size_t)h * n + s];
   }
   PetscCall(VecRestoreArray(m->pair_glob, &o));
-  PetscCall(scatter(m->sc_pred, m->pair_glob, m->pair_ghost));
+  PetscCall(scatter(m, m->sc_pred, m->pair_glob, m->pair_ghost, 2 * m->remote_pred));
   m->ghost_values += 2 * (int64_t)m->npghost;
   m->collectives++;
   const PetscScalar *g;

@@ -30,9 +30,31 @@ static void random_direction(uint64_t seed, uint32_t entity, int d, double norm,
   for (int j = 0; j < d; j++) v[j] = nrm > 0 ? v[j] * norm / nrm : 0.0;
 }
 
+/* SP-RLHF Thm 3.5's instance family (MODELS 1.9), with d = m actions valued through
+ * phi(a_l) = e_l: labeler 0 ranks a_1 > a_2 > ... > a_m, every other labeler
+ * a_2 > ... > a_m > a_1; a labeler values its top choice at 1, its second at 1 - delta and its
+ * j-th (j > 2) at delta (m - j). Every row has the same norm; all are rescaled onto the sphere
+ * of radius B (a common factor: no ratio of welfares changes). */
+static void ktimes_theta(const rlhf_params *p, int64_t i, double *theta)
+{
+  int m = p->d;
+  double nrm = 0;
+  for (int j = 1; j <= m; j++) { /* value of the j-th choice */
+    double v = j == 1 ? 1.0 : j == 2 ? 1.0 - p->pop_delta : p->pop_delta * (m - j);
+    theta[i == 0 ? j - 1 : j % m] = v; /* others: the j-th choice is a_{j+1}, the m-th a_1 */
+    nrm += v * v;
+  }
+  nrm = sqrt(nrm);
+  for (int j = 0; j < m; j++) theta[j] *= p->B / nrm;
+}
+
 void rlhf_theta_star(const rlhf_params *p, int64_t i, double *theta)
 {
   int d = p->d;
+  if (p->pop_kind == RLHF_POP_KTIMES) {
+    ktimes_theta(p, i, theta);
+    return;
+  }
   if (p->pop_kind == RLHF_POP_EXPLICIT) {
     memcpy(theta, p->pop_thetas + (size_t)i * d, (size_t)d * sizeof *theta);
     return;

@@ -86,7 +86,7 @@ struct rlhf_agg {
 };
 
 extern const rlhf_agg_ops rlhf_agg_naive_mle, rlhf_agg_median_mle, rlhf_agg_oracle,
-    rlhf_agg_pessimistic_sw, rlhf_agg_maxmin, rlhf_agg_pessimistic_momle;
+    rlhf_agg_pessimistic_sw, rlhf_agg_maxmin, rlhf_agg_pessimistic_momle, rlhf_agg_dictator;
 
 struct rlhf_strategy_ops {
   const char *name;

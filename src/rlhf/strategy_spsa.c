@@ -13,6 +13,25 @@
 #include "stratsim/rng.h"
 #include "rlhf_impl.h"
 
+/* Start s > 0 (rlhf.spsa.start): each strategic labeler starts from a point uniform in the
+ * ball of radius B, keyed (seed, SPSA, labeler, index above every step's Delta draws); its
+ * Delta draws are keyed apart per start too (start 0 keeps the original keys). */
+#define SPSA_START_INDEX(s) ((uint64_t)(s) << 40)
+static void spsa_random_starts(const rlhf_strategy_ctx *ctx, double *reports)
+{
+  int d = ctx->p->d;
+  for (int64_t i = 0; i < ctx->p->k; i++) {
+    if (!ctx->strategic[i]) continue;
+    double *r = reports + i * d, nrm = 0;
+    uint64_t base = SPSA_START_INDEX(ctx->start) | ((uint64_t)1 << 39);
+    ss_rng_normal_fill(ctx->p->seed, SS_P_RLHF_SPSA, (uint32_t)i, base, (uint64_t)d, r);
+    for (int j = 0; j < d; j++) nrm += r[j] * r[j];
+    nrm = sqrt(nrm);
+    double rad = ctx->p->B * pow(ss_rng_u01(ctx->p->seed, SS_P_RLHF_SPSA, (uint32_t)i, base + d), 1.0 / d);
+    for (int j = 0; j < d; j++) r[j] = nrm > 0 ? r[j] * rad / nrm : 0.0;
+  }
+}
+
 static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
 {
   const rlhf_params *p = ctx->p;
@@ -20,6 +39,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   int64_t k = p->k;
   int P = ss_comm_size(ctx->comm), rank = ss_comm_rank(ctx->comm);
   memcpy(reports, ctx->theta_star, (size_t)k * d * sizeof *reports);
+  if (ctx->start > 0) spsa_random_starts(ctx, reports);
   int64_t nstrat = 0;
   for (int64_t i = 0; i < k; i++) nstrat += ctx->strategic[i];
   if (nstrat == 0 || ctx->steps == 0) return SS_OK;
@@ -79,7 +99,8 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     for (int64_t s = 0; s < nstrat; s++)
       for (int j = 0; j < d; j++)
         delta[s * d + j] =
-            ss_rng_u01(p->seed, SS_P_RLHF_SPSA, (uint32_t)who[s], (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
+            ss_rng_u01(p->seed, SS_P_RLHF_SPSA, (uint32_t)who[s],
+                       SPSA_START_INDEX(ctx->start) + (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
     for (int64_t ev = 0; ev < nev && !rc; ev++) {
       u[ev] = 0;
       if (ev % G != color) continue;

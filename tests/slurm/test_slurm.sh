@@ -9,7 +9,7 @@
 #   2. every jobs/*.sbatch is submitted with -N 2, once with srun --mpi=pmix and once with
 #      mpirun inside the allocation (STRATSIM_LAUNCHER=mpirun):
 #      - run.sbatch, 2 nodes x 2 ranks, for each experiment (tests/slurm/{facility,rlhf,
-#        bandit}.yaml): the CSVs are byte-identical to a 1-rank run, and the manifest records
+#        bandit,mdp}.yaml): the CSVs are byte-identical to a 1-rank run, and the manifest records
 #        the node list, 2 ranks per node, the job id and communication counts;
 #      - sweep_array.sbatch through jobs/submit_sweep.sh, a 2-point sweep whose tasks each
 #        span both nodes: each point's CSVs equal those of `stratsim run --sweep-index I` on
@@ -173,7 +173,7 @@ facility:
 sweep:
   facility.agents: [11, 22]
 YAML
-for e in facility rlhf bandit; do
+for e in facility rlhf bandit mdp; do
     submit "srun_$e" -- -N 2 -n 4 jobs/run.sbatch "tests/slurm/$e.yaml" --out "$work/srun-$e" --quiet
     submit "mpirun_$e" STRATSIM_LAUNCHER=mpirun -- -N 2 -n 4 jobs/run.sbatch "tests/slurm/$e.yaml" --out "$work/mpirun-$e" --quiet
 done
@@ -188,7 +188,7 @@ submit scaling_weak STRATSIM_LAUNCHER=mpirun -- -N 2 -n 4 jobs/scaling.sbatch --
     --ranks "2 4" --nodes 2 --repeats 1 --out "$work/scaling-weak" tests/slurm/facility.yaml
 
 # 1-rank references, run while the jobs queue.
-for e in facility rlhf bandit; do
+for e in facility rlhf bandit mdp; do
     $MPI -n 1 bin/stratsim run "tests/slurm/$e.yaml" --out "$work/ref-$e" --quiet > "$work/logs/ref-$e.log" 2>&1 ||
         fail "1-rank reference run of tests/slurm/$e.yaml"
 done
@@ -203,7 +203,7 @@ left=$($X squeue -h -o '%A %T' 2>/dev/null | tr '\n' ' ')
 check "all jobs finished within ${job_timeout}s${left:+ (left: $left)}" test -z "$left"
 
 for name in "${!job_cmd[@]}"; do retry_crashed "$name"; done
-for e in facility rlhf bandit; do
+for e in facility rlhf bandit mdp; do
     for l in srun mpirun; do
         id=$(eval echo "\${job_${l}_$e:-}")
         [ -n "$id" ] || continue
@@ -213,6 +213,10 @@ for e in facility rlhf bandit; do
         check "$e ($l) manifest: nodes tnode1, tnode2 with 2 ranks each, 4 ranks" \
             test "$(jget "$m" '[m["nodes"], m["ranks_per_node"], m["ranks"]]')" = '[["tnode1", "tnode2"], [2, 2], 4]'
         check "$e ($l) manifest: slurm job id $id" test "$(jget "$m" 'm["slurm"]["job_id"]')" = "\"$id\""
+        if [ "$e" = mdp ]; then
+            check "mdp ($l) manifest: the MDP's ghost exchanges are counted under rlhf.policy" \
+                test "$(jget "$m" 'm["communication"]["rlhf.policy"]["mdp_scatter"]["calls_max"] > 0')" = true
+        fi
         check "$e ($l) manifest: communication counted (calls > 0 in some phase)" \
             test "$(jget "$m" 'sum(v["calls_max"] for p in m["communication"].values() for v in p.values()) > 0')" = true
     done

@@ -1,0 +1,40 @@
+/* The dictatorship of labeler 0: W(z) = <theta_hat_0, z>, the greedy policy for labeler 0's
+ * estimate alone. It is exactly strategyproof with exact parameters (no report of another
+ * labeler changes the policy, and labeler 0 gets its own optimum by reporting the truth), so
+ * it is the rule that SP-RLHF Thm 3.5's instance family forces onto 1/k of the optimal
+ * welfare (Gibbard-Satterthwaite: a deterministic strategyproof rule onto >= 3 outcomes is a
+ * dictatorship; docs/theory.md). */
+#include "stratsim/xsum.h"
+#include "rlhf_impl.h"
+
+static double dictator_value(const rlhf_agg *agg, const double *z)
+{
+  return rlhf_dot(agg->theta, z, agg->d);
+}
+
+static void dictator_smooth(const rlhf_agg *agg, const double *z, double mu, double *grad,
+                            double *hess)
+{
+  for (int j = 0; j < agg->d; j++) grad[j] = agg->theta[j];
+  if (hess)
+    for (int j = 0; j < agg->d * agg->d; j++) hess[j] = 0;
+}
+
+/* labeler 0's row lives on the rank whose block starts at 0: an exact sum of that row and
+ * zeros elsewhere replicates it bit for bit */
+static int dictator_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est,
+                          const double *tsm, ss_err *e)
+{
+  int d = agg->d;
+  ss_xsum acc[RLHF_DMAX];
+  for (int j = 0; j < d; j++) {
+    ss_xsum_init(&acc[j]);
+    if (est->first == 0 && est->count > 0) ss_xsum_add(&acc[j], est->theta[j]);
+  }
+  ss_comm_sum_xsum(c, acc, d);
+  for (int j = 0; j < d; j++) agg->theta[j] = ss_xsum_value(&acc[j]);
+  return SS_OK;
+}
+
+const rlhf_agg_ops rlhf_agg_dictator = {"dictator", 1, 0, 0, dictator_build, dictator_value,
+                                        dictator_smooth, NULL, NULL, NULL};
