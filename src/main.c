@@ -3,6 +3,7 @@
  * (-log_view, -mle_tao_type nls, ...), read by PetscInitialize; one that no PETSc object
  * reads is an error. Every rank parses the same arguments, so usage errors need no
  * agreement; everything else goes through the driver, which agrees on errors. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@
 
 static const char *const run_help =
     "usage: stratsim run CONFIG [--set key.path=value]... [--out DIR] [--force] [--quiet]\n"
-    "                           [--sweep-index I] [PETSc options such as -log_view]\n\n"
+    "                           [--sweep-index I] [--resume-auto] [PETSc options such as -log_view]\n"
+    "       stratsim run --resume DIR [--quiet] [PETSc options]\n\n"
     "Runs the experiment of a YAML config (docs/config.md) and writes a run directory:\n"
     "<output.dir>/<name>/ (name defaults to the config file's base name), <...>/point-I/ with\n"
     "--sweep-index I, or --out DIR. The directory holds manifest.json, config.yaml (the resolved\n"
@@ -29,10 +31,19 @@ static const char *const run_help =
     "  --force               replace DIR if it is a stratsim run directory (only the files that\n"
     "                        run wrote are removed; anything else is refused, exit 2)\n"
     "  --quiet               no progress lines on stderr (the summary still goes to stdout)\n"
-    "  --sweep-index I       run sweep point I alone (SLURM arrays; gather with stratsim collect)\n\n"
-    "Exit codes: 0 completed; 1 the run failed (manifest \"failed\" with the reason); 2 bad input\n"
-    "(config, arguments, output directory; nothing is written); 3 interrupted by SIGTERM, SIGINT\n"
-    "or SIGUSR1 at a safe point (manifest \"interrupted\", no CSV files).\n";
+    "  --sweep-index I       run sweep point I alone (SLURM arrays; gather with stratsim collect)\n"
+    "  --resume DIR          continue the run in DIR (its config.yaml, sweep point and checkpoint):\n"
+    "                        the tasks in DIR/checkpoint.bin are not run again, at any rank count;\n"
+    "                        a checkpoint of another config or format, or a damaged one, is refused\n"
+    "  --resume-auto         continue the run directory's unfinished run of this config if there is\n"
+    "                        one (as --resume), else start it (with --force: replacing a finished\n"
+    "                        run); jobs/*.sbatch add it when SLURM requeues the job\n\n"
+    "Checkpoints (docs/checkpoint.md): at SIGTERM, SIGINT or SIGUSR1, and every checkpoint.every\n"
+    "seconds if set, the finished tasks' results are saved to DIR/checkpoint.bin (removed when the\n"
+    "run completes). Exit codes: 0 completed; 1 the run failed (manifest \"failed\" with the\n"
+    "reason); 2 bad input (config, arguments, output directory, refused checkpoint; nothing is\n"
+    "written); 3 stopped by SIGTERM, SIGINT or SIGUSR1 at a safe point, without CSV files: manifest\n"
+    "\"checkpointed\" (resume with --resume DIR) or \"interrupted\" (no task had finished).\n";
 
 static const char *const collect_help =
     "usage: stratsim collect DIR... --out DIR [--force]\n\n"
@@ -49,7 +60,8 @@ static const char *const rerun_help =
 static void usage(FILE *f)
 {
   fputs("usage: stratsim run CONFIG [--set key.path=value]... [--out DIR] [--force] [--quiet]\n"
-        "                           [--sweep-index I] [PETSc options such as -log_view]\n"
+        "                           [--sweep-index I] [--resume-auto] [PETSc options such as -log_view]\n"
+        "       stratsim run --resume DIR [--quiet]\n"
         "       stratsim validate CONFIG [--set key.path=value]...\n"
         "       stratsim show-config CONFIG [--set key.path=value]...\n"
         "       stratsim rerun DIR [--out NEW] [--force] [--quiet]\n"
@@ -59,7 +71,8 @@ static void usage(FILE *f)
         "Runs a strategic-agent experiment described by a YAML config (docs/config.md).\n"
         "Results go to <output.dir>/<name>/ (default results/<config base name>/), or --out DIR;\n"
         "an existing run directory is only replaced with --force. Exit codes: 0 success, 1 run\n"
-        "failed, 2 bad input (config, arguments, output directory), 3 interrupted by a signal.\n\n"
+        "failed, 2 bad input (config, arguments, output directory), 3 interrupted by a signal\n"
+        "(finished tasks checkpointed: stratsim run --resume DIR continues).\n\n"
         "experiments:\n", f);
   for (int i = 0; i < ss_experiment_count(); i++)
     fprintf(f, "  %-10s %s\n", ss_experiment_at(i)->name, ss_experiment_at(i)->summary);
@@ -69,13 +82,14 @@ typedef struct {
   ss_run_options run;
   char **positional; /* collect's directories */
   int npositional;
+  const char *resume_dir; /* run --resume DIR */
 } cli;
 
 /* The options each command uses; any other is refused rather than silently ignored. */
 static int check_option(const char *cmd, const char *opt, ss_err *e)
 {
   static const char *const uses[][2] = {
-      {"run", " --set --out --force --quiet --sweep-index "}, {"validate", " --set --sweep-index "},
+      {"run", " --set --out --force --quiet --sweep-index --resume --resume-auto "}, {"validate", " --set --sweep-index "},
       {"show-config", " --set "}, {"rerun", " --out --force --quiet "}, {"collect", " --out --force "}};
   char word[32];
   snprintf(word, sizeof word, " %.20s ", opt);
@@ -98,10 +112,11 @@ static int parse_args(int argc, char **argv, cli *c, ss_err *e)
     const char *a = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strncmp(a, "--", 2) && check_option(argv[1], strncmp(a, "--set=", 6) ? a : "--set", e)) return e->code;
-    if (!strcmp(a, "--set") || !strcmp(a, "--out") || !strcmp(a, "--sweep-index")) {
+    if (!strcmp(a, "--set") || !strcmp(a, "--out") || !strcmp(a, "--sweep-index") || !strcmp(a, "--resume")) {
       if (!value) return ss_fail(e, SS_EINPUT, "%s needs a value (see stratsim %s --help)", a, argv[1]);
       i++;
       if (!strcmp(a, "--set")) o->sets[o->nsets++] = argv[i];
+      else if (!strcmp(a, "--resume")) c->resume_dir = value;
       else if (!strcmp(a, "--out")) o->out = value;
       else {
         char *end;
@@ -115,6 +130,8 @@ static int parse_args(int argc, char **argv, cli *c, ss_err *e)
       o->force = 1;
     } else if (!strcmp(a, "--quiet")) {
       o->quiet = 1;
+    } else if (!strcmp(a, "--resume-auto")) {
+      o->resume = 2;
     } else if (!strncmp(a, "--", 2)) {
       return ss_fail(e, SS_EINPUT, "unknown option %s (see stratsim %s --help)", a, argv[1]);
     } else if (a[0] == '-' && a[1]) {
@@ -125,6 +142,14 @@ static int parse_args(int argc, char **argv, cli *c, ss_err *e)
     }
   }
   const char *cmd = argv[1];
+  if (c->resume_dir || o->resume) {
+    if (strcmp(cmd, "run"))
+      return ss_fail(e, SS_EINPUT, "%s is an option of stratsim run only", c->resume_dir ? "--resume" : "--resume-auto");
+    if (c->resume_dir && (c->npositional || o->nsets || o->out || o->force || o->sweep_index >= 0 || o->resume))
+      return ss_fail(e, SS_EINPUT, "--resume DIR takes the config, sweep point and output of DIR: give no CONFIG, "
+                     "--set, --out, --force, --sweep-index or --resume-auto with it");
+    if (c->resume_dir) return SS_OK;
+  }
   int many = !strcmp(cmd, "collect");
   if (!many && c->npositional > 1)
     return ss_fail(e, SS_EINPUT, "unexpected argument '%s' (one %s per command; see stratsim %s --help)",
@@ -137,10 +162,9 @@ static int parse_args(int argc, char **argv, cli *c, ss_err *e)
   return SS_OK;
 }
 
-/* rerun DIR: DIR/config.yaml, at DIR's sweep point, into --out or DIR-rerun. */
-static int rerun(ss_comm *world, cli *c, char **path, char **out, ss_err *e)
+/* DIR's config.yaml and sweep point (from its manifest) as the run's config. */
+static int dir_config(ss_comm *world, const char *dir, cli *c, char **path, ss_err *e)
 {
-  const char *dir = c->run.config;
   if (ss_comm_rank(world) == 0 && !ss_output_is_run_dir(dir))
     ss_fail(e, SS_EINPUT, "%s: not a stratsim run directory (no manifest.json written by stratsim)", dir);
   char *manifest = NULL, *mpath = NULL;
@@ -156,10 +180,26 @@ static int rerun(ss_comm *world, cli *c, char **path, char **out, ss_err *e)
   int64_t shared = idx;
   ss_comm_bcast(world, &shared, sizeof shared, 0);
   c->run.sweep_index = (long)shared;
-  if (asprintf(path, "%s/config.yaml", dir) < 0 || (!c->run.out && asprintf(out, "%s-rerun", dir) < 0))
-    return ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (asprintf(path, "%s/config.yaml", dir) < 0) return ss_fail(e, SS_ERUNTIME, "out of memory");
   c->run.config = *path;
+  return SS_OK;
+}
+
+/* rerun DIR: DIR/config.yaml, at DIR's sweep point, into --out or DIR-rerun. */
+static int rerun(ss_comm *world, cli *c, char **path, char **out, ss_err *e)
+{
+  SS_TRY(dir_config(world, c->run.config, c, path, e));
+  if (!c->run.out && asprintf(out, "%s-rerun", c->positional[0]) < 0) return ss_fail(e, SS_ERUNTIME, "out of memory");
   if (!c->run.out) c->run.out = *out;
+  return ss_driver_run(world, &c->run, e);
+}
+
+/* run --resume DIR: DIR's config and sweep point, into DIR, skipping its checkpoint's tasks. */
+static int resume(ss_comm *world, cli *c, char **path, ss_err *e)
+{
+  SS_TRY(dir_config(world, c->resume_dir, c, path, e));
+  c->run.out = c->resume_dir;
+  c->run.resume = 1;
   return ss_driver_run(world, &c->run, e);
 }
 
@@ -186,6 +226,8 @@ static int command(ss_comm *world, int argc, char **argv, ss_err *e)
   int rc = parse_args(argc, argv, &c, e);
   if (!rc) rc = ss_par_check_options(e); /* validate and show-config too: what run would refuse */
   if (rc) {
+  } else if (!strcmp(cmd, "run") && c.resume_dir) {
+    rc = resume(world, &c, &path, e);
   } else if (!strcmp(cmd, "run")) {
     rc = ss_driver_run(world, &c.run, e);
   } else if (!strcmp(cmd, "rerun")) {
@@ -245,12 +287,21 @@ int main(int argc, char **argv)
     return 0;
   }
   if (command_help(argc, argv)) return 0;
+  /* a signal during MPI/PETSc start-up waits (blocked, pending) for the handlers instead of
+   * killing the rank; threads started meanwhile keep it blocked, so it reaches the main one */
+  sigset_t stop, before;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &stop, &before);
   ss_comm *world = NULL;
   if (ss_par_init(&argc, &argv, &world)) {
     fputs("stratsim: MPI/PETSc initialisation failed\n", stderr);
     return SS_ERUNTIME;
   }
   ss_interrupt_install();
+  sigprocmask(SIG_SETMASK, &before, NULL);
   ss_err e = {0};
   int rc = command(world, argc, argv, &e);
   if (rc && rc != SS_EINTR && ss_comm_rank(world) == 0) {

@@ -15,6 +15,7 @@ typedef struct {
   const char *out;      /* --out DIR, or NULL */
   int force, quiet;
   long sweep_index;     /* -1: all points */
+  int resume;           /* 1: --resume DIR (config = DIR/config.yaml, out = DIR); 2: --resume-auto */
   int argc;             /* the command line, for the manifest */
   char **argv;
 } ss_run_options;

@@ -1,7 +1,7 @@
 /* manifest.json: what ran, on what, with which config, how long each phase took, and
  * whether it finished. Written by world rank 0 at the start (status "running") and again
  * at the end ("completed", "failed" with the reason, or "interrupted" with the signal and
- * how many tasks were done). Its first field, "format": "stratsim-run-1", marks a directory
+ * how many tasks were done, or "checkpointed" when those tasks were saved for --resume). Its first field, "format": "stratsim-run-1", marks a directory
  * as a stratsim run directory (what --force may replace). */
 #ifndef STRATSIM_MANIFEST_H
 #define STRATSIM_MANIFEST_H
@@ -15,11 +15,13 @@
 typedef struct {
   const ss_config *cfg;
   const char *dir;
-  const char *status;  /* running | completed | failed | interrupted */
+  const char *status;  /* running | completed | failed | interrupted | checkpointed */
   const char *reason;  /* for failed and interrupted */
   const char *signal;  /* for interrupted: "SIGTERM", ... */
   unsigned long long config_hash;
-  long tasks_done;     /* tasks finished over all groups (at the end) */
+  long tasks_done;     /* tasks finished over all groups (at the end), resumed ones included */
+  long tasks_resumed;  /* tasks taken from a checkpoint by --resume */
+  long tasks_checkpointed; /* tasks in the run directory's checkpoint.bin (0: none) */
   int argc;
   char **argv;
   int ranks, groups;

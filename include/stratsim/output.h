@@ -19,6 +19,10 @@
  * and then the files the earlier run wrote are removed (nothing else). SS_EINPUT for
  * every refusal, naming what to do. Not collective (rank 0). */
 int ss_output_open(const char *dir, int force, ss_err *e);
+/* For a resume: dir must be a stratsim run directory; takes its lock (taking over a stale one:
+ * its process gone on this host, or an earlier start of this same requeued SLURM job) and
+ * removes nothing. SS_EINPUT on refusal. Not collective (rank 0). */
+int ss_output_open_resume(const char *dir, ss_err *e);
 /* Releases the lock taken by ss_output_open. Not collective. */
 void ss_output_close(const char *dir);
 /* Is dir a run directory written by stratsim (it holds stratsim's manifest.json)? */

@@ -16,6 +16,10 @@ const ss_key ss_common_keys[] = {
    "refuse a run whose estimated peak memory per rank exceeds this: a size (4G, 512MiB; K/M/G/T are "
    "powers of 1024, as SLURM's --mem), none, or auto = the node's available memory (capped by the "
    "cgroup limit) / the ranks on the node"},
+  {"checkpoint.every", SS_T_REAL, "0", 0, 1e9, 0, NULL,
+   "seconds between checkpoints of the completed tasks into the run directory (0: off; a checkpoint "
+   "is still written at SIGTERM, SIGINT or SIGUSR1); resume with stratsim run --resume DIR "
+   "(docs/checkpoint.md)"},
   {"output.dump_data", SS_T_BOOL, "false", 0, 0, 0, NULL,
    "also write the raw generated data (experiments that support it)"},
 };

@@ -2,11 +2,14 @@
  * error is agreed on before anything is created. Tasks (sweep point x seed) go round-robin
  * to rank groups; each group leader keeps its tasks' rows, and world rank 0 gathers them
  * in task order and assembles the run's files point by point (src/core/assemble.c), so the
- * files do not depend on the rank count or the group layout. */
+ * files do not depend on the rank count or the group layout. The finished tasks' rows are
+ * also what a checkpoint saves (at a signal, and every checkpoint.every seconds), and what
+ * --resume takes back, so a resumed run computes only the other tasks (docs/checkpoint.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/assemble.h"
+#include "stratsim/checkpoint.h"
 #include "stratsim/commstats.h"
 #include "stratsim/driver.h"
 #include "stratsim/experiment.h"
@@ -15,6 +18,7 @@
 #include "stratsim/manifest.h"
 #include "stratsim/output.h"
 #include "stratsim/progress.h"
+#include "driver_impl.h"
 
 int ss_driver_load(ss_comm *world, const ss_run_options *o, ss_config **cfg, ss_err *e)
 {
@@ -63,15 +67,9 @@ static char *run_dir(const ss_config *cfg, const ss_run_options *o, ss_err *e)
   return dir;
 }
 
-typedef struct {
-  long ntasks;
-  char **packed;  /* per task: that task's tables (group leaders; all of them on rank 0 at the end) */
-  size_t *plen;
-} task_rows;
-
 /* One task on this rank's group. Collective over group. */
 static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t, long first,
-                    ss_timers *timers, ss_progress *prog, task_rows *rows, ss_err *e)
+                    ss_timers *timers, ss_progress *prog, ss_task_rows *rows, ss_err *e)
 {
   const ss_experiment_ops *exp = ss_experiment_find(ss_cfg_experiment(cfg));
   long seeds = ss_cfg_int(cfg, "seeds"), point = first + t / seeds;
@@ -103,37 +101,6 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
   return e->code;
 }
 
-/* This group's tasks, with a safe point before each. Returns the first error. */
-static int run_tasks(ss_comm *world, ss_comm *group, int gid, int ngroups, const ss_config *cfg,
-                     const ss_run_options *o, ss_timers *timers, ss_progress *prog, task_rows *rows,
-                     ss_err *e)
-{
-  long first = o->sweep_index >= 0 ? o->sweep_index : 0;
-  for (long t = gid; t < rows->ntasks; t += ngroups) {
-    SS_TRY(ss_interrupt_check(group, e));
-    SS_TRY(run_task(world, group, cfg, t, first, timers, prog, rows, e));
-    ss_progress_task_done(prog, ss_comm_rank(group) == 0);
-  }
-  return SS_OK;
-}
-
-/* World rank 0 receives every task's packed rows from the group leaders, in task order. */
-static int gather_rows(ss_comm *world, int ngroups, const int *leader, task_rows *rows, ss_err *e)
-{
-  int me = ss_comm_rank(world);
-  for (long t = 0; t < rows->ntasks; t++) {
-    int src = leader[t % ngroups], tag = (int)(t % 30000);
-    if (me == src && me != 0) {
-      if (ss_comm_send_bytes(world, rows->packed[t], rows->plen[t], 0, tag))
-        return ss_fail(e, SS_ERUNTIME, "sending results to rank 0 failed");
-    } else if (me == 0 && src != 0) {
-      if (ss_comm_recv_bytes(world, src, tag, &rows->packed[t], &rows->plen[t]))
-        return ss_fail(e, SS_ERUNTIME, "receiving results from rank %d failed", src);
-    }
-  }
-  return SS_OK;
-}
-
 /* Phase totals as min/max/mean over ranks, under rank 0's phase names. */
 static void reduce_phases(ss_comm *world, const ss_timers *timers, ss_manifest *m)
 {
@@ -158,24 +125,9 @@ static void reduce_phases(ss_comm *world, const ss_timers *timers, ss_manifest *
   }
 }
 
-/* The run's state between its phases. */
-typedef struct {
-  ss_comm *world, *group;
-  const ss_run_options *o;
-  ss_config *cfg;
-  char *dir;
-  int locked;
-  ss_manifest m;
-  int ngroups, gid, *leader;
-  task_rows rows;
-  ss_tableset *all;
-  char *summary;
-  ss_timers timers;
-  ss_progress prog;
-} run_state;
-
-/* Config, run directory (checked, locked, config.yaml), and the "running" manifest. */
-static int setup(run_state *r, ss_err *e)
+/* Config, run directory (a new one checked, locked, config.yaml; or a resumed one with its
+ * checkpoint), and the "running" manifest. */
+static int setup(ss_run_state *r, ss_err *e)
 {
   int me = ss_comm_rank(r->world), size = ss_comm_size(r->world);
   SS_TRY(ss_driver_load(r->world, r->o, &r->cfg, e));
@@ -187,17 +139,6 @@ static int setup(run_state *r, ss_err *e)
   const char *fail_rank = getenv("STRATSIM_FAIL_RANK"), *fail_alloc = getenv("STRATSIM_FAIL_ALLOC");
   if (fail_rank && fail_alloc && atoi(fail_rank) == me) ss_alloc_fail_after(atol(fail_alloc));
   r->dir = run_dir(r->cfg, r->o, e);
-  if (me == 0 && r->dir && !ss_output_open(r->dir, r->o->force, e)) {
-    r->locked = 1;
-    char *yaml = NULL;
-    size_t ylen = 0;
-    FILE *f = open_memstream(&yaml, &ylen);
-    if (f) ss_config_write_yaml(r->cfg, f);
-    if (!f || fclose(f)) ss_fail(e, SS_ERUNTIME, "out of memory");
-    else ss_write_atomic(r->dir, "config.yaml", yaml, ylen, e);
-    free(yaml);
-  }
-  SS_TRY(ss_comm_agree(r->world, e));
   ss_manifest *m = &r->m;
   m->cfg = r->cfg;
   m->dir = r->dir;
@@ -213,49 +154,93 @@ static int setup(run_state *r, ss_err *e)
   m->sweep_index = r->o->sweep_index;
   m->npoints = ss_config_npoints(r->cfg);
   m->ntasks = (r->o->sweep_index >= 0 ? 1 : m->npoints) * ss_cfg_int(r->cfg, "seeds");
+  SS_TRY(ss_run_open(r, e));
   ss_par_mpi_version(m->mpi_version, sizeof m->mpi_version);
   ss_iso_time(m->start_time, sizeof m->start_time);
   if (me == 0) ss_manifest_write(m, e);
   return ss_comm_agree(r->world, e);
 }
 
-/* Rank groups (contiguous blocks; leader = first rank of each), buffers and progress. */
-static int make_groups(run_state *r, ss_err *e)
+/* Rank groups (contiguous blocks; leader = first rank of each), the task plan and progress. */
+static int make_groups(ss_run_state *r, ss_err *e)
 {
   int me = ss_comm_rank(r->world), size = ss_comm_size(r->world);
   r->ngroups = r->m.groups;
   r->gid = (int)((long)me * r->ngroups / size);
+  SS_TRY(ss_run_share(r, e));
   r->leader = ss_calloc((size_t)r->ngroups, sizeof *r->leader, e);
   for (int g = 0; r->leader && g < r->ngroups; g++) r->leader[g] = (int)(((long)g * size + r->ngroups - 1) / r->ngroups);
-  r->rows.ntasks = r->m.ntasks;
-  r->rows.packed = ss_calloc((size_t)r->m.ntasks, sizeof(char *), e);
-  r->rows.plen = ss_calloc((size_t)r->m.ntasks, sizeof(size_t), e);
+  if (r->leader) ss_rows_plan(&r->rows, r->ngroups, r->leader, e);
   if (!(r->all = ss_tableset_new())) ss_fail(e, SS_ERUNTIME, "out of memory");
   SS_TRY(ss_comm_agree(r->world, e));
   if (ss_comm_split(r->world, r->gid, me, &r->group)) ss_fail(e, SS_ERUNTIME, "cannot split ranks into %d groups", r->ngroups);
-  if (ss_progress_init(&r->prog, r->world, r->m.ntasks, r->ngroups, !r->o->quiet))
+  if (ss_progress_init(&r->prog, r->world, r->rows.ntodo, r->ngroups, !r->o->quiet))
     ss_fail(e, SS_ERUNTIME, "cannot set up progress reporting");
+  r->every = ss_cfg_real(r->cfg, "checkpoint.every");
+  r->last_save = r->last_point = ss_wtime();
+  r->stride = 1;
   return ss_comm_agree(r->world, e);
 }
 
-/* Every task, then every task's rows on rank 0. */
-static int compute(run_state *r, ss_err *e)
+/* This group's tasks in rounds (round i: todo[i * ngroups + gid]), with a group safe point
+ * before each task and, when checkpoint.every is set, world safe points between rounds. A
+ * group that stopped (error or signal) leaves at once without world points, and waits for
+ * the next one with them. Returns the first error. */
+static int run_tasks(ss_run_state *r, ss_err *e)
+{
+  long first = r->o->sweep_index >= 0 ? r->o->sweep_index : 0, groups = r->ngroups;
+  long rounds = (r->rows.ntodo + groups - 1) / groups, next = 0;
+  int meet = r->every > 0;
+  for (long i = 0; i < rounds; i++) {
+    if (meet && i == next) SS_TRY(ss_run_world_point(r, i, &next, e));
+    long j = i * groups + r->gid;
+    if (e->code || j >= r->rows.ntodo) continue;
+    if (ss_interrupt_check(r->group, e) ||
+        run_task(r->world, r->group, r->cfg, r->rows.todo[j], first, &r->timers, &r->prog, &r->rows, e)) {
+      if (!meet) return e->code;
+      continue;
+    }
+    ss_progress_task_done(&r->prog, ss_comm_rank(r->group) == 0);
+  }
+  return e->code;
+}
+
+/* Stopped by a signal: the finished tasks saved, and the run still reports the signal. */
+static int save_at_stop(ss_run_state *r, ss_err *e)
+{
+  ss_err stop = *e;
+  ss_err_clear(e);
+  if (!ss_run_save(r, e)) {
+    *e = stop;
+    return e->code;
+  }
+  char why[SS_ERRMSG];
+  snprintf(why, sizeof why, "%s", e->msg);
+  ss_err_clear(e);
+  return ss_fail(e, SS_ERUNTIME, "%s; saving the finished tasks failed: %s", stop.msg, why);
+}
+
+/* Every task, then every task's rows on rank 0 (or, at a signal, a checkpoint). */
+static int compute(ss_run_state *r, ss_err *e)
 {
   int phase = ss_phase(&r->timers, "tasks");
   ss_phase_begin(&r->timers, phase);
-  run_tasks(r->world, r->group, r->gid, r->ngroups, r->cfg, r->o, &r->timers, &r->prog, &r->rows, e);
+  run_tasks(r, e);
   ss_phase_end(&r->timers, phase);
-  r->m.tasks_done = ss_progress_finish(&r->prog, r->world);
-  SS_TRY(ss_comm_agree(r->world, e));
+  r->m.tasks_done = r->m.tasks_resumed + ss_progress_finish(&r->prog, r->world);
+  if (ss_comm_agree(r->world, e) == SS_EINTR) return save_at_stop(r, e);
+  SS_TRY(e->code);
   phase = ss_phase(&r->timers, "collect");
   ss_phase_begin(&r->timers, phase);
-  gather_rows(r->world, r->ngroups, r->leader, &r->rows, e);
+  ss_rows_collect(r->world, &r->rows, e);
   ss_phase_end(&r->timers, phase);
+  if (!e->code && ss_rows_count(&r->rows) != r->m.ntasks)
+    ss_fail(e, SS_ERUNTIME, "internal: %ld of %ld tasks reached rank 0", ss_rows_count(&r->rows), r->m.ntasks);
   return ss_comm_agree(r->world, e);
 }
 
 /* Rank 0: the point-by-point tables, the summary and the CSV files. */
-static int write_results(run_state *r, ss_err *e)
+static int write_results(ss_run_state *r, ss_err *e)
 {
   if (ss_comm_rank(r->world) == 0) {
     size_t slen = 0;
@@ -271,7 +256,7 @@ static int write_results(run_state *r, ss_err *e)
 }
 
 /* The final manifest, the summary on stdout, and the lock released. */
-static void finish(run_state *r, double t0, ss_err *e)
+static void finish(ss_run_state *r, double t0, ss_err *e)
 {
   int me = ss_comm_rank(r->world), size = ss_comm_size(r->world);
   ss_manifest *m = &r->m;
@@ -280,13 +265,16 @@ static void finish(run_state *r, double t0, ss_err *e)
   ss_memory_measure(r->world, &m->memory);
   m->wall_seconds = ss_wtime() - t0;
   ss_iso_time(m->end_time, sizeof m->end_time);
-  m->status = e->code == SS_EINTR ? "interrupted" : e->code ? "failed" : "completed";
+  m->status = e->code == SS_EINTR ? (m->tasks_checkpointed ? "checkpointed" : "interrupted")
+              : e->code ? "failed" : "completed";
+  if (!e->code) m->tasks_checkpointed = 0; /* removed below, once the manifest says "completed" */
   m->signal = e->code == SS_EINTR ? ss_signal_name(ss_interrupt_pending()) : NULL;
   m->reason = e->code ? e->msg : NULL;
   m->tables = e->code ? NULL : r->all;
   if (me == 0) {
     ss_err merr = {0};
     if (ss_manifest_write(m, &merr) && !e->code) *e = merr;
+    if (!e->code) ss_checkpoint_remove(r->dir);
     if (!e->code) {
       if (r->summary) fputs(r->summary, stdout);
       printf("results: %s/ (manifest.json, config.yaml", r->dir);
@@ -295,8 +283,13 @@ static void finish(run_state *r, double t0, ss_err *e)
       printf(") in %.2f s on %d rank%s\n", m->wall_seconds, size, size > 1 ? "s" : "");
       fflush(stdout);
     } else if (e->code == SS_EINTR) {
-      fprintf(stderr, "stratsim: %s after %ld of %ld tasks; %s/manifest.json says \"interrupted\"\n", e->msg,
-              m->tasks_done, m->ntasks, r->dir);
+      if (m->tasks_checkpointed)
+        fprintf(stderr, "stratsim: %s after %ld of %ld tasks; %s/%s holds %ld tasks (manifest \"checkpointed\"); "
+                "continue with: stratsim run --resume %s\n", e->msg, m->tasks_done, m->ntasks, r->dir,
+                SS_CHECKPOINT_FILE, m->tasks_checkpointed, r->dir);
+      else
+        fprintf(stderr, "stratsim: %s after %ld of %ld tasks; no task finished, so no checkpoint; %s/manifest.json "
+                "says \"interrupted\"\n", e->msg, m->tasks_done, m->ntasks, r->dir);
     }
   }
   ss_comm_agree(r->world, e);
@@ -306,7 +299,7 @@ static void finish(run_state *r, double t0, ss_err *e)
 int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
 {
   double t0 = ss_wtime();
-  run_state r = {0};
+  ss_run_state r = {0};
   r.world = world;
   r.o = o;
   ss_timers_init(&r.timers);
@@ -317,9 +310,7 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
     ss_output_close(r.dir);
   }
   free(r.summary);
-  for (long t = 0; r.rows.packed && t < r.rows.ntasks; t++) free(r.rows.packed[t]);
-  free(r.rows.packed);
-  free(r.rows.plen);
+  ss_rows_free(&r.rows);
   ss_tableset_free(&r.all);
   ss_comm_free(&r.group);
   free(r.leader);

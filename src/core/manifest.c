@@ -69,6 +69,7 @@ int ss_manifest_write(const ss_manifest *m, ss_err *e)
   if (m->sweep_index >= 0) fprintf(f, "%ld", m->sweep_index);
   else fputs("null", f);
   fprintf(f, ",\n  \"tasks\": %ld,\n  \"tasks_done\": %ld", m->ntasks, m->tasks_done);
+  fprintf(f, ",\n  \"tasks_resumed\": %ld,\n  \"tasks_checkpointed\": %ld", m->tasks_resumed, m->tasks_checkpointed);
   fprintf(f, ",\n  \"config_hash\": \"%016llx\"", m->config_hash);
   fputs(",\n  ", f);
   ss_memory_write_json(&m->memory, f);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "stratsim/checkpoint.h"
 #include "stratsim/input_file.h"
 #include "stratsim/output.h"
 
@@ -66,12 +67,12 @@ int ss_output_is_run_dir(const char *dir)
  * names and temporary-file pattern (.NAME.tmp.PID)? */
 static int written_by_run(const char *name, const char *manifest)
 {
-  if (!strcmp(name, "manifest.json") || !strcmp(name, "config.yaml")) return 1;
+  if (!strcmp(name, "manifest.json") || !strcmp(name, "config.yaml") || !strcmp(name, SS_CHECKPOINT_FILE)) return 1;
   const char *tmp = strstr(name, ".tmp.");
   if (name[0] == '.' && tmp && tmp[5] && strspn(tmp + 5, "0123456789") == strlen(tmp + 5)) {
     size_t stem = (size_t)(tmp - name);
     return (stem > 5 && !strncmp(tmp - 4, ".csv", 4)) || (stem > 5 && !strncmp(tmp - 5, ".json", 5)) ||
-           (stem > 5 && !strncmp(tmp - 5, ".yaml", 5));
+           (stem > 5 && !strncmp(tmp - 5, ".yaml", 5)) || (stem > 4 && !strncmp(tmp - 4, ".bin", 4));
   }
   const char *files = strstr(manifest, "\"files\": [");
   if (!files || strchr(name, '/') || strlen(name) < 5 || strcmp(name + strlen(name) - 4, ".csv")) return 0;
@@ -149,7 +150,9 @@ static int take_lock(const char *dir, ss_err *e)
   if (fd < 0 && errno == EEXIST) return lock_held(dir, path, e);
   if (fd < 0) return ss_fail(e, SS_EINPUT, "cannot create the lock %s: %s", path, strerror(errno));
   gethostname(host, sizeof host - 1);
-  int n = snprintf(text, sizeof text, "host %s pid %ld\n", host, (long)getpid());
+  const char *job = getenv("SLURM_JOB_ID"), *restart = getenv("SLURM_RESTART_COUNT");
+  int n = snprintf(text, sizeof text, "host %s pid %ld job %.40s restart %.20s\n", host, (long)getpid(),
+                   job && *job ? job : "-", restart && *restart ? restart : "0");
   int bad = write(fd, text, (size_t)n) != n;
   bad |= close(fd) != 0;
   if (bad) {
@@ -187,6 +190,38 @@ int ss_output_open(const char *dir, int force, ss_err *e)
   }
   if (rc) ss_output_close(dir);
   return rc;
+}
+
+/* A lock that a resume may take over: its process is gone (same host, no such pid), or it
+ * was taken by an earlier start of this same SLURM job (a requeued job keeps its id and gets
+ * a new restart count; SLURM ends a job's processes before it starts it again). */
+static int lock_is_stale(const char *path)
+{
+  char host[256] = "", me[256] = "", job[64] = "", restart[32] = "", *text = NULL;
+  size_t len;
+  long pid = 0;
+  ss_err ignore = {0};
+  if (ss_read_input_file(path, 4096, "the lock", &text, &len, &ignore)) return 0;
+  int n = sscanf(text, "host %255s pid %ld job %63s restart %31s", host, &pid, job, restart);
+  free(text);
+  gethostname(me, sizeof me - 1);
+  if (n >= 2 && pid > 0 && !strcmp(host, me) && kill((pid_t)pid, 0) && errno == ESRCH) return 1;
+  const char *my_job = getenv("SLURM_JOB_ID"), *my_restart = getenv("SLURM_RESTART_COUNT");
+  return n == 4 && my_job && !strcmp(job, my_job) && strcmp(restart, my_restart ? my_restart : "0");
+}
+
+int ss_output_open_resume(const char *dir, ss_err *e)
+{
+  char path[PATHBUF];
+  if (!ss_output_is_run_dir(dir))
+    return ss_fail(e, SS_EINPUT, "%s: not a stratsim run directory (no manifest.json written by stratsim); "
+                   "nothing to resume", dir);
+  SS_TRY(join(path, sizeof path, dir, SS_LOCK_FILE, e));
+  if (access(path, F_OK) == 0 && lock_is_stale(path)) {
+    fprintf(stderr, "stratsim: %s: taking over the lock of a run that is no longer running\n", dir);
+    unlink(path);
+  }
+  return take_lock(dir, e);
 }
 
 void ss_output_close(const char *dir)

@@ -32,7 +32,7 @@ int ss_par_check_options(ss_err *e)
     /* our own --long options also land in PETSc's database (as "-set", "-out", ...) */
     if (!strcmp(names[i], "-set") || !strcmp(names[i], "-out") || !strcmp(names[i], "-force") ||
         !strcmp(names[i], "-quiet") || !strcmp(names[i], "-sweep-index") || !strncmp(names[i], "-set=", 5) ||
-        !strcmp(names[i], "-resume"))
+        !strcmp(names[i], "-resume") || !strcmp(names[i], "-resume-auto"))
       continue;
     size_t used = strlen(list);
     snprintf(list + used, sizeof list - used, "%s-%s", shown++ ? ", " : "", names[i]);

@@ -1,0 +1,49 @@
+/* The driver's run state (private to src/core/driver.c and src/core/resume.c). */
+#ifndef STRATSIM_DRIVER_IMPL_H
+#define STRATSIM_DRIVER_IMPL_H
+
+#include "stratsim/driver.h"
+#include "stratsim/manifest.h"
+#include "stratsim/progress.h"
+#include "stratsim/timer.h"
+#include "task_rows.h"
+
+/* The run's state between its phases. */
+typedef struct {
+  ss_comm *world, *group;
+  const ss_run_options *o;
+  ss_config *cfg;
+  char *dir;
+  int locked;
+  ss_manifest m;
+  int ngroups, gid, *leader;
+  ss_task_rows rows;
+  ss_tableset *all;
+  char *summary;
+  ss_timers timers;
+  ss_progress prog;
+  /* checkpoints (src/core/resume.c) */
+  double every;       /* checkpoint.every: seconds (0: only at a signal) */
+  double last_save;   /* rank 0: time of the last checkpoint (or of the start) */
+  double last_point;  /* rank 0: time of the last world safe point */
+  long point_round;   /* the round of the last world safe point */
+  long stride;        /* rounds between world safe points */
+} ss_run_state;
+
+/* Rank 0: opens the run directory (a new run: checked, locked, config.yaml written; a resume:
+ * locked, nothing removed) and, on a resume, reads the checkpoint into r->rows. Then every
+ * rank agrees. Collective. */
+int ss_run_open(ss_run_state *r, ss_err *e);
+/* After the "running" manifest: r->rows on every rank, with the tasks taken from the
+ * checkpoint in have. Collective. */
+int ss_run_share(ss_run_state *r, ss_err *e);
+/* Collective over world, between rounds of tasks when checkpoint.every is set (round i; one
+ * round = one task per group): agrees on errors and signals (every rank then returns the
+ * error), and writes a checkpoint when rank 0's clock says one is due. *next is the round of
+ * the next such point (about every checkpoint.every/8 seconds, from rank 0's timing). */
+int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e);
+/* Collective over world: the finished tasks' rows to rank 0, and rank 0 writes the checkpoint
+ * when it holds tasks the file on disk does not. */
+int ss_run_save(ss_run_state *r, ss_err *e);
+
+#endif

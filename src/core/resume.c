@@ -1,0 +1,143 @@
+/* Checkpoints and resumes of a run (see driver_impl.h and docs/checkpoint.md): where a run
+ * directory is opened for a new run or for a resume, the world safe points between rounds
+ * of tasks, and the collective save of the finished tasks' rows. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "stratsim/checkpoint.h"
+#include "stratsim/input_file.h"
+#include "stratsim/interrupt.h"
+#include "stratsim/output.h"
+#include "driver_impl.h"
+
+/* The text of dir/manifest.json, or NULL. */
+static char *manifest_text(const char *dir)
+{
+  char *path = NULL, *text = NULL;
+  size_t len;
+  ss_err ignore = {0};
+  if (asprintf(&path, "%s/manifest.json", dir) < 0) return NULL;
+  ss_read_input_file(path, 64 << 20, "the manifest", &text, &len, &ignore);
+  free(path);
+  return text;
+}
+
+/* --resume-auto: does dir hold an unfinished run of this config (a checkpoint, or a manifest
+ * with this config hash that is not "completed")? */
+static int resumable(const char *dir, unsigned long long hash)
+{
+  char *path = NULL, want[64];
+  if (!ss_output_is_run_dir(dir) || asprintf(&path, "%s/%s", dir, SS_CHECKPOINT_FILE) < 0) return 0;
+  int has = access(path, F_OK) == 0;
+  free(path);
+  if (has) return 1;
+  char *m = manifest_text(dir);
+  snprintf(want, sizeof want, "\"config_hash\": \"%016llx\"", hash);
+  int ok = m && strstr(m, want) && !strstr(m, "\"status\": \"completed\"");
+  free(m);
+  return ok;
+}
+
+/* A new run: the directory checked and locked, and config.yaml written. */
+static int open_new(ss_run_state *r, ss_err *e)
+{
+  SS_TRY(ss_output_open(r->dir, r->o->force, e));
+  r->locked = 1;
+  char *yaml = NULL;
+  size_t ylen = 0;
+  FILE *f = open_memstream(&yaml, &ylen);
+  if (f) ss_config_write_yaml(r->cfg, f);
+  if (!f || fclose(f)) ss_fail(e, SS_ERUNTIME, "out of memory");
+  else ss_write_atomic(r->dir, "config.yaml", yaml, ylen, e);
+  free(yaml);
+  return e->code;
+}
+
+/* A resume: the directory locked (nothing removed), and its checkpoint read and checked. */
+static int open_resume(ss_run_state *r, ss_err *e)
+{
+  SS_TRY(ss_output_open_resume(r->dir, e));
+  r->locked = 1;
+  ss_checkpoint_id id = {r->m.config_hash, r->o->sweep_index, r->m.ntasks};
+  int found = 0;
+  long saved = 0;
+  SS_TRY(ss_checkpoint_read(r->dir, &id, r->rows.packed, r->rows.plen, r->rows.have, &found, &saved, e));
+  if (!found) {
+    char *m = manifest_text(r->dir);
+    int done = m && strstr(m, "\"status\": \"completed\"");
+    free(m);
+    if (done)
+      return ss_fail(e, SS_EINPUT, "%s: the run completed and holds no checkpoint: nothing to resume (stratsim "
+                     "rerun %s runs it again); nothing was touched", r->dir, r->dir);
+  }
+  if (!r->o->quiet)
+    fprintf(stderr, "stratsim: resuming %s: %ld of %ld tasks from %s\n", r->dir, saved, r->m.ntasks,
+            found ? "its checkpoint" : "a checkpoint (none was written: every task runs)");
+  return SS_OK;
+}
+
+int ss_run_open(ss_run_state *r, ss_err *e)
+{
+  if (ss_comm_rank(r->world) == 0 && r->dir) {
+    int resume = r->o->resume == 1 || (r->o->resume == 2 && resumable(r->dir, r->m.config_hash));
+    if (resume && !ss_rows_init(&r->rows, r->m.ntasks, e) && !open_resume(r, e))
+      r->m.tasks_resumed = r->m.tasks_checkpointed = ss_rows_count(&r->rows);
+    else if (!resume)
+      open_new(r, e);
+  }
+  return ss_comm_agree(r->world, e);
+}
+
+int ss_run_share(ss_run_state *r, ss_err *e)
+{
+  if (!r->rows.have) ss_rows_init(&r->rows, r->m.ntasks, e);
+  SS_TRY(ss_comm_agree(r->world, e));
+  for (long t = 0; t < r->m.ntasks; t += 1L << 30)
+    ss_comm_bcast(r->world, r->rows.have + t, (size_t)(r->m.ntasks - t < (1L << 30) ? r->m.ntasks - t : 1L << 30), 0);
+  r->m.tasks_resumed = r->m.tasks_checkpointed = ss_rows_count(&r->rows);
+  return SS_OK;
+}
+
+int ss_run_save(ss_run_state *r, ss_err *e)
+{
+  SS_TRY(ss_rows_collect(r->world, &r->rows, e));
+  long n = ss_rows_count(&r->rows);
+  if (n <= r->m.tasks_checkpointed) return SS_OK; /* the file on disk holds them all */
+  if (ss_comm_rank(r->world) == 0) {
+    ss_checkpoint_id id = {r->m.config_hash, r->o->sweep_index, r->m.ntasks};
+    ss_checkpoint_write(r->dir, &id, r->rows.packed, r->rows.plen, r->rows.have, e);
+  }
+  SS_TRY(ss_comm_agree(r->world, e));
+  r->m.tasks_checkpointed = n;
+  return SS_OK;
+}
+
+int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e)
+{
+  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_interrupt_check(r->world, e));
+  int64_t v[2] = {0, 0};
+  if (ss_comm_rank(r->world) == 0) {
+    /* the next point after about every/8 seconds at the pace so far (at most twice as many
+     * rounds as last time, so a run that slows down still meets often) */
+    double now = ss_wtime();
+    long rounds = i - r->point_round, want = 1;
+    if (rounds > 0) {
+      double per_round = (now - r->last_point) / (double)rounds, w = per_round > 0 ? r->every / 8 / per_round : 1e18;
+      want = w < 2.0 * (double)r->stride ? (long)w : 2 * r->stride;
+    }
+    v[0] = now - r->last_save >= r->every;
+    v[1] = want < 1 ? 1 : want;
+    r->last_point = now;
+    r->point_round = i;
+  }
+  ss_comm_max_i64(r->world, v, 2);
+  r->stride = (long)v[1];
+  *next = i + r->stride;
+  if (!v[0]) return SS_OK;
+  SS_TRY(ss_run_save(r, e));
+  if (ss_comm_rank(r->world) == 0) r->last_save = ss_wtime();
+  return SS_OK;
+}
