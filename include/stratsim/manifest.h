@@ -36,6 +36,7 @@ typedef struct {
       phase_mean[SS_MAX_MANIFEST_PHASES];
   ss_tableset *tables; /* the files written, or NULL */
   ss_mem_report memory; /* estimated and measured peak memory per rank */
+  const char *summary;  /* the run's summary: its "warning: " lines become "warnings" */
 } ss_manifest;
 
 int ss_manifest_write(const ss_manifest *m, ss_err *e);

@@ -271,6 +271,7 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
   m->signal = e->code == SS_EINTR ? ss_signal_name(ss_interrupt_pending()) : NULL;
   m->reason = e->code ? e->msg : NULL;
   m->tables = e->code ? NULL : r->all;
+  m->summary = e->code ? NULL : r->summary;
   if (me == 0) {
     ss_err merr = {0};
     if (ss_manifest_write(m, &merr) && !e->code) *e = merr;

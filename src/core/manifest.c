@@ -19,11 +19,11 @@ void ss_iso_time(char *buf, size_t len)
   strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void json_string(FILE *f, const char *s)
+/* the first n characters of s (up to its end) as a JSON string */
+static void json_string_n(FILE *f, const char *s, size_t n)
 {
-  if (!s) { fputs("null", f); return; }
   fputc('"', f);
-  for (; *s; s++) {
+  for (; *s && n; s++, n--) {
     unsigned char ch = (unsigned char)*s;
     if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
     else if (ch == '\n') fputs("\\n", f);
@@ -33,11 +33,35 @@ static void json_string(FILE *f, const char *s)
   fputc('"', f);
 }
 
+static void json_string(FILE *f, const char *s)
+{
+  if (!s) fputs("null", f);
+  else json_string_n(f, s, (size_t)-1);
+}
+
 static void env_field(FILE *f, const char *key, const char *var, int last)
 {
   fprintf(f, "    \"%s\": ", key);
   json_string(f, getenv(var));
   fputs(last ? "\n" : ",\n", f);
+}
+
+/* The summary's lines that start with "warning: " (e.g. uncertified policy solves, docs/mdp.md),
+ * as a "warnings" array; nothing when there are none. */
+static void warnings_field(FILE *f, const char *summary)
+{
+  static const char tag[] = "warning: ";
+  int n = 0;
+  for (const char *l = summary; l && *l;) {
+    const char *end = strchr(l, '\n');
+    size_t len = end ? (size_t)(end - l) : strlen(l);
+    if (!strncmp(l, tag, sizeof tag - 1)) {
+      fputs(n++ ? ", " : ",\n  \"warnings\": [", f);
+      json_string_n(f, l + sizeof tag - 1, len - (sizeof tag - 1));
+    }
+    l = end ? end + 1 : l + len;
+  }
+  if (n) fputs("]", f);
 }
 
 int ss_manifest_write(const ss_manifest *m, ss_err *e)
@@ -112,7 +136,9 @@ int ss_manifest_write(const ss_manifest *m, ss_err *e)
     if (!ss_table_get_header(t)) continue;
     fprintf(f, "%s\"%s.csv\"", nf++ ? ", " : "", ss_table_name(t));
   }
-  fputs("]\n}\n", f);
+  fputs("]", f);
+  warnings_field(f, m->summary);
+  fputs("\n}\n", f);
   fclose(f);
   int rc = ss_write_atomic(m->dir, "manifest.json", buf, len, e);
   free(buf);

@@ -36,7 +36,7 @@ static const ss_key keys[] = {
   {"rlhf.median", SS_T_ENUM, "lower", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
   {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
   {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
-  {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3)"},
+  {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3) (planner: also >= 1e-6 of its columns' largest |W|, docs/mdp.md)"},
   {"rlhf.policy.method", SS_T_ENUM, "planner", 0, 0, 0, "planner|dense", "policy solver: the distributed certified planner (column generation, every H) or the dense LP / active set over every state (H = 1, reference)"},
   {"rlhf.policy.smoothing", SS_T_REAL, "0.7", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},
   {"rlhf.policy.max_passes", SS_T_INT, "10000", 1, 1e9, 0, NULL, "planner: at most this many pricing passes per solve (then converged = 0)"},
@@ -668,6 +668,30 @@ typedef struct {
   double pending_t; /* truthful subopt of the current seed */
 } cell;
 
+/* Uncertified policy solves (converged = 0: max_passes reached, or the planner stopped at the
+ * master's accuracy above tol) are reported loudly: a "warning: " line in the summary, which
+ * the manifest copies into its "warnings" (docs/mdp.md). */
+static void certify_warning(const ss_config *cfg, ss_table *runs, long nr, FILE *summary)
+{
+  int c_conv = ss_table_column(runs, "converged"), c_gap = ss_table_column(runs, "relative_gap");
+  if (!summary || c_conv < 0 || c_gap < 0) return;
+  long bad = 0;
+  double worst = 0;
+  char buf[64];
+  for (long r = 0; r < nr; r++) {
+    ss_table_field(runs, r, c_conv, buf, sizeof buf);
+    if (atoi(buf) == 1) continue;
+    bad++;
+    ss_table_field(runs, r, c_gap, buf, sizeof buf);
+    double g = strtod(buf, NULL);
+    if (!(g <= worst)) worst = g; /* a NaN gap is the worst */
+  }
+  if (bad)
+    fprintf(summary, "warning: %ld of %ld policy solves not certified (relative gap > rlhf.policy.tol = %g, "
+            "largest %.3g): rows with converged = 0 in rlhf_runs.csv and rlhf_solves.csv\n",
+            bad, nr, ss_cfg_real(cfg, "rlhf.policy.tol"), worst);
+}
+
 static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e)
 {
   ss_table *runs = ss_tableset_get(tables, "rlhf_runs");
@@ -745,6 +769,7 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
       fprintf(summary, "  n=%-5d %-18s %.3f +- %.3f | %.3f +- %.3f | %+.3f +- %.3f\n", cells[q].n,
               cells[q].alg, mean[0], se[0], mean[1], se[1], mean[2], se[2]);
   }
+  if (!rc) certify_warning(cfg, runs, nr, summary);
   free(cells);
   free(tval);
   free(tkey);

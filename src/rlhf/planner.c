@@ -32,6 +32,7 @@ typedef struct {
   double *lambda;
   int *basis;    /* LP master: the last optimal basis (r + 1 entries) */
   int r, nw;
+  double scale;  /* max_q |W(z_q)|: the magnitude of the values (rlhf_rel_denominator_scaled) */
 } master;
 
 static int master_grow(master *ms, ss_err *e)
@@ -133,7 +134,8 @@ void rlhf_mix(const double *Z, const double *lambda, int m, int d, double *z)
 }
 
 /* Adds the column unless it is already in the master (then returns 1: no new information). */
-static int add_column(master *ms, const double *theta, const double *z, ss_err *e)
+static int add_column(master *ms, const rlhf_agg *agg, const double *theta, const double *z,
+                      ss_err *e)
 {
   for (int q = 0; q < ms->m; q++)
     if (!memcmp(ms->z + (size_t)q * ms->d, z, (size_t)ms->d * sizeof *z)) return 1;
@@ -142,6 +144,8 @@ static int add_column(master *ms, const double *theta, const double *z, ss_err *
   memcpy(ms->theta + (size_t)ms->m * ms->d, theta, (size_t)ms->d * sizeof *theta);
   ms->lambda[ms->m] = 0;
   ms->m++;
+  double w = fabs(rlhf_agg_value(agg, z));
+  if (w > ms->scale) ms->scale = w;
   return SS_OK;
 }
 
@@ -183,7 +187,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   /* a local failure pending in e is agreed on inside the pricing reduction */
   int rc = o->price(o->ctx, thc, &ub, z, e);
   res->passes = 1;
-  if (!rc) (void)add_column(&ms, thc, z, e);
+  if (!rc) (void)add_column(&ms, agg, thc, z, e);
   double alpha = opt->smoothing;
   int finish = 0, repeats = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
   ss_safepoint sp;
@@ -198,7 +202,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     /* safe point (collective over the oracle's ranks): a stopped solve restarts from scratch */
     if (!rc) rc = ss_safepoint_check(&sp, o->comm, "planner pass", res->passes, opt->max_passes, e);
     if (rc) break;
-    double rel = (ub - V) / rlhf_rel_denominator(V, ub);
+    double rel = (ub - V) / rlhf_rel_denominator_scaled(V, ub, ms.scale);
     if (res->passes >= opt->max_passes) break;
     if (rel <= opt->tol) {
       /* the exact finish: once the master holds the optimal columns, its own dual point is
@@ -226,7 +230,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     /* a repeated column without a better bound, twice in a row (the second priced at the
      * master's own dual point): the master cannot improve, so its accuracy limits the gap; stop
      * with the bracket (converged says whether it is within tol) instead of looping */
-    int repeat = add_column(&ms, ths, z, e) == 1; /* a failure is agreed on after the next master */
+    int repeat = add_column(&ms, agg, ths, z, e) == 1; /* a failure is agreed on after the next master */
     repeats = repeat && !improved ? repeats + 1 : 0;
     if (repeats >= 2) break;
   }
@@ -242,7 +246,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     res->objective = rlhf_agg_value(agg, res->z);
     res->dual = ub;
     res->gap = ub - res->objective;
-    res->rel_gap = res->gap / rlhf_rel_denominator(res->objective, ub);
+    res->scale = ms.scale;
+    res->rel_gap = res->gap / rlhf_rel_denominator_scaled(res->objective, ub, res->scale);
     memcpy(res->theta_dual, thc, (size_t)d * sizeof *thc);
     res->columns = ms.m;
     res->converged = res->rel_gap <= opt->tol;

@@ -321,6 +321,12 @@ double rlhf_rel_denominator(double w, double h)
   return m > 1e-3 ? m : 1e-3;
 }
 
+double rlhf_rel_denominator_scaled(double w, double h, double scale)
+{
+  double m = rlhf_rel_denominator(w, h), f = RLHF_ZERO_SCALE * scale;
+  return m > f ? m : f;
+}
+
 int rlhf_policy_greedy(rlhf_states *st, const double *theta, rlhf_policy *pol, ss_err *e)
 {
   SS_TRY(rlhf_policy_alloc(st, pol, e));

@@ -70,8 +70,11 @@ int rlhf_policy_solve_planner(rlhf_states *st, const rlhf_agg *agg, double tol,
   memset(pol->prob, 0, (size_t)(st->s_count ? st->s_count : 1) * st->A * sizeof *pol->prob);
   for (int q = 0; q < res.ncols; q++)
     add_greedy(st, res.col_theta + (size_t)q * st->d, res.col_weight[q], pol->prob);
-  double theta[RLHF_DMAX];
+  double theta[RLHF_DMAX], scale = res.scale;
   memcpy(theta, res.theta_dual, (size_t)st->d * sizeof *theta);
   rlhf_plan_free(&res);
-  return rlhf_policy_certify(st, agg, theta, tol, pol, e);
+  SS_TRY(rlhf_policy_certify(st, agg, theta, tol, pol, e));
+  pol->rel_gap = pol->gap / rlhf_rel_denominator_scaled(pol->objective, pol->dual, scale);
+  pol->converged = pol->rel_gap <= tol;
+  return SS_OK;
 }

@@ -108,6 +108,11 @@ double rlhf_dot_strided(const double *a, const double *b, int n, int stride);
  * policy_lp.c, policy_active_set.c). pol is allocated by the caller (rlhf_policy_alloc). */
 int rlhf_policy_alloc(rlhf_states *st, rlhf_policy *pol, ss_err *e);
 double rlhf_rel_denominator(double w, double h);
+/* The planner's denominator: rlhf_rel_denominator(w, h), but at least RLHF_ZERO_SCALE * scale,
+ * scale = max |W(z_q)| over the planner's columns (docs/mdp.md): values below 1e-6 of the
+ * problem's magnitude count as zero, so a gap at the rounding level of a huge box certifies. */
+#define RLHF_ZERO_SCALE 1e-6
+double rlhf_rel_denominator_scaled(double w, double h, double scale);
 int rlhf_states_z_policy(rlhf_states *st, const double *prob, double *z, ss_err *e);
 int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol,
                          ss_err *e);
@@ -145,6 +150,7 @@ typedef struct {
 typedef struct {
   double z[RLHF_DMAX];          /* z of the mixture policy */
   double objective, dual, gap, rel_gap, master_value;
+  double scale;                 /* max |W| of the columns (rlhf_rel_denominator_scaled) */
   double theta_dual[RLHF_DMAX]; /* the best dual point (in Theta) */
   int passes, columns, converged;
   double time_price, time_master; /* seconds (first pass excluded from time_price) */

@@ -87,8 +87,62 @@ static void test_planner_vs_dense(void)
   }
 }
 
+/* A box of half-width R = 6e19 around MLE-like centres (the scaling MDP presets' box: the
+ * radius carries exp(L_x B) with L_x = H L), so W(z) ~ -R sum_j |z_j| and the optimum is ~0
+ * (a mixture with z ~ 0). The mixture's z is exact only to rounding, so W of the mixture is
+ * ~ -R * 1e-16 while h = 0: under the plain floor max(|W|, |h|, 1e-3) the relative gap was 1
+ * and no solve was ever certified. The planner's floor (1e-6 of the columns' largest |W|)
+ * certifies the gap at the rounding level; the value itself must still be ~0 and bracket 0. */
+static void test_planner_huge_box(void)
+{
+  rlhf_params p;
+  rlhf_params_default(&p);
+  const double R = 6e19;
+  int shapes[3][3] = {{30, 4, 3}, {40, 5, 6}, {25, 10, 8}};
+  for (int t = 0; t < 3; t++) {
+    p.seed = 950 + t;
+    p.S = shapes[t][0];
+    p.A = shapes[t][1];
+    p.d = shapes[t][2];
+    int d = p.d, k = 3;
+    rlhf_env env;
+    ss_err e;
+    ss_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&p, &env, &e), SS_OK);
+    rlhf_states *st;
+    CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 5, &st, &e), SS_OK);
+    double th[3 * 8], prec[3 * 8 * 8] = {0}, lo[3 * 8], hi[3 * 8]; /* d <= 8 */
+    for (int q = 0; q < k * d; q++) {
+      th[q] = 0.3 + ss_rng_normal(p.seed, SS_P_TEST, 7, q);
+      lo[q] = th[q] - R;
+      hi[q] = th[q] + R;
+    }
+    for (int i = 0; i < k; i++)
+      for (int j = 0; j < d; j++) prec[(size_t)i * d * d + j * d + j] = 1;
+    rlhf_agg *agg = NULL;
+    CU_ASSERT_EQUAL_FATAL(rlhf_agg_build_exact(rlhf_agg_find("pessimistic_momle"), d, k, th, prec,
+                                               lo, hi, 0.2, SS_MEDIAN_MEAN, &agg, &e), SS_OK);
+    p.policy_method = RLHF_METHOD_PLANNER;
+    rlhf_states_configure(st, &p);
+    rlhf_policy plan;
+    CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-6, &plan, &e), SS_OK);
+    CU_ASSERT(plan.converged);
+    CU_ASSERT(plan.rel_gap <= 1e-6);
+    CU_ASSERT(plan.passes < p.policy_max_passes);
+    /* W <= 0 on a box that contains 0 (every lo_j < 0 < hi_j); h >= W; both ~0 next to R */
+    CU_ASSERT(plan.objective <= 0 && plan.objective <= plan.dual);
+    CU_ASSERT(fabs(plan.objective) <= 1e-12 * R && fabs(plan.dual) <= 1e-12 * R);
+    rlhf_policy_free(&plan);
+    rlhf_agg_destroy(&agg);
+    rlhf_states_destroy(&st);
+    rlhf_env_destroy(&env);
+  }
+}
+
 SS_UNIT_SUITE(rlhf_planner_suite)
 {
   ss_unit_suite("rlhf_planner");
   ss_unit_test("planner vs dense exact solvers, H = 1 (all aggregators)", test_planner_vs_dense);
+  ss_unit_test("planner certifies a huge box whose value is ~0 (scaling MDP presets)",
+               test_planner_huge_box);
 }
