@@ -85,6 +85,11 @@ ck_kill() {
         return
       fi ;;
     *:0) ;; # finished before the signal: the resume must then refuse, the CSVs stand
+    term:* | termwrite:* | usr1:*)
+      # the run completed and the signal reached a rank in MPI/PETSc finalize, after the last
+      # safe point: the results stand (manifest completed), as when it finished first
+      if [ "$status" = completed ] && [ ! -f "$dir/checkpoint.bin" ]; then rc=0
+      else ko "checkpoint $name: $variant gave exit $rc (manifest '$status')" "$log"; return; fi ;;
     kill:* | killwrite:*) ;;
     *) ko "checkpoint $name: $variant gave exit $rc" "$log"; return ;;
   esac
