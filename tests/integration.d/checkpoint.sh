@@ -187,7 +187,8 @@ if ck_make "$ck_dir/base" 11 && ck_make "$ck_dir/other" 12; then
   # jobs/resumable.sh (the sbatch scripts' launcher) forwards SIGUSR1 to the ranks, and a
   # requeued start (SLURM_RESTART_COUNT > 0) continues the run
   rm -rf "$ck_dir/job"
-  jobs/resumable.sh bin/stratsim run tests/data/facility_ranks.yaml --set seeds=30 --set seed=11 \
+  # (each checkpoint write held 0.5 s, so the 0.2 s run cannot finish before the signal)
+  STRATSIM_CHECKPOINT_DELAY=0.5 jobs/resumable.sh bin/stratsim run tests/data/facility_ranks.yaml --set seeds=30 --set seed=11 \
     --set checkpoint.every=0.2 --out "$ck_dir/job" --quiet >"$OUT/ck-job.log" 2>&1 &
   job=$! n=0
   while [ ! -f "$ck_dir/job/checkpoint.bin" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
