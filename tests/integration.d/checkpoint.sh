@@ -77,6 +77,9 @@ ck_kill() {
   rc=$?
   local status=$(sed -n 's/^  "status": "\(.*\)",$/\1/p' "$dir/manifest.json" 2>/dev/null)
   local saved=$(sed -n 's/^  "tasks_checkpointed": \([0-9]*\),$/\1/p' "$dir/manifest.json" 2>/dev/null)
+  # the run completed and the signal reached a rank in MPI/PETSc finalize, after the last safe
+  # point (exit 143 or 137 from mpirun): the results stand, as when it finished first
+  if [ $rc != 0 ] && [ "$status" = completed ] && [ ! -f "$dir/checkpoint.bin" ]; then rc=0; fi
   case $variant:$rc in
     term:3 | usr1:3 | termwrite:3)
       if ! { [ "$status" = checkpointed ] && [ "${saved:-0}" -gt 0 ] && [ -f "$dir/checkpoint.bin" ]; } &&
@@ -85,11 +88,7 @@ ck_kill() {
         return
       fi ;;
     *:0) ;; # finished before the signal: the resume must then refuse, the CSVs stand
-    term:* | termwrite:* | usr1:*)
-      # the run completed and the signal reached a rank in MPI/PETSc finalize, after the last
-      # safe point: the results stand (manifest completed), as when it finished first
-      if [ "$status" = completed ] && [ ! -f "$dir/checkpoint.bin" ]; then rc=0
-      else ko "checkpoint $name: $variant gave exit $rc (manifest '$status')" "$log"; return; fi ;;
+    term:* | termwrite:* | usr1:*) ko "checkpoint $name: $variant gave exit $rc (manifest '$status')" "$log"; return ;;
     kill:* | killwrite:*) ;;
     *) ko "checkpoint $name: $variant gave exit $rc" "$log"; return ;;
   esac

@@ -9,24 +9,7 @@
 # and the runs of config.yaml / manifest / rerun need none: the reductions are part of the
 # resolved config they hold). Fast presets run in full.
 
-# The --set reductions of a slow preset (empty: run in full).
-roundtrip_sets() {
-  case $1 in
-  configs/bandit/paper_fig1.yaml) echo "--set seeds=1 --set bandit.T=2000 --set bandit.epochs=2" ;;
-  configs/facility/agents.yaml) echo "--set seeds=1 --set facility.agents=1001" ;;
-  configs/scaling/mdp_states.yaml) echo "--set rlhf.env.states=500" ;;
-  # theory presets (cluster-sized): one seed, the swept size pinned to a small value
-  configs/theory/*_small.yaml) ;;
-  configs/theory/regret_rate.yaml) echo "--set seeds=1 --set bandit.T=1000" ;;
-  configs/theory/ktimes*.yaml) echo "--set seeds=1 --set rlhf.k=3" ;;
-  configs/theory/subopt_rate.yaml) echo "--set seeds=1 --set rlhf.k=3" ;;
-  configs/theory/sp_rate_d*.yaml) echo "--set seeds=1 --set rlhf.d=2" ;;
-  configs/theory/sp_rate*.yaml) echo "--set seeds=1 --set rlhf.n=25" ;;
-  configs/theory/subopt_rate_n.yaml) echo "--set seeds=1 --set rlhf.data=exact" ;;
-  configs/rlhf/table1.yaml | configs/rlhf/mdp_table.yaml | configs/rlhf/study/*.yaml)
-    echo "--set seeds=1 --set rlhf.spsa.steps=2 --set rlhf.n=20" ;;
-  esac
-}
+. tests/preset_sets.sh # roundtrip_sets: the reductions of the slow presets
 
 roundtrip() {
   local preset=$1 label sets d
