@@ -11,6 +11,7 @@
 #include <string.h>
 #include "stratsim/experiment.h"
 #include "stratsim/median.h"
+#include "stratsim/table_read.h"
 #include "stratsim/xsum.h"
 #include "rlhf_impl.h"
 
@@ -387,363 +388,431 @@ static int solve_condition(ss_comm *c, rlhf_states *st, const rlhf_agg_ops *ops,
   return rc;
 }
 
-static int rlhf_run(ss_task *task, ss_err *e)
-{
+/* One task's resources and intermediate results: the run below is a sequence of named steps
+ * over it (setup, oracle, estimate, dump, strategic setup, then per algorithm: aggregate and
+ * plan, strategise, write), and run_free releases whatever was made. */
+enum { PH_SETUP, PH_MLE, PH_POLICY, PH_STRAT, PH_OUT, PH_N };
+
+typedef struct {
+  ss_task *task;
   run_params rp;
-  SS_TRY(read_params(task->cfg, task->seed, &rp, e));
-  rlhf_params *p = &rp.p;
-  ss_comm *comm = task->comm;
-  int P = ss_comm_size(comm), rank = ss_comm_rank(comm);
-  int d = p->d;
-  int64_t k = p->k, first, count;
-  rlhf_block(k, P, rank, &first, &count);
-  int ph_setup = ss_phase(task->timers, "rlhf.setup");
-  int ph_mle = ss_phase(task->timers, "rlhf.estimate");
-  int ph_policy = ss_phase(task->timers, "rlhf.policy");
-  int ph_strat = ss_phase(task->timers, "rlhf.strategy");
-  int ph_out = ss_phase(task->timers, "rlhf.output");
-
+  rlhf_params p_eval; /* the reported conditions' labels (held out from SPSA's or not) */
+  ss_comm *comm, *self;
+  int rank, d;
+  int64_t k, first, count;
+  int ph[PH_N];
   rlhf_env env;
-  memset(&env, 0, sizeof env);
-  rlhf_states *st = NULL;
-  ss_comm *self = NULL;
-  rlhf_mle *mle = NULL;
+  rlhf_states *st;
+  rlhf_mle *mle;
   rlhf_estimates est_t, est_s;
-  memset(&est_t, 0, sizeof est_t);
-  memset(&est_s, 0, sizeof est_s);
-  double *tstar = NULL, *tstar_all = NULL, *reports = NULL, *ju_t = NULL, *ju_s = NULL;
-  unsigned char *strategic = NULL;
-  text tx = {0};
-  char *hdr = NULL;
-  int need_prec = 0;
-  for (int a = 0; a < rp.nalgos; a++) need_prec |= rlhf_agg_needs_prec(rp.algos[a]);
-  int strategic_run = rp.strategy != &rlhf_strategy_truthful;
+  double *tstar, *tstar_all, *reports, *ju_t, *ju_s;
+  unsigned char *strategic;
+  text tx, cmp;
+  int need_prec, strategic_run;
+  double tsm[RLHF_DMAX]; /* the exact mean of the true parameters: the oracle */
+  double sw_opt, radius, grad_max;
+  ss_table *runs;
+} run_ctx;
 
-  ss_phase_begin(task->timers, ph_setup);
-  if (p->mdp) rlhf_env_create_mdp(p, &env, e);
-  else rlhf_env_create(p, &env, e);
-  int rc = ss_comm_agree(comm, e); /* the environment is local; the states are collective */
-  if (!rc) rc = rlhf_states_create(comm, &env, p->policy_chunk, &st, e);
-  if (!rc) rlhf_states_configure(st, p);
-  if (!rc && p->mdp) rc = rlhf_env_set_design(&env, st, p, e);
-  if (!rc && ss_comm_split(comm, rank, 0, &self)) rc = ss_fail(e, SS_ERUNTIME, "comm split failed");
-  if (!rc) rc = rlhf_mle_create(d, p->n, p->lambda, &mle, e);
+static void phase_begin(run_ctx *x, int ph) { ss_phase_begin(x->task->timers, x->ph[ph]); }
+static void phase_end(run_ctx *x, int ph) { ss_phase_end(x->task->timers, x->ph[ph]); }
+
+static int run_init(run_ctx *x, ss_task *task, ss_err *e)
+{
+  static const char *const names[PH_N] = {"rlhf.setup", "rlhf.estimate", "rlhf.policy", "rlhf.strategy", "rlhf.output"};
+  memset(x, 0, sizeof *x);
+  x->task = task;
+  SS_TRY(read_params(task->cfg, task->seed, &x->rp, e));
+  x->comm = task->comm;
+  x->rank = ss_comm_rank(x->comm);
+  x->d = x->rp.p.d;
+  x->k = x->rp.p.k;
+  rlhf_block(x->k, ss_comm_size(x->comm), x->rank, &x->first, &x->count);
+  for (int i = 0; i < PH_N; i++) x->ph[i] = ss_phase(task->timers, names[i]);
+  for (int a = 0; a < x->rp.nalgos; a++) x->need_prec |= rlhf_agg_needs_prec(x->rp.algos[a]);
+  x->strategic_run = x->rp.strategy != &rlhf_strategy_truthful;
+  x->p_eval = x->rp.p;
+  x->p_eval.label_stream = x->rp.heldout ? 1u : 0u;
+  return SS_OK;
+}
+
+static void run_free(run_ctx *x)
+{
+  free(x->tx.buf);
+  free(x->cmp.buf);
+  rlhf_estimates_free(&x->est_t);
+  rlhf_estimates_free(&x->est_s);
+  free(x->tstar);
+  free(x->tstar_all);
+  free(x->reports);
+  free(x->ju_t);
+  free(x->ju_s);
+  free(x->strategic);
+  rlhf_mle_destroy(&x->mle);
+  rlhf_states_destroy(&x->st);
+  if (x->self) ss_comm_free(&x->self);
+  rlhf_env_destroy(&x->env);
+}
+
+/* The environment, the distributed states, a one-rank communicator, the MLE solver and the
+ * block's arrays. */
+static int run_setup(run_ctx *x, ss_err *e)
+{
+  const rlhf_params *p = &x->rp.p;
+  size_t rows = (size_t)(x->count ? x->count : 1);
+  phase_begin(x, PH_SETUP);
+  if (p->mdp) rlhf_env_create_mdp(p, &x->env, e);
+  else rlhf_env_create(p, &x->env, e);
+  int rc = ss_comm_agree(x->comm, e); /* the environment is local; the states are collective */
+  if (!rc) rc = rlhf_states_create(x->comm, &x->env, p->policy_chunk, &x->st, e);
+  if (!rc) rlhf_states_configure(x->st, p);
+  if (!rc && p->mdp) rc = rlhf_env_set_design(&x->env, x->st, p, e);
+  if (!rc && ss_comm_split(x->comm, x->rank, 0, &x->self)) rc = ss_fail(e, SS_ERUNTIME, "comm split failed");
+  if (!rc) rc = rlhf_mle_create(x->d, p->n, p->lambda, &x->mle, e);
   if (!rc) {
-    tstar = ss_malloc((size_t)(count ? count : 1) * d * sizeof *tstar, e);
-    strategic = ss_malloc((size_t)k, e);
-    ju_t = ss_malloc((size_t)(count ? count : 1) * sizeof *ju_t, e);
-    ju_s = ss_malloc((size_t)(count ? count : 1) * sizeof *ju_s, e);
-    if (!tstar || !strategic || !ju_t || !ju_s) rc = SS_ERUNTIME;
+    x->tstar = ss_malloc(rows * x->d * sizeof *x->tstar, e);
+    x->strategic = ss_malloc((size_t)x->k, e);
+    x->ju_t = ss_malloc(rows * sizeof *x->ju_t, e);
+    x->ju_s = ss_malloc(rows * sizeof *x->ju_s, e);
+    if (!x->tstar || !x->strategic || !x->ju_t || !x->ju_s) rc = SS_ERUNTIME;
   }
-  rc = ss_comm_agree(comm, e); /* the solver and the arrays are local */
-  ss_phase_end(task->timers, ph_setup);
-  if (rc) goto done;
+  rc = ss_comm_agree(x->comm, e); /* the solver and the arrays are local */
+  phase_end(x, PH_SETUP);
+  return rc;
+}
 
-  /* true parameters of the block and their exact mean: the oracle */
-  double tsm[RLHF_DMAX];
-  {
-    ss_xsum acc[RLHF_DMAX];
-    for (int j = 0; j < d; j++) ss_xsum_init(&acc[j]);
-    for (int64_t r = 0; r < count; r++) {
-      rlhf_theta_star(p, first + r, tstar + r * d);
-      for (int j = 0; j < d; j++) ss_xsum_add(&acc[j], tstar[r * d + j]);
-    }
-    ss_comm_sum_xsum(comm, acc, d);
-    for (int j = 0; j < d; j++) tsm[j] = ss_xsum_value(&acc[j]) / (double)k;
+/* The true parameters of the block, their exact mean (the oracle), who is strategic, and
+ * the optimal social welfare. */
+static int run_oracle(run_ctx *x, ss_err *e)
+{
+  const rlhf_params *p = &x->rp.p;
+  int d = x->d;
+  ss_xsum acc[RLHF_DMAX];
+  for (int j = 0; j < d; j++) ss_xsum_init(&acc[j]);
+  for (int64_t r = 0; r < x->count; r++) {
+    rlhf_theta_star(p, x->first + r, x->tstar + r * d);
+    for (int j = 0; j < d; j++) ss_xsum_add(&acc[j], x->tstar[r * d + j]);
   }
-  rlhf_strategic_flags(p, rp.fraction, rp.strat_list, rp.nstrat_list, strategic);
+  ss_comm_sum_xsum(x->comm, acc, d);
+  for (int j = 0; j < d; j++) x->tsm[j] = ss_xsum_value(&acc[j]) / (double)x->k;
+  rlhf_strategic_flags(p, x->rp.fraction, x->rp.strat_list, x->rp.nstrat_list, x->strategic);
   rlhf_policy opt;
   memset(&opt, 0, sizeof opt);
-  ss_phase_begin(task->timers, ph_policy);
-  rc = rlhf_policy_greedy(st, tsm, &opt, e);
-  ss_phase_end(task->timers, ph_policy);
-  if (rc) goto done;
-  double sw_opt = rlhf_dot(tsm, opt.z, d);
+  phase_begin(x, PH_POLICY);
+  int rc = rlhf_policy_greedy(x->st, x->tsm, &opt, e);
+  phase_end(x, PH_POLICY);
+  if (rc) return rc;
+  x->sw_opt = rlhf_dot(x->tsm, opt.z, d);
   rlhf_policy_free(&opt);
+  return SS_OK;
+}
 
-  /* truthful estimates of the block (data generated per labeler on the fly) */
-  double radius = rlhf_params_radius(p, env.Lx);
-  rc = rlhf_estimates_alloc(&est_t, d, k, first, count, need_prec, e);
-  est_t.radius = radius;
-  text cmp = {0};
-  dump_ctx dc = {&cmp, p->n, p->seed};
-  ss_phase_begin(task->timers, ph_mle);
-  rlhf_params p_eval = *p; /* the reported conditions' labels (held out from SPSA's or not) */
-  p_eval.label_stream = rp.heldout ? 1u : 0u;
-  if (!rc) rc = rlhf_estimate_block(&p_eval, &env, mle, tstar, &est_t, rp.dump ? dump_comparisons : NULL, &dc, e);
-  ss_phase_end(task->timers, ph_mle);
-  rc = ss_comm_agree(comm, e) ? e->code : rc;
-  if (rc) {
-    free(cmp.buf);
-    goto done;
-  }
-  double grad_max = 0;
-  for (int64_t r = 0; r < count; r++) grad_max = fmax(grad_max, est_t.grad_rel[r]);
-  ss_comm_max_double(comm, &grad_max, 1);
+/* Truthful estimates of the block (data generated per labeler on the fly). */
+static int run_estimate(run_ctx *x, ss_err *e)
+{
+  x->radius = rlhf_params_radius(&x->rp.p, x->env.Lx);
+  int rc = rlhf_estimates_alloc(&x->est_t, x->d, x->k, x->first, x->count, x->need_prec, e);
+  x->est_t.radius = x->radius;
+  dump_ctx dc = {&x->cmp, x->rp.p.n, x->rp.p.seed};
+  phase_begin(x, PH_MLE);
+  if (!rc) rc = rlhf_estimate_block(&x->p_eval, &x->env, x->mle, x->tstar, &x->est_t, x->rp.dump ? dump_comparisons : NULL, &dc, e);
+  phase_end(x, PH_MLE);
+  rc = ss_comm_agree(x->comm, e) ? e->code : rc;
+  if (rc) return rc;
+  x->grad_max = 0;
+  for (int64_t r = 0; r < x->count; r++) x->grad_max = fmax(x->grad_max, x->est_t.grad_rel[r]);
+  ss_comm_max_double(x->comm, &x->grad_max, 1);
+  return SS_OK;
+}
 
-  ss_phase_begin(task->timers, ph_out);
-  if (rp.dump) {
-    hdr = header_with("n,seed,labeler,j", "x_", d, ",label");
-    rc = gather_rows(comm, task->tables, "comparisons", hdr, &cmp, e);
+/* output.dump_data: the features and start distribution, on rank 0 (MDPs: features are
+ * distributed, not dumped). */
+static int dump_environment(run_ctx *x, ss_err *e)
+{
+  const rlhf_env *env = &x->env;
+  int d = x->d;
+  for (int s = 0; s < env->S; s++)
+    for (int a = 0; a < env->A; a++) {
+      text_add(&x->tx, "%llu,%d,%d,%.17g", (unsigned long long)x->rp.p.seed, s, a, env->rho[s]);
+      for (int j = 0; j < d; j++) text_add(&x->tx, ",%.17g", env->phi[((size_t)s * env->A + a) * d + j]);
+      text_add(&x->tx, "\n");
+    }
+  char *hdr = header_with("seed,s,a,rho", "phi_", d, "");
+  ss_table *tb = ss_tableset_get(x->task->tables, "environment");
+  int rc = ss_table_header(tb, hdr, e);
+  if (!rc) ss_table_append_body(tb, x->tx.buf, x->tx.len);
+  x->tx.len = 0;
+  free(hdr);
+  return rc;
+}
+
+/* output.dump_data: the comparisons, the truthful estimates and the environment. */
+static int run_dump(run_ctx *x, ss_err *e)
+{
+  const rlhf_params *p = &x->rp.p;
+  int d = x->d, rc = SS_OK;
+  phase_begin(x, PH_OUT);
+  if (x->rp.dump) {
+    char *hdr = header_with("n,seed,labeler,j", "x_", d, ",label");
+    rc = gather_rows(x->comm, x->task->tables, "comparisons", hdr, &x->cmp, e);
     free(hdr);
-    hdr = NULL;
-    for (int64_t r = 0; r < count && !rc; r++) {
-      text_add(&tx, "%d,%llu,%lld", p->n, (unsigned long long)p->seed, (long long)(first + r));
-      for (int j = 0; j < d; j++) text_add(&tx, ",%.17g", est_t.theta[r * d + j]);
-      text_add(&tx, ",%.17g,%.17g\n", radius, est_t.grad[r]);
+    for (int64_t r = 0; r < x->count && !rc; r++) {
+      text_add(&x->tx, "%d,%llu,%lld", p->n, (unsigned long long)p->seed, (long long)(x->first + r));
+      for (int j = 0; j < d; j++) text_add(&x->tx, ",%.17g", x->est_t.theta[r * d + j]);
+      text_add(&x->tx, ",%.17g,%.17g\n", x->radius, x->est_t.grad[r]);
     }
     hdr = header_with("n,seed,labeler", "theta_", d, ",radius,grad_norm");
-    if (!rc) rc = gather_rows(comm, task->tables, "estimates", hdr, &tx, e);
+    if (!rc) rc = gather_rows(x->comm, x->task->tables, "estimates", hdr, &x->tx, e);
     free(hdr);
-    hdr = NULL;
-    if (!rc && rank == 0 && env.phi) { /* MDPs: features are distributed, not dumped */
-      for (int s = 0; s < env.S; s++)
-        for (int a = 0; a < env.A; a++) {
-          text_add(&tx, "%llu,%d,%d,%.17g", (unsigned long long)p->seed, s, a, env.rho[s]);
-          for (int j = 0; j < d; j++) text_add(&tx, ",%.17g", env.phi[((size_t)s * env.A + a) * d + j]);
-          text_add(&tx, "\n");
-        }
-      hdr = header_with("seed,s,a,rho", "phi_", d, "");
-      ss_table *tb = ss_tableset_get(task->tables, "environment");
-      rc = ss_table_header(tb, hdr, e);
-      if (!rc) ss_table_append_body(tb, tx.buf, tx.len);
-      tx.len = 0;
-      free(hdr);
-      hdr = NULL;
-    }
+    if (!rc && x->rank == 0 && x->env.phi) rc = dump_environment(x, e);
   }
-  free(cmp.buf);
-  ss_phase_end(task->timers, ph_out);
-  rc = ss_comm_agree(comm, e); /* rank 0 alone wrote the environment table */
-  if (rc) goto done;
+  free(x->cmp.buf);
+  x->cmp.buf = NULL;
+  phase_end(x, PH_OUT);
+  return ss_comm_agree(x->comm, e); /* rank 0 alone wrote the environment table */
+}
 
-  /* strategic reports need every labeler's true parameter (replicated) */
-  if (strategic_run) {
-    tstar_all = ss_malloc((size_t)k * d * sizeof *tstar_all, e);
-    reports = ss_malloc((size_t)k * d * sizeof *reports, e);
-    /* every rank takes part, a rank whose allocations failed too: then all return its error */
-    rc = ss_rlhf_allgather(comm, tstar, count * d, tstar_all, e);
-    if (!rc) rlhf_estimates_alloc(&est_s, d, k, first, count, need_prec, e);
-    est_s.radius = radius;
-    rc = ss_comm_agree(comm, e);
-    if (rc) goto done;
-  }
+/* Strategic reports need every labeler's true parameter (replicated). */
+static int run_strategic_setup(run_ctx *x, ss_err *e)
+{
+  if (!x->strategic_run) return SS_OK;
+  size_t kd = (size_t)x->k * x->d;
+  x->tstar_all = ss_malloc(kd * sizeof *x->tstar_all, e);
+  x->reports = ss_malloc(kd * sizeof *x->reports, e);
+  /* every rank takes part, a rank whose allocations failed too: then all return its error */
+  int rc = ss_rlhf_allgather(x->comm, x->tstar, x->count * x->d, x->tstar_all, e);
+  if (!rc) rlhf_estimates_alloc(&x->est_s, x->d, x->k, x->first, x->count, x->need_prec, e);
+  x->est_s.radius = x->radius;
+  return ss_comm_agree(x->comm, e);
+}
 
-  ss_table *runs = ss_tableset_get(task->tables, "rlhf_runs");
-  rc = ss_table_header(runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max", e);
-  if (rc) goto done;
-  for (int a = 0; a < rp.nalgos && !rc; a++) {
-    const rlhf_agg_ops *ops = rp.algos[a];
-    const char *aname = ops->name;
-    rlhf_policy pol_t, pol_s;
-    memset(&pol_t, 0, sizeof pol_t);
-    memset(&pol_s, 0, sizeof pol_s);
-    ss_phase_begin(task->timers, ph_policy);
-    rc = solve_condition(comm, st, ops, p, &est_t, tsm, &pol_t, e);
-    ss_phase_end(task->timers, ph_policy);
-    if (rc) break;
-    for (int64_t r = 0; r < count; r++) ju_t[r] = rlhf_dot(tstar + r * d, pol_t.z, d);
-    int own_strategic = 0;
-    if (strategic_run) {
-      rlhf_strategy_ctx sc;
-      int sc_rows, sc_cols;
-      memset(&sc, 0, sizeof sc);
-      sc.p = p;
-      sc.env = &env;
-      sc.comm = comm;
-      sc.self = self;
-      sc.states = st;
-      sc.mle = mle;
-      sc.strategic = strategic;
-      sc.theta_star = tstar_all;
-      sc.theta_star_mean = tsm;
-      sc.agg = ops;
-      sc.alpha = ss_cfg_real(task->cfg, "rlhf.exaggerate.alpha");
-      sc.fixed_reports = ss_cfg_matrix(task->cfg, "rlhf.fixed.reports", &sc_rows, &sc_cols);
-      sc.steps = (int)ss_cfg_int(task->cfg, "rlhf.spsa.steps");
-      sc.a = ss_cfg_real(task->cfg, "rlhf.spsa.a");
-      sc.c = ss_cfg_real(task->cfg, "rlhf.spsa.c");
-      sc.A_gain = ss_cfg_real(task->cfg, "rlhf.spsa.A");
-      sc.alpha_exp = ss_cfg_real(task->cfg, "rlhf.spsa.alpha");
-      sc.gamma_exp = ss_cfg_real(task->cfg, "rlhf.spsa.gamma");
-      sc.groups = (int)ss_cfg_int(task->cfg, "rlhf.spsa.groups");
-      sc.start = (int)ss_cfg_int(task->cfg, "rlhf.spsa.start");
-      progress_ctx pc = {task, (double)a / rp.nalgos, 1.0 / rp.nalgos};
-      sc.progress = spsa_progress;
-      sc.progress_ctx = &pc;
-      ss_phase_begin(task->timers, ph_strat);
-      rc = rlhf_strategy_run(rp.strategy, &sc, reports, e);
-      ss_phase_end(task->timers, ph_strat);
-      ss_phase_begin(task->timers, ph_mle);
-      if (!rc) {
-        rlhf_estimate_block(&p_eval, &env, mle, reports + first * d, &est_s, NULL, NULL, e);
-        rc = ss_comm_agree(comm, e); /* the estimates are local */
-      }
-      ss_phase_end(task->timers, ph_mle);
-      ss_phase_begin(task->timers, ph_policy);
-      if (!rc) rc = solve_condition(comm, st, ops, p, &est_s, tsm, &pol_s, e);
-      ss_phase_end(task->timers, ph_policy);
-      own_strategic = 1;
-    }
-    if (rc) {
-      rlhf_policy_free(&pol_t);
-      rlhf_policy_free(&pol_s);
-      break;
-    }
-    const rlhf_policy *ps = own_strategic ? &pol_s : &pol_t;
-    double max_gain = -INFINITY;
-    for (int64_t r = 0; r < count; r++) {
-      ju_s[r] = rlhf_dot(tstar + r * d, ps->z, d);
-      max_gain = fmax(max_gain, ju_s[r] - ju_t[r]);
-    }
-    ss_comm_max_double(comm, &max_gain, 1);
-    ss_phase_begin(task->timers, ph_out);
-    for (int cond = 0; cond < 2; cond++) {
-      const rlhf_policy *pol = cond ? ps : &pol_t;
-      double sw = rlhf_dot(tsm, pol->z, d);
-      if (rank == 0)
-        ss_table_row(runs, "%d,%lld,%d,%s,%llu,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%s,%d,%d,%.3g",
-                     p->n, (long long)k, d, aname, (unsigned long long)p->seed,
-                     cond ? "strategic" : "truthful", sw_opt - sw, sw, sw_opt, pol->objective,
-                     pol->gap, cond ? max_gain : 0.0, pol->dual, pol->rel_gap, pol->converged,
-                     rlhf_strategy_name(rp.strategy), env.S, env.A, grad_max);
-    }
-    ss_table *solves = ss_tableset_get(task->tables, "rlhf_solves");
-    rc = ss_table_header(solves, "n,algorithm,seed,condition,horizon,method,passes,columns,relative_gap,converged", e);
-    for (int cond = 0; cond < 2 && !rc; cond++) {
-      const rlhf_policy *pol = cond ? ps : &pol_t;
-      if (rank == 0)
-        ss_table_row(solves, "%d,%s,%llu,%s,%d,%s,%d,%d,%.17g,%d", p->n, aname,
-                     (unsigned long long)p->seed, cond ? "strategic" : "truthful", p->H,
-                     pol->passes ? "planner" : "dense", pol->passes, pol->columns, pol->rel_gap,
-                     pol->converged);
-    }
-    if (rp.write_labelers) {
-      for (int64_t r = 0; r < count; r++)
-        text_add(&tx, "%d,%s,%llu,%lld,%d,%.17g,%.17g,%.17g\n", p->n, aname,
-                 (unsigned long long)p->seed, (long long)(first + r), strategic[first + r],
-                 ju_t[r], ju_s[r], ju_s[r] - ju_t[r]);
-      if (!rc) rc = gather_rows(comm, task->tables, "rlhf_labelers", "n,algorithm,seed,labeler,strategic,utility_truthful,utility_strategic,gain", &tx, e);
-    }
-    if (rp.dump && !rc) {
-      for (int cond = 0; cond < 2; cond++) {
-        const rlhf_policy *pol = cond ? ps : &pol_t;
-        for (int s = 0; s < pol->s_count; s++)
-          for (int b = 0; b < pol->A; b++)
-            text_add(&tx, "%d,%s,%llu,%s,%d,%d,%.17g\n", p->n, aname, (unsigned long long)p->seed,
-                     cond ? "strategic" : "truthful", pol->s_first + s, b, pol->prob[(size_t)s * pol->A + b]);
-        if (!rc) rc = gather_rows(comm, task->tables, "policies", "n,algorithm,seed,condition,s,a,prob", &tx, e);
-      }
-    }
-    ss_phase_end(task->timers, ph_out);
-    rlhf_policy_free(&pol_t);
-    rlhf_policy_free(&pol_s);
-    ss_task_progress(task, (a + 1.0) / rp.nalgos);
+/* Aggregate the estimates with one algorithm and plan its policy. */
+static int aggregate_and_plan(run_ctx *x, const rlhf_agg_ops *ops, const rlhf_estimates *est,
+                              rlhf_policy *pol, ss_err *e)
+{
+  phase_begin(x, PH_POLICY);
+  int rc = solve_condition(x->comm, x->st, ops, &x->rp.p, est, x->tsm, pol, e);
+  phase_end(x, PH_POLICY);
+  return rc;
+}
+
+static void strategy_ctx_fill(run_ctx *x, const rlhf_agg_ops *ops, rlhf_strategy_ctx *sc)
+{
+  const ss_config *cfg = x->task->cfg;
+  int sc_rows, sc_cols;
+  memset(sc, 0, sizeof *sc);
+  sc->p = &x->rp.p;
+  sc->env = &x->env;
+  sc->comm = x->comm;
+  sc->self = x->self;
+  sc->states = x->st;
+  sc->mle = x->mle;
+  sc->strategic = x->strategic;
+  sc->theta_star = x->tstar_all;
+  sc->theta_star_mean = x->tsm;
+  sc->agg = ops;
+  sc->alpha = ss_cfg_real(cfg, "rlhf.exaggerate.alpha");
+  sc->fixed_reports = ss_cfg_matrix(cfg, "rlhf.fixed.reports", &sc_rows, &sc_cols);
+  sc->steps = (int)ss_cfg_int(cfg, "rlhf.spsa.steps");
+  sc->a = ss_cfg_real(cfg, "rlhf.spsa.a");
+  sc->c = ss_cfg_real(cfg, "rlhf.spsa.c");
+  sc->A_gain = ss_cfg_real(cfg, "rlhf.spsa.A");
+  sc->alpha_exp = ss_cfg_real(cfg, "rlhf.spsa.alpha");
+  sc->gamma_exp = ss_cfg_real(cfg, "rlhf.spsa.gamma");
+  sc->groups = (int)ss_cfg_int(cfg, "rlhf.spsa.groups");
+  sc->start = (int)ss_cfg_int(cfg, "rlhf.spsa.start");
+}
+
+/* The strategic condition of algorithm a: the labelers' reports, their estimates, and the
+ * policy planned from them. */
+static int strategise(run_ctx *x, int a, rlhf_policy *pol_s, ss_err *e)
+{
+  const rlhf_agg_ops *ops = x->rp.algos[a];
+  rlhf_strategy_ctx sc;
+  strategy_ctx_fill(x, ops, &sc);
+  progress_ctx pc = {x->task, (double)a / x->rp.nalgos, 1.0 / x->rp.nalgos};
+  sc.progress = spsa_progress;
+  sc.progress_ctx = &pc;
+  phase_begin(x, PH_STRAT);
+  int rc = rlhf_strategy_run(x->rp.strategy, &sc, x->reports, e);
+  phase_end(x, PH_STRAT);
+  phase_begin(x, PH_MLE);
+  if (!rc) {
+    rlhf_estimate_block(&x->p_eval, &x->env, x->mle, x->reports + x->first * x->d, &x->est_s, NULL, NULL, e);
+    rc = ss_comm_agree(x->comm, e); /* the estimates are local */
   }
-done:
-  free(tx.buf);
-  free(hdr);
-  rlhf_estimates_free(&est_t);
-  rlhf_estimates_free(&est_s);
-  free(tstar);
-  free(tstar_all);
-  free(reports);
-  free(ju_t);
-  free(ju_s);
-  free(strategic);
-  rlhf_mle_destroy(&mle);
-  rlhf_states_destroy(&st);
-  if (self) ss_comm_free(&self);
-  rlhf_env_destroy(&env);
+  phase_end(x, PH_MLE);
+  if (!rc) rc = aggregate_and_plan(x, ops, &x->est_s, pol_s, e);
+  return rc;
+}
+
+/* rlhf_runs and rlhf_solves: one row per condition, on rank 0. */
+static int write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2], double max_gain,
+                      ss_err *e)
+{
+  const rlhf_params *p = &x->rp.p;
+  for (int cond = 0; cond < 2; cond++) {
+    const rlhf_policy *pol = pols[cond];
+    double sw = rlhf_dot(x->tsm, pol->z, x->d);
+    if (x->rank == 0)
+      ss_table_row(x->runs, "%d,%lld,%d,%s,%llu,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%s,%d,%d,%.3g",
+                   p->n, (long long)x->k, x->d, aname, (unsigned long long)p->seed,
+                   cond ? "strategic" : "truthful", x->sw_opt - sw, sw, x->sw_opt, pol->objective,
+                   pol->gap, cond ? max_gain : 0.0, pol->dual, pol->rel_gap, pol->converged,
+                   rlhf_strategy_name(x->rp.strategy), x->env.S, x->env.A, x->grad_max);
+  }
+  ss_table *solves = ss_tableset_get(x->task->tables, "rlhf_solves");
+  int rc = ss_table_header(solves, "n,algorithm,seed,condition,horizon,method,passes,columns,relative_gap,converged", e);
+  for (int cond = 0; cond < 2 && !rc; cond++) {
+    const rlhf_policy *pol = pols[cond];
+    if (x->rank == 0)
+      ss_table_row(solves, "%d,%s,%llu,%s,%d,%s,%d,%d,%.17g,%d", p->n, aname,
+                   (unsigned long long)p->seed, cond ? "strategic" : "truthful", p->H,
+                   pol->passes ? "planner" : "dense", pol->passes, pol->columns, pol->rel_gap,
+                   pol->converged);
+  }
+  return rc;
+}
+
+/* rlhf_labelers (the block's utilities) and, with output.dump_data, the policies. */
+static int write_block_rows(run_ctx *x, const char *aname, const rlhf_policy *pols[2], int rc,
+                            ss_err *e)
+{
+  const rlhf_params *p = &x->rp.p;
+  if (x->rp.write_labelers) {
+    for (int64_t r = 0; r < x->count; r++)
+      text_add(&x->tx, "%d,%s,%llu,%lld,%d,%.17g,%.17g,%.17g\n", p->n, aname,
+               (unsigned long long)p->seed, (long long)(x->first + r), x->strategic[x->first + r],
+               x->ju_t[r], x->ju_s[r], x->ju_s[r] - x->ju_t[r]);
+    if (!rc) rc = gather_rows(x->comm, x->task->tables, "rlhf_labelers", "n,algorithm,seed,labeler,strategic,utility_truthful,utility_strategic,gain", &x->tx, e);
+  }
+  for (int cond = 0; x->rp.dump && !rc && cond < 2; cond++) {
+    const rlhf_policy *pol = pols[cond];
+    for (int s = 0; s < pol->s_count; s++)
+      for (int b = 0; b < pol->A; b++)
+        text_add(&x->tx, "%d,%s,%llu,%s,%d,%d,%.17g\n", p->n, aname, (unsigned long long)p->seed,
+                 cond ? "strategic" : "truthful", pol->s_first + s, b, pol->prob[(size_t)s * pol->A + b]);
+    rc = gather_rows(x->comm, x->task->tables, "policies", "n,algorithm,seed,condition,s,a,prob", &x->tx, e);
+  }
+  return rc;
+}
+
+/* The labelers' utilities under both policies, the largest gain, and every row of this
+ * algorithm. */
+static int write_algorithm(run_ctx *x, const char *aname, const rlhf_policy *pols[2], ss_err *e)
+{
+  double max_gain = -INFINITY;
+  for (int64_t r = 0; r < x->count; r++) {
+    x->ju_s[r] = rlhf_dot(x->tstar + r * x->d, pols[1]->z, x->d);
+    max_gain = fmax(max_gain, x->ju_s[r] - x->ju_t[r]);
+  }
+  ss_comm_max_double(x->comm, &max_gain, 1);
+  phase_begin(x, PH_OUT);
+  int rc = write_runs(x, aname, pols, max_gain, e);
+  rc = write_block_rows(x, aname, pols, rc, e);
+  phase_end(x, PH_OUT);
+  return rc;
+}
+
+/* One algorithm: both conditions planned, then written. */
+static int run_algorithm(run_ctx *x, int a, ss_err *e)
+{
+  const rlhf_agg_ops *ops = x->rp.algos[a];
+  rlhf_policy pol_t, pol_s;
+  memset(&pol_t, 0, sizeof pol_t);
+  memset(&pol_s, 0, sizeof pol_s);
+  int rc = aggregate_and_plan(x, ops, &x->est_t, &pol_t, e);
+  if (!rc) {
+    for (int64_t r = 0; r < x->count; r++) x->ju_t[r] = rlhf_dot(x->tstar + r * x->d, pol_t.z, x->d);
+    if (x->strategic_run) rc = strategise(x, a, &pol_s, e);
+  }
+  if (!rc) {
+    const rlhf_policy *pols[2] = {&pol_t, x->strategic_run ? &pol_s : &pol_t};
+    rc = write_algorithm(x, ops->name, pols, e);
+    ss_task_progress(x->task, (a + 1.0) / x->rp.nalgos);
+  }
+  rlhf_policy_free(&pol_t);
+  rlhf_policy_free(&pol_s);
+  return rc;
+}
+
+static int rlhf_run(ss_task *task, ss_err *e)
+{
+  run_ctx x;
+  int rc = run_init(&x, task, e);
+  if (!rc) rc = run_setup(&x, e);
+  if (!rc) rc = run_oracle(&x, e);
+  if (!rc) rc = run_estimate(&x, e);
+  if (!rc) rc = run_dump(&x, e);
+  if (!rc) rc = run_strategic_setup(&x, e);
+  if (!rc) {
+    x.runs = ss_tableset_get(task->tables, "rlhf_runs");
+    rc = ss_table_header(x.runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max", e);
+  }
+  for (int a = 0; a < x.rp.nalgos && !rc; a++) rc = run_algorithm(&x, a, e);
+  run_free(&x);
   return rc;
 }
 
 /* ------------------------------------------------------------------ finish */
+/* The columns of rlhf_runs the summary reads, in this order. */
+enum { R_N, R_ALG, R_SEED, R_COND, R_SUB, R_CONV, R_GAP, R_NCOL };
+static const char *const run_cols[R_NCOL] = {"n", "algorithm", "seed", "condition", "subopt", "converged", "relative_gap"};
+
 typedef struct {
-  char alg[64];
-  long point;
+  const char *alg;
   int n;
   int cnt;
   double sum[3], sumsq[3];
-  double pending_t; /* truthful subopt of the current seed */
 } cell;
 
 /* Uncertified policy solves (converged = 0: max_passes reached, or the planner stopped at the
  * master's accuracy above tol) are reported loudly: a "warning: " line in the summary, which
  * the manifest copies into its "warnings" (docs/mdp.md). */
-static void certify_warning(const ss_config *cfg, ss_table *runs, long nr, FILE *summary)
+static void certify_warning(const ss_config *cfg, const ss_table_rows *rows, FILE *summary)
 {
-  int c_conv = ss_table_column(runs, "converged"), c_gap = ss_table_column(runs, "relative_gap");
-  if (!summary || c_conv < 0 || c_gap < 0) return;
+  if (!summary) return;
   long bad = 0;
   double worst = 0;
-  char buf[64];
-  for (long r = 0; r < nr; r++) {
-    ss_table_field(runs, r, c_conv, buf, sizeof buf);
-    if (atoi(buf) == 1) continue;
+  for (long r = 0; r < rows->nrows; r++) {
+    if (atoi(ss_rows_str(rows, r, R_CONV)) == 1) continue;
     bad++;
-    ss_table_field(runs, r, c_gap, buf, sizeof buf);
-    double g = strtod(buf, NULL);
+    double g = strtod(ss_rows_str(rows, r, R_GAP), NULL);
     if (!(g <= worst)) worst = g; /* a NaN gap is the worst */
   }
   if (bad)
     fprintf(summary, "warning: %ld of %ld policy solves not certified (relative gap > rlhf.policy.tol = %g, "
             "largest %.3g): rows with converged = 0 in rlhf_runs.csv and rlhf_solves.csv\n",
-            bad, nr, ss_cfg_real(cfg, "rlhf.policy.tol"), worst);
+            bad, rows->nrows, ss_cfg_real(cfg, "rlhf.policy.tol"), worst);
 }
 
-static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e)
+/* The truthful row of strategic row r: the same (algorithm, seed), written just before it by
+ * the same task (rlhf_run writes truthful then strategic per algorithm); NaN if there is none. */
+static double truthful_of(const ss_table_rows *rows, long r)
 {
-  ss_table *runs = ss_tableset_get(tables, "rlhf_runs");
-  long nr = ss_table_nrows(runs);
-  int c_n = ss_table_column(runs, "n"), c_alg = ss_table_column(runs, "algorithm");
-  int c_cond = ss_table_column(runs, "condition"), c_sub = ss_table_column(runs, "subopt");
-  int c_seed = ss_table_column(runs, "seed");
-  if (nr == 0 || c_n < 0) return SS_OK;
-  cell *cells = ss_calloc((size_t)nr, sizeof *cells, e);
-  if (!cells) return SS_ERUNTIME;
+  if (r > 0 && !strcmp(ss_rows_str(rows, r - 1, R_COND), "truthful") &&
+      !strcmp(ss_rows_str(rows, r - 1, R_ALG), ss_rows_str(rows, r, R_ALG)) &&
+      !strcmp(ss_rows_str(rows, r - 1, R_SEED), ss_rows_str(rows, r, R_SEED)))
+    return strtod(ss_rows_str(rows, r - 1, R_SUB), NULL);
+  return NAN;
+}
+
+/* One cell per algorithm (finish sees one sweep point at a time), in the rows' order: the
+ * sums of truthful, strategic and difference SubOpt over seeds. */
+static int collect_cells(const ss_table_rows *rows, cell *cells)
+{
   int nc = 0;
-  char buf[128], alg[64], cond[32], seedbuf[32];
-  /* pair each truthful row with the strategic row of the same (point, algorithm, seed) */
-  double *tval = ss_calloc((size_t)nr, sizeof *tval, e);
-  char (*tkey)[160] = calloc((size_t)nr, sizeof *tkey);
-  if (!tval || !tkey) {
-    free(cells);
-    free(tval);
-    free(tkey);
-    return ss_fail(e, SS_ERUNTIME, "out of memory");
-  }
-  int nt = 0;
-  for (long r = 0; r < nr; r++) {
-    ss_table_field(runs, r, c_alg, alg, sizeof alg);
-    ss_table_field(runs, r, c_cond, cond, sizeof cond);
-    ss_table_field(runs, r, c_seed, seedbuf, sizeof seedbuf);
-    ss_table_field(runs, r, c_sub, buf, sizeof buf);
-    double sub = strtod(buf, NULL);
-    long point = 0; /* finish sees one sweep point at a time */
-    char key[160];
-    snprintf(key, sizeof key, "%ld|%s|%s", point, alg, seedbuf);
-    if (!strcmp(cond, "truthful")) {
-      snprintf(tkey[nt], sizeof tkey[nt], "%s", key);
-      tval[nt++] = sub;
-      continue;
+  for (long r = 0; r < rows->nrows; r++) {
+    if (!strcmp(ss_rows_str(rows, r, R_COND), "truthful")) continue;
+    const char *alg = ss_rows_str(rows, r, R_ALG);
+    int ci = 0;
+    while (ci < nc && strcmp(cells[ci].alg, alg)) ci++;
+    if (ci == nc) {
+      memset(&cells[nc], 0, sizeof cells[nc]);
+      cells[nc].alg = alg;
+      cells[nc++].n = atoi(ss_rows_str(rows, r, R_N));
     }
-    double tv = NAN;
-    for (int q = nt - 1; q >= 0; q--)
-      if (!strcmp(tkey[q], key)) {
-        tv = tval[q];
-        break;
-      }
-    int ci = -1;
-    for (int q = 0; q < nc; q++)
-      if (cells[q].point == point && !strcmp(cells[q].alg, alg)) ci = q;
-    if (ci < 0) {
-      ci = nc++;
-      snprintf(cells[ci].alg, sizeof cells[ci].alg, "%s", alg);
-      cells[ci].point = point;
-      ss_table_field(runs, r, c_n, buf, sizeof buf);
-      cells[ci].n = atoi(buf);
-    }
+    double tv = truthful_of(rows, r), sub = strtod(ss_rows_str(rows, r, R_SUB), NULL);
     double v[3] = {tv, sub, sub - tv};
     cells[ci].cnt++;
     for (int q = 0; q < 3; q++) {
@@ -751,28 +820,45 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
       cells[ci].sumsq[q] += v[q] * v[q];
     }
   }
+  return nc;
+}
+
+static void write_cell(ss_table *tb, const cell *c, FILE *summary)
+{
+  double mean[3], se[3];
+  for (int j = 0; j < 3; j++) {
+    mean[j] = c->sum[j] / c->cnt;
+    double var = c->cnt > 1 ? (c->sumsq[j] - c->cnt * mean[j] * mean[j]) / (c->cnt - 1) : 0;
+    se[j] = var > 0 ? sqrt(var / c->cnt) : 0;
+  }
+  ss_table_row(tb, "%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", c->n, c->alg, c->cnt, mean[0],
+               se[0], mean[1], se[1], mean[2], se[2]);
+  if (summary)
+    fprintf(summary, "  n=%-5d %-18s %.3f +- %.3f | %.3f +- %.3f | %+.3f +- %.3f\n", c->n, c->alg,
+            mean[0], se[0], mean[1], se[1], mean[2], se[2]);
+}
+
+static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e)
+{
+  ss_table *runs = ss_tableset_get(tables, "rlhf_runs");
+  if (ss_table_nrows(runs) == 0 || ss_table_column(runs, "n") < 0) return SS_OK;
+  ss_table_rows rows;
+  SS_TRY(ss_table_read(runs, run_cols, R_NCOL, &rows, e));
+  cell *cells = ss_calloc((size_t)rows.nrows, sizeof *cells, e);
+  if (!cells) {
+    ss_table_rows_free(&rows);
+    return e->code;
+  }
+  int nc = collect_cells(&rows, cells);
   ss_table *tb = ss_tableset_get(tables, "rlhf_table");
   int rc = ss_table_header(tb, "n,algorithm,seeds,truthful_mean,truthful_se,strategic_mean,strategic_se,difference_mean,difference_se", e);
   if (summary && !rc)
     fprintf(summary, "RLHF SubOpt (mean +- s.e. over %lld seed%s): truthful | strategic | difference\n",
             ss_cfg_int(cfg, "seeds"), ss_cfg_int(cfg, "seeds") == 1 ? "" : "s");
-  for (int q = 0; q < nc && !rc; q++) {
-    double mean[3], se[3];
-    for (int j = 0; j < 3; j++) {
-      mean[j] = cells[q].sum[j] / cells[q].cnt;
-      double var = cells[q].cnt > 1 ? (cells[q].sumsq[j] - cells[q].cnt * mean[j] * mean[j]) / (cells[q].cnt - 1) : 0;
-      se[j] = var > 0 ? sqrt(var / cells[q].cnt) : 0;
-    }
-    ss_table_row(tb, "%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", cells[q].n, cells[q].alg,
-                 cells[q].cnt, mean[0], se[0], mean[1], se[1], mean[2], se[2]);
-    if (summary)
-      fprintf(summary, "  n=%-5d %-18s %.3f +- %.3f | %.3f +- %.3f | %+.3f +- %.3f\n", cells[q].n,
-              cells[q].alg, mean[0], se[0], mean[1], se[1], mean[2], se[2]);
-  }
-  if (!rc) certify_warning(cfg, runs, nr, summary);
+  for (int q = 0; q < nc && !rc; q++) write_cell(tb, &cells[q], summary);
+  if (!rc) certify_warning(cfg, &rows, summary);
   free(cells);
-  free(tval);
-  free(tkey);
+  ss_table_rows_free(&rows);
   return rc;
 }
 
