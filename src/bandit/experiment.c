@@ -7,6 +7,7 @@
 #include <string.h>
 #include "stratsim/bandit_mech.h"
 #include "stratsim/experiment.h"
+#include "stratsim/table_read.h"
 
 static const ss_key keys[] = {
     {"bandit.mechanism", SS_T_ENUM, "optgtm", 0, 0, 0, "optgtm|ggtm|linucb|lingreedy|uniform",
@@ -267,19 +268,17 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_e
   ss_table *t = ss_tableset_get(tables, "bandit_epochs");
   int cm = ss_table_column(t, "mechanism"), ce = ss_table_column(t, "epoch"), cr = ss_table_column(t, "regret");
   if (cm < 0 || ce < 0 || cr < 0) return SS_OK;
+  static const char *const cols[] = {"mechanism", "epoch", "regret"};
+  ss_table_rows rows;
+  SS_TRY(ss_table_read(t, cols, 3, &rows, e)); /* one pass over the text, then indexed rows */
   mech_summary ms[8];
   int nm = 0;
-  long n = ss_table_nrows(t);
-  char buf[64];
   /* Pass 1: the last epoch per mechanism; pass 2: sums. */
   for (int pass = 0; pass < 2; pass++)
-    for (long i = 0; i < n; i++) {
-      char name[32];
-      if (ss_table_field(t, i, cm, name, sizeof name)) continue;
-      if (ss_table_field(t, i, ce, buf, sizeof buf)) continue;
-      long ep = atol(buf);
-      if (ss_table_field(t, i, cr, buf, sizeof buf)) continue;
-      double reg = atof(buf);
+    for (long i = 0; i < rows.nrows; i++) {
+      const char *name = ss_rows_str(&rows, i, 0);
+      long ep = atol(ss_rows_str(&rows, i, 1));
+      double reg = atof(ss_rows_str(&rows, i, 2));
       int k = 0;
       while (k < nm && strcmp(ms[k].name, name)) k++;
       if (k == nm) {
@@ -314,6 +313,7 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_e
     }
     fprintf(summary, "\n");
   }
+  ss_table_rows_free(&rows);
   return SS_OK;
 }
 

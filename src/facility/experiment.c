@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/experiment.h"
+#include "stratsim/table_read.h"
 #include "stratsim/facility.h"
 #include "stratsim/rng.h"
 
@@ -241,49 +242,50 @@ static int run(ss_task *task, ss_err *e)
   return rc;
 }
 
-/* Means over seeds per (mechanism, condition), and the verdict the demo is about. */
+/* The seeds' rows of one (mechanism, condition), summed and printed. Returns the largest gain. */
+static double summarise_condition(const ss_table_rows *rows, const char *mech, const char *cond, FILE *out)
+{
+  double sc = 0, sq = 0, g = 0, rounds = 0;
+  long n = 0;
+  for (long row = 0; row < rows->nrows; row++) {
+    if (strcmp(ss_rows_str(rows, row, 0), mech) || strcmp(ss_rows_str(rows, row, 1), cond)) continue;
+    double c = atof(ss_rows_str(rows, row, 2));
+    sc += c;
+    sq += c * c;
+    g = fmax(g, atof(ss_rows_str(rows, row, 3)));
+    rounds += atof(ss_rows_str(rows, row, 4));
+    n++;
+  }
+  if (!n) return 0;
+  double mean = sc / n, var = n > 1 ? (sq - n * mean * mean) / (n - 1) : 0;
+  fprintf(out, "  %-9s %-14s %12.6f +- %9.6f %14.3g %10.1f\n", mech, cond, mean,
+          var > 0 ? sqrt(var / n) : 0.0, g, rounds / n);
+  return g;
+}
+
+/* Means over seeds per (mechanism, condition), and the verdict the demo is about. The rows are
+ * read from the table once (ss_table_read), then indexed. */
 static int finish(const ss_config *cfg, ss_tableset *tables, FILE *out, ss_err *e)
 {
   ss_table *t = ss_tableset_get(tables, "facility_runs");
-  int cm = ss_table_column(t, "mechanism"), cc = ss_table_column(t, "condition");
-  int cs = ss_table_column(t, "social_cost"), cg = ss_table_column(t, "max_gain"), cr = ss_table_column(t, "rounds");
+  static const char *const cols[] = {"mechanism", "condition", "social_cost", "max_gain", "rounds"};
+  ss_table_rows rows = {0};
+  if (ss_table_column(t, "mechanism") >= 0) SS_TRY(ss_table_read(t, cols, 5, &rows, e));
   int nmech;
   const char *const *mechs = ss_cfg_enum_list(cfg, "facility.mechanisms", &nmech);
-  const char *conds[] = {"truthful", "best_response"};
   fprintf(out, "facility location: %lld agents in [%g,%g]^%lld, %lld seed%s\n",
           ss_cfg_int(cfg, "facility.agents"), ss_cfg_real(cfg, "facility.lo"), ss_cfg_real(cfg, "facility.hi"),
           ss_cfg_int(cfg, "facility.dims"), ss_cfg_int(cfg, "seeds"), ss_cfg_int(cfg, "seeds") > 1 ? "s" : "");
   fprintf(out, "  %-9s %-14s %25s %14s %10s\n", "mechanism", "condition", "social_cost (mean +- s.e.)",
           "max_gain", "rounds");
   for (int k = 0; k < nmech; k++) {
-    double truthful_gain = 0;
-    for (int c = 0; c < 2; c++) {
-      double sc = 0, sq = 0, g = 0, rounds = 0;
-      long n = 0;
-      char buf[128];
-      for (long row = 0; row < ss_table_nrows(t); row++) {
-        if (ss_table_field(t, row, cm, buf, sizeof buf) || strcmp(buf, mechs[k])) continue;
-        if (ss_table_field(t, row, cc, buf, sizeof buf) || strcmp(buf, conds[c])) continue;
-        ss_table_field(t, row, cs, buf, sizeof buf);
-        sc += atof(buf);
-        sq += atof(buf) * atof(buf);
-        ss_table_field(t, row, cg, buf, sizeof buf);
-        g = fmax(g, atof(buf));
-        ss_table_field(t, row, cr, buf, sizeof buf);
-        rounds += atof(buf);
-        n++;
-      }
-      if (!n) continue;
-      if (c == 0) truthful_gain = g;
-      double mean = sc / n, var = n > 1 ? (sq - n * mean * mean) / (n - 1) : 0;
-      fprintf(out, "  %-9s %-14s %12.6f +- %9.6f %14.3g %10.1f\n", mechs[k], conds[c], mean,
-              var > 0 ? sqrt(var / n) : 0.0, g, rounds / n);
-    }
+    double truthful_gain = summarise_condition(&rows, mechs[k], "truthful", out);
+    summarise_condition(&rows, mechs[k], "best_response", out);
     fprintf(out, "  -> %s: %s (largest one-shot manipulation gain %.3g)\n", mechs[k],
             truthful_gain > ss_cfg_real(cfg, "facility.tol") ? "manipulable" : "no agent can gain by lying",
             truthful_gain);
   }
-  (void)e;
+  ss_table_rows_free(&rows);
   return SS_OK;
 }
 
