@@ -237,7 +237,7 @@ const double *rlhf_agg_linear_theta(const rlhf_agg *agg);
 
 /* ---------------------------------------------------------------- states and policies */
 /* The S x A feature matrix spread over the ranks of c by blocks of whole summation chunks
- * (PETSc MATDENSE rows s*A+a, Vec rho), so that sums over states run in a fixed order that
+ * (each rank's rows s*A+a of phi and of rho), so that sums over states run in a fixed order that
  * does not depend on the number of ranks. */
 typedef struct rlhf_states rlhf_states;
 int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **st, ss_err *e);

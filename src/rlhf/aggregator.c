@@ -1,7 +1,7 @@
 /* The aggregator registry and the verbs shared by every aggregator. An aggregator turns the
  * labelers' estimates into a concave objective W(z) over policy feature expectations; it also
  * exposes a smoothed W_mu whose gradient is a point of its pessimism set Theta, which is what
- * the certified policy optimiser (policy.c) needs. */
+ * the certified policy optimiser (policy.c and the solvers below it) needs. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -26,15 +26,13 @@ typedef struct {
   int max_passes;   /* pricing passes */
 } rlhf_plan_opts;
 
-/* The S x A feature matrix spread over ranks (policy.c). */
+/* The S x A feature matrix spread over ranks (states.c). */
 struct rlhf_states {
   ss_comm *comm;
   int S, A, d;
   int chunk, nchunks, c_first, c_count;
   int s_first, s_count;
-  Mat phi_mat; /* (S*A) x d, rows of this rank's states */
-  Vec rho_vec;
-  double *phi; /* local row-major copy for the hot loops: s_count*A*d */
+  double *phi; /* this rank's rows, row-major: s_count*A*d */
   double *rho; /* s_count */
   double L;    /* max ||phi|| over all states */
   size_t m;    /* doubles per chunk partial: 1 + d + d*d */
@@ -104,8 +102,8 @@ int rlhf_lu_solve(double *a, int n, double *b, int *piv);
 /* sum_j a[j] * b[j * stride] */
 double rlhf_dot_strided(const double *a, const double *b, int n, int stride);
 
-/* Certificate helpers and the two exact policy solvers for concave aggregators (policy.c,
- * policy_lp.c, policy_active_set.c). pol is allocated by the caller (rlhf_policy_alloc). */
+/* Certificate helpers (policy_certify.c) and the exact policy solvers for concave aggregators
+ * (policy_lp.c, policy_active_set.c, policy_plan.c). pol is allocated by the caller (rlhf_policy_alloc). */
 int rlhf_policy_alloc(rlhf_states *st, rlhf_policy *pol, ss_err *e);
 double rlhf_rel_denominator(double w, double h);
 /* The planner's denominator: rlhf_rel_denominator(w, h), but at least RLHF_ZERO_SCALE * scale,
@@ -114,6 +112,11 @@ double rlhf_rel_denominator(double w, double h);
 #define RLHF_ZERO_SCALE 1e-6
 double rlhf_rel_denominator_scaled(double w, double h, double scale);
 int rlhf_states_z_policy(rlhf_states *st, const double *prob, double *z, ss_err *e);
+/* One pass over the local states at theta with temperature tau (0: greedy) (states.c):
+ * hmax = sum_s rho max_a q, z = sum_s rho E_p phi, H = (1/tau) sum_s rho Cov_p(phi) (if want_h).
+ * prob (s_count x A) receives the policy when non-NULL. Collective. */
+int rlhf_states_eval(rlhf_states *st, const double *theta, double tau, int want_h, double *hmax,
+                     double *z, double *H, double *prob, ss_err *e);
 int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol,
                          ss_err *e);
 int rlhf_policy_solve_planner(rlhf_states *st, const rlhf_agg *agg, double tol,
@@ -163,7 +166,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
 void rlhf_plan_free(rlhf_plan *res);
 /* The pricing oracle of st (contextual greedy pass, or the MDP's when st->mdp is set). */
 void rlhf_states_oracle(rlhf_states *st, rlhf_oracle *o);
-/* One greedy pass over the contextual states (policy.c): h(theta), z of the greedy policy and,
+/* One greedy pass over the contextual states (states.c): h(theta), z of the greedy policy and,
  * if prob != NULL, the local policy. Collective (one allgather of 1 + d numbers per chunk). */
 int rlhf_states_greedy_pass(rlhf_states *st, const double *theta, double *h, double *z,
                             double *prob, ss_err *e);
