@@ -53,6 +53,8 @@ typedef struct {
  * driver prints at most one line every few seconds on world rank 0. Not collective. */
 void ss_task_progress(ss_task *task, double fraction);
 
+/* The experiments, NULL-terminated, defined by the program's top layer (src/experiments.c). */
+extern const ss_experiment_ops *const ss_experiments[];
 const ss_experiment_ops *ss_experiment_find(const char *name);
 int ss_experiment_count(void);
 const ss_experiment_ops *ss_experiment_at(int i);
