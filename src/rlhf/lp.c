@@ -184,6 +184,46 @@ static void refine(const tableau *t, const double *A, const double *b, const dou
   free(piv);
 }
 
+/* Phase I: artificials on every row (rows flipped so that b >= 0), maximise -sum(art); then
+ * zero-level artificials leave the basis where a structural column can replace them. */
+static int phase_one(tableau *t, const double *A, const double *b, double feas_tol, int max_iter)
+{
+  int m = t->m, n = t->n;
+  load(t, A, b, 1);
+  for (int i = 0; i < m; i++) t->basis[i] = n + i;
+  price(t, NULL, -1.0);
+  int rc = simplex(t, n, max_iter);
+  double infeas = -TAB(t, m, t->w - 1);
+  if (rc == RLHF_LP_OPTIMAL && infeas > feas_tol * (1 + m)) rc = RLHF_LP_INFEASIBLE;
+  if (rc != RLHF_LP_OPTIMAL) return rc;
+  for (int i = 0; i < m; i++) {
+    if (t->basis[i] < n) continue;
+    int e = -1;
+    double best = t->piv_tol;
+    for (int j = 0; j < n; j++)
+      if (fabs(TAB(t, i, j)) > best) {
+        best = fabs(TAB(t, i, j));
+        e = j;
+      }
+    if (e >= 0) pivot(t, i, e);
+    TAB(t, i, t->w - 1) = fabs(TAB(t, i, t->w - 1)) <= feas_tol ? 0.0 : TAB(t, i, t->w - 1);
+  }
+  return rc;
+}
+
+/* The optimal tableau's x and y (y_i = -d of artificial column i; refined afterwards). */
+static void solution(const tableau *t, const double *b, int phase1, double *x, double *y)
+{
+  int m = t->m, n = t->n;
+  if (x) {
+    memset(x, 0, (size_t)n * sizeof *x);
+    for (int i = 0; i < m; i++)
+      if (t->basis[i] < n) x[t->basis[i]] = fmax(TAB(t, i, t->w - 1), 0.0);
+  }
+  if (y)
+    for (int i = 0; i < m; i++) y[i] = (phase1 && b[i] < 0 ? -1.0 : 1.0) * TAB(t, m, n + i);
+}
+
 int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *c, int *basis,
                   double *x, double *y, rlhf_lp_info *info)
 {
@@ -210,7 +250,7 @@ int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *
   t.opt_tol = 1e-11 * (1 + cmax);
   double feas_tol = 1e-9 * (1 + bmax);
   int max_iter = 50 * (m + n) + 1000;
-  int rc;
+  int rc = RLHF_LP_OPTIMAL;
 
   int warm = 0;
   if (basis) {
@@ -218,39 +258,14 @@ int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *
     warm = !warm_start(&t, basis, feas_tol);
   }
   if (!warm) {
-    /* phase I: artificials on every row (rows flipped so that b >= 0), maximise -sum(art) */
     info->phase1 = 1;
-    load(&t, A, b, 1);
-    for (int i = 0; i < m; i++) t.basis[i] = n + i;
-    price(&t, NULL, -1.0);
-    rc = simplex(&t, n, max_iter);
-    double infeas = -TAB(&t, m, t.w - 1);
-    if (rc == RLHF_LP_OPTIMAL && infeas > feas_tol * (1 + m)) rc = RLHF_LP_INFEASIBLE;
-    if (rc != RLHF_LP_OPTIMAL) goto out;
-    /* drive zero-level artificials out of the basis where a structural column can replace them */
-    for (int i = 0; i < m; i++) {
-      if (t.basis[i] < n) continue;
-      int e = -1;
-      double best = t.piv_tol;
-      for (int j = 0; j < n; j++)
-        if (fabs(TAB(&t, i, j)) > best) {
-          best = fabs(TAB(&t, i, j));
-          e = j;
-        }
-      if (e >= 0) pivot(&t, i, e);
-      TAB(&t, i, t.w - 1) = fabs(TAB(&t, i, t.w - 1)) <= feas_tol ? 0.0 : TAB(&t, i, t.w - 1);
-    }
+    rc = phase_one(&t, A, b, feas_tol, max_iter);
   }
+  if (!warm && rc != RLHF_LP_OPTIMAL) goto out;
   price(&t, c, 0.0);
   rc = simplex(&t, n, max_iter);
   if (rc == RLHF_LP_OPTIMAL) {
-    if (x) {
-      memset(x, 0, (size_t)n * sizeof *x);
-      for (int i = 0; i < m; i++)
-        if (t.basis[i] < n) x[t.basis[i]] = fmax(TAB(&t, i, t.w - 1), 0.0);
-    }
-    if (y) /* tableau duals: y_i = -d of artificial column i (refined below) */
-      for (int i = 0; i < m; i++) y[i] = (info->phase1 && b[i] < 0 ? -1.0 : 1.0) * TAB(&t, m, n + i);
+    solution(&t, b, info->phase1, x, y);
     refine(&t, A, b, c, x, y);
     if (basis) memcpy(basis, t.basis, (size_t)m * sizeof *basis);
   }

@@ -52,172 +52,262 @@ static void aset_rebase(aset *as)
   }
 }
 
+/* The working arrays of one active-set solve. */
+typedef struct {
+  aset *as;
+  const rlhf_agg *agg;
+  size_t SA;
+  double *q, *pi_try; /* q(s,a) = <grad W, R(s,a)> (S*A); the line search's trial policy */
+  int *vs;            /* the free variables (s, a), 2 per variable */
+  double *D, *N, *rg, *dp; /* their rows R(s,a) - R(s,b_s), reduced Hessian, gradient, step */
+  size_t ncap;
+  int m; /* free variables */
+} aset_work;
+
+static void aset_work_free(aset_work *w)
+{
+  free(w->q), free(w->pi_try), free(w->as->sup), free(w->as->base);
+  free(w->vs), free(w->D), free(w->N), free(w->rg), free(w->dp);
+}
+
+static int aset_work_alloc(aset_work *w, ss_err *e)
+{
+  size_t SA = w->SA;
+  int S = w->as->S, d = w->as->d;
+  w->q = malloc(SA * sizeof *w->q);
+  w->pi_try = malloc(SA * sizeof *w->pi_try);
+  w->as->sup = calloc(SA, 1);
+  w->as->base = malloc((size_t)S * sizeof *w->as->base);
+  /* free variables: at most S*(A-1) */
+  int vmax = (int)(SA - S) + 1;
+  w->vs = malloc((size_t)vmax * 2 * sizeof *w->vs);
+  w->D = malloc((size_t)vmax * d * sizeof *w->D);
+  w->rg = malloc((size_t)vmax * sizeof *w->rg);
+  w->dp = malloc((size_t)vmax * sizeof *w->dp);
+  if (!w->q || !w->pi_try || !w->as->sup || !w->as->base || !w->vs || !w->D || !w->rg || !w->dp) {
+    aset_work_free(w);
+    return ss_fail(e, SS_ERUNTIME, "out of memory");
+  }
+  return SS_OK;
+}
+
+/* q(s,a) for the gradient g of W at the current policy; h = sum_s max_a q; *qs = max |q|. */
+static double aset_prices(aset_work *w, const double *g, double *qs)
+{
+  const aset *as = w->as;
+  int A = as->A, d = as->d;
+  double h = 0;
+  *qs = 0;
+  for (int s = 0; s < as->S; s++) {
+    double qm = -INFINITY;
+    for (int a = 0; a < A; a++) {
+      double v = rlhf_dot(g, as->R + ((size_t)s * A + a) * d, d);
+      w->q[(size_t)s * A + a] = v;
+      qm = v > qm ? v : qm;
+      *qs = fabs(v) > *qs ? fabs(v) : *qs;
+    }
+    h += qm;
+  }
+  return h;
+}
+
+/* The free variables (non-base support actions), their reduced gradient and rows; returns
+ * the largest |reduced gradient|. */
+static double aset_free_vars(aset_work *w)
+{
+  const aset *as = w->as;
+  int A = as->A, d = as->d, m = 0;
+  double rmax = 0;
+  for (int s = 0; s < as->S; s++)
+    for (int a = 0; a < A; a++) {
+      if (!as->sup[(size_t)s * A + a] || a == as->base[s]) continue;
+      w->vs[2 * m] = s;
+      w->vs[2 * m + 1] = a;
+      w->rg[m] = w->q[(size_t)s * A + a] - w->q[(size_t)s * A + as->base[s]];
+      rmax = fabs(w->rg[m]) > rmax ? fabs(w->rg[m]) : rmax;
+      const double *ra = as->R + ((size_t)s * A + a) * d, *rb = as->R + ((size_t)s * A + as->base[s]) * d;
+      for (int j = 0; j < d; j++) w->D[(size_t)m * d + j] = ra[j] - rb[j];
+      m++;
+    }
+  w->m = m;
+  return rmax;
+}
+
+/* Stationary on the support: the largest violation above eps_r joins it. Returns 0 when
+ * there is none (KKT holds up to rounding). */
+static int aset_add_violator(aset_work *w, double eps_r)
+{
+  aset *as = w->as;
+  int A = as->A, bs = -1, ba = -1;
+  double bv = eps_r;
+  for (int s = 0; s < as->S; s++)
+    for (int a = 0; a < A; a++) {
+      if (as->sup[(size_t)s * A + a]) continue;
+      double v = w->q[(size_t)s * A + a] - w->q[(size_t)s * A + as->base[s]];
+      if (v > bv) bv = v, bs = s, ba = a;
+    }
+  if (bs < 0) return 0;
+  as->sup[(size_t)bs * A + ba] = 1;
+  return 1;
+}
+
+/* N = -D H D^T (m x m); returns its largest diagonal entry, or -1 if N cannot be allocated. */
+static double aset_reduced_hessian(aset_work *w, const double *H)
+{
+  int m = w->m, d = w->as->d;
+  if ((size_t)m * m > w->ncap) {
+    free(w->N);
+    w->ncap = (size_t)m * m;
+    w->N = malloc(w->ncap * sizeof *w->N);
+    if (!w->N) return -1;
+  }
+  double dmax = 0;
+  for (int u = 0; u < m; u++) {
+    double hv[RLHF_DMAX];
+    for (int a = 0; a < d; a++) hv[a] = rlhf_dot(H + (size_t)a * d, w->D + (size_t)u * d, d);
+    for (int v = 0; v <= u; v++) {
+      double val = -rlhf_dot(hv, w->D + (size_t)v * d, d);
+      w->N[(size_t)u * m + v] = w->N[(size_t)v * m + u] = val;
+    }
+    dmax = w->N[(size_t)u * m + u] > dmax ? w->N[(size_t)u * m + u] : dmax;
+  }
+  return dmax;
+}
+
+/* Newton: (N + delta I) dp = rg by Cholesky, delta raised until it factors. Returns -1 when
+ * the factor cannot be allocated. */
+static int aset_newton_step(aset_work *w, double dmax)
+{
+  int m = w->m;
+  double delta = 1e-12 * (dmax > 0 ? dmax : 1);
+  for (int tries = 0; tries < 8; tries++) {
+    double *C = malloc((size_t)m * m * sizeof *C);
+    if (!C) return -1;
+    memcpy(C, w->N, (size_t)m * m * sizeof *C);
+    for (int u = 0; u < m; u++) C[(size_t)u * m + u] += delta;
+    int bad = rlhf_cholesky(C, m);
+    if (!bad) {
+      memcpy(w->dp, w->rg, (size_t)m * sizeof *w->dp);
+      rlhf_cholesky_solve(C, m, w->dp);
+    }
+    free(C);
+    if (!bad) break;
+    delta *= 100;
+  }
+  return 0;
+}
+
+/* Ratio test: the largest step <= 1 that keeps every pi >= 0, and the variable (block) or
+ * base action (block_base) that reaches 0 there. */
+static double aset_ratio_test(const aset_work *w, int *block, int *block_base)
+{
+  const aset *as = w->as;
+  int A = as->A, m = w->m;
+  double amax = 1.0;
+  *block = *block_base = -1;
+  for (int u = 0; u < m; u++) {
+    double p = as->pi[(size_t)w->vs[2 * u] * A + w->vs[2 * u + 1]];
+    if (w->dp[u] < 0 && p / -w->dp[u] < amax) amax = p / -w->dp[u], *block = u, *block_base = -1;
+  }
+  for (int s = 0, u = 0; s < as->S; s++) {
+    double tot = 0;
+    int any = 0;
+    while (u < m && w->vs[2 * u] == s) tot += w->dp[u++], any = 1;
+    if (!any || tot <= 0) continue;
+    double pb = as->pi[(size_t)s * A + as->base[s]];
+    if (pb / tot < amax) amax = pb / tot, *block = -1, *block_base = s;
+  }
+  return amax;
+}
+
+/* Armijo backtracking on W from step amax: pi_try receives the accepted policy and zt its z.
+ * Returns 1 if a step was accepted. */
+static int aset_line_search(aset_work *w, double W, double amax, int block, int block_base, double *zt)
+{
+  const aset *as = w->as;
+  int A = as->A, m = w->m;
+  double slope = 0;
+  for (int u = 0; u < m; u++) slope += w->rg[u] * w->dp[u];
+  double alpha = amax;
+  for (int ls = 0; ls < 40; ls++) {
+    memcpy(w->pi_try, as->pi, w->SA * sizeof *w->pi_try);
+    for (int u = 0; u < m; u++) {
+      int s = w->vs[2 * u], a = w->vs[2 * u + 1];
+      w->pi_try[(size_t)s * A + a] += alpha * w->dp[u];
+      w->pi_try[(size_t)s * A + as->base[s]] -= alpha * w->dp[u];
+    }
+    if (alpha == amax) {
+      if (block >= 0) w->pi_try[(size_t)w->vs[2 * block] * A + w->vs[2 * block + 1]] = 0;
+      if (block_base >= 0) w->pi_try[(size_t)block_base * A + as->base[block_base]] = 0;
+    }
+    for (size_t q0 = 0; q0 < w->SA; q0++)
+      if (w->pi_try[q0] < 0) w->pi_try[q0] = 0;
+    aset_z(as, w->pi_try, zt);
+    double Wt = rlhf_agg_value(w->agg, zt);
+    if (Wt >= W + 1e-4 * alpha * slope || (alpha * slope <= 1e-15 * fabs(W) && Wt >= W)) return 1;
+    alpha *= 0.5;
+  }
+  return 0;
+}
+
+/* The accepted policy becomes the iterate; actions that reached 0 leave the support (a state
+ * keeps at least one) and the bases are chosen again. */
+static void aset_accept(aset_work *w)
+{
+  aset *as = w->as;
+  int A = as->A;
+  memcpy(as->pi, w->pi_try, w->SA * sizeof *w->pi_try);
+  for (size_t q0 = 0; q0 < w->SA; q0++)
+    if (as->sup[q0] && as->pi[q0] == 0) as->sup[q0] = 0;
+  for (int s = 0; s < as->S; s++) {
+    int any = 0;
+    for (int a = 0; a < A; a++) any |= as->sup[(size_t)s * A + a];
+    if (!any) as->sup[(size_t)s * A + as->base[s]] = 1;
+  }
+  aset_rebase(as);
+}
+
 /* The active-set Newton method on a problem of S "states" with A "actions" each and the
  * per-action feature rows R (S*A*d, already weighted by rho). pi (S*A) holds a feasible start
  * (the support is where pi > 0) and receives the solution. Not collective. */
 int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg, double *pi,
                        int *iterations, ss_err *e)
 {
-  size_t SA = (size_t)S * A;
   aset as = {S, A, d, R, pi, NULL, NULL};
-  double *q = malloc(SA * sizeof *q);
-  double *pi_try = malloc(SA * sizeof *pi_try);
-  as.sup = calloc(SA, 1);
-  as.base = malloc((size_t)S * sizeof *as.base);
-  /* free variables: at most S*(A-1) */
-  int vmax = (int)(SA - S) + 1;
-  int *vs = malloc((size_t)vmax * 2 * sizeof *vs);
-  double *D = malloc((size_t)vmax * d * sizeof *D), *N = NULL;
-  size_t ncap = 0;
-  double *rg = malloc((size_t)vmax * sizeof *rg), *dp = malloc((size_t)vmax * sizeof *dp);
-  if (!q || !pi_try || !as.sup || !as.base || !vs || !D || !rg || !dp) {
-    free(q), free(pi_try), free(as.sup), free(as.base), free(vs), free(D), free(rg), free(dp);
-    return ss_fail(e, SS_ERUNTIME, "out of memory");
-  }
-  for (size_t q0 = 0; q0 < SA; q0++) as.sup[q0] = pi[q0] > 0;
+  aset_work w = {.as = &as, .agg = agg, .SA = (size_t)S * A};
+  SS_TRY(aset_work_alloc(&w, e));
+  for (size_t q0 = 0; q0 < w.SA; q0++) as.sup[q0] = pi[q0] > 0;
   double z[RLHF_DMAX], g[RLHF_DMAX], H[RLHF_DMAX * RLHF_DMAX], zt[RLHF_DMAX];
   aset_rebase(&as);
   int stalled = 0; /* the last Newton step did not raise W: the support is stationary */
-  int it, max_it = 200 + 4 * (int)SA;
+  int it, max_it = 200 + 4 * (int)w.SA;
   for (it = 0; it < max_it; it++) {
     aset_z(&as, as.pi, z);
-    double W = rlhf_agg_value(agg, z);
+    double W = rlhf_agg_value(agg, z), qs;
     rlhf_agg_smooth(agg, z, 0.0, g, H);
-    double h = 0, qs = 0;
-    for (int s = 0; s < S; s++) {
-      double qm = -INFINITY;
-      for (int a = 0; a < A; a++) {
-        double v = rlhf_dot(g, R + ((size_t)s * A + a) * d, d);
-        q[(size_t)s * A + a] = v;
-        qm = v > qm ? v : qm;
-        qs = fabs(v) > qs ? fabs(v) : qs;
-      }
-      h += qm;
-    }
+    double h = aset_prices(&w, g, &qs);
     if (h - W <= 1e-14 * rlhf_rel_denominator(W, h)) break;
     double eps_r = 1e-13 * (qs > 0 ? qs : 1);
-    /* free variables and the reduced gradient */
-    int m = 0;
-    double rmax = 0;
-    for (int s = 0; s < S; s++)
-      for (int a = 0; a < A; a++) {
-        if (!as.sup[(size_t)s * A + a] || a == as.base[s]) continue;
-        vs[2 * m] = s;
-        vs[2 * m + 1] = a;
-        rg[m] = q[(size_t)s * A + a] - q[(size_t)s * A + as.base[s]];
-        rmax = fabs(rg[m]) > rmax ? fabs(rg[m]) : rmax;
-        const double *ra = R + ((size_t)s * A + a) * d, *rb = R + ((size_t)s * A + as.base[s]) * d;
-        for (int j = 0; j < d; j++) D[(size_t)m * d + j] = ra[j] - rb[j];
-        m++;
-      }
-    if (m == 0 || rmax <= eps_r || stalled) {
+    double rmax = aset_free_vars(&w);
+    if (w.m == 0 || rmax <= eps_r || stalled) {
       stalled = 0;
-      /* stationary on the support: the largest violation joins it */
-      int bs = -1, ba = -1;
-      double bv = eps_r;
-      for (int s = 0; s < S; s++)
-        for (int a = 0; a < A; a++) {
-          if (as.sup[(size_t)s * A + a]) continue;
-          double v = q[(size_t)s * A + a] - q[(size_t)s * A + as.base[s]];
-          if (v > bv) bv = v, bs = s, ba = a;
-        }
-      if (bs < 0) break; /* KKT holds up to rounding */
-      as.sup[(size_t)bs * A + ba] = 1;
+      if (!aset_add_violator(&w, eps_r)) break; /* KKT holds up to rounding */
       continue;
     }
-    /* Newton: (-D H D^T + delta I) dp = rg, Cholesky */
-    if ((size_t)m * m > ncap) {
-      free(N);
-      ncap = (size_t)m * m;
-      N = malloc(ncap * sizeof *N);
-      if (!N) break;
-    }
-    double dmax = 0;
-    for (int u = 0; u < m; u++) {
-      double hv[RLHF_DMAX];
-      for (int a = 0; a < d; a++) hv[a] = rlhf_dot(H + (size_t)a * d, D + (size_t)u * d, d);
-      for (int v = 0; v <= u; v++) {
-        double val = -rlhf_dot(hv, D + (size_t)v * d, d);
-        N[(size_t)u * m + v] = N[(size_t)v * m + u] = val;
-      }
-      dmax = N[(size_t)u * m + u] > dmax ? N[(size_t)u * m + u] : dmax;
-    }
-    double delta = 1e-12 * (dmax > 0 ? dmax : 1);
-    for (int tries = 0; tries < 8; tries++) {
-      double *C = malloc((size_t)m * m * sizeof *C);
-      if (!C) {
-        it = max_it;
-        break;
-      }
-      memcpy(C, N, (size_t)m * m * sizeof *C);
-      for (int u = 0; u < m; u++) C[(size_t)u * m + u] += delta;
-      int bad = rlhf_cholesky(C, m);
-      if (!bad) {
-        memcpy(dp, rg, (size_t)m * sizeof *dp);
-        rlhf_cholesky_solve(C, m, dp);
-      }
-      free(C);
-      if (!bad) break;
-      delta *= 100;
-    }
-    /* ratio test: keep every pi >= 0 */
-    double amax = 1.0;
-    int block = -1, block_base = -1;
-    for (int u = 0; u < m; u++) {
-      double p = as.pi[(size_t)vs[2 * u] * A + vs[2 * u + 1]];
-      if (dp[u] < 0 && p / -dp[u] < amax) amax = p / -dp[u], block = u, block_base = -1;
-    }
-    for (int s = 0, u = 0; s < S; s++) {
-      double tot = 0;
-      int any = 0;
-      while (u < m && vs[2 * u] == s) tot += dp[u++], any = 1;
-      if (!any || tot <= 0) continue;
-      double pb = as.pi[(size_t)s * A + as.base[s]];
-      if (pb / tot < amax) amax = pb / tot, block = -1, block_base = s;
-    }
-    double slope = 0;
-    for (int u = 0; u < m; u++) slope += rg[u] * dp[u];
-    double alpha = amax;
-    int accepted = 0;
-    for (int ls = 0; ls < 40; ls++) {
-      memcpy(pi_try, as.pi, SA * sizeof *pi_try);
-      for (int u = 0; u < m; u++) {
-        int s = vs[2 * u], a = vs[2 * u + 1];
-        pi_try[(size_t)s * A + a] += alpha * dp[u];
-        pi_try[(size_t)s * A + as.base[s]] -= alpha * dp[u];
-      }
-      if (alpha == amax) {
-        if (block >= 0) pi_try[(size_t)vs[2 * block] * A + vs[2 * block + 1]] = 0;
-        if (block_base >= 0) pi_try[(size_t)block_base * A + as.base[block_base]] = 0;
-      }
-      for (size_t q0 = 0; q0 < SA; q0++)
-        if (pi_try[q0] < 0) pi_try[q0] = 0;
-      aset_z(&as, pi_try, zt);
-      double Wt = rlhf_agg_value(agg, zt);
-      if (Wt >= W + 1e-4 * alpha * slope || (alpha * slope <= 1e-15 * fabs(W) && Wt >= W)) {
-        accepted = 1;
-        break;
-      }
-      alpha *= 0.5;
-    }
-    if (!accepted) {
+    double dmax = aset_reduced_hessian(&w, H);
+    if (dmax < 0) break;
+    if (aset_newton_step(&w, dmax)) it = max_it;
+    int block, block_base;
+    double amax = aset_ratio_test(&w, &block, &block_base);
+    if (!aset_line_search(&w, W, amax, block, block_base, zt)) {
       stalled = 1; /* no ascent on this support at this precision: look for violators */
       continue;
     }
     stalled = !(rlhf_agg_value(agg, zt) > W) && block < 0 && block_base < 0;
-    memcpy(as.pi, pi_try, SA * sizeof *pi_try);
-    for (size_t q0 = 0; q0 < SA; q0++)
-      if (as.sup[q0] && as.pi[q0] == 0) as.sup[q0] = 0;
-    for (int s = 0; s < S; s++) { /* a state keeps at least one supported action */
-      int any = 0;
-      for (int a = 0; a < A; a++) any |= as.sup[(size_t)s * A + a];
-      if (!any) as.sup[(size_t)s * A + as.base[s]] = 1;
-    }
-    aset_rebase(&as);
+    aset_accept(&w);
   }
   *iterations = it;
-  free(q), free(pi_try), free(as.sup), free(as.base);
-  free(vs), free(D), free(N), free(rg), free(dp);
+  aset_work_free(&w);
   return SS_OK;
 }
 
