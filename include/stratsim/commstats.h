@@ -25,7 +25,7 @@ typedef enum {
   SS_VERB_AGREE,          /* error agreement (allreduce, and a bcast of the message on error) */
   SS_VERB_SPLIT,          /* communicator creation */
   SS_VERB_BANDIT_SELECT,  /* the bandit round allreduce */
-  SS_VERB_ALLGATHER,      /* ss_rlhf_allgather */
+  SS_VERB_ALLGATHER,      /* ss_comm_allgather_doubles */
   SS_VERB_SUM_DISJOINT,   /* ss_comm_sum_disjoint (the MDP's trajectory steps) */
   SS_VERB_MDP_SCATTER,    /* the MDP's ghost exchange (a PETSc VecScatter): bytes received
                            * from other ranks */

@@ -315,18 +315,4 @@ int rlhf_strategy_run(const rlhf_strategy_ops *ops, rlhf_strategy_ctx *ctx, doub
 /* The utility J_theta(pi) = <theta, z_pi>. */
 double rlhf_dot(const double *a, const double *b, int d);
 
-/* ---------------------------------------------------------------- collective (src/par) */
-/* Concatenates every rank's nlocal doubles in rank order into out (the caller knows the
- * total). Collective; the one RLHF-specific collective, in src/par/rlhf_coll.c. A rank may
- * call it with an error pending in e (a failed local step): then every rank returns that
- * error, and nothing is exchanged. */
-int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e);
-/* Sums n doubles over the ranks of c where every slot is non-zero on at most one rank (so the
- * sum is exact and order-free). Collective; src/par/mdp_coll.c. */
-void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n);
-/* Counts one ghost exchange of the distributed MDP (a PETSc VecScatter, mdp_plan.c) in the
- * communication accounting: bytes received from other ranks, seconds it took. Not collective;
- * nothing is counted on a one-rank communicator. src/par/mdp_coll.c. */
-void ss_comm_count_scatter(const ss_comm *c, uint64_t bytes, double seconds);
-
 #endif

@@ -193,7 +193,7 @@ int rlhf_estimates_allgather(ss_comm *c, const rlhf_estimates *local, rlhf_estim
     }
   }
   /* every rank takes part, a rank whose allocations failed too: then all return its error */
-  int rc = ss_rlhf_allgather(c, mine, (int64_t)(w * local->count), every, e);
+  int rc = ss_comm_allgather_doubles(c, mine, (int64_t)(w * local->count), every, e);
   if (!rc)
     for (int64_t r = 0; r < local->k; r++) {
       const double *row = every + r * w;

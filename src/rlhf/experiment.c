@@ -580,7 +580,7 @@ static int run_strategic_setup(run_ctx *x, ss_err *e)
   x->tstar_all = ss_malloc(kd * sizeof *x->tstar_all, e);
   x->reports = ss_malloc(kd * sizeof *x->reports, e);
   /* every rank takes part, a rank whose allocations failed too: then all return its error */
-  int rc = ss_rlhf_allgather(x->comm, x->tstar, x->count * x->d, x->tstar_all, e);
+  int rc = ss_comm_allgather_doubles(x->comm, x->tstar, x->count * x->d, x->tstar_all, e);
   if (!rc) rlhf_estimates_alloc(&x->est_s, x->d, x->k, x->first, x->count, x->need_prec, e);
   x->est_s.radius = x->radius;
   return ss_comm_agree(x->comm, e);

@@ -137,7 +137,7 @@ int rlhf_mdp_price(rlhf_mdp *m, const double *theta, double *h, double *z, ss_er
   if (forward(m)) ss_fail(e, SS_ERUNTIME, "rlhf: MDP occupancy pass failed");
   m->passes++;
   m->collectives++;
-  SS_TRY(ss_rlhf_allgather(m->comm, m->partial, (int64_t)m->c_count * (int64_t)w, m->all, e));
+  SS_TRY(ss_comm_allgather_doubles(m->comm, m->partial, (int64_t)m->c_count * (int64_t)w, m->all, e));
   double acc[1 + RLHF_DMAX] = {0};
   for (int c = 0; c < m->nchunks; c++)
     for (size_t i = 0; i < w; i++) acc[i] += m->all[(size_t)c * w + i];

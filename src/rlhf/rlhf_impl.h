@@ -6,6 +6,7 @@
 
 #include <petscmat.h>
 #include "stratsim/rlhf.h"
+#include "stratsim/collectives.h"
 
 #define RLHF_DMAX 64
 /* Per-rank bytes SPSA may spend caching every labeler's report-independent data (data_cache.c);

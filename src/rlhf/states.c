@@ -87,8 +87,8 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   memcpy(st->phi, env->phi + (size_t)st->s_first * st->A * st->d, nloc * st->A * st->d * sizeof *st->phi);
   memcpy(st->rho, env->rho + st->s_first, nloc * sizeof *st->rho);
   /* the replicated copy comes from the distributed rows (allgather in rank = state order) */
-  int rc = ss_rlhf_allgather(c, st->phi, (int64_t)st->s_count * st->A * st->d, st->phi_all, e);
-  if (!rc) rc = ss_rlhf_allgather(c, st->rho, st->s_count, st->rho_all, e);
+  int rc = ss_comm_allgather_doubles(c, st->phi, (int64_t)st->s_count * st->A * st->d, st->phi_all, e);
+  if (!rc) rc = ss_comm_allgather_doubles(c, st->rho, st->s_count, st->rho_all, e);
   if (rc) {
     rlhf_states_destroy(&st);
     return rc;
@@ -180,7 +180,7 @@ int rlhf_states_eval(rlhf_states *st, const double *theta, double tau, int want_
   size_t use = want_h ? m : 1 + (size_t)d;
   for (int c = 1; c < st->c_count && use < m; c++)
     memmove(st->partial + (size_t)c * use, st->partial + (size_t)c * m, use * sizeof(double));
-  SS_TRY(ss_rlhf_allgather(st->comm, st->partial, (int64_t)(st->c_count * use), st->all, e));
+  SS_TRY(ss_comm_allgather_doubles(st->comm, st->partial, (int64_t)(st->c_count * use), st->all, e));
   /* Chunk partials in chunk order: the same additions for any rank count. */
   double acc[1 + RLHF_DMAX + RLHF_DMAX * RLHF_DMAX];
   memset(acc, 0, use * sizeof *acc);
@@ -261,7 +261,7 @@ int rlhf_states_z_policy(rlhf_states *st, const double *prob, double *z, ss_err 
       for (int j = 0; j < d; j++) part[1 + j] += w * ph[(size_t)a * d + j];
     }
   }
-  SS_TRY(ss_rlhf_allgather(st->comm, st->partial, (int64_t)(st->c_count * m), st->all, e));
+  SS_TRY(ss_comm_allgather_doubles(st->comm, st->partial, (int64_t)(st->c_count * m), st->all, e));
   for (int j = 0; j < d; j++) z[j] = 0;
   for (int c = 0; c < st->nchunks; c++)
     for (int j = 0; j < d; j++) z[j] += st->all[(size_t)c * m + 1 + j];

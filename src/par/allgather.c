@@ -1,11 +1,11 @@
-/* The RLHF experiment's one extra collective: an allgather of variable-length blocks of
- * doubles, used to replicate per-chunk partial sums (which are then added in chunk order,
- * so the result does not depend on the rank count) and small per-labeler estimates. */
+/* An allgather of variable-length blocks of doubles (collectives.h), used to replicate
+ * per-chunk partial sums (which are then added in chunk order, so the result does not
+ * depend on the rank count) and small per-labeler estimates. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <mpi.h>
 #include "stratsim/commstats.h"
-#include "stratsim/rlhf.h"
+#include "stratsim/collectives.h"
 
 static int allgather(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e)
 {
@@ -14,13 +14,13 @@ static int allgather(ss_comm *c, const double *local, int64_t nlocal, double *ou
   int *counts = malloc(2 * (size_t)size * sizeof *counts);
   if (!counts) {
     /* without room for the counts this rank cannot tell the others it fails */
-    fprintf(stderr, "stratsim: out of memory in ss_rlhf_allgather\n");
+    fprintf(stderr, "stratsim: out of memory in ss_comm_allgather_doubles\n");
     MPI_Abort(comm, SS_ERUNTIME);
   }
   int *displs = counts + size;
   /* A rank with a pending error, or a block too large for MPI's int counts, sends -1; then
    * every rank returns the failing ranks' error, without waiting in the Allgatherv. */
-  if (!e->code && nlocal > 0x7fffffff) ss_fail(e, SS_ERUNTIME, "ss_rlhf_allgather: block too large");
+  if (!e->code && nlocal > 0x7fffffff) ss_fail(e, SS_ERUNTIME, "ss_comm_allgather_doubles: block too large");
   int mine = e->code ? -1 : (int)nlocal;
   MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, comm);
   for (int r = 0; r < size; r++)
@@ -36,14 +36,14 @@ static int allgather(ss_comm *c, const double *local, int64_t nlocal, double *ou
   }
   if (total > 0x7fffffff) {
     free(counts);
-    return ss_fail(e, SS_ERUNTIME, "ss_rlhf_allgather: result too large");
+    return ss_fail(e, SS_ERUNTIME, "ss_comm_allgather_doubles: result too large");
   }
   (void)MPI_Allgatherv(local, mine, MPI_DOUBLE, out, counts, displs, MPI_DOUBLE, comm);
   free(counts);
   return SS_OK;
 }
 
-int ss_rlhf_allgather(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e)
+int ss_comm_allgather_doubles(ss_comm *c, const double *local, int64_t nlocal, double *out, ss_err *e)
 {
   double t0 = MPI_Wtime();
   int rc = allgather(c, local, nlocal, out, e);

@@ -3,7 +3,7 @@
  * Adding zeros is exact, so the result does not depend on the order of the reduction. */
 #include <mpi.h>
 #include "stratsim/commstats.h"
-#include "stratsim/rlhf.h"
+#include "stratsim/collectives.h"
 
 void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n)
 {
