@@ -1,7 +1,7 @@
 /* Assembling a run's files from its tasks' tables, point by point (see assemble.h). */
 #include <stdlib.h>
 #include <string.h>
-#include "stratsim/assemble.h"
+#include "assemble.h"
 #include "stratsim/experiment.h"
 
 static int is_shared(const ss_experiment_ops *exp, const char *name)

@@ -2,11 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "stratsim/assemble.h"
+#include "assemble.h"
 #include "stratsim/collect.h"
 #include "stratsim/experiment.h"
 #include "stratsim/input_file.h"
-#include "stratsim/manifest.h"
+#include "manifest.h"
 #include "stratsim/output.h"
 
 typedef struct {

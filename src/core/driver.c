@@ -8,16 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "stratsim/assemble.h"
+#include "assemble.h"
 #include "stratsim/checkpoint.h"
 #include "stratsim/commstats.h"
 #include "stratsim/driver.h"
 #include "stratsim/experiment.h"
 #include "stratsim/input_file.h"
 #include "stratsim/interrupt.h"
-#include "stratsim/manifest.h"
+#include "manifest.h"
 #include "stratsim/output.h"
-#include "stratsim/progress.h"
+#include "progress.h"
 #include "driver_impl.h"
 
 int ss_driver_load(ss_comm *world, const ss_run_options *o, ss_config **cfg, ss_err *e)

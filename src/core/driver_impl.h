@@ -3,8 +3,8 @@
 #define STRATSIM_DRIVER_IMPL_H
 
 #include "stratsim/driver.h"
-#include "stratsim/manifest.h"
-#include "stratsim/progress.h"
+#include "manifest.h"
+#include "progress.h"
 #include "stratsim/timer.h"
 #include "task_rows.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "stratsim/commstats.h"
-#include "stratsim/manifest.h"
+#include "manifest.h"
 #include "stratsim/nodes.h"
 #include "stratsim/output.h"
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "stratsim/experiment.h"
-#include "stratsim/progress.h"
+#include "progress.h"
 
 int ss_progress_init(ss_progress *p, ss_comm *world, long total, int ngroups, int enabled)
 {
