@@ -44,7 +44,6 @@ CIRCLES_ALLOWED = [
     {"src/par/comm.c", "src/par/commstats.c", "src/par/nodes.c"},
     {"src/bandit/lingreedy.c", "src/bandit/linucb.c", "src/bandit/mechanism.c", "src/bandit/optgtm.c"},
     {"src/facility/mean.c", "src/facility/mechanism.c", "src/facility/median.c"},
-    {"src/rlhf/confidence.c", "src/rlhf/data_cache.c"},
     {"src/bandit/experiment.c", "src/bandit/memory.c", "src/core/config.c", "src/core/memory.c",
      "src/core/registry.c", "src/experiments.c", "src/facility/experiment.c",
      "src/facility/memory.c", "src/rlhf/experiment.c", "src/rlhf/memory.c"},
