@@ -208,26 +208,34 @@ static int run_mechanism(ss_task *task, const ss_fac_mechanism *mech, fac_run *r
   return SS_OK;
 }
 
+/* The task's parameters, this rank's block of agents and its arrays. */
+static void fac_setup(const ss_task *task, fac_run *r, ss_err *e)
+{
+  const ss_config *cfg = task->cfg;
+  const char *kind = ss_cfg_str(cfg, "facility.median");
+  r->p.m = ss_cfg_int(cfg, "facility.agents");
+  r->p.D = (int)ss_cfg_int(cfg, "facility.dims");
+  r->p.lo = ss_cfg_real(cfg, "facility.lo");
+  r->p.hi = ss_cfg_real(cfg, "facility.hi");
+  r->p.tol = ss_cfg_real(cfg, "facility.tol");
+  r->p.median = !strcmp(kind, "upper") ? SS_MEDIAN_UPPER : !strcmp(kind, "mean") ? SS_MEDIAN_MEAN : SS_MEDIAN_LOWER;
+  int P = ss_comm_size(task->comm), me = ss_comm_rank(task->comm);
+  r->first = r->p.m * me / P;
+  r->n = r->p.m * (me + 1) / P - r->first;
+  size_t cells = (size_t)(r->n ? r->n : 1) * (size_t)r->p.D;
+  r->truth = ss_calloc(cells, sizeof *r->truth, e);
+  r->reports = ss_calloc(cells, sizeof *r->reports, e);
+  r->gain = ss_calloc(cells, sizeof *r->gain, e);
+  r->cost_truthful = ss_calloc(cells, sizeof *r->cost_truthful, e);
+  r->final_gain = ss_calloc(cells, sizeof *r->final_gain, e);
+}
+
+/* One task: setup, the true locations, then every mechanism (truthful and best responses). */
 static int run(ss_task *task, ss_err *e)
 {
   const ss_config *cfg = task->cfg;
   fac_run r = {0};
-  const char *kind = ss_cfg_str(cfg, "facility.median");
-  r.p.m = ss_cfg_int(cfg, "facility.agents");
-  r.p.D = (int)ss_cfg_int(cfg, "facility.dims");
-  r.p.lo = ss_cfg_real(cfg, "facility.lo");
-  r.p.hi = ss_cfg_real(cfg, "facility.hi");
-  r.p.tol = ss_cfg_real(cfg, "facility.tol");
-  r.p.median = !strcmp(kind, "upper") ? SS_MEDIAN_UPPER : !strcmp(kind, "mean") ? SS_MEDIAN_MEAN : SS_MEDIAN_LOWER;
-  int P = ss_comm_size(task->comm), me = ss_comm_rank(task->comm);
-  r.first = r.p.m * me / P;
-  r.n = r.p.m * (me + 1) / P - r.first;
-  size_t cells = (size_t)(r.n ? r.n : 1) * (size_t)r.p.D;
-  r.truth = ss_calloc(cells, sizeof *r.truth, e);
-  r.reports = ss_calloc(cells, sizeof *r.reports, e);
-  r.gain = ss_calloc(cells, sizeof *r.gain, e);
-  r.cost_truthful = ss_calloc(cells, sizeof *r.cost_truthful, e);
-  r.final_gain = ss_calloc(cells, sizeof *r.final_gain, e);
+  fac_setup(task, &r, e);
   int rc = set_headers(task, r.p.D, e);
   if (!rc && (!r.truth || !r.reports || !r.gain || !r.cost_truthful || !r.final_gain)) rc = e->code;
   rc = ss_comm_agree(task->comm, e);

@@ -12,6 +12,7 @@
 #include "stratsim/commstats.h"
 #include "stratsim/nodes.h"
 #include "stratsim/par.h"
+#include "comm_handle.h"
 
 /* Runs the MPI calls of one verb on ss_comm c and counts them (commstats.h): bytes is what
  * this rank sends or contributes. A one-rank communicator (a rank group of one) moves
@@ -22,11 +23,6 @@
     __VA_ARGS__;                                                                       \
     if (c->size > 1) ss_commstats_add(verb, (uint64_t)(bytes), MPI_Wtime() - counted_t0); \
   } while (0)
-
-struct ss_comm {
-  MPI_Comm comm;
-  int rank, size;
-};
 
 /* MPI counts are ints: big transfers go in pieces of this many bytes. */
 /* The (void) casts: PETSc's logging wraps several MPI calls in counting expressions, and
@@ -113,12 +109,6 @@ void ss_par_finalize(ss_comm *world)
   if (argmax_type != MPI_DATATYPE_NULL) MPI_Type_free(&argmax_type);
   PetscFinalize(); /* also finalises MPI, since PETSc started it */
 }
-
-int ss_comm_rank(const ss_comm *c) { return c->rank; }
-
-int ss_comm_size(const ss_comm *c) { return c->size; }
-
-void *ss_comm_mpi(ss_comm *c) { return &c->comm; }
 
 int ss_comm_split(ss_comm *c, int color, int key, ss_comm **out)
 {
