@@ -128,10 +128,14 @@ def consistent(rel, theory, lo, hi):
 
 # ----------------------------------------------------------------------------- extraction
 def kind_of(man, run_dir):
-    base = os.path.basename(man.get("config_file") or "") or os.path.basename(os.path.normpath(run_dir))
-    for k in ("sp_rate", "subopt_rate", "ktimes", "regret_rate", "prop34"):
-        if base.startswith(k):
-            return k
+    """The preset kind from the config file's name, else the config's `name` (a `stratsim
+    collect`ed run's config_file is config.yaml), else the run directory's name."""
+    names = [os.path.basename(man.get("config_file") or ""), str((man.get("config") or {}).get("name") or ""),
+             os.path.basename(os.path.normpath(run_dir))]
+    for base in names:
+        for k in ("sp_rate", "subopt_rate", "ktimes", "regret_rate", "prop34"):
+            if base.startswith(k):
+                return k
     return None
 
 
