@@ -73,6 +73,9 @@ static int next_real(stream *st, double *v, ss_err *e)
 int rlhf_petsc_binary_is(const char *file)
 {
   unsigned char b[4];
+  struct stat sb; /* only a regular file is sniffed: opening a FIFO would block (the readers
+                   * refuse anything else with a clear message) */
+  if (stat(file, &sb) || !S_ISREG(sb.st_mode)) return 0;
   FILE *f = fopen(file, "rb");
   if (!f) return 0;
   int is = fread(b, 1, 4, f) == 4 && be32(b) == MAT_CLASSID;
