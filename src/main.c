@@ -105,8 +105,8 @@ static int parse_args(int argc, char **argv, cli *c, ss_err *e)
 {
   ss_run_options *o = &c->run;
   o->sweep_index = -1;
-  o->sets = calloc((size_t)argc, sizeof *o->sets);
-  c->positional = calloc((size_t)argc, sizeof *c->positional);
+  o->sets = ss_calloc((size_t)argc, sizeof *o->sets, e);
+  c->positional = ss_calloc((size_t)argc, sizeof *c->positional, e);
   if (!o->sets || !c->positional) return ss_fail(e, SS_ERUNTIME, "out of memory");
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];

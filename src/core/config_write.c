@@ -26,7 +26,7 @@ static void indent(FILE *f, int n)
 
 static void emit(const ss_config *c, FILE *f, const char *prefix, int depth, int json)
 {
-  char **seen = calloc((size_t)c->nkeys, sizeof *seen);
+  char **seen = ss_calloc((size_t)c->nkeys, sizeof *seen, NULL);
   int nseen = 0, first = 1;
   for (int i = 0; seen && i < c->nkeys; i++) {
     const char *seg;
@@ -39,7 +39,7 @@ static void emit(const ss_config *c, FILE *f, const char *prefix, int depth, int
       int dup = 0;
       for (int s = 0; s < nseen; s++) dup |= !strcmp(seen[s], name);
       if (dup) continue;
-      seen[nseen++] = strdup(name);
+      seen[nseen++] = ss_strdup(name, NULL);
     }
     if (json) {
       fputs(first ? "\n" : ",\n", f);

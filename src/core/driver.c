@@ -138,6 +138,7 @@ static int setup(ss_run_state *r, ss_err *e)
    * anywhere in a run (tests/run_integration.sh) */
   const char *fail_rank = getenv("STRATSIM_FAIL_RANK"), *fail_alloc = getenv("STRATSIM_FAIL_ALLOC");
   if (fail_rank && fail_alloc && atoi(fail_rank) == me) ss_alloc_fail_after(atol(fail_alloc));
+  else if (getenv("STRATSIM_COUNT_ALLOC")) ss_alloc_fail_after(-1); /* counts from here on */
   r->dir = run_dir(r->cfg, r->o, e);
   ss_manifest *m = &r->m;
   m->cfg = r->cfg;
@@ -317,5 +318,9 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   free(r.leader);
   free(r.dir);
   ss_config_free(&r.cfg);
+  /* STRATSIM_COUNT_ALLOC: the allocations each rank made from the point STRATSIM_FAIL_ALLOC
+   * counts from, so a test can fail every one of them in turn (tests/integration.d/errors.sh) */
+  if (getenv("STRATSIM_COUNT_ALLOC"))
+    fprintf(stderr, "stratsim: allocations on rank %d: %ld\n", ss_comm_rank(world), ss_alloc_count());
   return e->code;
 }

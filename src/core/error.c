@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "stratsim/error.h"
 
 /* Turns embedded newlines into spaces and drops trailing ones: a message is one line. */
@@ -36,13 +37,22 @@ void ss_err_clear(ss_err *e)
 }
 
 /* Test hook (STRATSIM_FAIL_ALLOC, driver.c): the allocation after this many more fails,
- * once, as it would on a rank short of memory. < 0: never. */
-static long alloc_countdown = -1;
+ * once, as it would on a rank short of memory. < 0: never. alloc_calls counts every
+ * allocation since the hook was last set (STRATSIM_COUNT_ALLOC, driver.c), so a test can
+ * first count the allocation sites of a run and then fail each of them in turn. */
+static long alloc_countdown = -1, alloc_calls = 0;
 
-void ss_alloc_fail_after(long n) { alloc_countdown = n; }
+void ss_alloc_fail_after(long n)
+{
+  alloc_countdown = n;
+  alloc_calls = 0;
+}
+
+long ss_alloc_count(void) { return alloc_calls; }
 
 static int alloc_injected(void)
 {
+  alloc_calls++;
   if (alloc_countdown < 0) return 0;
   return alloc_countdown-- == 0;
 }
@@ -65,3 +75,34 @@ void *ss_calloc(size_t n, size_t size, ss_err *e)
   if (!p) ss_fail(e, SS_ERUNTIME, "out of memory allocating %zu x %zu bytes", n, size);
   return p;
 }
+
+/* A zero-byte realloc may free p and return NULL; growing to at least one byte keeps NULL
+ * meaning failure (and p still valid, as with realloc). */
+void *ss_realloc(void *p, size_t n, ss_err *e)
+{
+  void *q = alloc_injected() ? NULL : realloc(p, n ? n : 1);
+  if (!q) ss_fail(e, SS_ERUNTIME, "out of memory reallocating %zu bytes", n);
+  return q;
+}
+
+/* realloc of n elements of size bytes, with the overflow check of ss_calloc. */
+void *ss_reallocarray(void *p, size_t n, size_t size, ss_err *e)
+{
+  if (size && n > SIZE_MAX / size) {
+    ss_fail(e, SS_ERUNTIME, "out of memory: %zu x %zu bytes overflows size_t", n, size);
+    return NULL;
+  }
+  return ss_realloc(p, n * size, e);
+}
+
+char *ss_strndup(const char *s, size_t n, ss_err *e)
+{
+  size_t len = strnlen(s, n);
+  char *d = ss_malloc(len + 1, e);
+  if (!d) return NULL;
+  memcpy(d, s, len);
+  d[len] = '\0';
+  return d;
+}
+
+char *ss_strdup(const char *s, ss_err *e) { return ss_strndup(s, strlen(s), e); }

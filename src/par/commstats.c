@@ -132,8 +132,8 @@ void ss_commstats_reduce(ss_comm *world)
   int bytes = n * (int)sizeof(record), *lens = NULL, *displs = NULL, total = 0;
   record *all = NULL;
   if (rank == 0) {
-    lens = calloc((size_t)size, sizeof *lens);
-    displs = calloc((size_t)size, sizeof *displs);
+    lens = ss_calloc((size_t)size, sizeof *lens, NULL);
+    displs = ss_calloc((size_t)size, sizeof *displs, NULL);
   }
   MPI_Gather(&bytes, 1, MPI_INT, lens, 1, MPI_INT, 0, comm);
   if (rank == 0 && lens && displs) {
@@ -141,7 +141,7 @@ void ss_commstats_reduce(ss_comm *world)
       displs[r] = total;
       total += lens[r];
     }
-    all = malloc(total ? (size_t)total : 1);
+    all = ss_malloc(total ? (size_t)total : 1, NULL);
   }
   /* without memory on rank 0 the report is empty, the run is unaffected */
   int ok = rank != 0 || all != NULL;

@@ -295,6 +295,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
 typedef struct {
   char *buf;
   size_t len, cap;
+  int failed; /* out of memory: rows were dropped, gather_rows reports it */
 } text;
 
 static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -306,15 +307,21 @@ static void text_add(text *t, const char *fmt, ...)
     size_t room = t->cap - t->len;
     int w = vsnprintf(t->buf ? t->buf + t->len : NULL, t->buf ? room : 0, fmt, ap);
     va_end(ap);
-    if (w < 0) return;
+    if (w < 0 || t->failed) {
+      t->failed = 1;
+      return;
+    }
     if (t->buf && (size_t)w < room) {
       t->len += (size_t)w;
       return;
     }
     size_t nc = t->cap ? t->cap * 2 : 4096;
     while (nc < t->len + (size_t)w + 1) nc *= 2;
-    char *nb = realloc(t->buf, nc);
-    if (!nb) return;
+    char *nb = ss_realloc(t->buf, nc, NULL);
+    if (!nb) {
+      t->failed = 1;
+      return;
+    }
     t->buf = nb;
     t->cap = nc;
   }
@@ -326,6 +333,7 @@ static int gather_rows(ss_comm *c, ss_tableset *ts, const char *table, const cha
 {
   char *all = NULL;
   size_t len = 0;
+  if (t->failed) ss_fail(e, SS_ERUNTIME, "out of memory building the %s rows", table);
   int rc = ss_comm_gather_bytes(c, t->buf ? t->buf : "", t->len, 0, &all, &len);
   t->len = 0;
   if (rc) return ss_fail(e, SS_ERUNTIME, "gathering %s rows failed", table);
@@ -344,7 +352,8 @@ static char *header_with(const char *pre, const char *stem, int d, const char *p
   text_add(&t, "%s", pre);
   for (int j = 1; j <= d; j++) text_add(&t, ",%s%d", stem, j);
   text_add(&t, "%s", post);
-  return t.buf;
+  if (t.failed) free(t.buf); /* NULL: ss_table_header reports it */
+  return t.failed ? NULL : t.buf;
 }
 
 /* ------------------------------------------------------------------ run */
@@ -706,7 +715,7 @@ static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary,
   char buf[128], alg[64], cond[32], seedbuf[32];
   /* pair each truthful row with the strategic row of the same (point, algorithm, seed) */
   double *tval = ss_calloc((size_t)nr, sizeof *tval, e);
-  char (*tkey)[160] = calloc((size_t)nr, sizeof *tkey);
+  char (*tkey)[160] = ss_calloc((size_t)nr, sizeof *tkey, e);
   if (!tval || !tkey) {
     free(cells);
     free(tval);

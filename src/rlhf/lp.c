@@ -152,8 +152,8 @@ static void refine(const tableau *t, const double *A, const double *b, const dou
                    double *x, double *y)
 {
   int m = t->m, n = t->n;
-  double *B = malloc((size_t)m * m * sizeof *B), *v = malloc((size_t)m * sizeof *v);
-  int *piv = malloc((size_t)m * sizeof *piv);
+  double *B = ss_malloc((size_t)m * m * sizeof *B, NULL), *v = ss_malloc((size_t)m * sizeof *v, NULL);
+  int *piv = ss_malloc((size_t)m * sizeof *piv, NULL);
   int ok = B && v && piv;
   if (ok && x) {
     for (int i = 0; i < m; i++)
@@ -195,8 +195,8 @@ int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *
   t.m = m;
   t.n = n;
   t.w = n + m + 1;
-  t.T = malloc((size_t)(m + 1) * t.w * sizeof *t.T);
-  t.basis = malloc((size_t)(m > 0 ? m : 1) * sizeof *t.basis);
+  t.T = ss_malloc((size_t)(m + 1) * t.w * sizeof *t.T, NULL);
+  t.basis = ss_malloc((size_t)(m > 0 ? m : 1) * sizeof *t.basis, NULL);
   if (!t.T || !t.basis) {
     free(t.T);
     free(t.basis);

@@ -176,8 +176,8 @@ static int states_eval(rlhf_states *st, const double *theta, double tau, int wan
   int d = st->d, A = st->A;
   size_t m = st->m;
   double q[256], p[256], mean[RLHF_DMAX];
-  double *qq = A <= 256 ? q : malloc((size_t)A * sizeof *qq);
-  double *pp = A <= 256 ? p : malloc((size_t)A * sizeof *pp);
+  double *qq = A <= 256 ? q : ss_malloc((size_t)A * sizeof *qq, e);
+  double *pp = A <= 256 ? p : ss_malloc((size_t)A * sizeof *pp, e);
   if (!qq || !pp) return ss_fail(e, SS_ERUNTIME, "out of memory");
   memset(st->partial, 0, (size_t)(st->c_count ? st->c_count : 1) * m * sizeof(double));
   for (int s = 0; s < st->s_count; s++) {

@@ -60,16 +60,16 @@ int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg
 {
   size_t SA = (size_t)S * A;
   aset as = {S, A, d, R, pi, NULL, NULL};
-  double *q = malloc(SA * sizeof *q);
-  double *pi_try = malloc(SA * sizeof *pi_try);
-  as.sup = calloc(SA, 1);
-  as.base = malloc((size_t)S * sizeof *as.base);
+  double *q = ss_malloc(SA * sizeof *q, e);
+  double *pi_try = ss_malloc(SA * sizeof *pi_try, e);
+  as.sup = ss_calloc(SA, 1, e);
+  as.base = ss_malloc((size_t)S * sizeof *as.base, e);
   /* free variables: at most S*(A-1) */
   int vmax = (int)(SA - S) + 1;
-  int *vs = malloc((size_t)vmax * 2 * sizeof *vs);
-  double *D = malloc((size_t)vmax * d * sizeof *D), *N = NULL;
+  int *vs = ss_malloc((size_t)vmax * 2 * sizeof *vs, e);
+  double *D = ss_malloc((size_t)vmax * d * sizeof *D, e), *N = NULL;
   size_t ncap = 0;
-  double *rg = malloc((size_t)vmax * sizeof *rg), *dp = malloc((size_t)vmax * sizeof *dp);
+  double *rg = ss_malloc((size_t)vmax * sizeof *rg, e), *dp = ss_malloc((size_t)vmax * sizeof *dp, e);
   if (!q || !pi_try || !as.sup || !as.base || !vs || !D || !rg || !dp) {
     free(q), free(pi_try), free(as.sup), free(as.base), free(vs), free(D), free(rg), free(dp);
     return ss_fail(e, SS_ERUNTIME, "out of memory");
@@ -129,7 +129,7 @@ int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg
     if ((size_t)m * m > ncap) {
       free(N);
       ncap = (size_t)m * m;
-      N = malloc(ncap * sizeof *N);
+      N = ss_malloc(ncap * sizeof *N, e);
       if (!N) break;
     }
     double dmax = 0;
@@ -144,7 +144,7 @@ int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg
     }
     double delta = 1e-12 * (dmax > 0 ? dmax : 1);
     for (int tries = 0; tries < 8; tries++) {
-      double *C = malloc((size_t)m * m * sizeof *C);
+      double *C = ss_malloc((size_t)m * m * sizeof *C, e);
       if (!C) {
         it = max_it;
         break;
@@ -226,7 +226,7 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
 {
   int S = st->S, A = st->A, d = st->d;
   size_t SA = (size_t)S * A;
-  double *R = malloc(SA * d * sizeof *R), *pi = calloc(SA, sizeof *pi);
+  double *R = ss_malloc(SA * d * sizeof *R, e), *pi = ss_calloc(SA, sizeof *pi, e);
   if (!R || !pi) ss_fail(e, SS_ERUNTIME, "out of memory");
   if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
     free(R), free(pi);

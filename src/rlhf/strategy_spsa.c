@@ -51,9 +51,9 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   int color = (int)((int64_t)rank * G / P);
   ss_comm *gcomm = NULL;
   rlhf_states *gstates = NULL;
-  int64_t *who = malloc((size_t)nstrat * sizeof *who);
-  double *u = malloc((size_t)nev * sizeof *u);
-  double *delta = malloc((size_t)nstrat * d * sizeof *delta);
+  int64_t *who = ss_malloc((size_t)nstrat * sizeof *who, e);
+  double *u = ss_malloc((size_t)nev * sizeof *u, e);
+  double *delta = ss_malloc((size_t)nstrat * d * sizeof *delta, e);
   int64_t first, count;
   rlhf_block(k, P, rank, &first, &count);
   rlhf_estimates mine, all;
