@@ -138,7 +138,10 @@ static int setup(ss_run_state *r, ss_err *e)
    * anywhere in a run (tests/run_integration.sh) */
   const char *fail_rank = getenv("STRATSIM_FAIL_RANK"), *fail_alloc = getenv("STRATSIM_FAIL_ALLOC");
   if (fail_rank && fail_alloc && atoi(fail_rank) == me) ss_alloc_fail_after(atol(fail_alloc));
-  else if (getenv("STRATSIM_COUNT_ALLOC")) ss_alloc_fail_after(-1); /* counts from here on */
+  if (getenv("STRATSIM_COUNT_ALLOC")) { /* counts allocations and their sites from here on */
+    if (!fail_alloc) ss_alloc_fail_after(-1);
+    ss_alloc_track_sites(1);
+  }
   r->dir = run_dir(r->cfg, r->o, e);
   ss_manifest *m = &r->m;
   m->cfg = r->cfg;
@@ -320,7 +323,14 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   ss_config_free(&r.cfg);
   /* STRATSIM_COUNT_ALLOC: the allocations each rank made from the point STRATSIM_FAIL_ALLOC
    * counts from, so a test can fail every one of them in turn (tests/integration.d/errors.sh) */
-  if (getenv("STRATSIM_COUNT_ALLOC"))
-    fprintf(stderr, "stratsim: allocations on rank %d: %ld\n", ss_comm_rank(world), ss_alloc_count());
+  if (getenv("STRATSIM_COUNT_ALLOC")) {
+    const long *first;
+    int n = ss_alloc_sites(&first);
+    char line[65536]; /* one write per rank, so ranks' lines do not interleave */
+    int at = snprintf(line, sizeof line, "stratsim: rank %d: %ld allocations at %d sites, first at:",
+                      ss_comm_rank(world), ss_alloc_count(), n);
+    for (int i = 0; i < n && at < (int)sizeof line - 24; i++) at += snprintf(line + at, 24, " %ld", first[i]);
+    fprintf(stderr, "%s\n", line);
+  }
   return e->code;
 }
