@@ -234,7 +234,7 @@ static int run(ss_task *task, ss_err *e)
                 .rank0 = ss_comm_rank(task->comm) == 0,
                 .write_arms = ss_cfg_bool(cfg, "bandit.write_arms")};
   if (!rc && s.rank0) rc = headers(&s, e);
-  rc = ss_comm_agree(task->comm, e);
+  rc = ss_par_check(task->comm, e);
   if (!rc) {
     int phase = ss_phase(task->timers, "bandit_rollouts");
     ss_phase_begin(task->timers, phase);

@@ -96,7 +96,7 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
     if (!e->code) mechs[k] = slots[k].m;
   }
   if (!e->code) strat->init(&pr->strat, env, yrep, e);
-  int rc = ss_comm_agree(c, e);
+  int rc = ss_par_check(c, e);
 
   int64_t total = 0, done = 0;
   ss_safepoint sp;
@@ -154,7 +154,7 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
       done += (int64_t)n * groups; /* every group advances by about n rollouts per turn */
       if (progress && nroll > 1) progress(progress_ctx, (double)(done < total ? done : total) / (double)total);
     }
-    rc = ss_comm_agree(c, e); /* a failed group must not leave the others waiting */
+    rc = ss_par_check(c, e); /* a failed group must not leave the others waiting */
     if (rc) break;
     if (groups > 1) {
       ss_comm_sum_i64(c, buf.ints, (int)buf.nint);

@@ -26,14 +26,14 @@ int ss_driver_load(ss_comm *world, const ss_run_options *o, ss_config **cfg, ss_
   size_t len = 0;
   *cfg = NULL;
   if (ss_comm_rank(world) == 0) ss_read_input_file(o->config, SS_CONFIG_MAX_BYTES, "the config", &text, &len, e);
-  if (ss_comm_agree(world, e)) { free(text); return e->code; }
+  if (ss_par_check(world, e)) { free(text); return e->code; }
   if (ss_comm_bcast_buffer(world, &text, &len, 0)) { free(text); return ss_fail(e, SS_ERUNTIME, "broadcast failed"); }
   ss_config_parse(o->config, text, len, o->sets, o->nsets, cfg, e);
   free(text);
   if (!e->code && o->sweep_index >= ss_config_npoints(*cfg))
     ss_fail(e, SS_EINPUT, "--sweep-index %ld: expected a point in [0, %ld)", o->sweep_index,
             ss_config_npoints(*cfg));
-  if (ss_comm_agree(world, e)) ss_config_free(cfg);
+  if (ss_par_check(world, e)) ss_config_free(cfg);
   return e->code;
 }
 
@@ -81,7 +81,7 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
       !(tables = ss_tableset_new()))
     ss_fail(e, SS_ERUNTIME, "out of memory");
   /* local allocations: a rank that cannot run the task must not leave its group in it */
-  if (!ss_comm_agree(group, e)) {
+  if (!ss_par_check(group, e)) {
     ss_task task = {group, world, pcfg, point, s, (uint64_t)ss_cfg_int(pcfg, "seed") + (uint64_t)s,
                     tables, timers, prog};
     exp->run(&task, e);
@@ -93,7 +93,7 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
     const char *inject = getenv("STRATSIM_FAIL_RANK");
     if (inject && atoi(inject) == ss_comm_rank(world) && !getenv("STRATSIM_FAIL_ALLOC"))
       ss_fail(e, SS_ERUNTIME, "injected failure on rank %d (STRATSIM_FAIL_RANK)", ss_comm_rank(world));
-    if (!ss_comm_agree(group, e) && ss_comm_rank(group) == 0)
+    if (!ss_par_check(group, e) && ss_comm_rank(group) == 0)
       ss_tableset_pack(tables, &rows->packed[t], &rows->plen[t], e);
   }
   ss_tableset_free(&tables);
@@ -162,7 +162,7 @@ static int setup(ss_run_state *r, ss_err *e)
   ss_par_mpi_version(m->mpi_version, sizeof m->mpi_version);
   ss_iso_time(m->start_time, sizeof m->start_time);
   if (me == 0) ss_manifest_write(m, e);
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 /* Rank groups (contiguous blocks; leader = first rank of each), the task plan and progress. */
@@ -176,14 +176,14 @@ static int make_groups(ss_run_state *r, ss_err *e)
   for (int g = 0; r->leader && g < r->ngroups; g++) r->leader[g] = (int)(((long)g * size + r->ngroups - 1) / r->ngroups);
   if (r->leader) ss_rows_plan(&r->rows, r->ngroups, r->leader, e);
   if (!(r->all = ss_tableset_new())) ss_fail(e, SS_ERUNTIME, "out of memory");
-  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_par_check(r->world, e));
   if (ss_comm_split(r->world, r->gid, me, &r->group)) ss_fail(e, SS_ERUNTIME, "cannot split ranks into %d groups", r->ngroups);
   if (ss_progress_init(&r->prog, r->world, r->rows.ntodo, r->ngroups, !r->o->quiet))
     ss_fail(e, SS_ERUNTIME, "cannot set up progress reporting");
   r->every = ss_cfg_real(r->cfg, "checkpoint.every");
   r->last_save = r->last_point = ss_wtime();
   r->stride = 1;
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 /* This group's tasks in rounds (round i: todo[i * ngroups + gid]), with a group safe point
@@ -232,7 +232,7 @@ static int compute(ss_run_state *r, ss_err *e)
   run_tasks(r, e);
   ss_phase_end(&r->timers, phase);
   r->m.tasks_done = r->m.tasks_resumed + ss_progress_finish(&r->prog, r->world);
-  if (ss_comm_agree(r->world, e) == SS_EINTR) return save_at_stop(r, e);
+  if (ss_par_check(r->world, e) == SS_EINTR) return save_at_stop(r, e);
   SS_TRY(e->code);
   phase = ss_phase(&r->timers, "collect");
   ss_phase_begin(&r->timers, phase);
@@ -240,7 +240,7 @@ static int compute(ss_run_state *r, ss_err *e)
   ss_phase_end(&r->timers, phase);
   if (!e->code && ss_rows_count(&r->rows) != r->m.ntasks)
     ss_fail(e, SS_ERUNTIME, "internal: %ld of %ld tasks reached rank 0", ss_rows_count(&r->rows), r->m.ntasks);
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 /* Rank 0: the point-by-point tables, the summary and the CSV files. */
@@ -256,7 +256,7 @@ static int write_results(ss_run_state *r, ss_err *e)
       ss_write_tables(r->dir, r->all, e);
     if (sf) fclose(sf);
   }
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 /* The final manifest, the summary on stdout, and the lock released. */
@@ -297,7 +297,7 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
                 "says \"interrupted\"\n", e->msg, m->tasks_done, m->ntasks, r->dir);
     }
   }
-  ss_comm_agree(r->world, e);
+  ss_par_check(r->world, e);
   if (me == 0 && r->locked) ss_output_close(r->dir);
 }
 

@@ -87,13 +87,13 @@ int ss_run_open(ss_run_state *r, ss_err *e)
     else if (!resume)
       open_new(r, e);
   }
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 int ss_run_share(ss_run_state *r, ss_err *e)
 {
   if (!r->rows.have) ss_rows_init(&r->rows, r->m.ntasks, e);
-  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_par_check(r->world, e));
   for (long t = 0; t < r->m.ntasks; t += 1L << 30)
     ss_comm_bcast(r->world, r->rows.have + t, (size_t)(r->m.ntasks - t < (1L << 30) ? r->m.ntasks - t : 1L << 30), 0);
   r->m.tasks_resumed = r->m.tasks_checkpointed = ss_rows_count(&r->rows);
@@ -109,14 +109,14 @@ int ss_run_save(ss_run_state *r, ss_err *e)
     ss_checkpoint_id id = {r->m.config_hash, r->o->sweep_index, r->m.ntasks};
     ss_checkpoint_write(r->dir, &id, r->rows.packed, r->rows.plen, r->rows.have, e);
   }
-  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_par_check(r->world, e));
   r->m.tasks_checkpointed = n;
   return SS_OK;
 }
 
 int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e)
 {
-  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_par_check(r->world, e));
   SS_TRY(ss_interrupt_check(r->world, e));
   int64_t v[2] = {0, 0};
   if (ss_comm_rank(r->world) == 0) {

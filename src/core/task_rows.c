@@ -32,10 +32,12 @@ int ss_rows_collect(ss_comm *world, ss_task_rows *r, ss_err *e)
 {
   int me = ss_comm_rank(world);
   int64_t *done = ss_calloc((size_t)(r->ntasks > 0 ? r->ntasks : 1), sizeof *done, e);
-  SS_TRY(ss_comm_agree(world, e));
-  for (long t = 0; t < r->ntasks; t++) done[t] = !r->have[t] && r->owner[t] == me && r->packed[t];
-  for (long t = 0; t < r->ntasks; t += 1L << 24) /* counts as int per reduction */
-    ss_comm_sum_i64(world, done + t, (int)(r->ntasks - t < (1L << 24) ? r->ntasks - t : 1L << 24));
+  for (long t = 0; done && t < r->ntasks; t++) done[t] = !r->have[t] && r->owner[t] == me && r->packed[t];
+  for (long t = 0; t < r->ntasks; t += 1L << 24) /* counts as int per reduction; agrees first */
+    if (ss_par_sum_i64(world, done + t, (int)(r->ntasks - t < (1L << 24) ? r->ntasks - t : 1L << 24), e)) {
+      free(done);
+      return e->code;
+    }
   for (long t = 0; t < r->ntasks; t++) {
     if (!done[t]) continue;
     int src = r->owner[t], tag = (int)(t % 30000);
@@ -51,7 +53,7 @@ int ss_rows_collect(ss_comm *world, ss_task_rows *r, ss_err *e)
     r->have[t] = 1;
   }
   free(done);
-  return ss_comm_agree(world, e);
+  return ss_par_check(world, e);
 }
 
 long ss_rows_count(const ss_task_rows *r)

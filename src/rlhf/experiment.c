@@ -343,7 +343,7 @@ static int gather_rows(ss_comm *c, ss_tableset *ts, const char *table, const cha
     if (!rc && len) ss_table_append_body(tb, all, len);
   }
   free(all);
-  return ss_comm_agree(c, e); /* rank 0's header check decides for every rank */
+  return ss_par_check(c, e); /* rank 0's header check decides for every rank */
 }
 
 static char *header_with(const char *pre, const char *stem, int d, const char *post)
@@ -431,7 +431,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   ss_phase_begin(task->timers, ph_setup);
   if (p->mdp) rlhf_env_create_mdp(p, &env, e);
   else rlhf_env_create(p, &env, e);
-  int rc = ss_comm_agree(comm, e); /* the environment is local; the states are collective */
+  int rc = ss_par_check(comm, e); /* the environment is local; the states are collective */
   if (!rc) rc = rlhf_states_create(comm, &env, p->policy_chunk, &st, e);
   if (!rc) rlhf_states_configure(st, p);
   if (!rc && p->mdp) rc = rlhf_env_set_design(&env, st, p, e);
@@ -444,7 +444,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
     ju_s = ss_malloc((size_t)(count ? count : 1) * sizeof *ju_s, e);
     if (!tstar || !strategic || !ju_t || !ju_s) rc = SS_ERUNTIME;
   }
-  rc = ss_comm_agree(comm, e); /* the solver and the arrays are local */
+  rc = ss_par_check(comm, e); /* the solver and the arrays are local */
   ss_phase_end(task->timers, ph_setup);
   if (rc) goto done;
 
@@ -481,7 +481,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   p_eval.label_stream = rp.heldout ? 1u : 0u;
   if (!rc) rc = rlhf_estimate_block(&p_eval, &env, mle, tstar, &est_t, rp.dump ? dump_comparisons : NULL, &dc, e);
   ss_phase_end(task->timers, ph_mle);
-  rc = ss_comm_agree(comm, e) ? e->code : rc;
+  rc = ss_par_check(comm, e) ? e->code : rc;
   if (rc) {
     free(cmp.buf);
     goto done;
@@ -523,7 +523,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   }
   free(cmp.buf);
   ss_phase_end(task->timers, ph_out);
-  rc = ss_comm_agree(comm, e); /* rank 0 alone wrote the environment table */
+  rc = ss_par_check(comm, e); /* rank 0 alone wrote the environment table */
   if (rc) goto done;
 
   /* strategic reports need every labeler's true parameter (replicated) */
@@ -534,13 +534,13 @@ static int rlhf_run(ss_task *task, ss_err *e)
     rc = ss_rlhf_allgather(comm, tstar, count * d, tstar_all, e);
     if (!rc) rlhf_estimates_alloc(&est_s, d, k, first, count, need_prec, e);
     est_s.radius = radius;
-    rc = ss_comm_agree(comm, e);
+    rc = ss_par_check(comm, e);
     if (rc) goto done;
   }
 
   ss_table *runs = ss_tableset_get(task->tables, "rlhf_runs");
   rc = ss_table_header(runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max", e);
-  if (rc) goto done;
+  if ((rc = ss_par_check(comm, e))) goto done; /* the header's copy is a local allocation */
   for (int a = 0; a < rp.nalgos && !rc; a++) {
     const rlhf_agg_ops *ops = rp.algos[a];
     const char *aname = ops->name;
@@ -586,7 +586,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
       ss_phase_begin(task->timers, ph_mle);
       if (!rc) {
         rlhf_estimate_block(&p_eval, &env, mle, reports + first * d, &est_s, NULL, NULL, e);
-        rc = ss_comm_agree(comm, e); /* the estimates are local */
+        rc = ss_par_check(comm, e); /* the estimates are local */
       }
       ss_phase_end(task->timers, ph_mle);
       ss_phase_begin(task->timers, ph_policy);

@@ -272,7 +272,7 @@ static PetscErrorCode build_petsc(rlhf_mdp *m, ss_err *e)
   if (m->file) {
     PetscCall(assemble_file(m, e));
     /* every rank checks every line, so a bad file fails everywhere; agree anyway (I/O) */
-    if (ss_comm_agree(m->comm, e)) PetscFunctionReturn(0);
+    if (ss_par_check(m->comm, e)) PetscFunctionReturn(0);
   } else {
     PetscCall(assemble(m));
   }
@@ -335,13 +335,13 @@ int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out,
     if (m->s_count == 0) m->s_first = m->S;
     local_arrays(m, e);
   }
-  if (ss_comm_agree(c, e)) { /* local allocations before the collective PETSc objects */
+  if (ss_par_check(c, e)) { /* local allocations before the collective PETSc objects */
     rlhf_mdp_destroy(&m);
     return e->code;
   }
   if (build_petsc(m, e) && !e->code) ss_fail(e, SS_ERUNTIME, "rlhf: building the distributed MDP failed");
   ss_comm_max_double(c, &m->L, 1);
-  if (ss_comm_agree(c, e)) {
+  if (ss_par_check(c, e)) {
     rlhf_mdp_destroy(&m);
     return e->code;
   }

@@ -198,7 +198,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     res->time_master += ss_wtime() - t0;
     /* the master is identical on every rank; only a local allocation failure can differ, and
      * it must be agreed on before the ranks decide (collectively) whether to price again */
-    rc = ss_comm_agree(o->comm, e);
+    rc = ss_par_check(o->comm, e);
     /* safe point (collective over the oracle's ranks): a stopped solve restarts from scratch */
     if (!rc) rc = ss_safepoint_check(&sp, o->comm, "planner pass", res->passes, opt->max_passes, e);
     if (rc) break;

@@ -70,7 +70,7 @@ static int states_create_mdp(ss_comm *c, const rlhf_env *env, int chunk, rlhf_st
     st->S = env->S, st->A = env->A, st->d = env->d;
     st->s_first = env->S;
   }
-  if (ss_comm_agree(c, e)) {
+  if (ss_par_check(c, e)) {
     free(st);
     return e->code;
   }
@@ -92,7 +92,7 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   if (env->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
   rlhf_states *st = ss_calloc(1, sizeof *st, e);
   if (!st) {
-    ss_comm_agree(c, e); /* the others agree before their collectives below */
+    ss_par_check(c, e); /* the others agree before their collectives below */
     return e->code;
   }
   st->comm = c;
@@ -124,12 +124,12 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   st->phi_all = ss_malloc((size_t)st->S * st->A * st->d * sizeof(double), e);
   st->rho_all = ss_malloc((size_t)st->S * sizeof(double), e);
   /* local allocations are agreed on before the collective PETSc objects and allgathers */
-  if (ss_comm_agree(c, e)) {
+  if (ss_par_check(c, e)) {
     rlhf_states_destroy(&st);
     return e->code;
   }
   if (states_petsc(st, env)) ss_fail(e, SS_ERUNTIME, "rlhf: creating the distributed state features failed");
-  if (ss_comm_agree(c, e)) {
+  if (ss_par_check(c, e)) {
     rlhf_states_destroy(&st);
     return e->code;
   }
@@ -311,7 +311,7 @@ int rlhf_policy_alloc(rlhf_states *st, rlhf_policy *pol, ss_err *e)
   pol->A = st->A;
   pol->prob = ss_malloc((size_t)(st->s_count ? st->s_count : 1) * st->A * sizeof *pol->prob, e);
   /* collective: every caller goes on to collectives over the states */
-  if (ss_comm_agree(st->comm, e)) rlhf_policy_free(pol);
+  if (ss_par_check(st->comm, e)) rlhf_policy_free(pol);
   return e->code;
 }
 

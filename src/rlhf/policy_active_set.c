@@ -228,7 +228,7 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
   size_t SA = (size_t)S * A;
   double *R = ss_malloc(SA * d * sizeof *R, e), *pi = ss_calloc(SA, sizeof *pi, e);
   if (!R || !pi) ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
+  if (ss_par_check(st->comm, e)) { /* every rank goes on to the collective certificate */
     free(R), free(pi);
     return e->code;
   }

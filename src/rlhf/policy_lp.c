@@ -25,7 +25,7 @@ int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_
   double *G = ss_calloc((size_t)r * nw, sizeof *G, e), *T = ss_calloc((size_t)r * d, sizeof *T, e);
   int *basis = ss_calloc((size_t)m, sizeof *basis, e), *greedy = ss_calloc((size_t)S, sizeof *greedy, e);
   if (!Am || !b || !c || !x || !y || !G || !T || !basis || !greedy) ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
+  if (ss_par_check(st->comm, e)) { /* every rank goes on to the collective certificate */
     free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(basis), free(greedy);
     return e->code;
   }

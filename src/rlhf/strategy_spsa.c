@@ -63,10 +63,10 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   int with_prec = rlhf_agg_needs_prec(ctx->agg);
   if (!who || !u || !delta) ss_fail(e, SS_ERUNTIME, "out of memory");
   /* local failures are agreed on before each collective step */
-  int rc = ss_comm_agree(ctx->comm, e);
+  int rc = ss_par_check(ctx->comm, e);
   if (!rc) {
     if (ss_comm_split(ctx->comm, color, rank, &gcomm)) ss_fail(e, SS_ERUNTIME, "comm split failed");
-    rc = ss_comm_agree(ctx->comm, e);
+    rc = ss_par_check(ctx->comm, e);
   }
   if (!rc) { /* the states are collective over the group only */
     if (!rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e) &&
@@ -75,7 +75,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       rlhf_estimates_alloc(&mine, d, k, first, count, with_prec, e);
     }
     mine.cache = cache;
-    rc = ss_comm_agree(ctx->comm, e);
+    rc = ss_par_check(ctx->comm, e);
   }
   mine.radius = rlhf_params_radius(p, ctx->env->Lx);
   int gsize = gcomm ? ss_comm_size(gcomm) : 1, grank = gcomm ? ss_comm_rank(gcomm) : 0;
@@ -95,7 +95,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     /* warm starts (deterministic: each labeler's previous estimate, whichever rank holds it) */
     mine.warm = m > 0;
     rlhf_estimate_block(p, ctx->env, ctx->mle, reports + first * d, &mine, NULL, NULL, e);
-    rc = ss_comm_agree(ctx->comm, e); /* the block's estimates are local */
+    rc = ss_par_check(ctx->comm, e); /* the block's estimates are local */
     if (!rc) rc = rlhf_estimates_allgather(ctx->comm, &mine, &all, e);
     if (rc) break;
     all.cache = cache;
@@ -121,7 +121,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       rlhf_agg *agg = NULL;
       if (!e->code) rlhf_agg_build(ctx->agg, ctx->self, p, &all, ctx->theta_star_mean, &agg, e);
       /* the evaluation so far is local: agreed on in the group before its policy solve */
-      rc = ss_comm_agree(gcomm, e);
+      rc = ss_par_check(gcomm, e);
       double z[RLHF_DMAX];
       if (!rc) rc = rlhf_solve_aggregate(gstates, agg, p->policy_tol, z, e);
       rlhf_agg_destroy(&agg);
@@ -132,7 +132,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       if (with_prec) memcpy(all.prec + i * w * w, save + 3 * w, w * w * sizeof *save);
     }
     rlhf_estimates_free(&all);
-    rc = ss_comm_agree(ctx->comm, e); /* a group that failed stops every group */
+    rc = ss_par_check(ctx->comm, e); /* a group that failed stops every group */
     if (rc) break;
     ss_comm_sum_exact(ctx->comm, u, (int)nev);
     for (int64_t s = 0; s < nstrat; s++) {
