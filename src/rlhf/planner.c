@@ -238,7 +238,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   if (!rc) {
     res->col_theta = ss_malloc((size_t)ms.m * d * sizeof *res->col_theta, e);
     res->col_weight = ss_malloc((size_t)ms.m * sizeof *res->col_weight, e);
-    if (!res->col_theta || !res->col_weight) rc = ss_fail(e, SS_ERUNTIME, "planner: out of memory");
+    if (!res->col_theta || !res->col_weight) ss_fail(e, SS_ERUNTIME, "planner: out of memory");
+    if ((rc = ss_par_check(o->comm, e))) rlhf_plan_free(res); /* local: every rank returns alike */
   }
   if (!rc) {
     keep_active(&ms, res);
