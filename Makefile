@@ -130,7 +130,7 @@ $(VERSION_H): FORCE
 	@printf '#define SS_GIT_DESCRIBE "%s"\n#define SS_CC "%s"\n#define SS_CFLAGS "%s"\n' \
 	  "$(GIT_DESCRIBE)" "$(MPICC)" "$(CFLAGS)" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(BUILD)/src/main.o $(BUILD)/src/core/manifest.o: $(VERSION_H)
+$(BUILD)/src/main.o $(BUILD)/src/core/manifest.o $(BUILD)/src/core/checkpoint.o: $(VERSION_H)
 FORCE:
 
 $(BIN)/stratsim: $(BUILD)/src/main.o $(LIB_OBJ)
