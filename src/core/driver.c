@@ -93,6 +93,7 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
     const char *inject = getenv("STRATSIM_FAIL_RANK");
     if (inject && atoi(inject) == ss_comm_rank(world) && !getenv("STRATSIM_FAIL_ALLOC"))
       ss_fail(e, SS_ERUNTIME, "injected failure on rank %d (STRATSIM_FAIL_RANK)", ss_comm_rank(world));
+    ss_tableset_check(tables, e); /* every rank's tables: a failed append is a failure */
     if (!ss_par_check(group, e) && ss_comm_rank(group) == 0)
       ss_tableset_pack(tables, &rows->packed[t], &rows->plen[t], e);
   }
