@@ -229,8 +229,7 @@ int ss_memory_check(ss_comm *world, const ss_config *cfg, long sweep_index, ss_m
     r->limit = limit;
     if (limit > 0 && r->estimate > limit) refuse(cfg, &m, limit, r->limit_source, size, e);
   }
-  ss_comm_max_double(world, &r->estimate, 1);
-  return ss_par_check(world, e);
+  return ss_par_max_double(world, &r->estimate, 1, e); /* agrees on a refusal first */
 }
 
 void ss_memory_measure(ss_comm *world, ss_mem_report *r)
