@@ -147,8 +147,10 @@ static int warm_start(tableau *t, const int *cand, double feas_tol)
   return 0;
 }
 
-/* Recomputes x_B and y from the original data with the final basis (LU, partial pivoting). */
-static void refine(const tableau *t, const double *A, const double *b, const double *c,
+/* Recomputes x_B and y from the original data with the final basis (LU, partial pivoting).
+ * Returns -1 when out of memory (the solve then reports RLHF_LP_NOMEM: an unrefined answer
+ * would silently change results). */
+static int refine(const tableau *t, const double *A, const double *b, const double *c,
                    double *x, double *y)
 {
   int m = t->m, n = t->n;
@@ -182,6 +184,7 @@ static void refine(const tableau *t, const double *A, const double *b, const dou
   free(B);
   free(v);
   free(piv);
+  return ok ? 0 : -1;
 }
 
 int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *c, int *basis,
@@ -251,7 +254,7 @@ int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *
     }
     if (y) /* tableau duals: y_i = -d of artificial column i (refined below) */
       for (int i = 0; i < m; i++) y[i] = (info->phase1 && b[i] < 0 ? -1.0 : 1.0) * TAB(&t, m, n + i);
-    refine(&t, A, b, c, x, y);
+    if (refine(&t, A, b, c, x, y)) rc = RLHF_LP_NOMEM;
     if (basis) memcpy(basis, t.basis, (size_t)m * sizeof *basis);
   }
 out:

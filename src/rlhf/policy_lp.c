@@ -76,6 +76,8 @@ int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_
   pol->levels = 1;
   pol->newton_its = info.iterations;
   free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(basis), free(greedy);
+  if (lrc == RLHF_LP_NOMEM) ss_fail(e, SS_ERUNTIME, "rlhf: out of memory solving the policy LP");
+  if (ss_par_check(st->comm, e)) return e->code; /* the replicated LP failed on some rank */
   int rc = rlhf_policy_certify(st, agg, theta, tol, pol, e);
   if (!rc && lrc != RLHF_LP_OPTIMAL) pol->converged = 0;
   return rc;
