@@ -56,19 +56,22 @@ int ss_task_state_put(ss_task_state *s, const char *key, const void *data, size_
   if (!copy) return e->code;
   if (len) memcpy(copy, data, len);
   int i = find(s, key);
-  if (i < 0) {
-    char **k = realloc(s->key, (size_t)(s->n + 1) * sizeof *k);
-    if (k) s->key = k;
-    char **d = realloc(s->data, (size_t)(s->n + 1) * sizeof *d);
-    if (d) s->data = d;
-    size_t *l = realloc(s->len, (size_t)(s->n + 1) * sizeof *l);
-    if (l) s->len = l;
-    char *name = strdup(key);
+  if (i < 0) { /* one more entry: the arrays copied into arrays one longer */
+    size_t n = (size_t)s->n, kl = strlen(key);
+    char **k = ss_calloc(n + 1, sizeof *k, e), **d = ss_calloc(n + 1, sizeof *d, e), *name = ss_malloc(kl + 1, e);
+    size_t *l = ss_calloc(n + 1, sizeof *l, e);
     if (!k || !d || !l || !name) {
-      free(copy);
-      free(name);
-      return ss_fail(e, SS_ERUNTIME, "out of memory");
+      free(copy), free(k), free(d), free(l), free(name);
+      return e->code;
     }
+    if (n) {
+      memcpy(k, s->key, n * sizeof *k);
+      memcpy(d, s->data, n * sizeof *d);
+      memcpy(l, s->len, n * sizeof *l);
+    }
+    memcpy(name, key, kl + 1);
+    free(s->key), free(s->data), free(s->len);
+    s->key = k, s->data = d, s->len = l;
     i = s->n++;
     s->key[i] = name;
     s->data[i] = NULL;
