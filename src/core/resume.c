@@ -122,11 +122,17 @@ int ss_run_share(ss_run_state *r, ss_err *e)
   r->m.tasks_resumed = r->m.tasks_checkpointed = ss_rows_count(&r->rows);
   /* the in-task states to every rank: whichever group runs a task continues it (they are few:
    * at most one per group of the stopped run) */
-  for (long t = 0; t < r->m.ntasks; t++) {
-    int64_t has = r->rows.part[t] != NULL;
-    ss_comm_max_i64(r->world, &has, 1);
-    if (has && ss_comm_bcast_buffer(r->world, &r->rows.part[t], &r->rows.partlen[t], 0))
-      ss_fail(e, SS_ERUNTIME, "broadcasting the in-task state of task %ld failed", t);
+  int64_t np = ss_comm_rank(r->world) == 0 ? (int64_t)ss_rows_count_parts(&r->rows) : 0;
+  ss_comm_bcast(r->world, &np, sizeof np, 0);
+  for (long t = 0, i = 0; i < np; t++) {
+    int64_t at = t;
+    if (ss_comm_rank(r->world) == 0)
+      while (!r->rows.part[at] || r->rows.have[at]) at++;
+    ss_comm_bcast(r->world, &at, sizeof at, 0); /* the next task with a state */
+    t = (long)at;
+    i++;
+    if (ss_comm_bcast_buffer(r->world, &r->rows.part[t], &r->rows.partlen[t], 0))
+      return ss_fail(e, SS_ERUNTIME, "broadcasting the in-task state of task %ld failed", t);
   }
   return ss_comm_agree(r->world, e);
 }
