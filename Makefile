@@ -123,14 +123,14 @@ docs: $(BIN)/stratsim
 	$(PYTHON) scripts/bad_inputs_table.py --update docs/reliability.md
 
 # What the manifest and --version report; rewritten only when it changes, so a new commit
-# or other flags rebuild exactly the two files that print it.
+# or other flags rebuild exactly the files that print it (checkpoint.c writes it in the header).
 VERSION_H := $(BUILD)/gen/stratsim_version.h
 $(VERSION_H): FORCE
 	@mkdir -p $(@D)
 	@printf '#define SS_GIT_DESCRIBE "%s"\n#define SS_CC "%s"\n#define SS_CFLAGS "%s"\n' \
 	  "$(GIT_DESCRIBE)" "$(MPICC)" "$(CFLAGS)" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(BUILD)/src/main.o $(BUILD)/src/core/manifest.o: $(VERSION_H)
+$(BUILD)/src/main.o $(BUILD)/src/core/manifest.o $(BUILD)/src/core/checkpoint.o: $(VERSION_H)
 FORCE:
 
 $(BIN)/stratsim: $(BUILD)/src/main.o $(LIB_OBJ)
