@@ -123,14 +123,13 @@ docs: $(BIN)/stratsim
 	$(PYTHON) scripts/bad_inputs_table.py --update docs/reliability.md
 
 # What the manifest and --version report; rewritten only when it changes, so a new commit
-# or other flags rebuild exactly the files that print it (checkpoint.c writes it in the header).
+# or other flags rebuild exactly the two files that print it.
 VERSION_H := $(BUILD)/gen/stratsim_version.h
 $(VERSION_H): FORCE
 	@mkdir -p $(@D)
 	@printf '#define SS_GIT_DESCRIBE "%s"\n#define SS_CC "%s"\n#define SS_CFLAGS "%s"\n' \
 	  "$(GIT_DESCRIBE)" "$(MPICC)" "$(CFLAGS)" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(BUILD)/src/main.o $(BUILD)/src/core/manifest.o $(BUILD)/src/core/checkpoint.o: $(VERSION_H)
 FORCE:
 
 $(BIN)/stratsim: $(BUILD)/src/main.o $(LIB_OBJ)
@@ -153,7 +152,9 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(MPICC) $(CPPFLAGS) $(CUNIT_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/%.o: %.c
+# (order-only: the generated header exists before any file that may include it is compiled;
+# the -MMD dependencies then rebuild exactly its includers when it changes)
+$(BUILD)/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(@D)
 	$(MPICC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
