@@ -18,6 +18,7 @@
 #include "stratsim/manifest.h"
 #include "stratsim/output.h"
 #include "stratsim/progress.h"
+#include "stratsim/task_state.h"
 #include "driver_impl.h"
 
 int ss_driver_load(ss_comm *world, const ss_run_options *o, ss_config **cfg, ss_err *e)
@@ -67,6 +68,30 @@ static char *run_dir(const ss_config *cfg, const ss_run_options *o, ss_err *e)
   return dir;
 }
 
+/* The task's in-task states: the one to resume from (from the checkpoint, or NULL) and the one
+ * a stopped loop saves into, which starts as a copy of it. Not collective. */
+static int task_states(const ss_task_rows *rows, long t, ss_task_state **resume, ss_task_state **save, ss_err *e)
+{
+  if (!rows->part[t]) return ss_task_state_new(save, e);
+  SS_TRY(ss_task_state_unpack(rows->part[t], rows->partlen[t], resume, e));
+  return ss_task_state_unpack(rows->part[t], rows->partlen[t], save, e);
+}
+
+/* A task stopped by a signal: its group leader keeps the state to continue from, for the
+ * checkpoint (ss_rows_collect_parts). */
+static void keep_state(ss_comm *group, ss_task_rows *rows, long t, const ss_task_state *save, ss_err *e)
+{
+  if (e->code != SS_EINTR || ss_comm_rank(group) != 0 || !ss_task_state_count(save)) return;
+  char *buf = NULL;
+  size_t len = 0;
+  ss_err pe = {0};
+  if (ss_task_state_pack(save, &buf, &len, &pe)) return; /* out of memory: the task restarts */
+  free(rows->part[t]);
+  rows->part[t] = buf;
+  rows->partlen[t] = len;
+  rows->fresh[t] = 1;
+}
+
 /* One task on this rank's group. Collective over group. */
 static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t, long first,
                     ss_timers *timers, ss_progress *prog, ss_task_rows *rows, ss_err *e)
@@ -76,15 +101,18 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
   int s = (int)(t % seeds);
   ss_config *pcfg = NULL;
   ss_tableset *tables = NULL;
+  ss_task_state *resume = NULL, *save = NULL;
   /* the point's cross-key checks: validate checked each swept value, not every combination */
   if (!ss_config_point(cfg, point, &pcfg, e) && !ss_config_check_point(cfg, pcfg, point, e) &&
       !(tables = ss_tableset_new()))
     ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (!e->code) task_states(rows, t, &resume, &save, e);
   /* local allocations: a rank that cannot run the task must not leave its group in it */
   if (!ss_par_check(group, e)) {
     ss_task task = {group, world, pcfg, point, s, (uint64_t)ss_cfg_int(pcfg, "seed") + (uint64_t)s,
-                    tables, timers, prog};
+                    tables, timers, prog, resume, save};
     exp->run(&task, e);
+    keep_state(group, rows, t, save, e);
     if (e->code == SS_EINTR) /* where this group stopped, for the manifest's reason */
       snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg), " in task %ld (point %ld, seed %d)", t,
                point, s);
@@ -97,6 +125,8 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
     if (!ss_par_check(group, e) && ss_comm_rank(group) == 0)
       ss_tableset_pack(tables, &rows->packed[t], &rows->plen[t], e);
   }
+  ss_task_state_free(&resume);
+  ss_task_state_free(&save);
   ss_tableset_free(&tables);
   ss_config_free(&pcfg);
   return e->code;
@@ -284,7 +314,7 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
   ss_memory_measure(r->world, &m->memory);
   m->wall_seconds = ss_wtime() - t0;
   ss_iso_time(m->end_time, sizeof m->end_time);
-  m->status = e->code == SS_EINTR ? (m->tasks_checkpointed ? "checkpointed" : "interrupted")
+  m->status = e->code == SS_EINTR ? (m->tasks_checkpointed || r->parts_checkpointed ? "checkpointed" : "interrupted")
               : e->code ? "failed" : "completed";
   if (!e->code) m->tasks_checkpointed = 0; /* removed below, once the manifest says "completed" */
   m->signal = e->code == SS_EINTR ? ss_signal_name(ss_interrupt_pending()) : NULL;
@@ -304,10 +334,10 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
       printf(") in %.2f s on %d rank%s\n", m->wall_seconds, size, size > 1 ? "s" : "");
       fflush(stdout);
     } else if (e->code == SS_EINTR) {
-      if (m->tasks_checkpointed)
-        fprintf(stderr, "stratsim: %s after %ld of %ld tasks; %s/%s holds %ld tasks (manifest \"checkpointed\"); "
-                "continue with: stratsim run --resume %s\n", e->msg, m->tasks_done, m->ntasks, r->dir,
-                SS_CHECKPOINT_FILE, m->tasks_checkpointed, r->dir);
+      if (m->tasks_checkpointed || r->parts_checkpointed)
+        fprintf(stderr, "stratsim: %s after %ld of %ld tasks; %s/%s holds %ld tasks and %ld in progress (manifest "
+                "\"checkpointed\"); continue with: stratsim run --resume %s\n", e->msg, m->tasks_done, m->ntasks,
+                r->dir, SS_CHECKPOINT_FILE, m->tasks_checkpointed, r->parts_checkpointed, r->dir);
       else
         fprintf(stderr, "stratsim: %s after %ld of %ld tasks; no task finished, so no checkpoint; %s/manifest.json "
                 "says \"interrupted\"\n", e->msg, m->tasks_done, m->ntasks, r->dir);

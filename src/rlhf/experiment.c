@@ -11,6 +11,7 @@
 #include <string.h>
 #include "stratsim/experiment.h"
 #include "stratsim/median.h"
+#include "stratsim/task_state.h"
 #include "stratsim/xsum.h"
 #include "rlhf_impl.h"
 
@@ -385,6 +386,30 @@ static void spsa_progress(void *ctx, double f)
   ss_task_progress(pc->task, pc->base + pc->span * f);
 }
 
+/* In-task checkpoints: algorithm a's SPSA record under "rlhf.spsa.<a>" of the task's state. */
+typedef struct {
+  ss_task *task;
+  int algo;
+} spsa_state_ctx;
+
+static int spsa_save_state(void *ctx, const void *record, size_t len, const char *where, ss_err *e)
+{
+  spsa_state_ctx *sc = ctx;
+  char key[40];
+  snprintf(key, sizeof key, "rlhf.spsa.%d", sc->algo);
+  if (!sc->task->save || ss_task_state_put(sc->task->save, key, record, len, e)) return e->code;
+  return ss_task_state_put(sc->task->save, "where", where, strlen(where) + 1, e);
+}
+
+static void spsa_resume_state(spsa_state_ctx *sc, rlhf_strategy_ctx *c)
+{
+  char key[40];
+  snprintf(key, sizeof key, "rlhf.spsa.%d", sc->algo);
+  c->resume = ss_task_state_get(sc->task->resume, key, &c->resume_len);
+  c->save = spsa_save_state;
+  c->save_ctx = sc;
+}
+
 static int solve_condition(ss_comm *c, rlhf_states *st, const rlhf_agg_ops *ops,
                            const rlhf_params *p, const rlhf_estimates *est, const double *tsm,
                            rlhf_policy *pol, ss_err *e)
@@ -580,6 +605,8 @@ static int rlhf_run(ss_task *task, ss_err *e)
       progress_ctx pc = {task, (double)a / rp.nalgos, 1.0 / rp.nalgos};
       sc.progress = spsa_progress;
       sc.progress_ctx = &pc;
+      spsa_state_ctx ssc = {task, a};
+      spsa_resume_state(&ssc, &sc);
       ss_phase_begin(task->timers, ph_strat);
       rc = rlhf_strategy_run(rp.strategy, &sc, reports, e);
       ss_phase_end(task->timers, ph_strat);

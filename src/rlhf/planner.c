@@ -167,6 +167,28 @@ static void keep_active(const master *ms, rlhf_plan *res)
   res->ncols = n;
 }
 
+/* The solve's result from the final master: the active columns, the mixture policy's z and
+ * its certificate against the best bound ub (at the point thc). */
+static int plan_result(const master *ms, const rlhf_agg *agg, const rlhf_plan_opts *opt, double ub,
+                       const double *thc, rlhf_plan *res, ss_err *e)
+{
+  int d = ms->d;
+  res->col_theta = ss_malloc((size_t)ms->m * d * sizeof *res->col_theta, e);
+  res->col_weight = ss_malloc((size_t)ms->m * sizeof *res->col_weight, e);
+  if (!res->col_theta || !res->col_weight) return ss_fail(e, SS_ERUNTIME, "planner: out of memory");
+  keep_active(ms, res);
+  rlhf_mix(ms->z, ms->lambda, ms->m, d, res->z);
+  res->objective = rlhf_agg_value(agg, res->z);
+  res->dual = ub;
+  res->gap = ub - res->objective;
+  res->scale = ms->scale;
+  res->rel_gap = res->gap / rlhf_rel_denominator_scaled(res->objective, ub, res->scale);
+  memcpy(res->theta_dual, thc, (size_t)d * sizeof *thc);
+  res->columns = ms->m;
+  res->converged = res->rel_gap <= opt->tol;
+  return SS_OK;
+}
+
 /* Collective over the oracle's communicator: every rank runs the same master on the same
  * (reduced) columns, so every rank takes the same path. */
 int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_opts *opt,
@@ -235,24 +257,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     if (repeats >= 2) break;
   }
   res->master_value = V;
-  if (!rc) {
-    res->col_theta = ss_malloc((size_t)ms.m * d * sizeof *res->col_theta, e);
-    res->col_weight = ss_malloc((size_t)ms.m * sizeof *res->col_weight, e);
-    if (!res->col_theta || !res->col_weight) ss_fail(e, SS_ERUNTIME, "planner: out of memory");
-    if ((rc = ss_par_check(o->comm, e))) rlhf_plan_free(res); /* local: every rank returns alike */
-  }
-  if (!rc) {
-    keep_active(&ms, res);
-    rlhf_mix(ms.z, ms.lambda, ms.m, d, res->z);
-    res->objective = rlhf_agg_value(agg, res->z);
-    res->dual = ub;
-    res->gap = ub - res->objective;
-    res->scale = ms.scale;
-    res->rel_gap = res->gap / rlhf_rel_denominator_scaled(res->objective, ub, res->scale);
-    memcpy(res->theta_dual, thc, (size_t)d * sizeof *thc);
-    res->columns = ms.m;
-    res->converged = res->rel_gap <= opt->tol;
-  }
+  if (!rc) plan_result(&ms, agg, opt, ub, thc, res, e);
+  if (!rc && (rc = ss_par_check(o->comm, e))) rlhf_plan_free(res); /* local allocations above */
   free(ms.z), free(ms.theta), free(ms.lambda), free(ms.basis);
   return rc;
 }

@@ -82,7 +82,8 @@ ck_kill() {
   if [ $rc != 0 ] && [ "$status" = completed ] && [ ! -f "$dir/checkpoint.bin" ]; then rc=0; fi
   case $variant:$rc in
     term:3 | usr1:3 | termwrite:3)
-      if ! { [ "$status" = checkpointed ] && [ "${saved:-0}" -gt 0 ] && [ -f "$dir/checkpoint.bin" ]; } &&
+      # checkpointed: finished tasks or in-task states saved (checkpoint_intask.sh)
+      if ! { [ "$status" = checkpointed ] && [ -f "$dir/checkpoint.bin" ]; } &&
          ! { [ "$status" = interrupted ] && [ ! -f "$dir/checkpoint.bin" ]; }; then
         ko "checkpoint $name: exit 3 but manifest '$status' with $saved tasks saved" "$log"
         return
@@ -167,8 +168,9 @@ if ck_make "$ck_dir/base" 11 && ck_make "$ck_dir/other" 12; then
   done
   cp "$ck_dir/other/checkpoint.bin" "$ck_dir/r-config/checkpoint.bin"
   ck_refuse "another config" "$ck_dir/r-config" "checkpoint of another config"
-  printf '\002' | dd of="$ck_dir/r-version/checkpoint.bin" bs=1 seek=8 conv=notrunc status=none
-  ck_refuse "another format version" "$ck_dir/r-version" "checkpoint format version 2"
+  # a checkpoint of format version 1 (finished tasks only; before in-task states)
+  printf '\001' | dd of="$ck_dir/r-version/checkpoint.bin" bs=1 seek=8 conv=notrunc status=none
+  ck_refuse "format version 1" "$ck_dir/r-version" "checkpoint format version 1 .*reads version 2 only"
   size=$(stat -c %s "$ck_dir/r-corrupt/checkpoint.bin")
   byte=$(od -An -t u1 -j $((size / 2)) -N 1 "$ck_dir/r-corrupt/checkpoint.bin" | tr -d ' ')
   printf "\\$(printf %03o $(((byte + 1) % 256)))" | dd of="$ck_dir/r-corrupt/checkpoint.bin" bs=1 seek=$((size / 2)) conv=notrunc status=none

@@ -3,8 +3,9 @@
 # manifest says "running" (and a moment more, so the signal lands inside a task), a signal is
 # sent, and the run must: stop on every rank within seconds at a safe point inside the task
 # (the manifest's reason names it: "at SPSA step 12 of 5000 in task 0 (point 0, seed 0)"),
-# write "status": "interrupted" with the signal and tasks_done, and leave no CSV, no .tmp file
-# and no lock.
+# write "status": "interrupted" with the signal and tasks_done (or "checkpointed" when the loop
+# saved an in-task state: an SPSA step, a bandit epoch; docs/checkpoint.md), and leave no CSV,
+# no .tmp file and no lock.
 #
 # How the signal reaches the ranks (Open MPI 4.1, checked on this machine):
 # - SIGUSR1 to mpirun is forwarded to every rank at once (ess_base_forward_signals); the ranks
@@ -61,18 +62,21 @@ sig_case() {
 import json, os, re, sys
 d, sig, where = sys.argv[1:]
 m = json.load(open(os.path.join(d, "manifest.json")))
-assert m["status"] == "interrupted", m["status"]
+# "checkpointed": the loop saved an in-task state (an SPSA step, a bandit epoch; checkpoint.md)
+assert m["status"] in ("interrupted", "checkpointed"), m["status"]
+assert m["status"] == "interrupted" or m["tasks_checkpointed"] == 0, m
 assert m["signal"] == sig, m["signal"]
 assert isinstance(m["tasks_done"], int) and 0 <= m["tasks_done"] < m["tasks"], (m["tasks_done"], m["tasks"])
 assert re.match("interrupted by " + sig + " at (" + where + ") [0-9]+ of [0-9]+", m["reason"]), m["reason"]
 assert " in task " in m["reason"], m["reason"]
 left = sorted(f for f in os.listdir(d) if f.endswith(".csv") or ".tmp" in f or f == ".stratsim.lock")
 assert not left, left
-assert sorted(os.listdir(d)) == ["config.yaml", "manifest.json"], os.listdir(d)
+ckpt = ["checkpoint.bin"] if m["status"] == "checkpointed" else []
+assert sorted(os.listdir(d)) == sorted(["config.yaml", "manifest.json"] + ckpt), os.listdir(d)
 PY
   then
     grep -q "stratsim: interrupted by $want_sig" "$log" || { ko "signals $label: no message on stderr" "$log"; return; }
-    ok "signals $label: SIG$sig to $how: every rank stopped in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s, exit $rc, manifest \"interrupted\" ($(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["reason"])' "$dir/manifest.json")), no CSV/tmp/lock"
+    ok "signals $label: SIG$sig to $how: every rank stopped in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s, exit $rc, manifest \"$(sed -n 's/^  "status": "\(.*\)",$/\1/p' "$dir/manifest.json")\" ($(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["reason"])' "$dir/manifest.json")), no CSV/tmp/lock"
   else ko "signals $label: manifest or files" "$OUT/sig-$label.check"; fi
 }
 

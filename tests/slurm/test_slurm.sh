@@ -183,13 +183,18 @@ for e in facility rlhf bandit mdp; do
 done
 sweep_id=$($X jobs/submit_sweep.sh -N 2 -n 2 -o "$work/logs/sweep-%A_%a.out" -- "$work/sweep.yaml" --quiet 2> "$work/logs/sweep.err")
 [ -n "$sweep_id" ] && ids+=("$sweep_id") || fail "submit_sweep.sh: $(cat "$work/logs/sweep.err")"
-sweep_m_id=$(STRATSIM_LAUNCHER=mpirun $X jobs/submit_sweep.sh -N 2 -n 2 -o "$work/logs/sweepm-%A_%a.out" -- \
+# (one array task at a time: two Open MPI 4.1 mpiruns starting at the same moment on one node can
+# fail to create their session directory, "orte_session_dir failed", seen once in CI; docs/running.md)
+sweep_m_id=$(STRATSIM_LAUNCHER=mpirun STRATSIM_ARRAY_MAX=1 $X jobs/submit_sweep.sh -N 2 -n 2 -o "$work/logs/sweepm-%A_%a.out" -- \
              "$work/sweep.yaml" --set output.dir="$work/sweep-mpirun" --quiet 2> "$work/logs/sweepm.err")
 [ -n "$sweep_m_id" ] && ids+=("$sweep_m_id") || fail "submit_sweep.sh (mpirun): $(cat "$work/logs/sweepm.err")"
 submit scaling_strong -- -N 2 -n 4 jobs/scaling.sbatch --mode strong --ranks "1 2" --nodes "1 2" --repeats 2 \
     --out "$work/scaling-strong" tests/slurm/facility.yaml
 submit scaling_weak STRATSIM_LAUNCHER=mpirun -- -N 2 -n 4 jobs/scaling.sbatch --mode weak --weak facility.agents=20 \
     --ranks "2 4" --nodes 2 --repeats 1 --out "$work/scaling-weak" tests/slurm/facility.yaml
+
+# jobs/theory_ktimes.sh at its small size (tests/slurm/theory.sh): submit, 1-rank references
+theory_phase=submit; . tests/slurm/theory.sh
 
 # 1-rank references, run while the jobs queue.
 for e in facility rlhf bandit mdp; do
@@ -271,6 +276,8 @@ if [ -n "${job_scaling_weak:-}" ]; then
     check "weak scaling run at 4 ranks used facility.agents=80" \
         test "$(jget "$work/scaling-weak/n2-r4-1/manifest.json" 'm["config"]["facility"]["agents"]')" = 80
 fi
+
+theory_phase=check; . tests/slurm/theory.sh
 
 # --- 2b. time limits and preemption: a job checkpoints, is requeued, and resumes by itself -----
 # preempt NAME HOW: run.sbatch of a facility run on 2 nodes that checkpoints every 0.2 s (each
