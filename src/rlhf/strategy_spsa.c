@@ -182,7 +182,10 @@ static int spsa_save(spsa_ws *w, int m, ss_err *e)
   if (!ctx->save || m == 0) return SS_OK;
   size_t kd = (size_t)w->k * w->d, len = 48 + 2 * kd * sizeof(double);
   unsigned char *rec = ss_malloc(len, e);
-  if (!rec) return e->code;
+  if (ss_par_check(ctx->comm, e)) { /* a local allocation before the collective save */
+    free(rec);
+    return e->code;
+  }
   memcpy(rec, SPSA_MAGIC, 8);
   unsigned long long h[5] = {(unsigned long long)m, (unsigned long long)ctx->steps, (unsigned long long)w->k,
                              (unsigned long long)w->d, (unsigned long long)ctx->start};
@@ -191,9 +194,9 @@ static int spsa_save(spsa_ws *w, int m, ss_err *e)
   memcpy(rec + 48 + kd * sizeof(double), w->warm, kd * sizeof(double));
   char where[160];
   snprintf(where, sizeof where, "SPSA step %d of %d (%s)", m, ctx->steps, ctx->agg->name);
-  int rc = ctx->save(ctx->save_ctx, rec, len, where, e);
+  ctx->save(ctx->save_ctx, rec, len, where, e);
   free(rec);
-  return rc;
+  return ss_par_check(ctx->comm, e); /* the save is local: every rank returns alike */
 }
 
 /* The state saved by spsa_save, if any: *m0 = the step to continue from. */
