@@ -44,18 +44,22 @@ def main():
     print(f"functions in src/: {len(funcs)}; over 80 lines: {sum(1 for x in funcs if x[3] > 80)}")
     for n, f, l, k in funcs[:top]:
         print(f"  {k:4d} lines  {f}:{l}  {n}")
-    agree, alloc, aborts = [], [], []
+    agree, alloc, aborts, checks = [], [], [], []
     for f in files:
         for i, line in enumerate(open(f, encoding="utf-8"), 1):
             code = re.sub(r"/\*.*?\*/|//.*$", "", line)
             if not f.startswith("src/par/") and re.search(r"\bss_comm_agree\w*\s*\(", code):
                 agree.append(f"{f}:{i}")
+            if not f.startswith("src/par/") and re.search(r"\bss_par_check\s*\(", code):
+                checks.append(f"{f}:{i}")
             if re.search(r"(?<![\w.>])(malloc|calloc|realloc|strdup|strndup)\s*\(", code):
                 alloc.append(f"{f}:{i}")
             if re.search(r"\b(abort|MPI_Abort)\s*\(", code):
                 aborts.append(f"{f}:{i}")
     print(f"direct agreement calls outside src/par: {len(agree)} in "
           f"{len(set(a.split(':')[0] for a in agree))} files")
+    print(f"named agreement points outside src/par (ss_par_check, docs/errors.md): {len(checks)} in "
+          f"{len(set(a.split(':')[0] for a in checks))} files")
     print(f"raw allocation calls (malloc/calloc/realloc/strdup): {len(alloc)} in "
           f"{len(set(a.split(':')[0] for a in alloc))} files")
     print(f"abort/MPI_Abort calls: {len(aborts)}: {' '.join(aborts)}")

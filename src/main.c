@@ -105,8 +105,8 @@ static int parse_args(int argc, char **argv, cli *c, ss_err *e)
 {
   ss_run_options *o = &c->run;
   o->sweep_index = -1;
-  o->sets = calloc((size_t)argc, sizeof *o->sets);
-  c->positional = calloc((size_t)argc, sizeof *c->positional);
+  o->sets = ss_calloc((size_t)argc, sizeof *o->sets, e);
+  c->positional = ss_calloc((size_t)argc, sizeof *c->positional, e);
   if (!o->sets || !c->positional) return ss_fail(e, SS_ERUNTIME, "out of memory");
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
@@ -172,7 +172,7 @@ static int dir_config(ss_comm *world, const char *dir, cli *c, char **path, ss_e
   if (!e->code && ss_comm_rank(world) == 0 && asprintf(&mpath, "%s/manifest.json", dir) >= 0)
     ss_read_input_file(mpath, 64 << 20, "the manifest", &manifest, &len, e);
   free(mpath);
-  SS_TRY(ss_comm_agree(world, e));
+  SS_TRY(ss_par_check(world, e));
   long idx = -1;
   const char *at = manifest ? strstr(manifest, "\n  \"sweep_index\": ") : NULL;
   if (at) idx = strtol(at + 18, NULL, 10) > 0 || at[18] == '0' ? strtol(at + 18, NULL, 10) : -1;
@@ -234,7 +234,7 @@ static int command(ss_comm *world, int argc, char **argv, ss_err *e)
     rc = rerun(world, &c, &path, &out, e);
   } else if (!strcmp(cmd, "collect")) {
     if (ss_comm_rank(world) == 0) ss_collect(c.positional, c.npositional, c.run.out, c.run.force, argc, argv, e);
-    rc = ss_comm_agree(world, e);
+    rc = ss_par_check(world, e);
   } else {
     ss_config *cfg = NULL;
     rc = ss_driver_load(world, &c.run, &cfg, e);

@@ -125,30 +125,8 @@ if [ $rc -eq 1 ] && grep -q '"status": "failed"' "$fail_out/manifest.json" 2>/de
   ok "failure on rank 1 of 3: exit 1, one message, manifest failed, no CSV written"
 else ko "injected failure: rc=$rc" "$OUT/injected.err"; fi
 
-# --- an allocation failing on one rank anywhere in a run: every rank exits 1 with one ----
-# message and the manifest says failed; nothing hangs. STRATSIM_FAIL_ALLOC=n makes rank 1's
-# allocation n fail (counted from the start of the run); the lists cover setup, the
-# collective phases and output of each simulator (a run past its last allocation completes).
-alloc_fail() {
-  local label=$1 config=$2 n rc bad=""
-  shift 2
-  for n in "$@"; do
-    local out="$OUT/alloc-$label-$n"
-    STRATSIM_FAIL_RANK=1 STRATSIM_FAIL_ALLOC=$n timeout 30 $MPI -n 2 bin/stratsim run "$config" \
-      --out "$out" --force --quiet >"$out.out" 2>"$out.err"
-    rc=$?
-    [ $rc -eq 0 ] && continue
-    if [ $rc -ne 1 ] || [ "$(grep -c '^stratsim: error:' "$out.err")" -ne 1 ] ||
-       ! grep -q '"status": "failed"' "$out/manifest.json" 2>/dev/null; then
-      bad="$bad $n(rc=$rc)"
-    fi
-  done
-  if [ -z "$bad" ]; then ok "$label: an allocation failing on rank 1 of 2 ends every rank with exit 1, one message"
-  else echo "failing allocations:$bad" >"$OUT/alloc-$label.log"; ko "$label: allocation failures mishandled" "$OUT/alloc-$label.log"; fi
-}
-alloc_fail facility tests/data/alloc_facility.yaml $(seq 0 3 66)
-alloc_fail rlhf tests/data/alloc_rlhf.yaml 0 1 2 3 4 5 8 12 20 31 39 45 60 100 200 300 400
-alloc_fail bandit tests/data/alloc_bandit.yaml 0 3 6 10 20 40 60
+# --- an allocation failing on one rank anywhere in a run: tests/integration.d/errors.sh ---
+# (every allocation site of one run of each experiment, on 3 ranks)
 
 # --- the run directory is never overwritten without --force ----------------------------
 if run exists-first $MPI -n 1 bin/stratsim run configs/demo.yaml --out "$OUT/exists" --quiet; then

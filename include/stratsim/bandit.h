@@ -155,6 +155,16 @@ const char *ss_bandit_strategy_name_at(int i);
 int ss_bandit_strategy_known(const char *name);
 
 /* ---- the epoch protocol (MODELS 2.3) ---- */
+/* In-task checkpoints (docs/checkpoint.md): the epoch the protocol starts at and the reports
+ * of that epoch's start (epoch 0: from the start; yrep then unused). At a stop by a signal
+ * the protocol sets them to where it can continue (epoch 0: nothing to keep): the reports
+ * after the last completed epoch's update. The sink has then been called for every epoch
+ * before `epoch`. */
+typedef struct {
+  int epoch;
+  double *yrep; /* K x d, allocated by the caller */
+} ss_bandit_resume;
+
 typedef struct {
   const char *mechanism;
   const char *strategy;
@@ -164,6 +174,7 @@ typedef struct {
   int crn;                 /* common random numbers across the rollouts of an epoch */
   int64_t curve_stride;
   int rollout_groups;      /* 0: one group per rank */
+  ss_bandit_resume *resume; /* NULL: no in-task checkpoints */
 } ss_bandit_protocol;
 
 typedef struct {

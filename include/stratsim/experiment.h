@@ -21,6 +21,11 @@ typedef struct {
   ss_tableset *tables;   /* rows appended on group rank 0 are kept; other ranks' are ignored */
   ss_timers *timers;
   struct ss_progress *progress; /* the driver's; use ss_task_progress */
+  /* in-task checkpoints (task_state.h, docs/checkpoint.md): the state to continue from (NULL:
+   * from the start; the same on every rank of comm), and where a loop stopped by a signal puts
+   * the state to continue from (it starts as a copy of resume; group rank 0's is kept) */
+  const struct ss_task_state *resume;
+  struct ss_task_state *save;
 } ss_task;
 
 typedef struct {

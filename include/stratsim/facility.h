@@ -31,7 +31,10 @@ typedef struct {
   const char *name;
   /* Claims truthful reporting is always a best response under these parameters. */
   int (*strategyproof)(const ss_fac_params *p);
-  /* Builds the summary of reports (n_local x D rows owned by this rank). Collective. */
+  /* Builds the summary of reports (n_local x D rows owned by this rank). Collective. May be
+   * called with an error pending in e (a failed local step of the caller; reports may then be
+   * unusable): it must not read reports then, must still take part in its first collective
+   * through a verb that takes the pending error (par.h), and returns the agreed error. */
   int (*summarize)(ss_comm *c, const ss_fac_params *p, const double *reports, int64_t n_local,
                    ss_fac_summary *s, ss_err *e);
   /* Optional: updates the summary in place after one agent's report changed from old[] to

@@ -23,16 +23,15 @@ int ss_interrupt_check(ss_comm *c, ss_err *e);
  * byte-identical). On a signal every rank returns SS_EINTR with "interrupted by SIGTERM at
  * <what> <step> of <of>" in e: the loop must stop there, at a state it can be resumed from.
  *
- * Where the state lives at each safe point (what a resume would restore; docs/reliability.md):
- *   rlhf SPSA step m: the reports (k x d) after step m, and m (gains and perturbations are
- *     keyed by m); estimates are recomputed from the reports.
- *   bandit epoch e: the reported features yrep (K x d) after epoch e's update, and e; a
- *     rollout stopped in a block of rounds restarts its epoch (rollouts are keyed by (seed,
- *     epoch, rollout) and replay exactly).
- *   facility round r: every agent's current report (the dynamics are deterministic) and the
- *     move and round counts; the truthful phase is recomputed.
- *   planner pass p (contextual or MDP pricing): nothing is kept; the solve restarts (it is a
- *     sub-step of the step or condition that called it). */
+ * What a resume restores at each safe point (docs/checkpoint.md, "In-task states"):
+ *   rlhf SPSA step m: the reports (k x d) and every labeler's estimate of step m - 1 (the MLE's
+ *     warm starts), and m (gains and perturbations are keyed by m); saved (strategy_spsa.c).
+ *   bandit epoch e: the reported features yrep (K x d) at epoch e's start and the rows of the
+ *     earlier epochs; saved (protocol.c, task_resume.c). A rollout stopped in a block of rounds
+ *     restarts its epoch (rollouts are keyed by (seed, epoch, rollout) and replay exactly).
+ *   facility round r: not saved; the task restarts (its tasks are short).
+ *   planner pass p (contextual or MDP pricing): not saved; the solve restarts (inside SPSA, from
+ *     the state of the step's start). */
 #define SS_SAFEPOINT_SECONDS 0.1
 typedef struct {
   long countdown; /* calls left before the next collective check */

@@ -67,6 +67,22 @@ void ss_comm_notify_drain(ss_comm *c, long n);
  * Returns that code. */
 int ss_comm_agree(ss_comm *c, ss_err *e);
 
+/* Verbs taking the caller's pending error (src/par/pending.c, docs/errors.md): every rank
+ * calls them, also one whose local step failed (its error pending in e); they agree on the
+ * error first, do the operation only if no rank failed, and return the agreed code (with the
+ * agreed message in e on every rank). A local failure before them therefore cannot hang the
+ * others, and simulator code needs no agreement of its own. ss_par_gather_bytes also turns
+ * a failed gather (out of memory on root) into an agreed error. */
+int ss_par_sum_xsum(ss_comm *c, ss_xsum *acc, int n, ss_err *e);
+int ss_par_sum_i64(ss_comm *c, int64_t *v, int n, ss_err *e);
+int ss_par_max_double(ss_comm *c, double *v, int n, ss_err *e);
+int ss_par_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen,
+                        ss_err *e);
+/* The agreement alone, for a phase boundary whose next collective is not a par verb (a PETSc
+ * object, a plug-in's or a callee's collectives, the end of a task, a decision every rank
+ * must take alike): returns the agreed code. */
+int ss_par_check(ss_comm *c, ss_err *e);
+
 /* Ranks of c on this rank's node (shared-memory domain), this rank included. */
 int ss_comm_node_ranks(ss_comm *c);
 

@@ -35,6 +35,13 @@ typedef struct {
   int start;               /* SPSA start: 0 = theta_i*, s > 0 = a keyed random point of the ball */
   void (*progress)(void *ctx, double fraction);
   void *progress_ctx;
+  /* spsa, in-task checkpoints (docs/checkpoint.md): the record to continue from (NULL: from
+   * the start; the same on every rank of comm), and where the record goes at the end and at a
+   * stop (called on every rank of comm; where describes the position) */
+  const void *resume;
+  size_t resume_len;
+  int (*save)(void *ctx, const void *record, size_t len, const char *where, ss_err *e);
+  void *save_ctx;
 } rlhf_strategy_ctx;
 
 /* Writes the final reports of every labeler (k x d, replicated on every rank of comm). */

@@ -13,6 +13,9 @@ ss_tableset *ss_tableset_new(void);
 void ss_tableset_free(ss_tableset **s);
 /* The table named name (file name.csv), created on first use. */
 ss_table *ss_tableset_get(ss_tableset *s, const char *name);
+/* SS_ERUNTIME if a table of s ran out of memory (its rows are incomplete): the row
+ * functions below return nothing, so pack, unpack, write and finish hooks check this. */
+int ss_tableset_check(const ss_tableset *s, ss_err *e);
 int ss_tableset_count(const ss_tableset *s);
 ss_table *ss_tableset_at(ss_tableset *s, int i);
 

@@ -8,6 +8,7 @@
 #include "stratsim/bandit_mech.h"
 #include "stratsim/experiment.h"
 #include "stratsim/table_read.h"
+#include "bandit_resume.h"
 
 static const ss_key keys[] = {
     {"bandit.mechanism", SS_T_ENUM, "optgtm", 0, 0, 0, "optgtm|ggtm|linucb|lingreedy|uniform",
@@ -234,14 +235,19 @@ static int run(ss_task *task, ss_err *e)
                 .stride = pr.curve_stride,
                 .rank0 = ss_comm_rank(task->comm) == 0,
                 .write_arms = ss_cfg_bool(cfg, "bandit.write_arms")};
+  ss_bandit_resume res = {0};
   if (!rc && s.rank0) rc = headers(&s, e);
-  rc = ss_comm_agree(task->comm, e);
+  if (!rc) rc = ss_bandit_task_resume(task, s.K, s.d, &res, e); /* in-task checkpoints */
+  pr.resume = &res;
+  rc = ss_par_check(task->comm, e);
   if (!rc) {
     int phase = ss_phase(task->timers, "bandit_rollouts");
     ss_phase_begin(task->timers, phase);
     rc = ss_bandit_protocol_run(task->comm, &env, &pr, sink, &s, progress, task, e);
     ss_phase_end(task->timers, phase);
+    rc = ss_bandit_task_save(task, s.K, s.d, pr.epochs, &res, e);
   }
+  free(res.yrep);
   ss_bandit_env_free(&env);
   return rc;
 }

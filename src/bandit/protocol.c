@@ -49,166 +49,248 @@ typedef struct {
   int64_t *sel, *elim; /* K */
 } slot;
 
+/* The protocol's state and workspace. */
+typedef struct {
+  ss_comm *c, *g;                /* the task's ranks; this rank's rollout group */
+  const ss_bandit_env *env;
+  const ss_bandit_protocol *pr;
+  const ss_bandit_strategy_ops *strat;
+  int64_t K, npert, curve_len, total, done;
+  int d, groups, color, contribute, nep, nbatch;
+  epoch_buf buf;
+  double *yrep, *curve;          /* the current reports (K x d, replicated); epoch curves */
+  int64_t *sel, *elim_out;       /* K: the evaluation rollout's results */
+  slot *slots;
+  ss_bandit_mech **mechs;
+  const double **reps;
+  ss_bandit_rollout_opts *opts;
+  ss_bandit_outcome *outs;
+  int64_t *which;
+  void (*progress)(void *ctx, double fraction);
+  void *progress_ctx;
+} proto;
+
+/* Groups, buffers, mechanisms, the strategy's first reports. Collective over c. */
+static int proto_setup(proto *w, ss_err *e)
+{
+  const ss_bandit_env *env = w->env;
+  int size = ss_comm_size(w->c), rank = ss_comm_rank(w->c), pg = w->pr->rollout_groups;
+  w->K = env->K;
+  w->d = env->d;
+  w->groups = pg <= 0 || pg > size ? size : pg;
+  w->color = (int)((int64_t)rank * w->groups / size);
+  w->g = w->c;
+  if (w->groups > 1 && ss_comm_split(w->c, w->color, rank, &w->g)) {
+    w->g = w->c;
+    return ss_fail(e, SS_ERUNTIME, "bandit: could not split into rollout groups");
+  }
+  /* With several groups, group rank 0 contributes its rollouts' results to the sums over c;
+   * with one group every rank already holds every result. */
+  w->contribute = w->groups == 1 || ss_comm_rank(w->g) == 0;
+  w->nep = w->strat->adaptive ? w->pr->epochs : 0;
+  w->npert = w->strat->adaptive ? w->K * w->d : 0;
+  w->curve_len = ss_bandit_curve_len(env->T, w->pr->curve_stride);
+  int gsize = ss_comm_size(w->g), grank = ss_comm_rank(w->g);
+  int64_t owned = w->K * (grank + 1) / gsize - w->K * grank / gsize;
+  w->nbatch = batch_size(env, owned, (1 + w->npert + w->groups - 1) / w->groups);
+  size_t kd = (size_t)w->K * w->d, nb = (size_t)w->nbatch;
+  w->buf = (epoch_buf){.K = w->K, .d = w->d, .nint = 2 * w->K + 2 + w->npert};
+  w->yrep = ss_malloc(kd * sizeof(double), e);
+  w->sel = ss_malloc((size_t)w->K * sizeof(int64_t), e);
+  w->elim_out = ss_malloc((size_t)w->K * sizeof(int64_t), e);
+  w->curve = ss_malloc((size_t)(w->curve_len > 0 ? w->curve_len : 1) * sizeof(double), e);
+  w->slots = ss_calloc(nb, sizeof(slot), e);
+  w->mechs = ss_calloc(nb, sizeof(ss_bandit_mech *), e);
+  w->reps = ss_calloc(nb, sizeof(double *), e);
+  w->opts = ss_calloc(nb, sizeof(ss_bandit_rollout_opts), e);
+  w->outs = ss_calloc(nb, sizeof(ss_bandit_outcome), e);
+  w->which = ss_calloc(nb, sizeof(int64_t), e);
+  w->buf.ints = ss_malloc((size_t)w->buf.nint * sizeof(int64_t), e);
+  for (int k = 0; w->slots && k < w->nbatch && !e->code; k++) {
+    w->slots[k].yrep = ss_malloc(kd * sizeof(double), e);
+    w->slots[k].sel = ss_malloc((size_t)w->K * sizeof(int64_t), e);
+    w->slots[k].elim = ss_malloc((size_t)w->K * sizeof(int64_t), e);
+    if (!e->code) ss_bandit_mech_create(w->pr->mechanism, w->g, env, &w->pr->mech, &w->slots[k].m, e);
+    if (!e->code) w->mechs[k] = w->slots[k].m;
+  }
+  if (!e->code) w->strat->init(&w->pr->strat, env, w->yrep, e);
+  for (int ep = 0; ep <= w->nep; ep++) w->total += ep < w->nep ? 1 + w->npert : 1;
+  return ss_par_check(w->c, e);
+}
+
+static void proto_free(proto *w)
+{
+  for (int k = 0; w->slots && k < w->nbatch; k++) {
+    ss_bandit_mech_destroy(&w->slots[k].m);
+    free(w->slots[k].yrep);
+    free(w->slots[k].sel);
+    free(w->slots[k].elim);
+  }
+  if (w->g != w->c) ss_comm_free(&w->g);
+  free(w->slots);
+  free(w->mechs);
+  free(w->reps);
+  free(w->opts);
+  free(w->outs);
+  free(w->which);
+  free(w->yrep);
+  free(w->sel);
+  free(w->elim_out);
+  free(w->curve);
+  free(w->buf.ints);
+}
+
+/* The next batch of this group's rollouts of epoch ep, from rollout `first` (every
+ * groups-th): their reports (rollout 0 the evaluation, r > 0 one coordinate perturbed) and
+ * options. Returns how many. */
+static int fill_batch(proto *w, int ep, int64_t first, int64_t nroll, int want_curve)
+{
+  int n = 0, d = w->d;
+  for (int64_t r = first; r < nroll && n < w->nbatch; r += w->groups, n++) {
+    slot *sl = &w->slots[n];
+    w->which[n] = r;
+    memcpy(sl->yrep, w->yrep, (size_t)w->K * d * sizeof(double));
+    ss_bandit_rollout_opts *o = &w->opts[n];
+    *o = (ss_bandit_rollout_opts){0};
+    o->rseed = ss_bandit_rollout_seed(w->env->seed, ep, w->pr->crn ? 0 : r);
+    w->outs[n] = (ss_bandit_outcome){.selections = sl->sel, .eliminated = sl->elim};
+    if (r == 0) {
+      o->details = 1;
+      o->curve_stride = want_curve ? w->pr->curve_stride : 0;
+      o->curve = want_curve ? w->curve : NULL;
+      if (nroll == 1) {
+        o->progress = w->progress;
+        o->progress_ctx = w->progress_ctx;
+      }
+    } else {
+      int64_t i = (r - 1) / d;
+      int j = (int)((r - 1) % d), sign;
+      sl->yrep[i * d + j] = w->strat->perturb(&w->pr->strat, w->yrep[i * d + j], &sign);
+    }
+    w->reps[n] = sl->yrep;
+  }
+  return n;
+}
+
+/* A batch's results into the epoch's sums (on the ranks that contribute). */
+static void add_batch(proto *w, int n)
+{
+  epoch_buf *b = &w->buf;
+  int64_t K = w->K;
+  for (int k = 0; w->contribute && k < n; k++) {
+    int64_t r = w->which[k];
+    const ss_bandit_outcome *out = &w->outs[k];
+    if (r > 0) {
+      b->ints[2 * K + 2 + (r - 1)] = w->slots[k].sel[(r - 1) / w->d];
+      continue;
+    }
+    for (int64_t a = 0; a < K; a++) {
+      b->ints[a] = w->slots[k].sel[a];
+      b->ints[K + a] = w->slots[k].elim[a] + 1;
+    }
+    b->ints[2 * K] = out->all_eliminated_rounds;
+    b->ints[2 * K + 1] = isnan(out->theta_error) ? 0 : 1;
+    b->dbl[0] = out->regret;
+    b->dbl[1] = out->manipulation;
+    b->dbl[2] = isnan(out->theta_error) ? 0 : out->theta_error;
+  }
+}
+
+/* Every rollout of epoch ep, their results summed over c. Collective over c. */
+static int run_epoch(proto *w, int ep, int want_curve, ss_err *e)
+{
+  const int64_t nroll = ep < w->nep ? 1 + w->npert : 1;
+  int rc = SS_OK;
+  clear(&w->buf, w->buf.nint);
+  /* This group's rollouts (r = color, color + groups, ...), nbatch at a time. */
+  for (int64_t first = w->color; first < nroll && !rc; first += (int64_t)w->nbatch * w->groups) {
+    int n = fill_batch(w, ep, first, nroll, want_curve);
+    rc = ss_bandit_rollouts(w->g, w->env, n, w->mechs, w->reps, w->opts, w->outs, e);
+    if (!rc) add_batch(w, n);
+    w->done += (int64_t)n * w->groups; /* every group advances by about n rollouts per turn */
+    if (w->progress && nroll > 1)
+      w->progress(w->progress_ctx, (double)(w->done < w->total ? w->done : w->total) / (double)w->total);
+  }
+  SS_TRY(ss_par_check(w->c, e)); /* a failed group must not leave the others waiting */
+  if (w->groups > 1) {
+    ss_comm_sum_i64(w->c, w->buf.ints, (int)w->buf.nint);
+    ss_comm_sum_exact(w->c, w->buf.dbl, 3);
+  }
+  for (int64_t a = 0; a < w->K; a++) {
+    w->sel[a] = w->buf.ints[a];
+    w->elim_out[a] = w->buf.ints[w->K + a] - 1;
+  }
+  return SS_OK;
+}
+
+/* Epoch ep's record to the sink (on every rank of c). */
+static void emit(proto *w, int ep, int want_curve, void (*sink)(void *ctx, const ss_bandit_epoch *ep),
+                 void *sink_ctx)
+{
+  const epoch_buf *b = &w->buf;
+  ss_bandit_epoch rec = {
+      .epoch = ep,
+      .last = ep == w->nep,
+      .regret = b->dbl[0],
+      .all_eliminated_rounds = b->ints[2 * w->K],
+      .manipulation = b->dbl[1],
+      .theta_error = b->ints[2 * w->K + 1] ? b->dbl[2] : NAN,
+      .selections = w->sel,
+      .eliminated = w->elim_out,
+      .reported = w->yrep,
+      .curve = want_curve && ss_comm_rank(w->c) == 0 ? w->curve : NULL,
+      .ncurve = want_curve ? w->curve_len : 0,
+  };
+  if (sink) sink(sink_ctx, &rec);
+}
+
+/* The strategy's steps after epoch ep: all at once, from this epoch's utilities; reports stay
+ * in [-1, 1]. */
+static void update(proto *w, int ep)
+{
+  int d = w->d;
+  for (int64_t i = 0; i < w->K; i++)
+    for (int j = 0; j < d; j++) {
+      int sign;
+      double y = w->yrep[i * d + j];
+      w->strat->perturb(&w->pr->strat, y, &sign);
+      double v = y + w->strat->step(&w->pr->strat, ep, sign, w->sel[i], w->buf.ints[2 * w->K + 2 + i * d + j]);
+      w->yrep[i * d + j] = v < -1.0 ? -1.0 : v > 1.0 ? 1.0 : v;
+    }
+}
+
 int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit_protocol *pr,
                            void (*sink)(void *ctx, const ss_bandit_epoch *ep), void *sink_ctx,
                            void (*progress)(void *ctx, double fraction), void *progress_ctx,
                            ss_err *e)
 {
-  const ss_bandit_strategy_ops *strat = ss_bandit_strategy_find(pr->strategy);
-  if (!strat) return ss_fail(e, SS_EINPUT, "bandit: unknown strategy '%s'", pr->strategy ? pr->strategy : "(null)");
-  const int64_t K = env->K;
-  const int d = env->d;
-  const int size = ss_comm_size(c), rank = ss_comm_rank(c);
-  int groups = pr->rollout_groups <= 0 || pr->rollout_groups > size ? size : pr->rollout_groups;
-  int color = (int)((int64_t)rank * groups / size);
-  ss_comm *g = c;
-  if (groups > 1) {
-    int rc = ss_comm_split(c, color, rank, &g);
-    if (rc) return ss_fail(e, rc, "bandit: could not split into rollout groups");
+  proto w = {.c = c, .env = env, .pr = pr, .strat = ss_bandit_strategy_find(pr->strategy),
+             .progress = progress, .progress_ctx = progress_ctx};
+  if (!w.strat) return ss_fail(e, SS_EINPUT, "bandit: unknown strategy '%s'", pr->strategy ? pr->strategy : "(null)");
+  int rc = proto_setup(&w, e), ep = 0;
+  size_t kd = (size_t)w.K * w.d * sizeof(double);
+  ss_bandit_resume *res = pr->resume;
+  if (!rc && res && res->epoch > 0) { /* continue a stopped task: the state of epoch ep's start */
+    if (res->epoch > w.nep) rc = ss_fail(e, SS_EINPUT, "the checkpoint's bandit state (epoch %d) does not match this "
+                                         "run (%d epochs)", res->epoch, w.nep);
+    else memcpy(w.yrep, res->yrep, kd), ep = res->epoch;
+    for (int q = 0; q < ep; q++) w.done += 1 + w.npert;
   }
-  /* With several groups, group rank 0 contributes its rollouts' results to the sums over c;
-   * with one group every rank already holds every result. */
-  const int contribute = groups == 1 || ss_comm_rank(g) == 0;
-  const int nep = strat->adaptive ? pr->epochs : 0;
-  const int64_t npert = strat->adaptive ? K * d : 0;
-  const int64_t curve_len = ss_bandit_curve_len(env->T, pr->curve_stride);
-  const int gsize = ss_comm_size(g), grank = ss_comm_rank(g);
-  const int64_t owned = K * (grank + 1) / gsize - K * grank / gsize;
-  const int nbatch = batch_size(env, owned, (1 + npert + groups - 1) / groups);
-
-  epoch_buf buf = {.K = K, .d = d, .nint = 2 * K + 2 + npert};
-  double *yrep = ss_malloc((size_t)K * d * sizeof(double), e);
-  int64_t *sel = ss_malloc((size_t)K * sizeof(int64_t), e);
-  int64_t *elim_out = ss_malloc((size_t)K * sizeof(int64_t), e);
-  double *curve = ss_malloc((size_t)(curve_len > 0 ? curve_len : 1) * sizeof(double), e);
-  slot *slots = ss_calloc((size_t)nbatch, sizeof(slot), e);
-  ss_bandit_mech **mechs = ss_calloc((size_t)nbatch, sizeof(ss_bandit_mech *), e);
-  const double **reps = ss_calloc((size_t)nbatch, sizeof(double *), e);
-  ss_bandit_rollout_opts *opts = ss_calloc((size_t)nbatch, sizeof(ss_bandit_rollout_opts), e);
-  ss_bandit_outcome *outs = ss_calloc((size_t)nbatch, sizeof(ss_bandit_outcome), e);
-  int64_t *which = ss_calloc((size_t)nbatch, sizeof(int64_t), e);
-  buf.ints = ss_malloc((size_t)buf.nint * sizeof(int64_t), e);
-  for (int k = 0; slots && k < nbatch && !e->code; k++) {
-    slots[k].yrep = ss_malloc((size_t)K * d * sizeof(double), e);
-    slots[k].sel = ss_malloc((size_t)K * sizeof(int64_t), e);
-    slots[k].elim = ss_malloc((size_t)K * sizeof(int64_t), e);
-    if (!e->code) ss_bandit_mech_create(pr->mechanism, g, env, &pr->mech, &slots[k].m, e);
-    if (!e->code) mechs[k] = slots[k].m;
-  }
-  if (!e->code) strat->init(&pr->strat, env, yrep, e);
-  int rc = ss_comm_agree(c, e);
-
-  int64_t total = 0, done = 0;
   ss_safepoint sp;
   ss_safepoint_init(&sp);
-  for (int ep = 0; ep <= nep; ep++) total += ep < nep ? 1 + npert : 1;
-
-  for (int ep = 0; !rc && ep <= nep; ep++) {
-    const int64_t nroll = ep < nep ? 1 + npert : 1;
-    const int want_curve = curve_len > 0 && (ep == 0 || ep == nep);
-    clear(&buf, buf.nint);
-    /* This group's rollouts (r = color, color + groups, ...), nbatch at a time. */
-    for (int64_t first = color; first < nroll && !rc; first += (int64_t)nbatch * groups) {
-      int n = 0;
-      for (int64_t r = first; r < nroll && n < nbatch; r += groups, n++) {
-        slot *sl = &slots[n];
-        which[n] = r;
-        memcpy(sl->yrep, yrep, (size_t)K * d * sizeof(double));
-        ss_bandit_rollout_opts *o = &opts[n];
-        *o = (ss_bandit_rollout_opts){0};
-        o->rseed = ss_bandit_rollout_seed(env->seed, ep, pr->crn ? 0 : r);
-        outs[n] = (ss_bandit_outcome){.selections = sl->sel, .eliminated = sl->elim};
-        if (r == 0) {
-          o->details = 1;
-          o->curve_stride = want_curve ? pr->curve_stride : 0;
-          o->curve = want_curve ? curve : NULL;
-          if (nroll == 1) {
-            o->progress = progress;
-            o->progress_ctx = progress_ctx;
-          }
-        } else {
-          int64_t i = (r - 1) / d;
-          int j = (int)((r - 1) % d);
-          int sign;
-          sl->yrep[i * d + j] = strat->perturb(&pr->strat, yrep[i * d + j], &sign);
-        }
-        reps[n] = sl->yrep;
-      }
-      rc = ss_bandit_rollouts(g, env, n, mechs, reps, opts, outs, e);
-      for (int k = 0; !rc && contribute && k < n; k++) {
-        int64_t r = which[k];
-        if (r == 0) {
-          for (int64_t a = 0; a < K; a++) {
-            buf.ints[a] = slots[k].sel[a];
-            buf.ints[K + a] = slots[k].elim[a] + 1;
-          }
-          buf.ints[2 * K] = outs[k].all_eliminated_rounds;
-          buf.ints[2 * K + 1] = isnan(outs[k].theta_error) ? 0 : 1;
-          buf.dbl[0] = outs[k].regret;
-          buf.dbl[1] = outs[k].manipulation;
-          buf.dbl[2] = isnan(outs[k].theta_error) ? 0 : outs[k].theta_error;
-        } else {
-          buf.ints[2 * K + 2 + (r - 1)] = slots[k].sel[(r - 1) / d];
-        }
-      }
-      done += (int64_t)n * groups; /* every group advances by about n rollouts per turn */
-      if (progress && nroll > 1) progress(progress_ctx, (double)(done < total ? done : total) / (double)total);
-    }
-    rc = ss_comm_agree(c, e); /* a failed group must not leave the others waiting */
-    if (rc) break;
-    if (groups > 1) {
-      ss_comm_sum_i64(c, buf.ints, (int)buf.nint);
-      ss_comm_sum_exact(c, buf.dbl, 3);
-    }
-    for (int64_t a = 0; a < K; a++) {
-      sel[a] = buf.ints[a];
-      elim_out[a] = buf.ints[K + a] - 1;
-    }
-    ss_bandit_epoch rec = {
-        .epoch = ep,
-        .last = ep == nep,
-        .regret = buf.dbl[0],
-        .all_eliminated_rounds = buf.ints[2 * K],
-        .manipulation = buf.dbl[1],
-        .theta_error = buf.ints[2 * K + 1] ? buf.dbl[2] : NAN,
-        .selections = sel,
-        .eliminated = elim_out,
-        .reported = yrep,
-        .curve = want_curve && rank == 0 ? curve : NULL,
-        .ncurve = want_curve ? curve_len : 0,
-    };
-    if (sink) sink(sink_ctx, &rec);
-    if (ep < nep) {
-      /* All steps at once, from this epoch's utilities; reports stay in [-1, 1]. */
-      for (int64_t i = 0; i < K; i++)
-        for (int j = 0; j < d; j++) {
-          int sign;
-          strat->perturb(&pr->strat, yrep[i * d + j], &sign);
-          double v = yrep[i * d + j] +
-                     strat->step(&pr->strat, ep, sign, sel[i], buf.ints[2 * K + 2 + i * d + j]);
-          yrep[i * d + j] = v < -1.0 ? -1.0 : v > 1.0 ? 1.0 : v;
-        }
-      /* safe point: the state is (yrep, ep + 1); see interrupt.h */
-      rc = ss_safepoint_check(&sp, c, "bandit epoch", ep + 1, nep + 1, e);
-    }
+  for (; !rc && ep <= w.nep; ep++) {
+    const int want_curve = w.curve_len > 0 && (ep == 0 || ep == w.nep);
+    if ((rc = run_epoch(&w, ep, want_curve, e))) break; /* a stop inside: the epoch's start */
+    emit(&w, ep, want_curve, sink, sink_ctx);
+    if (ep == w.nep) break;
+    update(&w, ep);
+    /* safe point: the state is (yrep, ep + 1) and the sink's rows of epochs 0..ep */
+    rc = ss_safepoint_check(&sp, c, "bandit epoch", ep + 1, w.nep + 1, e); /* (the loop's ep++ follows) */
   }
-  for (int k = 0; slots && k < nbatch; k++) {
-    ss_bandit_mech_destroy(&slots[k].m);
-    free(slots[k].yrep);
-    free(slots[k].sel);
-    free(slots[k].elim);
+  if (rc == SS_EINTR && res) {
+    res->epoch = ep;
+    if (ep > 0) memcpy(res->yrep, w.yrep, kd);
   }
-  if (g != c) ss_comm_free(&g);
-  free(slots);
-  free(mechs);
-  free(reps);
-  free(opts);
-  free(outs);
-  free(which);
-  free(yrep);
-  free(sel);
-  free(elim_out);
-  free(curve);
-  free(buf.ints);
+  proto_free(&w);
   return rc;
 }

@@ -204,7 +204,7 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
     lanes[k] = (lane){.m = m[k], .yrep = yrep[k], .o = &o[k], .out = &out[k]};
     lanes[k].sq_base = ss_calloc(nsq ? nsq : 1, sizeof(double), e);
   }
-  int rc = ss_comm_agree(c, e);
+  int rc = ss_par_check(c, e);
   if (!rc) {
     for (int k = 0; k < n; k++) {
       ss_bandit_mech_reset(m[k], o[k].rseed);

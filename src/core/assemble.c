@@ -68,12 +68,12 @@ static shared_rows *shared_slot(shared_rows **s, int *n, const char *name, long 
 {
   for (int i = 0; i < *n; i++)
     if (!strcmp((*s)[i].name, name)) return &(*s)[i];
-  shared_rows *grown = realloc(*s, ((size_t)*n + 1) * sizeof *grown);
+  shared_rows *grown = ss_realloc(*s, ((size_t)*n + 1) * sizeof *grown, e);
   if (!grown) return ss_fail(e, SS_ERUNTIME, "out of memory"), NULL;
   *s = grown;
   shared_rows *slot = &grown[(*n)++];
   memset(slot, 0, sizeof *slot);
-  slot->name = strdup(name);
+  slot->name = ss_strdup(name, e);
   slot->bodies = ss_calloc((size_t)points, sizeof *slot->bodies, e);
   slot->values = ss_calloc((size_t)points, sizeof *slot->values, e);
   slot->lens = ss_calloc((size_t)points, sizeof *slot->lens, e);
@@ -95,12 +95,12 @@ static int add_point(const ss_experiment_ops *exp, ss_tableset *pt, const char *
     if (is_shared(exp, ss_table_name(t))) {
       shared_rows *slot = shared_slot(sh, nsh, ss_table_name(t), points, e);
       if (!slot) return e->code;
-      if (!slot->header && !(slot->header = strdup(header))) return ss_fail(e, SS_ERUNTIME, "out of memory");
+      if (!slot->header && !(slot->header = ss_strdup(header, e))) return ss_fail(e, SS_ERUNTIME, "out of memory");
       if (strcmp(slot->header, header))
         return ss_fail(e, SS_EINPUT, "%s.csv: the columns differ between sweep points (%s vs %s); do not sweep "
                        "keys that change a table's columns", ss_table_name(t), slot->header, header);
       slot->bodies[p] = ss_malloc(blen + 1, e);
-      slot->values[p] = strdup(values);
+      slot->values[p] = ss_strdup(values, e);
       if (!slot->bodies[p] || !slot->values[p]) return ss_fail(e, SS_ERUNTIME, "out of memory");
       memcpy(slot->bodies[p], body, blen);
       slot->lens[p] = blen;

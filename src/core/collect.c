@@ -124,7 +124,7 @@ static int merge_file(const ss_config *cfg, piece **by_point, long npoints, cons
     char *nl = memchr(text, '\n', len);
     if (!nl) { free(text); rc = ss_fail(e, SS_EINPUT, "%s/%s: no header line", by_point[p]->dir, file); break; }
     *nl = 0;
-    if (!header && !(header = strdup(text))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
+    if (!header && !(header = ss_strdup(text, e))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
     else if (strcmp(header, text)) rc = ss_fail(e, SS_EINPUT, "%s/%s: the columns differ from %s/%s", by_point[p]->dir, file, by_point[0]->dir, file);
     lens[p] = len - (size_t)(nl + 1 - text);
     if (!rc && !(bodies[p] = ss_malloc(lens[p] + 1, e))) rc = e->code;

@@ -57,14 +57,14 @@ static int unknown_key(const ss_config *c, const char *path, const char *where, 
     return ss_fail(e, SS_EINPUT, "%s: %s: this key belongs to experiment '%s', but experiment is '%s'",
                    where, path, owner, c->exp->name);
   /* candidates: every key path and every section ("facility" for "facility.agents") */
-  char **sections = calloc((size_t)c->nkeys * 4 + 1, sizeof *sections);
-  const char **cands = malloc(((size_t)c->nkeys * 5 + 1) * sizeof *cands);
+  char **sections = ss_calloc((size_t)c->nkeys * 4 + 1, sizeof *sections, e);
+  const char **cands = ss_malloc(((size_t)c->nkeys * 5 + 1) * sizeof *cands, e);
   if (!cands || !sections) { free(cands); free(sections); return ss_fail(e, SS_ERUNTIME, "out of memory"); }
   int n = 0, ns = 0;
   for (int i = 0; i < c->nkeys; i++) {
     cands[n++] = c->keys[i]->path;
     for (const char *dot = strchr(c->keys[i]->path, '.'); dot && ns < c->nkeys * 4; dot = strchr(dot + 1, '.')) {
-      char *sec = strndup(c->keys[i]->path, (size_t)(dot - c->keys[i]->path));
+      char *sec = ss_strndup(c->keys[i]->path, (size_t)(dot - c->keys[i]->path), e);
       int dup = !sec;
       for (int s = 0; sec && s < ns; s++) dup |= !strcmp(sections[s], sec);
       if (dup) { free(sec); continue; }
@@ -197,7 +197,7 @@ static int walk_sweep(walker *w, yaml_node_t *node)
     if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top == v->data.sequence.items.start)
       return ss_fail(w->e, SS_EINPUT, "%s: sweep.%s: expected a non-empty list of values, found %s",
                      vwhere, path, v->type == YAML_SEQUENCE_NODE ? "an empty list" : "a single value");
-    ss_sweep_axis *axes = realloc(c->axes, ((size_t)c->naxes + 1) * sizeof *axes);
+    ss_sweep_axis *axes = ss_realloc(c->axes, ((size_t)c->naxes + 1) * sizeof *axes, NULL);
     if (!axes) return ss_fail(w->e, SS_ERUNTIME, "out of memory");
     c->axes = axes;
     ss_sweep_axis *ax = &c->axes[c->naxes++];
@@ -546,7 +546,7 @@ int ss_config_parse(const char *name, const char *text, size_t len, char *const 
     goto done;
   }
   if (!(c = ss_calloc(1, sizeof *c, e))) { rc = e->code; goto done; }
-  if (!(c->source = strdup(name))) { rc = ss_fail(e, SS_ERUNTIME, "out of memory"); goto done; }
+  if (!(c->source = ss_strdup(name, e))) { rc = ss_fail(e, SS_ERUNTIME, "out of memory"); goto done; }
   if ((rc = find_experiment(name, &doc, root, sets, nsets, &c->exp, e))) goto done;
   if ((rc = make_keys(c, e))) goto done;
   walker w = {c, &doc, name, e};
@@ -554,7 +554,7 @@ int ss_config_parse(const char *name, const char *text, size_t len, char *const 
   if (!(c->sets = ss_calloc((size_t)nsets + 1, sizeof *c->sets, e))) { rc = e->code; goto done; }
   for (int i = 0; i < nsets; i++) {
     if ((rc = apply_set(c, sets[i], e))) goto done;
-    if (!(c->sets[c->nsets++] = strdup(sets[i]))) { rc = ss_fail(e, SS_ERUNTIME, "out of memory"); goto done; }
+    if (!(c->sets[c->nsets++] = ss_strdup(sets[i], e))) { rc = ss_fail(e, SS_ERUNTIME, "out of memory"); goto done; }
   }
   if (!(rc = check_name(c, e)) && !(rc = check_sweep_size(c, e))) rc = check_points(c, e);
 done:
@@ -611,7 +611,7 @@ int ss_config_point(const ss_config *c, long i, ss_config **out, ss_err *e)
   *p = (ss_config){0};
   p->exp = c->exp;
   p->nkeys = c->nkeys;
-  p->source = strdup(c->source);
+  p->source = ss_strdup(c->source, e);
   p->keys = ss_calloc((size_t)c->nkeys, sizeof *p->keys, e);
   p->vals = ss_calloc((size_t)c->nkeys, sizeof *p->vals, e);
   p->sets = ss_calloc((size_t)c->nsets + 1, sizeof *p->sets, e);
@@ -621,7 +621,7 @@ int ss_config_point(const ss_config *c, long i, ss_config **out, ss_err *e)
     rc = ss_val_copy(&p->vals[k], &c->vals[k], e);
   }
   for (int s = 0; !rc && s < c->nsets; s++)
-    if (!(p->sets[p->nsets++] = strdup(c->sets[s]))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
+    if (!(p->sets[p->nsets++] = ss_strdup(c->sets[s], e))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
   int digit[64] = {0};
   if (c->naxes > 64) rc = ss_fail(e, SS_EINPUT, "%s: sweep: at most 64 swept keys", c->source);
   if (!rc) point_digits(c, i, digit);

@@ -203,7 +203,7 @@ static int enum_list_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_
     for (int j = 0; j < i; j++)
       if (!strcmp(v->sv[j], name))
         return ss_fail(e, SS_EINPUT, "%s: %s: '%s' is listed twice", w, k->path, name);
-    if (!(v->sv[i] = strdup(name))) return ss_fail(e, SS_ERUNTIME, "out of memory");
+    if (!(v->sv[i] = ss_strdup(name, e))) return ss_fail(e, SS_ERUNTIME, "out of memory");
     v->n = i + 1;
   }
   return SS_OK;
@@ -272,11 +272,11 @@ int ss_val_from_node(const ss_key *k, yaml_document_t *doc, yaml_node_t *n, cons
     break;
   case SS_T_STRING:
     if (!s) rc = expected(k, where, n, NULL, e);
-    else if (!(fresh.s = strdup(s))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
+    else if (!(fresh.s = ss_strdup(s, e))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
     break;
   case SS_T_ENUM:
     rc = enum_name(k, n, where, e);
-    if (!rc && !(fresh.s = strdup(s))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
+    if (!rc && !(fresh.s = ss_strdup(s, e))) rc = ss_fail(e, SS_ERUNTIME, "out of memory");
     break;
   case SS_T_ENUM_LIST:
     rc = enum_list_from_node(k, doc, n, where, file, &fresh, e);
@@ -341,9 +341,9 @@ int ss_val_copy(ss_val *dst, const ss_val *src, ss_err *e)
   if (src->sv) {
     if (!(dst->sv = ss_calloc((size_t)src->n, sizeof *dst->sv, e))) return e->code;
     for (int i = 0; i < src->n; i++)
-      if (!(dst->sv[i] = strdup(src->sv[i]))) return ss_fail(e, SS_ERUNTIME, "out of memory");
+      if (!(dst->sv[i] = ss_strdup(src->sv[i], e))) return ss_fail(e, SS_ERUNTIME, "out of memory");
   }
-  if (src->s && !(dst->s = strdup(src->s))) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (src->s && !(dst->s = ss_strdup(src->s, e))) return ss_fail(e, SS_ERUNTIME, "out of memory");
   if (src->v) {
     if (!(dst->v = ss_malloc((size_t)src->n * sizeof *dst->v, e))) return e->code;
     memcpy(dst->v, src->v, (size_t)src->n * sizeof *dst->v);

@@ -24,23 +24,31 @@ static void indent(FILE *f, int n)
   for (int i = 0; i < n; i++) fputc(' ', f);
 }
 
+/* Is section seg (under prefix) also that of a key before key i? Then it was written there.
+ * (A scan instead of a list of seen names: writing a config allocates nothing, so it cannot
+ * fail half-way and leave config.yaml or the config hash silently short.) */
+static int section_seen(const ss_config *c, int i, const char *prefix, const char *seg, size_t seglen)
+{
+  for (int k = 0; k < i; k++) {
+    const char *s2;
+    size_t l2;
+    if (child_segment(c->keys[k]->path, prefix, &s2, &l2) == 2 && l2 == seglen && !strncmp(s2, seg, seglen))
+      return 1;
+  }
+  return 0;
+}
+
 static void emit(const ss_config *c, FILE *f, const char *prefix, int depth, int json)
 {
-  char **seen = calloc((size_t)c->nkeys, sizeof *seen);
-  int nseen = 0, first = 1;
-  for (int i = 0; seen && i < c->nkeys; i++) {
+  int first = 1;
+  for (int i = 0; i < c->nkeys; i++) {
     const char *seg;
     size_t seglen;
     int kind = child_segment(c->keys[i]->path, prefix, &seg, &seglen);
     if (!kind) continue;
     char name[256];
     snprintf(name, sizeof name, "%.*s", (int)seglen, seg);
-    if (kind == 2) {
-      int dup = 0;
-      for (int s = 0; s < nseen; s++) dup |= !strcmp(seen[s], name);
-      if (dup) continue;
-      seen[nseen++] = strdup(name);
-    }
+    if (kind == 2 && section_seen(c, i, prefix, seg, seglen)) continue;
     if (json) {
       fputs(first ? "\n" : ",\n", f);
       indent(f, 2 * (depth + 1));
@@ -68,8 +76,6 @@ static void emit(const ss_config *c, FILE *f, const char *prefix, int depth, int
       }
     }
   }
-  for (int s = 0; s < nseen; s++) free(seen[s]);
-  free(seen);
 }
 
 static void write_sweep_yaml(const ss_config *c, FILE *f);

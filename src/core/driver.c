@@ -17,6 +17,7 @@
 #include "stratsim/interrupt.h"
 #include "manifest.h"
 #include "stratsim/output.h"
+#include "stratsim/task_state.h"
 #include "progress.h"
 #include "driver_impl.h"
 
@@ -26,14 +27,14 @@ int ss_driver_load(ss_comm *world, const ss_run_options *o, ss_config **cfg, ss_
   size_t len = 0;
   *cfg = NULL;
   if (ss_comm_rank(world) == 0) ss_read_input_file(o->config, SS_CONFIG_MAX_BYTES, "the config", &text, &len, e);
-  if (ss_comm_agree(world, e)) { free(text); return e->code; }
+  if (ss_par_check(world, e)) { free(text); return e->code; }
   if (ss_comm_bcast_buffer(world, &text, &len, 0)) { free(text); return ss_fail(e, SS_ERUNTIME, "broadcast failed"); }
   ss_config_parse(o->config, text, len, o->sets, o->nsets, cfg, e);
   free(text);
   if (!e->code && o->sweep_index >= ss_config_npoints(*cfg))
     ss_fail(e, SS_EINPUT, "--sweep-index %ld: expected a point in [0, %ld)", o->sweep_index,
             ss_config_npoints(*cfg));
-  if (ss_comm_agree(world, e)) ss_config_free(cfg);
+  if (ss_par_check(world, e)) ss_config_free(cfg);
   return e->code;
 }
 
@@ -67,6 +68,30 @@ static char *run_dir(const ss_config *cfg, const ss_run_options *o, ss_err *e)
   return dir;
 }
 
+/* The task's in-task states: the one to resume from (from the checkpoint, or NULL) and the one
+ * a stopped loop saves into, which starts as a copy of it. Not collective. */
+static int task_states(const ss_task_rows *rows, long t, ss_task_state **resume, ss_task_state **save, ss_err *e)
+{
+  if (!rows->part[t]) return ss_task_state_new(save, e);
+  SS_TRY(ss_task_state_unpack(rows->part[t], rows->partlen[t], resume, e));
+  return ss_task_state_unpack(rows->part[t], rows->partlen[t], save, e);
+}
+
+/* A task stopped by a signal: its group leader keeps the state to continue from, for the
+ * checkpoint (ss_rows_collect_parts). */
+static void keep_state(ss_comm *group, ss_task_rows *rows, long t, const ss_task_state *save, ss_err *e)
+{
+  if (e->code != SS_EINTR || ss_comm_rank(group) != 0 || !ss_task_state_count(save)) return;
+  char *buf = NULL;
+  size_t len = 0;
+  ss_err pe = {0};
+  if (ss_task_state_pack(save, &buf, &len, &pe)) return; /* out of memory: the task restarts */
+  free(rows->part[t]);
+  rows->part[t] = buf;
+  rows->partlen[t] = len;
+  rows->fresh[t] = 1;
+}
+
 /* One task on this rank's group. Collective over group. */
 static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t, long first,
                     ss_timers *timers, ss_progress *prog, ss_task_rows *rows, ss_err *e)
@@ -76,15 +101,18 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
   int s = (int)(t % seeds);
   ss_config *pcfg = NULL;
   ss_tableset *tables = NULL;
+  ss_task_state *resume = NULL, *save = NULL;
   /* the point's cross-key checks: validate checked each swept value, not every combination */
   if (!ss_config_point(cfg, point, &pcfg, e) && !ss_config_check_point(cfg, pcfg, point, e) &&
       !(tables = ss_tableset_new()))
     ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (!e->code) task_states(rows, t, &resume, &save, e);
   /* local allocations: a rank that cannot run the task must not leave its group in it */
-  if (!ss_comm_agree(group, e)) {
+  if (!ss_par_check(group, e)) {
     ss_task task = {group, world, pcfg, point, s, (uint64_t)ss_cfg_int(pcfg, "seed") + (uint64_t)s,
-                    tables, timers, prog};
+                    tables, timers, prog, resume, save};
     exp->run(&task, e);
+    keep_state(group, rows, t, save, e);
     if (e->code == SS_EINTR) /* where this group stopped, for the manifest's reason */
       snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg), " in task %ld (point %ld, seed %d)", t,
                point, s);
@@ -93,9 +121,12 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
     const char *inject = getenv("STRATSIM_FAIL_RANK");
     if (inject && atoi(inject) == ss_comm_rank(world) && !getenv("STRATSIM_FAIL_ALLOC"))
       ss_fail(e, SS_ERUNTIME, "injected failure on rank %d (STRATSIM_FAIL_RANK)", ss_comm_rank(world));
-    if (!ss_comm_agree(group, e) && ss_comm_rank(group) == 0)
+    ss_tableset_check(tables, e); /* every rank's tables: a failed append is a failure */
+    if (!ss_par_check(group, e) && ss_comm_rank(group) == 0)
       ss_tableset_pack(tables, &rows->packed[t], &rows->plen[t], e);
   }
+  ss_task_state_free(&resume);
+  ss_task_state_free(&save);
   ss_tableset_free(&tables);
   ss_config_free(&pcfg);
   return e->code;
@@ -138,6 +169,10 @@ static int setup(ss_run_state *r, ss_err *e)
    * anywhere in a run (tests/run_integration.sh) */
   const char *fail_rank = getenv("STRATSIM_FAIL_RANK"), *fail_alloc = getenv("STRATSIM_FAIL_ALLOC");
   if (fail_rank && fail_alloc && atoi(fail_rank) == me) ss_alloc_fail_after(atol(fail_alloc));
+  if (getenv("STRATSIM_COUNT_ALLOC")) { /* counts allocations and their sites from here on */
+    if (!fail_alloc) ss_alloc_fail_after(-1);
+    ss_alloc_track_sites(1);
+  }
   r->dir = run_dir(r->cfg, r->o, e);
   ss_manifest *m = &r->m;
   m->cfg = r->cfg;
@@ -158,7 +193,7 @@ static int setup(ss_run_state *r, ss_err *e)
   ss_par_mpi_version(m->mpi_version, sizeof m->mpi_version);
   ss_iso_time(m->start_time, sizeof m->start_time);
   if (me == 0) ss_manifest_write(m, e);
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 /* Rank groups (contiguous blocks; leader = first rank of each), the task plan and progress. */
@@ -172,14 +207,14 @@ static int make_groups(ss_run_state *r, ss_err *e)
   for (int g = 0; r->leader && g < r->ngroups; g++) r->leader[g] = (int)(((long)g * size + r->ngroups - 1) / r->ngroups);
   if (r->leader) ss_rows_plan(&r->rows, r->ngroups, r->leader, e);
   if (!(r->all = ss_tableset_new())) ss_fail(e, SS_ERUNTIME, "out of memory");
-  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_par_check(r->world, e));
   if (ss_comm_split(r->world, r->gid, me, &r->group)) ss_fail(e, SS_ERUNTIME, "cannot split ranks into %d groups", r->ngroups);
   if (ss_progress_init(&r->prog, r->world, r->rows.ntodo, r->ngroups, !r->o->quiet))
     ss_fail(e, SS_ERUNTIME, "cannot set up progress reporting");
   r->every = ss_cfg_real(r->cfg, "checkpoint.every");
   r->last_save = r->last_point = ss_wtime();
   r->stride = 1;
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 /* This group's tasks in rounds (round i: todo[i * ngroups + gid]), with a group safe point
@@ -228,7 +263,7 @@ static int compute(ss_run_state *r, ss_err *e)
   run_tasks(r, e);
   ss_phase_end(&r->timers, phase);
   r->m.tasks_done = r->m.tasks_resumed + ss_progress_finish(&r->prog, r->world);
-  if (ss_comm_agree(r->world, e) == SS_EINTR) return save_at_stop(r, e);
+  if (ss_par_check(r->world, e) == SS_EINTR) return save_at_stop(r, e);
   SS_TRY(e->code);
   phase = ss_phase(&r->timers, "collect");
   ss_phase_begin(&r->timers, phase);
@@ -236,7 +271,7 @@ static int compute(ss_run_state *r, ss_err *e)
   ss_phase_end(&r->timers, phase);
   if (!e->code && ss_rows_count(&r->rows) != r->m.ntasks)
     ss_fail(e, SS_ERUNTIME, "internal: %ld of %ld tasks reached rank 0", ss_rows_count(&r->rows), r->m.ntasks);
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 /* Rank 0: the point-by-point tables, the summary and the CSV files. */
@@ -252,7 +287,7 @@ static int write_results(ss_run_state *r, ss_err *e)
       ss_write_tables(r->dir, r->all, e);
     if (sf) fclose(sf);
   }
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 /* STRATSIM_STATUS_FILE=PATH: rank 0 writes "STATUS<TAB>RUN_DIR" there at the end (status as in
@@ -279,7 +314,7 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
   ss_memory_measure(r->world, &m->memory);
   m->wall_seconds = ss_wtime() - t0;
   ss_iso_time(m->end_time, sizeof m->end_time);
-  m->status = e->code == SS_EINTR ? (m->tasks_checkpointed ? "checkpointed" : "interrupted")
+  m->status = e->code == SS_EINTR ? (m->tasks_checkpointed || r->parts_checkpointed ? "checkpointed" : "interrupted")
               : e->code ? "failed" : "completed";
   if (!e->code) m->tasks_checkpointed = 0; /* removed below, once the manifest says "completed" */
   m->signal = e->code == SS_EINTR ? ss_signal_name(ss_interrupt_pending()) : NULL;
@@ -299,16 +334,16 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
       printf(") in %.2f s on %d rank%s\n", m->wall_seconds, size, size > 1 ? "s" : "");
       fflush(stdout);
     } else if (e->code == SS_EINTR) {
-      if (m->tasks_checkpointed)
-        fprintf(stderr, "stratsim: %s after %ld of %ld tasks; %s/%s holds %ld tasks (manifest \"checkpointed\"); "
-                "continue with: stratsim run --resume %s\n", e->msg, m->tasks_done, m->ntasks, r->dir,
-                SS_CHECKPOINT_FILE, m->tasks_checkpointed, r->dir);
+      if (m->tasks_checkpointed || r->parts_checkpointed)
+        fprintf(stderr, "stratsim: %s after %ld of %ld tasks; %s/%s holds %ld tasks and %ld in progress (manifest "
+                "\"checkpointed\"); continue with: stratsim run --resume %s\n", e->msg, m->tasks_done, m->ntasks,
+                r->dir, SS_CHECKPOINT_FILE, m->tasks_checkpointed, r->parts_checkpointed, r->dir);
       else
         fprintf(stderr, "stratsim: %s after %ld of %ld tasks; no task finished, so no checkpoint; %s/manifest.json "
                 "says \"interrupted\"\n", e->msg, m->tasks_done, m->ntasks, r->dir);
     }
   }
-  ss_comm_agree(r->world, e);
+  ss_par_check(r->world, e);
   if (me == 0 && r->locked) ss_output_close(r->dir);
 }
 
@@ -332,5 +367,16 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
   free(r.leader);
   free(r.dir);
   ss_config_free(&r.cfg);
+  /* STRATSIM_COUNT_ALLOC: the allocations each rank made from the point STRATSIM_FAIL_ALLOC
+   * counts from, so a test can fail every one of them in turn (tests/integration.d/errors.sh) */
+  if (getenv("STRATSIM_COUNT_ALLOC")) {
+    const long *first;
+    int n = ss_alloc_sites(&first);
+    char line[65536]; /* one write per rank, so ranks' lines do not interleave */
+    int at = snprintf(line, sizeof line, "stratsim: rank %d: %ld allocations at %d sites, first at:",
+                      ss_comm_rank(world), ss_alloc_count(), n);
+    for (int i = 0; i < n && at < (int)sizeof line - 24; i++) at += snprintf(line + at, 24, " %ld", first[i]);
+    fprintf(stderr, "%s\n", line);
+  }
   return e->code;
 }

@@ -28,6 +28,7 @@ typedef struct {
   double last_point;  /* rank 0: time of the last world safe point */
   long point_round;   /* the round of the last world safe point */
   long stride;        /* rounds between world safe points */
+  long parts_checkpointed; /* in-task states in the checkpoint on disk */
 } ss_run_state;
 
 /* Rank 0: opens the run directory (a new run: checked, locked, config.yaml written; a resume:

@@ -218,7 +218,7 @@ int ss_memory_check(ss_comm *world, const ss_config *cfg, long sweep_index, ss_m
     ss_cfg_error(cfg, "limits.memory_per_rank", e,
                  "expected auto, none or a size such as 4G, 512MiB or 2000000000, found '%s'",
                  ss_cfg_str(cfg, "limits.memory_per_rank"));
-  if (ss_comm_agree(world, e)) return e->code;
+  if (ss_par_check(world, e)) return e->code;
   if (automatic) limit = auto_limit(world, r->limit_source, sizeof r->limit_source);
   else if (limit < 0) { limit = 0; snprintf(r->limit_source, sizeof r->limit_source, "none: no limit"); }
   else snprintf(r->limit_source, sizeof r->limit_source, "set by limits.memory_per_rank");
@@ -229,8 +229,7 @@ int ss_memory_check(ss_comm *world, const ss_config *cfg, long sweep_index, ss_m
     r->limit = limit;
     if (limit > 0 && r->estimate > limit) refuse(cfg, &m, limit, r->limit_source, size, e);
   }
-  ss_comm_max_double(world, &r->estimate, 1);
-  return ss_comm_agree(world, e);
+  return ss_par_max_double(world, &r->estimate, 1, e); /* agrees on a refusal first */
 }
 
 void ss_memory_measure(ss_comm *world, ss_mem_report *r)

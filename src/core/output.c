@@ -254,6 +254,7 @@ int ss_write_atomic(const char *dir, const char *name, const char *data, size_t 
 
 int ss_write_tables(const char *dir, ss_tableset *tables, ss_err *e)
 {
+  SS_TRY(ss_tableset_check(tables, e)); /* no table written if one is incomplete */
   for (int i = 0; i < ss_tableset_count(tables); i++) {
     ss_table *t = ss_tableset_at(tables, i);
     if (!ss_table_get_header(t)) continue;

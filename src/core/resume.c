@@ -10,6 +10,7 @@
 #include "stratsim/input_file.h"
 #include "stratsim/interrupt.h"
 #include "stratsim/output.h"
+#include "stratsim/task_state.h"
 #include "driver_impl.h"
 
 /* The text of dir/manifest.json, or NULL. */
@@ -55,6 +56,26 @@ static int open_new(ss_run_state *r, ss_err *e)
   return e->code;
 }
 
+static ss_checkpoint_data data_of(ss_task_rows *rows)
+{
+  ss_checkpoint_data d = {rows->packed, rows->plen, rows->have, rows->part, rows->partlen};
+  return d;
+}
+
+/* Rank 0, on stderr: where each task saved in progress continues ("resumed task 0 at SPSA
+ * step 1200 of 5000 (algorithm 0)"); checks that every state unpacks. */
+static int report_parts(const ss_run_state *r, ss_err *e)
+{
+  for (long t = 0; t < r->m.ntasks; t++) {
+    if (!r->rows.part[t]) continue;
+    ss_task_state *st = NULL;
+    SS_TRY(ss_task_state_unpack(r->rows.part[t], r->rows.partlen[t], &st, e));
+    if (!r->o->quiet) fprintf(stderr, "stratsim: resumed task %ld at %s\n", t, ss_task_state_where(st));
+    ss_task_state_free(&st);
+  }
+  return SS_OK;
+}
+
 /* A resume: the directory locked (nothing removed), and its checkpoint read and checked. */
 static int open_resume(ss_run_state *r, ss_err *e)
 {
@@ -62,8 +83,9 @@ static int open_resume(ss_run_state *r, ss_err *e)
   r->locked = 1;
   ss_checkpoint_id id = {r->m.config_hash, r->o->sweep_index, r->m.ntasks};
   int found = 0;
-  long saved = 0;
-  SS_TRY(ss_checkpoint_read(r->dir, &id, r->rows.packed, r->rows.plen, r->rows.have, &found, &saved, e));
+  long saved = 0, parts = 0;
+  ss_checkpoint_data d = data_of(&r->rows);
+  SS_TRY(ss_checkpoint_read(r->dir, &id, &d, &found, &saved, &parts, e));
   if (!found) {
     char *m = manifest_text(r->dir);
     int done = m && strstr(m, "\"status\": \"completed\"");
@@ -73,9 +95,10 @@ static int open_resume(ss_run_state *r, ss_err *e)
                      "rerun %s runs it again); nothing was touched", r->dir, r->dir);
   }
   if (!r->o->quiet)
-    fprintf(stderr, "stratsim: resuming %s: %ld of %ld tasks from %s\n", r->dir, saved, r->m.ntasks,
-            found ? "its checkpoint" : "a checkpoint (none was written: every task runs)");
-  return SS_OK;
+    fprintf(stderr, "stratsim: resuming %s: %ld of %ld tasks from %s, %ld in progress\n", r->dir, saved,
+            r->m.ntasks, found ? "its checkpoint" : "a checkpoint (none was written: every task runs)", parts);
+  r->parts_checkpointed = parts;
+  return report_parts(r, e);
 }
 
 int ss_run_open(ss_run_state *r, ss_err *e)
@@ -87,36 +110,61 @@ int ss_run_open(ss_run_state *r, ss_err *e)
     else if (!resume)
       open_new(r, e);
   }
-  return ss_comm_agree(r->world, e);
+  return ss_par_check(r->world, e);
 }
 
 int ss_run_share(ss_run_state *r, ss_err *e)
 {
   if (!r->rows.have) ss_rows_init(&r->rows, r->m.ntasks, e);
-  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_par_check(r->world, e));
   for (long t = 0; t < r->m.ntasks; t += 1L << 30)
     ss_comm_bcast(r->world, r->rows.have + t, (size_t)(r->m.ntasks - t < (1L << 30) ? r->m.ntasks - t : 1L << 30), 0);
   r->m.tasks_resumed = r->m.tasks_checkpointed = ss_rows_count(&r->rows);
-  return SS_OK;
+  /* the in-task states to every rank: whichever group runs a task continues it (they are few:
+   * at most one per group of the stopped run) */
+  int64_t np = ss_comm_rank(r->world) == 0 ? (int64_t)ss_rows_count_parts(&r->rows) : 0;
+  ss_comm_bcast(r->world, &np, sizeof np, 0);
+  for (long t = 0, i = 0; i < np; t++) {
+    int64_t at = t;
+    if (ss_comm_rank(r->world) == 0)
+      while (!r->rows.part[at] || r->rows.have[at]) at++;
+    ss_comm_bcast(r->world, &at, sizeof at, 0); /* the next task with a state */
+    t = (long)at;
+    i++;
+    if (ss_comm_bcast_buffer(r->world, &r->rows.part[t], &r->rows.partlen[t], 0))
+      return ss_fail(e, SS_ERUNTIME, "broadcasting the in-task state of task %ld failed", t);
+  }
+  return ss_par_check(r->world, e);
 }
 
 int ss_run_save(ss_run_state *r, ss_err *e)
 {
+  long moved = 0;
   SS_TRY(ss_rows_collect(r->world, &r->rows, e));
+  SS_TRY(ss_rows_collect_parts(r->world, &r->rows, &moved, e));
   long n = ss_rows_count(&r->rows);
-  if (n <= r->m.tasks_checkpointed) return SS_OK; /* the file on disk holds them all */
+  if (n <= r->m.tasks_checkpointed && !moved) return SS_OK; /* the file on disk holds them all */
+  long parts = ss_rows_count_parts(&r->rows);
   if (ss_comm_rank(r->world) == 0) {
     ss_checkpoint_id id = {r->m.config_hash, r->o->sweep_index, r->m.ntasks};
-    ss_checkpoint_write(r->dir, &id, r->rows.packed, r->rows.plen, r->rows.have, e);
+    ss_checkpoint_data d = data_of(&r->rows);
+    ss_checkpoint_write(r->dir, &id, &d, e);
+    for (long t = 0; !e->code && !r->o->quiet && t < r->m.ntasks; t++) {
+      ss_task_state *st = NULL;
+      if (r->rows.part[t] && !r->rows.have[t] && !ss_task_state_unpack(r->rows.part[t], r->rows.partlen[t], &st, e))
+        fprintf(stderr, "stratsim: checkpoint: task %ld saved at %s\n", t, ss_task_state_where(st));
+      ss_task_state_free(&st);
+    }
   }
-  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_par_check(r->world, e));
   r->m.tasks_checkpointed = n;
+  r->parts_checkpointed = parts;
   return SS_OK;
 }
 
 int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e)
 {
-  SS_TRY(ss_comm_agree(r->world, e));
+  SS_TRY(ss_par_check(r->world, e));
   SS_TRY(ss_interrupt_check(r->world, e));
   int64_t v[2] = {0, 0};
   if (ss_comm_rank(r->world) == 0) {

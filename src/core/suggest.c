@@ -8,7 +8,7 @@
 static int edit_distance(const char *a, const char *b)
 {
   size_t la = strlen(a), lb = strlen(b), w = lb + 1;
-  int *d = malloc((la + 1) * w * sizeof *d);
+  int *d = ss_malloc((la + 1) * w * sizeof *d, NULL);
   if (!d) return 1 << 20;
   for (size_t i = 0; i <= la; i++) d[i * w] = (int)i;
   for (size_t j = 0; j <= lb; j++) d[j] = (int)j;

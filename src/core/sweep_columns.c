@@ -35,7 +35,7 @@ static int write_values(const ss_config *c, long point, FILE *f)
 {
   fprintf(f, "%ld", point);
   long rest = point;
-  int *digit = calloc((size_t)c->naxes + 1, sizeof *digit);
+  int *digit = ss_calloc((size_t)c->naxes + 1, sizeof *digit, NULL);
   for (int a = c->naxes - 1; digit && a >= 0; a--) {
     digit[a] = (int)(rest % c->axes[a].nvals);
     rest /= c->axes[a].nvals;

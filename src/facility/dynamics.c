@@ -17,8 +17,7 @@ int ss_fac_run_dynamics(ss_comm *c, const ss_fac_mechanism *mech, const ss_fac_p
   ss_fac_summary s = {0};
   double *br = ss_calloc((size_t)p->D, sizeof *br, e);
   double *change = ss_calloc(2 * (size_t)p->D, sizeof *change, e);
-  if (ss_comm_agree(c, e)) { free(br); free(change); return e->code; } /* before the collectives */
-  int rc = mech->summarize(c, p, reports, n_local, &s, e);
+  int rc = mech->summarize(c, p, reports, n_local, &s, e); /* agrees on a pending error first */
   /* safe points after every move: the state is (reports, round, cursor, moves); interrupt.h */
   ss_safepoint sp;
   ss_safepoint_init(&sp);

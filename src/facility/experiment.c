@@ -86,7 +86,6 @@ static int social_cost(ss_comm *c, const ss_fac_mechanism *mech, fac_run *r, dou
 {
   ss_fac_summary s = {0};
   double *f = ss_calloc((size_t)r->p.D, sizeof *f, e);
-  if (ss_comm_agree(c, e)) { free(f); return e->code; } /* before the summary's collectives */
   if (mech->summarize(c, &r->p, r->reports, r->n, &s, e)) { free(f); ss_fac_summary_free(&s); return e->code; }
   ss_fac_outcome(mech, &s, &r->p, f);
   ss_xsum acc;
@@ -108,7 +107,6 @@ static int one_shot_gains(ss_comm *c, const ss_fac_mechanism *mech, fac_run *r, 
 {
   ss_fac_summary s = {0};
   double *br = ss_calloc((size_t)r->p.D, sizeof *br, e);
-  if (ss_comm_agree(c, e)) { free(br); return e->code; } /* before the summary's collectives */
   if (mech->summarize(c, &r->p, r->reports, r->n, &s, e)) { free(br); ss_fac_summary_free(&s); return e->code; }
   *max_gain = 0;
   for (int64_t i = 0; i < r->n; i++) {
@@ -128,23 +126,18 @@ static int agent_rows(ss_comm *c, const char *mech, uint64_t seed, fac_run *r, s
   size_t len = 0, alen = 0;
   FILE *f = open_memstream(&buf, &len);
   if (!f) ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (ss_comm_agree(c, e)) { /* before the gather */
-    if (f) fclose(f);
-    free(buf);
-    return e->code;
-  }
-  for (int64_t i = 0; i < r->n; i++) {
+  for (int64_t i = 0; f && i < r->n; i++) {
     fprintf(f, "%s,%llu,%lld", mech, (unsigned long long)seed, (long long)(r->first + i));
     for (int j = 0; j < r->p.D; j++) fprintf(f, ",%.17g", r->truth[i * r->p.D + j]);
     for (int j = 0; j < r->p.D; j++) fprintf(f, ",%.17g", r->reports[i * r->p.D + j]);
     fprintf(f, ",%.17g,%.17g\n", r->gain[i], r->final_gain[i]);
   }
-  fclose(f);
-  int rc = ss_comm_gather_bytes(c, buf, len, 0, &all, &alen);
+  if (f) fclose(f);
+  int rc = ss_par_gather_bytes(c, buf ? buf : "", len, 0, &all, &alen, e); /* agrees first */
   if (!rc && ss_comm_rank(c) == 0) ss_table_append_body(t, all, alen);
   free(buf);
   free(all);
-  return rc ? ss_fail(e, SS_ERUNTIME, "gathering agent rows failed") : SS_OK;
+  return rc;
 }
 
 static int set_headers(ss_task *task, int D, ss_err *e)
@@ -171,8 +164,8 @@ static int run_mechanism(ss_task *task, const ss_fac_mechanism *mech, fac_run *r
   ss_fac_dynamics dyn;
 
   ss_phase_begin(task->timers, phase_truth);
-  memcpy(r->reports, r->truth, (size_t)(r->n * r->p.D) * sizeof *r->reports);
-  int rc = social_cost(c, mech, r, r->cost_truthful, &cost_truth, e);
+  if (!e->code) memcpy(r->reports, r->truth, (size_t)(r->n * r->p.D) * sizeof *r->reports);
+  int rc = social_cost( /* agrees on a pending error (the run's allocations) first */c, mech, r, r->cost_truthful, &cost_truth, e);
   if (!rc) rc = one_shot_gains(c, mech, r, &max_gain, e);
   ss_phase_end(task->timers, phase_truth);
   if (rc) return rc;
@@ -183,9 +176,8 @@ static int run_mechanism(ss_task *task, const ss_fac_mechanism *mech, fac_run *r
   ss_phase_begin(task->timers, phase_dyn);
   double *one_shot = ss_calloc((size_t)(r->n ? r->n : 1), sizeof *one_shot, e);
   double *cost_now = ss_calloc((size_t)(r->n ? r->n : 1), sizeof *cost_now, e);
-  rc = ss_comm_agree(c, e); /* local allocations, before the dynamics' collectives */
-  if (!rc) memcpy(one_shot, r->gain, (size_t)r->n * sizeof *one_shot);
-  if (!rc) rc = ss_fac_run_dynamics(c, mech, &r->p, r->first, r->n, r->truth, r->reports,
+  if (!e->code) memcpy(one_shot, r->gain, (size_t)r->n * sizeof *one_shot);
+  rc = ss_fac_run_dynamics( /* agrees on a failed allocation first */c, mech, &r->p, r->first, r->n, r->truth, r->reports,
                                     ss_cfg_int(task->cfg, "facility.max_rounds"), &dyn, e);
   if (!rc) rc = social_cost(c, mech, r, cost_now, &cost_final, e);
   for (int64_t i = 0; !rc && i < r->n; i++) {
@@ -238,12 +230,11 @@ static int run(ss_task *task, ss_err *e)
   fac_setup(task, &r, e);
   int rc = set_headers(task, r.p.D, e);
   if (!rc && (!r.truth || !r.reports || !r.gain || !r.cost_truthful || !r.final_gain)) rc = e->code;
-  rc = ss_comm_agree(task->comm, e);
-  if (!rc) true_locations(cfg, task->seed, &r);
+  if (!e->code) true_locations(cfg, task->seed, &r);
   int nmech;
   const char *const *mechs = ss_cfg_enum_list(cfg, "facility.mechanisms", &nmech);
-  for (int k = 0; !rc && k < nmech; k++) {
-    rc = run_mechanism(task, ss_fac_mechanism_find(mechs[k]), &r, e);
+  for (int k = 0; k < nmech; k++) { /* the first one agrees on a failure above */
+    if ((rc = run_mechanism(task, ss_fac_mechanism_find(mechs[k]), &r, e))) break;
     ss_task_progress(task, (k + 1.0) / nmech);
   }
   fac_run_free(&r);

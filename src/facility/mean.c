@@ -11,13 +11,11 @@ static int mean_summarize(ss_comm *c, const ss_fac_params *p, const double *repo
   ss_fac_summary_free(s);
   s->D = p->D;
   s->sum = ss_calloc((size_t)p->D, sizeof *s->sum, e);
-  if (ss_comm_agree(c, e)) return e->code; /* before the sum */
-  for (int j = 0; j < p->D; j++) {
+  for (int j = 0; !e->code && j < p->D; j++) {
     ss_xsum_init(&s->sum[j]);
     for (int64_t i = 0; i < n_local; i++) ss_xsum_add(&s->sum[j], reports[i * p->D + j]);
   }
-  ss_comm_sum_xsum(c, s->sum, p->D);
-  return SS_OK;
+  return ss_par_sum_xsum(c, s->sum, p->D, e); /* agrees on a pending error first */
 }
 
 /* S += new - old, exactly: the same on every rank, O(D) instead of a pass over all agents. */

@@ -11,15 +11,15 @@ static int allgather(ss_comm *c, const double *local, int64_t nlocal, double *ou
 {
   MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(c);
   int size = ss_comm_size(c);
-  int *counts = malloc(2 * (size_t)size * sizeof *counts);
-  if (!counts) {
-    /* without room for the counts this rank cannot tell the others it fails */
-    fprintf(stderr, "stratsim: out of memory in ss_comm_allgather_doubles\n");
-    MPI_Abort(comm, SS_ERUNTIME);
+  int *counts = ss_malloc(2 * (size_t)size * sizeof *counts, e);
+  /* the caller's pending error and this allocation: every rank learns of either first */
+  if (ss_comm_agree(c, e)) {
+    free(counts);
+    return e->code;
   }
   int *displs = counts + size;
-  /* A rank with a pending error, or a block too large for MPI's int counts, sends -1; then
-   * every rank returns the failing ranks' error, without waiting in the Allgatherv. */
+  /* A block too large for MPI's int counts sends -1; then every rank returns the failing
+   * ranks' error, without waiting in the Allgatherv. */
   if (!e->code && nlocal > 0x7fffffff) ss_fail(e, SS_ERUNTIME, "ss_comm_allgather_doubles: block too large");
   int mine = e->code ? -1 : (int)nlocal;
   MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, comm);

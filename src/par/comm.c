@@ -57,7 +57,7 @@ static void argmax_combine(void *in, void *inout, int *len, MPI_Datatype *type)
 
 static int wrap_comm(MPI_Comm comm, ss_comm **out)
 {
-  ss_comm *c = malloc(sizeof *c);
+  ss_comm *c = ss_malloc(sizeof *c, NULL);
   if (!c) {
     MPI_Comm_free(&comm);
     return SS_ERUNTIME;
@@ -150,7 +150,7 @@ int ss_comm_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root)
   int is_root = c->rank == root;
   uint64_t n = is_root ? (uint64_t)*len : 0;
   COUNTED(SS_VERB_BCAST, sizeof n, (void)MPI_Bcast(&n, 1, MPI_UINT64_T, root, c->comm));
-  char *data = is_root ? *buf : malloc(n + 1); /* +1: copies are NUL-terminated for text */
+  char *data = is_root ? *buf : ss_malloc(n + 1, NULL); /* +1: copies are NUL-terminated for text */
   /* Every rank must learn of a failed allocation before the payload broadcast, or the
    * others would wait for a rank that has left. */
   int failed = !is_root && !data;
@@ -293,9 +293,9 @@ static int gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char 
   if (out) *out = NULL;
   if (outlen) *outlen = 0;
   if (is_root) {
-    lens = malloc((size_t)c->size * sizeof *lens);
-    counts = malloc((size_t)c->size * sizeof *counts);
-    displs = malloc((size_t)c->size * sizeof *displs);
+    lens = ss_malloc((size_t)c->size * sizeof *lens, NULL);
+    counts = ss_malloc((size_t)c->size * sizeof *counts, NULL);
+    displs = ss_malloc((size_t)c->size * sizeof *displs, NULL);
     failed = !lens || !counts || !displs;
   }
   (void)MPI_Bcast(&failed, 1, MPI_INT, root, c->comm);
@@ -308,7 +308,7 @@ static int gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char 
         total += lens[r];
         if (total > INT_MAX) failed = 1; /* Gatherv displacements are ints */
       }
-      if (!failed) data = malloc(total + 1);
+      if (!failed) data = ss_malloc(total + 1, NULL);
       failed = failed || !data;
     }
     (void)MPI_Bcast(&failed, 1, MPI_INT, root, c->comm);
@@ -349,7 +349,7 @@ static int recv_bytes(ss_comm *c, int src, int tag, char **out, size_t *len)
   uint64_t n;
   MPI_Status st;
   (void)MPI_Recv(&n, 1, MPI_UINT64_T, src, tag, c->comm, &st);
-  char *data = malloc(n + 1);
+  char *data = ss_malloc(n + 1, NULL);
   if (!data) {
     /* The sender may block until the payload is taken; aborting is the only way not to hang. */
     fprintf(stderr, "stratsim: out of memory receiving %llu bytes from rank %d\n",

@@ -132,20 +132,24 @@ void ss_commstats_reduce(ss_comm *world)
   int bytes = n * (int)sizeof(record), *lens = NULL, *displs = NULL, total = 0;
   record *all = NULL;
   if (rank == 0) {
-    lens = calloc((size_t)size, sizeof *lens);
-    displs = calloc((size_t)size, sizeof *displs);
+    lens = ss_calloc((size_t)size, sizeof *lens, NULL);
+    displs = ss_calloc((size_t)size, sizeof *displs, NULL);
   }
-  MPI_Gather(&bytes, 1, MPI_INT, lens, 1, MPI_INT, 0, comm);
-  if (rank == 0 && lens && displs) {
+  /* without memory on rank 0 the report is empty, the run is unaffected (docs/errors.md) */
+  int ok = rank != 0 || (lens && displs);
+  MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
+  if (ok) MPI_Gather(&bytes, 1, MPI_INT, lens, 1, MPI_INT, 0, comm);
+  if (ok && rank == 0) {
     for (int r = 0; r < size; r++) {
       displs[r] = total;
       total += lens[r];
     }
-    all = malloc(total ? (size_t)total : 1);
+    all = ss_malloc(total ? (size_t)total : 1, NULL);
   }
-  /* without memory on rank 0 the report is empty, the run is unaffected */
-  int ok = rank != 0 || all != NULL;
-  MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
+  if (ok) {
+    ok = rank != 0 || all != NULL;
+    MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
+  }
   if (ok) MPI_Gatherv(mine, bytes, MPI_BYTE, all, lens, displs, MPI_BYTE, 0, comm);
   if (rank == 0) {
     memset(red, 0, sizeof red);

@@ -15,7 +15,7 @@ void ss_nodes_init(ss_comm *world)
   int len = 0, rank = ss_comm_rank(world), size = ss_comm_size(world);
   MPI_Get_processor_name(mine, &len);
   ss_nodes_free();
-  if (rank == 0) names = malloc((size_t)size * MPI_MAX_PROCESSOR_NAME);
+  if (rank == 0) names = ss_malloc((size_t)size * MPI_MAX_PROCESSOR_NAME, NULL);
   int ok = rank != 0 || names;
   MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
   if (!ok) return;
@@ -28,7 +28,7 @@ static const char *name_of(int r) { return names + (size_t)r * MPI_MAX_PROCESSOR
 void ss_nodes_json(FILE *f)
 {
   /* first[i]: the lowest rank on the i-th node found; count[i]: ranks on it */
-  int *first = names ? malloc(2 * (size_t)nranks * sizeof *first) : NULL;
+  int *first = names ? ss_malloc(2 * (size_t)nranks * sizeof *first, NULL) : NULL;
   if (!first) {
     fputs("\"nodes\": null, \"ranks_per_node\": null", f);
     return;

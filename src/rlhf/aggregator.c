@@ -77,7 +77,7 @@ int rlhf_agg_build(const rlhf_agg_ops *ops, ss_comm *c, const rlhf_params *p,
   rlhf_agg *agg = agg_new(ops, est->d, est->k, e);
   /* collective: a local failure (here or in a local build) is agreed on before the
    * builders' and the callers' collectives */
-  if (ss_comm_agree(c, e)) {
+  if (ss_par_check(c, e)) {
     rlhf_agg_destroy(&agg);
     return e->code;
   }
@@ -92,7 +92,7 @@ int rlhf_agg_build(const rlhf_agg_ops *ops, ss_comm *c, const rlhf_params *p,
   } else {
     rc = ops->build(agg, c, est, theta_star_mean, e);
   }
-  rc = ss_comm_agree(c, e);
+  rc = ss_par_check(c, e);
   if (rc) rlhf_agg_destroy(&agg);
   *out = agg;
   return rc;

@@ -12,6 +12,7 @@
 #include "stratsim/experiment.h"
 #include "stratsim/median.h"
 #include "stratsim/table_read.h"
+#include "stratsim/task_state.h"
 #include "stratsim/xsum.h"
 #include "rlhf_impl.h"
 
@@ -296,6 +297,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
 typedef struct {
   char *buf;
   size_t len, cap;
+  int failed; /* out of memory: rows were dropped, gather_rows reports it */
 } text;
 
 static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -307,15 +309,21 @@ static void text_add(text *t, const char *fmt, ...)
     size_t room = t->cap - t->len;
     int w = vsnprintf(t->buf ? t->buf + t->len : NULL, t->buf ? room : 0, fmt, ap);
     va_end(ap);
-    if (w < 0) return;
+    if (w < 0 || t->failed) {
+      t->failed = 1;
+      return;
+    }
     if (t->buf && (size_t)w < room) {
       t->len += (size_t)w;
       return;
     }
     size_t nc = t->cap ? t->cap * 2 : 4096;
     while (nc < t->len + (size_t)w + 1) nc *= 2;
-    char *nb = realloc(t->buf, nc);
-    if (!nb) return;
+    char *nb = ss_realloc(t->buf, nc, NULL);
+    if (!nb) {
+      t->failed = 1;
+      return;
+    }
     t->buf = nb;
     t->cap = nc;
   }
@@ -327,6 +335,7 @@ static int gather_rows(ss_comm *c, ss_tableset *ts, const char *table, const cha
 {
   char *all = NULL;
   size_t len = 0;
+  if (t->failed) ss_fail(e, SS_ERUNTIME, "out of memory building the %s rows", table);
   int rc = ss_comm_gather_bytes(c, t->buf ? t->buf : "", t->len, 0, &all, &len);
   t->len = 0;
   if (rc) return ss_fail(e, SS_ERUNTIME, "gathering %s rows failed", table);
@@ -336,7 +345,7 @@ static int gather_rows(ss_comm *c, ss_tableset *ts, const char *table, const cha
     if (!rc && len) ss_table_append_body(tb, all, len);
   }
   free(all);
-  return ss_comm_agree(c, e); /* rank 0's header check decides for every rank */
+  return ss_par_check(c, e); /* rank 0's header check decides for every rank */
 }
 
 static char *header_with(const char *pre, const char *stem, int d, const char *post)
@@ -345,7 +354,8 @@ static char *header_with(const char *pre, const char *stem, int d, const char *p
   text_add(&t, "%s", pre);
   for (int j = 1; j <= d; j++) text_add(&t, ",%s%d", stem, j);
   text_add(&t, "%s", post);
-  return t.buf;
+  if (t.failed) free(t.buf); /* NULL: ss_table_header reports it */
+  return t.failed ? NULL : t.buf;
 }
 
 /* ------------------------------------------------------------------ run */
@@ -375,6 +385,30 @@ static void spsa_progress(void *ctx, double f)
 {
   progress_ctx *pc = ctx;
   ss_task_progress(pc->task, pc->base + pc->span * f);
+}
+
+/* In-task checkpoints: algorithm a's SPSA record under "rlhf.spsa.<a>" of the task's state. */
+typedef struct {
+  ss_task *task;
+  int algo;
+} spsa_state_ctx;
+
+static int spsa_save_state(void *ctx, const void *record, size_t len, const char *where, ss_err *e)
+{
+  spsa_state_ctx *sc = ctx;
+  char key[40];
+  snprintf(key, sizeof key, "rlhf.spsa.%d", sc->algo);
+  if (!sc->task->save || ss_task_state_put(sc->task->save, key, record, len, e)) return e->code;
+  return ss_task_state_put(sc->task->save, "where", where, strlen(where) + 1, e);
+}
+
+static void spsa_resume_state(spsa_state_ctx *sc, rlhf_strategy_ctx *c)
+{
+  char key[40];
+  snprintf(key, sizeof key, "rlhf.spsa.%d", sc->algo);
+  c->resume = ss_task_state_get(sc->task->resume, key, &c->resume_len);
+  c->save = spsa_save_state;
+  c->save_ctx = sc;
 }
 
 static int solve_condition(ss_comm *c, rlhf_states *st, const rlhf_agg_ops *ops,
@@ -463,7 +497,7 @@ static int run_setup(run_ctx *x, ss_err *e)
   phase_begin(x, PH_SETUP);
   if (p->mdp) rlhf_env_create_mdp(p, &x->env, e);
   else rlhf_env_create(p, &x->env, e);
-  int rc = ss_comm_agree(x->comm, e); /* the environment is local; the states are collective */
+  int rc = ss_par_check(x->comm, e); /* the environment is local; the states are collective */
   if (!rc) rc = rlhf_states_create(x->comm, &x->env, p->policy_chunk, &x->st, e);
   if (!rc) rlhf_states_configure(x->st, p);
   if (!rc && p->mdp) rc = rlhf_env_set_design(&x->env, x->st, p, e);
@@ -476,7 +510,7 @@ static int run_setup(run_ctx *x, ss_err *e)
     x->ju_s = ss_malloc(rows * sizeof *x->ju_s, e);
     if (!x->tstar || !x->strategic || !x->ju_t || !x->ju_s) rc = SS_ERUNTIME;
   }
-  rc = ss_comm_agree(x->comm, e); /* the solver and the arrays are local */
+  rc = ss_par_check(x->comm, e); /* the solver and the arrays are local */
   phase_end(x, PH_SETUP);
   return rc;
 }
@@ -517,7 +551,7 @@ static int run_estimate(run_ctx *x, ss_err *e)
   phase_begin(x, PH_MLE);
   if (!rc) rc = rlhf_estimate_block(&x->p_eval, &x->env, x->mle, x->tstar, &x->est_t, x->rp.dump ? dump_comparisons : NULL, &dc, e);
   phase_end(x, PH_MLE);
-  rc = ss_comm_agree(x->comm, e) ? e->code : rc;
+  rc = ss_par_check(x->comm, e) ? e->code : rc;
   if (rc) return rc;
   x->grad_max = 0;
   for (int64_t r = 0; r < x->count; r++) x->grad_max = fmax(x->grad_max, x->est_t.grad_rel[r]);
@@ -569,7 +603,7 @@ static int run_dump(run_ctx *x, ss_err *e)
   free(x->cmp.buf);
   x->cmp.buf = NULL;
   phase_end(x, PH_OUT);
-  return ss_comm_agree(x->comm, e); /* rank 0 alone wrote the environment table */
+  return ss_par_check(x->comm, e); /* rank 0 alone wrote the environment table */
 }
 
 /* Strategic reports need every labeler's true parameter (replicated). */
@@ -583,7 +617,7 @@ static int run_strategic_setup(run_ctx *x, ss_err *e)
   int rc = ss_comm_allgather_doubles(x->comm, x->tstar, x->count * x->d, x->tstar_all, e);
   if (!rc) rlhf_estimates_alloc(&x->est_s, x->d, x->k, x->first, x->count, x->need_prec, e);
   x->est_s.radius = x->radius;
-  return ss_comm_agree(x->comm, e);
+  return ss_par_check(x->comm, e);
 }
 
 /* Aggregate the estimates with one algorithm and plan its policy. */
@@ -633,13 +667,15 @@ static int strategise(run_ctx *x, int a, rlhf_policy *pol_s, ss_err *e)
   progress_ctx pc = {x->task, (double)a / x->rp.nalgos, 1.0 / x->rp.nalgos};
   sc.progress = spsa_progress;
   sc.progress_ctx = &pc;
+  spsa_state_ctx ssc = {x->task, a};
+  spsa_resume_state(&ssc, &sc);
   phase_begin(x, PH_STRAT);
   int rc = rlhf_strategy_run(x->rp.strategy, &sc, x->reports, e);
   phase_end(x, PH_STRAT);
   phase_begin(x, PH_MLE);
   if (!rc) {
     rlhf_estimate_block(&x->p_eval, &x->env, x->mle, x->reports + x->first * x->d, &x->est_s, NULL, NULL, e);
-    rc = ss_comm_agree(x->comm, e); /* the estimates are local */
+    rc = ss_par_check(x->comm, e); /* the estimates are local */
   }
   phase_end(x, PH_MLE);
   if (!rc) rc = aggregate_and_plan(x, ops, &x->est_s, pol_s, e);
@@ -748,6 +784,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   if (!rc) {
     x.runs = ss_tableset_get(task->tables, "rlhf_runs");
     rc = ss_table_header(x.runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max", e);
+    if (!rc) rc = ss_par_check(x.comm, e); /* the header's copy is a local allocation */
   }
   for (int a = 0; a < x.rp.nalgos && !rc; a++) rc = run_algorithm(&x, a, e);
   run_free(&x);

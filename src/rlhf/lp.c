@@ -147,13 +147,15 @@ static int warm_start(tableau *t, const int *cand, double feas_tol)
   return 0;
 }
 
-/* Recomputes x_B and y from the original data with the final basis (LU, partial pivoting). */
-static void refine(const tableau *t, const double *A, const double *b, const double *c,
+/* Recomputes x_B and y from the original data with the final basis (LU, partial pivoting).
+ * Returns -1 when out of memory (the solve then reports RLHF_LP_NOMEM: an unrefined answer
+ * would silently change results). */
+static int refine(const tableau *t, const double *A, const double *b, const double *c,
                    double *x, double *y)
 {
   int m = t->m, n = t->n;
-  double *B = malloc((size_t)m * m * sizeof *B), *v = malloc((size_t)m * sizeof *v);
-  int *piv = malloc((size_t)m * sizeof *piv);
+  double *B = ss_malloc((size_t)m * m * sizeof *B, NULL), *v = ss_malloc((size_t)m * sizeof *v, NULL);
+  int *piv = ss_malloc((size_t)m * sizeof *piv, NULL);
   int ok = B && v && piv;
   if (ok && x) {
     for (int i = 0; i < m; i++)
@@ -182,6 +184,7 @@ static void refine(const tableau *t, const double *A, const double *b, const dou
   free(B);
   free(v);
   free(piv);
+  return ok ? 0 : -1;
 }
 
 /* Phase I: artificials on every row (rows flipped so that b >= 0), maximise -sum(art); then
@@ -235,8 +238,8 @@ int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *
   t.m = m;
   t.n = n;
   t.w = n + m + 1;
-  t.T = malloc((size_t)(m + 1) * t.w * sizeof *t.T);
-  t.basis = malloc((size_t)(m > 0 ? m : 1) * sizeof *t.basis);
+  t.T = ss_malloc((size_t)(m + 1) * t.w * sizeof *t.T, NULL);
+  t.basis = ss_malloc((size_t)(m > 0 ? m : 1) * sizeof *t.basis, NULL);
   if (!t.T || !t.basis) {
     free(t.T);
     free(t.basis);
@@ -266,7 +269,7 @@ int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *
   rc = simplex(&t, n, max_iter);
   if (rc == RLHF_LP_OPTIMAL) {
     solution(&t, b, info->phase1, x, y);
-    refine(&t, A, b, c, x, y);
+    if (refine(&t, A, b, c, x, y)) rc = RLHF_LP_NOMEM;
     if (basis) memcpy(basis, t.basis, (size_t)m * sizeof *basis);
   }
 out:

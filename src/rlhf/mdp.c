@@ -143,7 +143,7 @@ static int cmp_int(const void *x, const void *y)
 /* Unique sorted copy of idx[0..n) into *uniq (allocated); returns the count. */
 static int unique_sorted(const int *idx, int64_t n, int **uniq)
 {
-  int *u = malloc((size_t)(n ? n : 1) * sizeof *u);
+  int *u = ss_malloc((size_t)(n ? n : 1) * sizeof *u, NULL);
   if (!u) return -1;
   memcpy(u, idx, (size_t)n * sizeof *u);
   qsort(u, (size_t)n, sizeof *u, cmp_int);
@@ -187,9 +187,9 @@ static PetscErrorCode build_successors(rlhf_mdp *m)
 {
   PetscFunctionBeginUser;
   int64_t rows = (int64_t)m->s_count * m->A, nnz = 0;
-  m->srow = malloc((size_t)(rows + 1) * sizeof *m->srow);
-  m->sglob = malloc((size_t)(rows * m->b + 1) * sizeof *m->sglob);
-  m->sprob = malloc((size_t)(rows * m->b + 1) * sizeof *m->sprob);
+  m->srow = ss_malloc((size_t)(rows + 1) * sizeof *m->srow, NULL);
+  m->sglob = ss_malloc((size_t)(rows * m->b + 1) * sizeof *m->sglob, NULL);
+  m->sprob = ss_malloc((size_t)(rows * m->b + 1) * sizeof *m->sprob, NULL);
   PetscCheck(m->srow && m->sglob && m->sprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
   m->srow[0] = 0;
   for (int64_t r = 0; r < rows; r++) {
@@ -207,7 +207,7 @@ static PetscErrorCode build_successors(rlhf_mdp *m)
   }
   m->nghost = unique_sorted(m->sglob, nnz, &m->ghost);
   PetscCheck(m->nghost >= 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  m->scol = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->scol);
+  m->scol = ss_malloc((size_t)(nnz ? nnz : 1) * sizeof *m->scol, NULL);
   PetscCheck(m->scol, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
   for (int64_t q = 0; q < nnz; q++) m->scol[q] = find_index(m->ghost, m->nghost, m->sglob[q]);
   free(m->sglob); /* the successor of entry k is ghost[scol[k]] */
@@ -232,10 +232,10 @@ static PetscErrorCode build_predecessors(rlhf_mdp *m)
     cap += nc;
     PetscCall(MatRestoreRow(PT, (PetscInt)m->s_first + s, &nc, NULL, NULL));
   }
-  m->prow = malloc((size_t)(m->s_count + 1) * sizeof *m->prow);
-  int *pstate = malloc((size_t)cap * sizeof *pstate);
-  m->pkey = malloc((size_t)cap * sizeof *m->pkey);
-  m->pprob = malloc((size_t)cap * sizeof *m->pprob);
+  m->prow = ss_malloc((size_t)(m->s_count + 1) * sizeof *m->prow, NULL);
+  int *pstate = ss_malloc((size_t)cap * sizeof *pstate, NULL);
+  m->pkey = ss_malloc((size_t)cap * sizeof *m->pkey, NULL);
+  m->pprob = ss_malloc((size_t)cap * sizeof *m->pprob, NULL);
   PetscCheck(m->prow && pstate && m->pkey && m->pprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
   m->prow[0] = 0;
   for (int s = 0; s < m->s_count; s++) {
@@ -272,7 +272,7 @@ static PetscErrorCode build_petsc(rlhf_mdp *m, ss_err *e)
   if (m->file) {
     PetscCall(assemble_file(m, e));
     /* every rank checks every line, so a bad file fails everywhere; agree anyway (I/O) */
-    if (ss_comm_agree(m->comm, e)) PetscFunctionReturn(0);
+    if (ss_par_check(m->comm, e)) PetscFunctionReturn(0);
   } else {
     PetscCall(assemble(m));
   }
@@ -335,13 +335,13 @@ int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out,
     if (m->s_count == 0) m->s_first = m->S;
     local_arrays(m, e);
   }
-  if (ss_comm_agree(c, e)) { /* local allocations before the collective PETSc objects */
+  if (ss_par_check(c, e)) { /* local allocations before the collective PETSc objects */
     rlhf_mdp_destroy(&m);
     return e->code;
   }
   if (build_petsc(m, e) && !e->code) ss_fail(e, SS_ERUNTIME, "rlhf: building the distributed MDP failed");
   ss_comm_max_double(c, &m->L, 1);
-  if (ss_comm_agree(c, e)) {
+  if (ss_par_check(c, e)) {
     rlhf_mdp_destroy(&m);
     return e->code;
   }

@@ -76,7 +76,7 @@ static int check_entry(scan *sc, long lineno, const double *v, ss_err *e)
     if (sc->succ[q] == (int)nv)
       return ss_fail(e, SS_EINPUT, "%s:%ld: successor %d listed twice in row (s=%d, a=%d)", sc->file, lineno, (int)nv, s, a);
   if (sc->nsucc == sc->cap) {
-    int *g = realloc(sc->succ, (size_t)(sc->cap ? 2 * sc->cap : 16) * sizeof *g);
+    int *g = ss_realloc(sc->succ, (size_t)(sc->cap ? 2 * sc->cap : 16) * sizeof *g, e);
     if (!g) return ss_fail(e, SS_ERUNTIME, "out of memory");
     sc->succ = g, sc->cap = sc->cap ? 2 * sc->cap : 16;
   }

@@ -70,6 +70,7 @@ static int next_real(stream *st, double *v, ss_err *e)
   return SS_OK;
 }
 
+/* (callers check the file first: ss_check_input_file refuses a FIFO, which fopen would wait on) */
 int rlhf_petsc_binary_is(const char *file)
 {
   unsigned char b[4];

@@ -38,7 +38,7 @@ int rlhf_mdp_design(rlhf_mdp *m, const rlhf_params *p, double *x, ss_err *e)
   double *buf = ss_malloc((size_t)T * w * sizeof *buf, e);
   int *cur = ss_malloc((size_t)T * sizeof *cur, e);
   double *sum = ss_calloc((size_t)T * d, sizeof *sum, e);
-  if (ss_comm_agree(m->comm, e)) {
+  if (ss_par_check(m->comm, e)) {
     free(buf), free(cur), free(sum);
     return e->code;
   }

@@ -39,11 +39,11 @@ static int master_grow(master *ms, ss_err *e)
 {
   if (ms->m < ms->cap) return SS_OK;
   int cap = ms->cap ? 2 * ms->cap : 32;
-  double *z = realloc(ms->z, (size_t)cap * ms->d * sizeof *z);
+  double *z = ss_realloc(ms->z, (size_t)cap * ms->d * sizeof *z, e);
   if (z) ms->z = z;
-  double *t = realloc(ms->theta, (size_t)cap * ms->d * sizeof *t);
+  double *t = ss_realloc(ms->theta, (size_t)cap * ms->d * sizeof *t, e);
   if (t) ms->theta = t;
-  double *l = realloc(ms->lambda, (size_t)cap * sizeof *l);
+  double *l = ss_realloc(ms->lambda, (size_t)cap * sizeof *l, e);
   if (l) ms->lambda = l;
   if (!z || !t || !l) return ss_fail(e, SS_ERUNTIME, "planner: out of memory for %d columns", cap);
   ms->cap = cap;
@@ -56,11 +56,11 @@ static int master_lp(master *ms, const rlhf_agg *agg, double *V, double *theta, 
 {
   int d = ms->d, r = ms->r, nw = ms->nw, mm = ms->m;
   int rows = r + 1, cols = nw + mm;
-  double *Am = calloc((size_t)rows * cols, sizeof *Am), *b = calloc((size_t)rows, sizeof *b);
-  double *c = calloc((size_t)cols, sizeof *c), *x = calloc((size_t)cols, sizeof *x);
-  double *y = calloc((size_t)rows, sizeof *y), *G = calloc((size_t)r * nw, sizeof *G);
-  double *T = calloc((size_t)r * d, sizeof *T);
-  int *wb = calloc((size_t)r, sizeof *wb);
+  double *Am = ss_calloc((size_t)rows * cols, sizeof *Am, e), *b = ss_calloc((size_t)rows, sizeof *b, e);
+  double *c = ss_calloc((size_t)cols, sizeof *c, e), *x = ss_calloc((size_t)cols, sizeof *x, e);
+  double *y = ss_calloc((size_t)rows, sizeof *y, e), *G = ss_calloc((size_t)r * nw, sizeof *G, e);
+  double *T = ss_calloc((size_t)r * d, sizeof *T, e);
+  int *wb = ss_calloc((size_t)r, sizeof *wb, e);
   int rc = SS_OK;
   if (!Am || !b || !c || !x || !y || !G || !T || !wb) {
     rc = ss_fail(e, SS_ERUNTIME, "planner: out of memory in the master");
@@ -167,6 +167,28 @@ static void keep_active(const master *ms, rlhf_plan *res)
   res->ncols = n;
 }
 
+/* The solve's result from the final master: the active columns, the mixture policy's z and
+ * its certificate against the best bound ub (at the point thc). */
+static int plan_result(const master *ms, const rlhf_agg *agg, const rlhf_plan_opts *opt, double ub,
+                       const double *thc, rlhf_plan *res, ss_err *e)
+{
+  int d = ms->d;
+  res->col_theta = ss_malloc((size_t)ms->m * d * sizeof *res->col_theta, e);
+  res->col_weight = ss_malloc((size_t)ms->m * sizeof *res->col_weight, e);
+  if (!res->col_theta || !res->col_weight) return ss_fail(e, SS_ERUNTIME, "planner: out of memory");
+  keep_active(ms, res);
+  rlhf_mix(ms->z, ms->lambda, ms->m, d, res->z);
+  res->objective = rlhf_agg_value(agg, res->z);
+  res->dual = ub;
+  res->gap = ub - res->objective;
+  res->scale = ms->scale;
+  res->rel_gap = res->gap / rlhf_rel_denominator_scaled(res->objective, ub, res->scale);
+  memcpy(res->theta_dual, thc, (size_t)d * sizeof *thc);
+  res->columns = ms->m;
+  res->converged = res->rel_gap <= opt->tol;
+  return SS_OK;
+}
+
 /* Collective over the oracle's communicator: every rank runs the same master on the same
  * (reduced) columns, so every rank takes the same path. */
 int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_opts *opt,
@@ -178,7 +200,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   memset(res, 0, sizeof *res);
   ms.d = d;
   if (agg->ops->lp_dims) agg->ops->lp_dims(agg, &ms.r, &ms.nw);
-  ms.basis = malloc((size_t)(ms.r + 1) * sizeof *ms.basis);
+  ms.basis = ss_malloc((size_t)(ms.r + 1) * sizeof *ms.basis, e);
   if (!ms.basis) ss_fail(e, SS_ERUNTIME, "planner: out of memory");
   double zero[RLHF_DMAX] = {0}, thc[RLHF_DMAX], thm[RLHF_DMAX], ths[RLHF_DMAX], z[RLHF_DMAX];
   /* the first centre: the smoothed W's gradient at z = 0, a point of Theta */
@@ -198,7 +220,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     res->time_master += ss_wtime() - t0;
     /* the master is identical on every rank; only a local allocation failure can differ, and
      * it must be agreed on before the ranks decide (collectively) whether to price again */
-    rc = ss_comm_agree(o->comm, e);
+    rc = ss_par_check(o->comm, e);
     /* safe point (collective over the oracle's ranks): a stopped solve restarts from scratch */
     if (!rc) rc = ss_safepoint_check(&sp, o->comm, "planner pass", res->passes, opt->max_passes, e);
     if (rc) break;
@@ -235,23 +257,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     if (repeats >= 2) break;
   }
   res->master_value = V;
-  if (!rc) {
-    res->col_theta = malloc((size_t)ms.m * d * sizeof *res->col_theta);
-    res->col_weight = malloc((size_t)ms.m * sizeof *res->col_weight);
-    if (!res->col_theta || !res->col_weight) rc = ss_fail(e, SS_ERUNTIME, "planner: out of memory");
-  }
-  if (!rc) {
-    keep_active(&ms, res);
-    rlhf_mix(ms.z, ms.lambda, ms.m, d, res->z);
-    res->objective = rlhf_agg_value(agg, res->z);
-    res->dual = ub;
-    res->gap = ub - res->objective;
-    res->scale = ms.scale;
-    res->rel_gap = res->gap / rlhf_rel_denominator_scaled(res->objective, ub, res->scale);
-    memcpy(res->theta_dual, thc, (size_t)d * sizeof *thc);
-    res->columns = ms.m;
-    res->converged = res->rel_gap <= opt->tol;
-  }
+  if (!rc) plan_result(&ms, agg, opt, ub, thc, res, e);
+  if (!rc && (rc = ss_par_check(o->comm, e))) rlhf_plan_free(res); /* local allocations above */
   free(ms.z), free(ms.theta), free(ms.lambda), free(ms.basis);
   return rc;
 }

@@ -22,10 +22,11 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
     return SS_OK;
   }
   SS_TRY(rlhf_policy_alloc(st, pol, e));
-  if (st->method == RLHF_METHOD_PLANNER || st->mdp)
-    return rlhf_policy_solve_planner(st, agg, tol, pol, e);
-  if (agg->ops->lp_dims) return rlhf_policy_solve_lp(st, agg, tol, pol, e);
-  return rlhf_policy_solve_smooth(st, agg, tol, pol, e);
+  int rc = st->method == RLHF_METHOD_PLANNER || st->mdp ? rlhf_policy_solve_planner(st, agg, tol, pol, e)
+           : agg->ops->lp_dims                         ? rlhf_policy_solve_lp(st, agg, tol, pol, e)
+                                                       : rlhf_policy_solve_smooth(st, agg, tol, pol, e);
+  if (rc) rlhf_policy_free(pol); /* a failed solve leaves nothing to free */
+  return rc;
 }
 
 int rlhf_solve_aggregate(rlhf_states *st, const rlhf_agg *agg, double tol, double *z, ss_err *e)

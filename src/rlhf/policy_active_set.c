@@ -62,6 +62,7 @@ typedef struct {
   double *D, *N, *rg, *dp; /* their rows R(s,a) - R(s,b_s), reduced Hessian, gradient, step */
   size_t ncap;
   int m; /* free variables */
+  ss_err *e; /* an allocation failing mid-solve is reported here */
 } aset_work;
 
 static void aset_work_free(aset_work *w)
@@ -74,16 +75,16 @@ static int aset_work_alloc(aset_work *w, ss_err *e)
 {
   size_t SA = w->SA;
   int S = w->as->S, d = w->as->d;
-  w->q = malloc(SA * sizeof *w->q);
-  w->pi_try = malloc(SA * sizeof *w->pi_try);
-  w->as->sup = calloc(SA, 1);
-  w->as->base = malloc((size_t)S * sizeof *w->as->base);
+  w->q = ss_malloc(SA * sizeof *w->q, e);
+  w->pi_try = ss_malloc(SA * sizeof *w->pi_try, e);
+  w->as->sup = ss_calloc(SA, 1, e);
+  w->as->base = ss_malloc((size_t)S * sizeof *w->as->base, e);
   /* free variables: at most S*(A-1) */
   int vmax = (int)(SA - S) + 1;
-  w->vs = malloc((size_t)vmax * 2 * sizeof *w->vs);
-  w->D = malloc((size_t)vmax * d * sizeof *w->D);
-  w->rg = malloc((size_t)vmax * sizeof *w->rg);
-  w->dp = malloc((size_t)vmax * sizeof *w->dp);
+  w->vs = ss_malloc((size_t)vmax * 2 * sizeof *w->vs, e);
+  w->D = ss_malloc((size_t)vmax * d * sizeof *w->D, e);
+  w->rg = ss_malloc((size_t)vmax * sizeof *w->rg, e);
+  w->dp = ss_malloc((size_t)vmax * sizeof *w->dp, e);
   if (!w->q || !w->pi_try || !w->as->sup || !w->as->base || !w->vs || !w->D || !w->rg || !w->dp) {
     aset_work_free(w);
     return ss_fail(e, SS_ERUNTIME, "out of memory");
@@ -158,7 +159,7 @@ static double aset_reduced_hessian(aset_work *w, const double *H)
   if ((size_t)m * m > w->ncap) {
     free(w->N);
     w->ncap = (size_t)m * m;
-    w->N = malloc(w->ncap * sizeof *w->N);
+    w->N = ss_malloc(w->ncap * sizeof *w->N, w->e);
     if (!w->N) return -1;
   }
   double dmax = 0;
@@ -181,7 +182,7 @@ static int aset_newton_step(aset_work *w, double dmax)
   int m = w->m;
   double delta = 1e-12 * (dmax > 0 ? dmax : 1);
   for (int tries = 0; tries < 8; tries++) {
-    double *C = malloc((size_t)m * m * sizeof *C);
+    double *C = ss_malloc((size_t)m * m * sizeof *C, w->e);
     if (!C) return -1;
     memcpy(C, w->N, (size_t)m * m * sizeof *C);
     for (int u = 0; u < m; u++) C[(size_t)u * m + u] += delta;
@@ -274,7 +275,7 @@ int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg
                        int *iterations, ss_err *e)
 {
   aset as = {S, A, d, R, pi, NULL, NULL};
-  aset_work w = {.as = &as, .agg = agg, .SA = (size_t)S * A};
+  aset_work w = {.as = &as, .agg = agg, .SA = (size_t)S * A, .e = e};
   SS_TRY(aset_work_alloc(&w, e));
   for (size_t q0 = 0; q0 < w.SA; q0++) as.sup[q0] = pi[q0] > 0;
   double z[RLHF_DMAX], g[RLHF_DMAX], H[RLHF_DMAX * RLHF_DMAX], zt[RLHF_DMAX];
@@ -316,9 +317,9 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
 {
   int S = st->S, A = st->A, d = st->d;
   size_t SA = (size_t)S * A;
-  double *R = malloc(SA * d * sizeof *R), *pi = calloc(SA, sizeof *pi);
+  double *R = ss_malloc(SA * d * sizeof *R, e), *pi = ss_calloc(SA, sizeof *pi, e);
   if (!R || !pi) ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
+  if (ss_par_check(st->comm, e)) { /* every rank goes on to the collective certificate */
     free(R), free(pi);
     return e->code;
   }

@@ -22,7 +22,7 @@ int rlhf_policy_alloc(rlhf_states *st, rlhf_policy *pol, ss_err *e)
   pol->A = st->A;
   pol->prob = ss_malloc((size_t)(st->s_count ? st->s_count : 1) * st->A * sizeof *pol->prob, e);
   /* collective: every caller goes on to collectives over the states */
-  if (ss_comm_agree(st->comm, e)) rlhf_policy_free(pol);
+  if (ss_par_check(st->comm, e)) rlhf_policy_free(pol);
   return e->code;
 }
 

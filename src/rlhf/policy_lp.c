@@ -19,13 +19,13 @@ int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_
   int S = st->S, A = st->A, d = st->d, r, nw;
   agg->ops->lp_dims(agg, &r, &nw);
   int m = S + r, n = S * A + nw;
-  double *Am = calloc((size_t)m * n, sizeof *Am);
-  double *b = calloc((size_t)m, sizeof *b), *c = calloc((size_t)n, sizeof *c);
-  double *x = calloc((size_t)n, sizeof *x), *y = calloc((size_t)m, sizeof *y);
-  double *G = calloc((size_t)r * nw, sizeof *G), *T = calloc((size_t)r * d, sizeof *T);
-  int *basis = calloc((size_t)m, sizeof *basis), *greedy = calloc((size_t)S, sizeof *greedy);
+  double *Am = ss_calloc((size_t)m * n, sizeof *Am, e);
+  double *b = ss_calloc((size_t)m, sizeof *b, e), *c = ss_calloc((size_t)n, sizeof *c, e);
+  double *x = ss_calloc((size_t)n, sizeof *x, e), *y = ss_calloc((size_t)m, sizeof *y, e);
+  double *G = ss_calloc((size_t)r * nw, sizeof *G, e), *T = ss_calloc((size_t)r * d, sizeof *T, e);
+  int *basis = ss_calloc((size_t)m, sizeof *basis, e), *greedy = ss_calloc((size_t)S, sizeof *greedy, e);
   if (!Am || !b || !c || !x || !y || !G || !T || !basis || !greedy) ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (ss_comm_agree(st->comm, e)) { /* every rank goes on to the collective certificate */
+  if (ss_par_check(st->comm, e)) { /* every rank goes on to the collective certificate */
     free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(basis), free(greedy);
     return e->code;
   }
@@ -76,6 +76,8 @@ int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_
   pol->levels = 1;
   pol->newton_its = info.iterations;
   free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(basis), free(greedy);
+  if (lrc == RLHF_LP_NOMEM) ss_fail(e, SS_ERUNTIME, "rlhf: out of memory solving the policy LP");
+  if (ss_par_check(st->comm, e)) return e->code; /* the replicated LP failed on some rank */
   int rc = rlhf_policy_certify(st, agg, theta, tol, pol, e);
   if (!rc && lrc != RLHF_LP_OPTIMAL) pol->converged = 0;
   return rc;

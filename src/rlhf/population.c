@@ -107,7 +107,7 @@ void rlhf_strategic_flags(const rlhf_params *p, double fraction, const long long
   }
   if (m <= 0) return;
   /* The m labelers with the smallest keyed uniforms: a fixed random subset of size m. */
-  keyed *order = malloc((size_t)k * sizeof *order);
+  keyed *order = ss_malloc((size_t)k * sizeof *order, NULL);
   if (!order) { /* fall back to the first m: still deterministic */
     memset(out, 1, (size_t)m);
     return;

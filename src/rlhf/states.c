@@ -25,7 +25,7 @@ static int states_create_mdp(ss_comm *c, const rlhf_env *env, int chunk, rlhf_st
     st->S = env->S, st->A = env->A, st->d = env->d;
     st->s_first = env->S;
   }
-  if (ss_comm_agree(c, e)) {
+  if (ss_par_check(c, e)) {
     free(st);
     return e->code;
   }
@@ -47,7 +47,7 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   if (env->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
   rlhf_states *st = ss_calloc(1, sizeof *st, e);
   if (!st) {
-    ss_comm_agree(c, e); /* the others agree before their collectives below */
+    ss_par_check(c, e); /* the others agree before their collectives below */
     return e->code;
   }
   st->comm = c;
@@ -79,7 +79,7 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   st->phi_all = ss_malloc((size_t)st->S * st->A * st->d * sizeof(double), e);
   st->rho_all = ss_malloc((size_t)st->S * sizeof(double), e);
   /* local allocations are agreed on before the allgathers */
-  if (ss_comm_agree(c, e)) {
+  if (ss_par_check(c, e)) {
     rlhf_states_destroy(&st);
     return e->code;
   }
@@ -125,8 +125,8 @@ int rlhf_states_eval(rlhf_states *st, const double *theta, double tau, int want_
   int d = st->d, A = st->A;
   size_t m = st->m;
   double q[256], p[256], mean[RLHF_DMAX];
-  double *qq = A <= 256 ? q : malloc((size_t)A * sizeof *qq);
-  double *pp = A <= 256 ? p : malloc((size_t)A * sizeof *pp);
+  double *qq = A <= 256 ? q : ss_malloc((size_t)A * sizeof *qq, e);
+  double *pp = A <= 256 ? p : ss_malloc((size_t)A * sizeof *pp, e);
   if (!qq || !pp) return ss_fail(e, SS_ERUNTIME, "out of memory");
   memset(st->partial, 0, (size_t)(st->c_count ? st->c_count : 1) * m * sizeof(double));
   for (int s = 0; s < st->s_count; s++) {

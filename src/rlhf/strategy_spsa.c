@@ -12,6 +12,7 @@
 #include <string.h>
 #include "stratsim/interrupt.h"
 #include "stratsim/rng.h"
+#include "stratsim/task_state.h"
 #include "rlhf_impl.h"
 
 /* Start s > 0 (rlhf.spsa.start): each strategic labeler starts from a point uniform in the
@@ -33,126 +34,222 @@ static void spsa_random_starts(const rlhf_strategy_ctx *ctx, double *reports)
   }
 }
 
+/* The run's workspace. */
+typedef struct {
+  rlhf_strategy_ctx *ctx;
+  double *reports;    /* k x d, replicated */
+  int d, G, color, grank, with_prec;
+  int64_t k, nstrat, nev, first, count;
+  ss_comm *gcomm;     /* this rank's evaluation group */
+  rlhf_states *gstates;
+  rlhf_data_cache *cache;
+  int64_t *who;       /* the strategic labelers */
+  double *u, *delta;  /* utilities of the evaluations; the step's perturbation signs */
+  double *warm;       /* k x d, replicated: every labeler's estimate at the last step (warm starts) */
+  rlhf_estimates mine, all;
+} spsa_ws;
+
+/* Groups, states, cache and arrays. Collective over ctx->comm. */
+static int spsa_setup(spsa_ws *w, ss_err *e)
+{
+  rlhf_strategy_ctx *ctx = w->ctx;
+  const rlhf_params *p = ctx->p;
+  int P = ss_comm_size(ctx->comm), rank = ss_comm_rank(ctx->comm);
+  w->d = p->d;
+  w->k = p->k;
+  for (int64_t i = 0; i < w->k; i++) w->nstrat += ctx->strategic[i];
+  w->nev = 2 * w->nstrat;
+  w->G = ctx->groups > 0 ? ctx->groups : P;
+  if (w->G > P) w->G = P;
+  if (w->G > w->nev) w->G = (int)w->nev;
+  w->color = (int)((int64_t)rank * w->G / P);
+  rlhf_block(w->k, P, rank, &w->first, &w->count);
+  w->with_prec = rlhf_agg_needs_prec(ctx->agg);
+  w->who = ss_malloc((size_t)w->nstrat * sizeof *w->who, e);
+  w->u = ss_malloc((size_t)w->nev * sizeof *w->u, e);
+  w->delta = ss_malloc((size_t)w->nstrat * w->d * sizeof *w->delta, e);
+  w->warm = ss_calloc((size_t)w->k * w->d, sizeof *w->warm, e);
+  for (int64_t i = 0, q = 0; w->who && i < w->k; i++)
+    if (ctx->strategic[i]) w->who[q++] = i;
+  /* local failures are agreed on before each collective step */
+  SS_TRY(ss_par_check(ctx->comm, e));
+  if (ss_comm_split(ctx->comm, w->color, rank, &w->gcomm)) ss_fail(e, SS_ERUNTIME, "comm split failed");
+  SS_TRY(ss_par_check(ctx->comm, e));
+  /* the states are collective over the group only */
+  if (!rlhf_states_create(w->gcomm, ctx->env, p->policy_chunk, &w->gstates, e) &&
+      !rlhf_data_cache_create(p, ctx->env, RLHF_CACHE_BUDGET, &w->cache, e)) {
+    rlhf_states_configure(w->gstates, p);
+    rlhf_estimates_alloc(&w->mine, w->d, w->k, w->first, w->count, w->with_prec, e);
+  }
+  w->mine.cache = w->cache;
+  w->mine.radius = rlhf_params_radius(p, ctx->env->Lx);
+  w->grank = ss_comm_rank(w->gcomm);
+  return ss_par_check(ctx->comm, e);
+}
+
+static void spsa_free(spsa_ws *w)
+{
+  rlhf_estimates_free(&w->mine);
+  rlhf_estimates_free(&w->all);
+  rlhf_data_cache_destroy(&w->cache);
+  rlhf_states_destroy(&w->gstates);
+  if (w->gcomm) ss_comm_free(&w->gcomm);
+  free(w->who);
+  free(w->u);
+  free(w->delta);
+  free(w->warm);
+}
+
+/* Evaluation ev of a step (labeler who[ev / 2] perturbed by +-cm delta): its utility in u[ev]
+ * on group rank 0. Collective over the evaluation group. */
+static int spsa_eval(spsa_ws *w, int64_t ev, double cm, ss_err *e)
+{
+  double save[RLHF_DMAX * (3 + RLHF_DMAX)];
+  rlhf_strategy_ctx *ctx = w->ctx;
+  int d = w->d;
+  int64_t s = ev / 2, i = w->who[s];
+  double sign = ev % 2 ? -1.0 : 1.0, t[RLHF_DMAX], z[RLHF_DMAX];
+  size_t n = (size_t)d, ws = n * sizeof *save, ps = n * n * sizeof *save;
+  rlhf_estimates *all = &w->all;
+  for (int j = 0; j < d; j++) t[j] = w->reports[i * d + j] + sign * cm * w->delta[s * d + j];
+  /* swap labeler i's row for its re-estimate at the perturbed report */
+  memcpy(save, all->theta + i * n, ws);
+  memcpy(save + n, all->lo + i * n, ws);
+  memcpy(save + 2 * n, all->hi + i * n, ws);
+  if (w->with_prec) memcpy(save + 3 * n, all->prec + i * n * n, ps);
+  all->warm = 1; /* from labeler i's estimate at its current report */
+  rlhf_estimate_one(ctx->p, ctx->env, ctx->mle, i, t, all, i, e);
+  rlhf_agg *agg = NULL;
+  if (!e->code) rlhf_agg_build(ctx->agg, ctx->self, ctx->p, all, ctx->theta_star_mean, &agg, e);
+  /* the evaluation so far is local: agreed on in the group before its policy solve */
+  int rc = ss_par_check(w->gcomm, e);
+  if (!rc) rc = rlhf_solve_aggregate(w->gstates, agg, ctx->p->policy_tol, z, e);
+  rlhf_agg_destroy(&agg);
+  if (!rc && w->grank == 0) w->u[ev] = rlhf_dot(ctx->theta_star + i * d, z, d);
+  memcpy(all->theta + i * n, save, ws);
+  memcpy(all->lo + i * n, save + n, ws);
+  memcpy(all->hi + i * n, save + 2 * n, ws);
+  if (w->with_prec) memcpy(all->prec + i * n * n, save + 3 * n, ps);
+  return rc;
+}
+
+/* SPSA step m: everyone's estimate at the current reports, the 2 x strategic evaluations, and
+ * the simultaneous update. The reports change only at the end, so a stop anywhere inside
+ * leaves the state (reports, warm) of the step's start. Collective over ctx->comm. */
+static int spsa_step(spsa_ws *w, int m, ss_err *e)
+{
+  rlhf_strategy_ctx *ctx = w->ctx;
+  const rlhf_params *p = ctx->p;
+  int d = w->d;
+  double am = ctx->a / pow(m + 1 + ctx->A_gain, ctx->alpha_exp);
+  double cm = ctx->c / pow(m + 1, ctx->gamma_exp);
+  /* everyone's estimate at the current reports: the block, then replicated; warm starts from
+   * each labeler's previous estimate (deterministic, whichever rank holds it) */
+  w->mine.warm = m > 0;
+  rlhf_estimate_block(p, ctx->env, ctx->mle, w->reports + w->first * d, &w->mine, NULL, NULL, e);
+  SS_TRY(ss_par_check(ctx->comm, e)); /* the block's estimates are local */
+  SS_TRY(rlhf_estimates_allgather(ctx->comm, &w->mine, &w->all, e));
+  w->all.cache = w->cache;
+  for (int64_t s = 0; s < w->nstrat; s++)
+    for (int j = 0; j < d; j++)
+      w->delta[s * d + j] = ss_rng_u01(p->seed, SS_P_RLHF_SPSA, (uint32_t)w->who[s],
+                                       SPSA_START_INDEX(ctx->start) + (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
+  int rc = SS_OK;
+  for (int64_t ev = 0; ev < w->nev && !rc; ev++) {
+    w->u[ev] = 0;
+    if (ev % w->G == w->color) rc = spsa_eval(w, ev, cm, e);
+  }
+  SS_TRY(ss_par_check(ctx->comm, e)); /* a group that failed stops every group */
+  memcpy(w->warm, w->all.theta, (size_t)w->k * d * sizeof *w->warm);
+  rlhf_estimates_free(&w->all);
+  ss_comm_sum_exact(ctx->comm, w->u, (int)w->nev);
+  for (int64_t s = 0; s < w->nstrat; s++) {
+    int64_t i = w->who[s];
+    double ghat = (w->u[2 * s] - w->u[2 * s + 1]) / (2 * cm);
+    for (int j = 0; j < d; j++) w->reports[i * d + j] += am * ghat * w->delta[s * d + j];
+    rlhf_project_ball(w->reports + i * d, d, p->B);
+  }
+  return SS_OK;
+}
+
+/* The record of the state at the start of step m (m = steps: the final reports):
+ * "SPSAST01", m, steps, k, d, start (u64 each), reports (k x d), warm (k x d), doubles in the
+ * machine's byte order (the same build resumes). Every rank of comm calls it. */
+#define SPSA_MAGIC "SPSAST01"
+static int spsa_save(spsa_ws *w, int m, ss_err *e)
+{
+  rlhf_strategy_ctx *ctx = w->ctx;
+  if (!ctx->save || m == 0) return SS_OK;
+  size_t kd = (size_t)w->k * w->d, len = 48 + 2 * kd * sizeof(double);
+  unsigned char *rec = ss_malloc(len, e);
+  if (ss_par_check(ctx->comm, e)) { /* a local allocation before the collective save */
+    free(rec);
+    return e->code;
+  }
+  memcpy(rec, SPSA_MAGIC, 8);
+  unsigned long long h[5] = {(unsigned long long)m, (unsigned long long)ctx->steps, (unsigned long long)w->k,
+                             (unsigned long long)w->d, (unsigned long long)ctx->start};
+  for (int i = 0; i < 5; i++) ss_put_le64(rec + 8 + 8 * i, h[i]);
+  memcpy(rec + 48, w->reports, kd * sizeof(double));
+  memcpy(rec + 48 + kd * sizeof(double), w->warm, kd * sizeof(double));
+  char where[160];
+  snprintf(where, sizeof where, "SPSA step %d of %d (%s)", m, ctx->steps, ctx->agg->name);
+  ctx->save(ctx->save_ctx, rec, len, where, e);
+  free(rec);
+  return ss_par_check(ctx->comm, e); /* the save is local: every rank returns alike */
+}
+
+/* The state saved by spsa_save, if any: *m0 = the step to continue from. */
+static int spsa_restore(spsa_ws *w, int *m0, ss_err *e)
+{
+  rlhf_strategy_ctx *ctx = w->ctx;
+  const unsigned char *rec = ctx->resume;
+  size_t kd = (size_t)w->k * w->d;
+  *m0 = 0;
+  if (!rec) return SS_OK;
+  if (ctx->resume_len != 48 + 2 * kd * sizeof(double) || memcmp(rec, SPSA_MAGIC, 8) ||
+      ss_get_le64(rec + 16) != (unsigned long long)ctx->steps || ss_get_le64(rec + 24) != (unsigned long long)w->k ||
+      ss_get_le64(rec + 32) != (unsigned long long)w->d || ss_get_le64(rec + 40) != (unsigned long long)ctx->start ||
+      ss_get_le64(rec + 8) > (unsigned long long)ctx->steps)
+    return ss_fail(e, SS_EINPUT, "the checkpoint's SPSA state does not match this run (%zu bytes)", ctx->resume_len);
+  *m0 = (int)ss_get_le64(rec + 8);
+  memcpy(w->reports, rec + 48, kd * sizeof(double));
+  memcpy(w->warm, rec + 48 + kd * sizeof(double), kd * sizeof(double));
+  if (w->count) memcpy(w->mine.theta, w->warm + w->first * w->d, (size_t)w->count * w->d * sizeof(double));
+  return SS_OK;
+}
+
 static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
 {
-  const rlhf_params *p = ctx->p;
-  int d = p->d;
-  int64_t k = p->k;
-  int P = ss_comm_size(ctx->comm), rank = ss_comm_rank(ctx->comm);
-  memcpy(reports, ctx->theta_star, (size_t)k * d * sizeof *reports);
+  memcpy(reports, ctx->theta_star, (size_t)ctx->p->k * ctx->p->d * sizeof *reports);
   if (ctx->start > 0) spsa_random_starts(ctx, reports);
   int64_t nstrat = 0;
-  for (int64_t i = 0; i < k; i++) nstrat += ctx->strategic[i];
+  for (int64_t i = 0; i < ctx->p->k; i++) nstrat += ctx->strategic[i];
   if (nstrat == 0 || ctx->steps == 0) return SS_OK;
-  int64_t nev = 2 * nstrat;
-  int G = ctx->groups > 0 ? ctx->groups : P;
-  if (G > P) G = P;
-  if (G > nev) G = (int)nev;
-  int color = (int)((int64_t)rank * G / P);
-  ss_comm *gcomm = NULL;
-  rlhf_states *gstates = NULL;
-  int64_t *who = malloc((size_t)nstrat * sizeof *who);
-  double *u = malloc((size_t)nev * sizeof *u);
-  double *delta = malloc((size_t)nstrat * d * sizeof *delta);
-  int64_t first, count;
-  rlhf_block(k, P, rank, &first, &count);
-  rlhf_estimates mine, all;
-  rlhf_data_cache *cache = NULL;
-  memset(&mine, 0, sizeof mine);
-  memset(&all, 0, sizeof all);
-  int with_prec = rlhf_agg_needs_prec(ctx->agg);
-  if (!who || !u || !delta) ss_fail(e, SS_ERUNTIME, "out of memory");
-  /* local failures are agreed on before each collective step */
-  int rc = ss_comm_agree(ctx->comm, e);
-  if (!rc) {
-    if (ss_comm_split(ctx->comm, color, rank, &gcomm)) ss_fail(e, SS_ERUNTIME, "comm split failed");
-    rc = ss_comm_agree(ctx->comm, e);
-  }
-  if (!rc) { /* the states are collective over the group only */
-    if (!rlhf_states_create(gcomm, ctx->env, p->policy_chunk, &gstates, e) &&
-        !rlhf_data_cache_create(p, ctx->env, RLHF_CACHE_BUDGET, &cache, e)) {
-      rlhf_states_configure(gstates, p);
-      rlhf_estimates_alloc(&mine, d, k, first, count, with_prec, e);
-    }
-    mine.cache = cache;
-    rc = ss_comm_agree(ctx->comm, e);
-  }
-  mine.radius = rlhf_params_radius(p, ctx->env->Lx);
-  int gsize = gcomm ? ss_comm_size(gcomm) : 1, grank = gcomm ? ss_comm_rank(gcomm) : 0;
-  (void)gsize;
-  if (!rc) {
-    int64_t q = 0;
-    for (int64_t i = 0; i < k; i++)
-      if (ctx->strategic[i]) who[q++] = i;
-  }
-  double save[RLHF_DMAX * (3 + RLHF_DMAX) + 2];
+  spsa_ws w;
+  memset(&w, 0, sizeof w);
+  w.ctx = ctx;
+  w.reports = reports;
+  int m = 0, rc = spsa_setup(&w, e);
+  if (!rc) rc = spsa_restore(&w, &m, e);
   ss_safepoint sp;
   ss_safepoint_init(&sp);
-  for (int m = 0; m < ctx->steps && !rc; m++) {
-    double am = ctx->a / pow(m + 1 + ctx->A_gain, ctx->alpha_exp);
-    double cm = ctx->c / pow(m + 1, ctx->gamma_exp);
-    /* everyone's estimate at the current reports: the block, then replicated */
-    /* warm starts (deterministic: each labeler's previous estimate, whichever rank holds it) */
-    mine.warm = m > 0;
-    rlhf_estimate_block(p, ctx->env, ctx->mle, reports + first * d, &mine, NULL, NULL, e);
-    rc = ss_comm_agree(ctx->comm, e); /* the block's estimates are local */
-    if (!rc) rc = rlhf_estimates_allgather(ctx->comm, &mine, &all, e);
-    if (rc) break;
-    all.cache = cache;
-    for (int64_t s = 0; s < nstrat; s++)
-      for (int j = 0; j < d; j++)
-        delta[s * d + j] =
-            ss_rng_u01(p->seed, SS_P_RLHF_SPSA, (uint32_t)who[s],
-                       SPSA_START_INDEX(ctx->start) + (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
-    for (int64_t ev = 0; ev < nev && !rc; ev++) {
-      u[ev] = 0;
-      if (ev % G != color) continue;
-      int64_t s = ev / 2, i = who[s];
-      double sign = ev % 2 ? -1.0 : 1.0, t[RLHF_DMAX];
-      for (int j = 0; j < d; j++) t[j] = reports[i * d + j] + sign * cm * delta[s * d + j];
-      /* swap labeler i's row for its re-estimate at the perturbed report */
-      size_t w = (size_t)d;
-      memcpy(save, all.theta + i * w, w * sizeof *save);
-      memcpy(save + w, all.lo + i * w, w * sizeof *save);
-      memcpy(save + 2 * w, all.hi + i * w, w * sizeof *save);
-      if (with_prec) memcpy(save + 3 * w, all.prec + i * w * w, w * w * sizeof *save);
-      all.warm = 1; /* from labeler i's estimate at its current report */
-      rlhf_estimate_one(p, ctx->env, ctx->mle, i, t, &all, i, e);
-      rlhf_agg *agg = NULL;
-      if (!e->code) rlhf_agg_build(ctx->agg, ctx->self, p, &all, ctx->theta_star_mean, &agg, e);
-      /* the evaluation so far is local: agreed on in the group before its policy solve */
-      rc = ss_comm_agree(gcomm, e);
-      double z[RLHF_DMAX];
-      if (!rc) rc = rlhf_solve_aggregate(gstates, agg, p->policy_tol, z, e);
-      rlhf_agg_destroy(&agg);
-      if (!rc && grank == 0) u[ev] = rlhf_dot(ctx->theta_star + i * d, z, d);
-      memcpy(all.theta + i * w, save, w * sizeof *save);
-      memcpy(all.lo + i * w, save + w, w * sizeof *save);
-      memcpy(all.hi + i * w, save + 2 * w, w * sizeof *save);
-      if (with_prec) memcpy(all.prec + i * w * w, save + 3 * w, w * w * sizeof *save);
-    }
-    rlhf_estimates_free(&all);
-    rc = ss_comm_agree(ctx->comm, e); /* a group that failed stops every group */
-    if (rc) break;
-    ss_comm_sum_exact(ctx->comm, u, (int)nev);
-    for (int64_t s = 0; s < nstrat; s++) {
-      int64_t i = who[s];
-      double ghat = (u[2 * s] - u[2 * s + 1]) / (2 * cm);
-      for (int j = 0; j < d; j++) reports[i * d + j] += am * ghat * delta[s * d + j];
-      rlhf_project_ball(reports + i * d, d, p->B);
-    }
-    if (ctx->progress) ctx->progress(ctx->progress_ctx, (m + 1.0) / ctx->steps);
-    /* safe point: the state is (reports, m + 1); see interrupt.h */
-    if (m + 1 < ctx->steps) rc = ss_safepoint_check(&sp, ctx->comm, "SPSA step", m + 1, ctx->steps, e);
+  while (!rc && m < ctx->steps) {
+    if ((rc = spsa_step(&w, m, e))) break; /* a stop inside step m: its start is the state */
+    m++;
+    if (ctx->progress) ctx->progress(ctx->progress_ctx, (double)m / ctx->steps);
+    /* safe point: the state is (reports, warm, m) */
+    if (m < ctx->steps) rc = ss_safepoint_check(&sp, ctx->comm, "SPSA step", m, ctx->steps, e);
   }
-  rlhf_estimates_free(&mine);
-  rlhf_estimates_free(&all);
-  rlhf_data_cache_destroy(&cache);
-  rlhf_states_destroy(&gstates);
-  if (gcomm) ss_comm_free(&gcomm);
-  free(who);
-  free(u);
-  free(delta);
+  /* the state to continue from: at a stop, the start of step m; at the end, the final reports
+   * (a resumed task then skips this run) */
+  if (!rc || rc == SS_EINTR) {
+    ss_err stop = *e;
+    ss_err_clear(e);
+    if (!spsa_save(&w, m, e)) *e = stop; /* a failed save is reported instead */
+    rc = e->code;
+  }
+  spsa_free(&w);
   return rc;
 }
 

@@ -1,4 +1,8 @@
-/* Result tables as in-memory CSV text: a header plus rows, appended in task order. */
+/* Result tables as in-memory CSV text: a header plus rows, appended in task order.
+ * Appending cannot fail visibly (the row functions return nothing, at 40-odd call sites):
+ * a table that runs out of memory drops its text and stays failed, and every function that
+ * takes an ss_err and reads or moves the tables (pack, write, ss_tableset_check) reports it,
+ * so a partial table never reaches a CSV file (docs/errors.md). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +12,7 @@
 typedef struct {
   char *buf;
   size_t len, cap;
+  int failed; /* an append ran out of memory: the text is incomplete */
 } text;
 
 struct ss_table {
@@ -20,22 +25,28 @@ struct ss_table {
 struct ss_tableset {
   int n;
   ss_table **t;
+  ss_table sink; /* returned by ss_tableset_get when a new table cannot be made: failed */
 };
 
-static void text_reserve(text *t, size_t more)
+static int text_reserve(text *t, size_t more)
 {
-  if (t->len + more + 1 <= t->cap) return;
+  if (t->failed) return -1;
+  if (t->len + more + 1 <= t->cap) return 0;
   size_t cap = t->cap ? t->cap : 4096;
   while (cap < t->len + more + 1) cap *= 2;
-  char *b = realloc(t->buf, cap);
-  if (!b) { fputs("stratsim: out of memory in a result table\n", stderr); abort(); }
+  char *b = ss_realloc(t->buf, cap, NULL);
+  if (!b) {
+    t->failed = 1;
+    return -1;
+  }
   t->buf = b;
   t->cap = cap;
+  return 0;
 }
 
 static void text_append(text *t, const char *s, size_t len)
 {
-  text_reserve(t, len);
+  if (text_reserve(t, len)) return;
   memcpy(t->buf + t->len, s, len);
   t->len += len;
   t->buf[t->len] = 0;
@@ -48,12 +59,13 @@ static void text_vprintf(text *t, const char *fmt, va_list ap)
   va_copy(ap2, ap);
   int n = vsnprintf(NULL, 0, fmt, ap2);
   va_end(ap2);
-  text_reserve(t, (size_t)n);
+  if (n < 0) t->failed = 1;
+  if (n < 0 || text_reserve(t, (size_t)n)) return;
   vsnprintf(t->buf + t->len, (size_t)n + 1, fmt, ap);
   t->len += (size_t)n;
 }
 
-ss_tableset *ss_tableset_new(void) { return calloc(1, sizeof(ss_tableset)); }
+ss_tableset *ss_tableset_new(void) { return ss_calloc(1, sizeof(ss_tableset), NULL); }
 
 void ss_tableset_free(ss_tableset **sp)
 {
@@ -66,6 +78,8 @@ void ss_tableset_free(ss_tableset **sp)
     free(s->t[i]);
   }
   free(s->t);
+  free(s->sink.header);
+  free(s->sink.body.buf);
   free(s);
   *sp = NULL;
 }
@@ -74,12 +88,29 @@ ss_table *ss_tableset_get(ss_tableset *s, const char *name)
 {
   for (int i = 0; i < s->n; i++)
     if (!strcmp(s->t[i]->name, name)) return s->t[i];
-  ss_table **grown = realloc(s->t, ((size_t)s->n + 1) * sizeof *grown);
-  ss_table *t = calloc(1, sizeof *t);
-  if (!grown || !t || !(t->name = strdup(name))) { fputs("stratsim: out of memory\n", stderr); abort(); }
-  s->t = grown;
+  ss_table **grown = ss_realloc(s->t, ((size_t)s->n + 1) * sizeof *grown, NULL);
+  if (grown) s->t = grown;
+  ss_table *t = grown ? ss_calloc(1, sizeof *t, NULL) : NULL;
+  if (t && !(t->name = ss_strdup(name, NULL))) {
+    free(t);
+    t = NULL;
+  }
+  if (!t) { /* the rows go nowhere; ss_tableset_check reports it */
+    s->sink.name = (char *)"(a result table)";
+    s->sink.body.failed = 1;
+    return &s->sink;
+  }
   s->t[s->n++] = t;
   return t;
+}
+
+int ss_tableset_check(const ss_tableset *s, ss_err *e)
+{
+  if (s->sink.body.failed) return ss_fail(e, SS_ERUNTIME, "out of memory creating a result table");
+  for (int i = 0; i < s->n; i++)
+    if (s->t[i]->body.failed)
+      return ss_fail(e, SS_ERUNTIME, "out of memory adding rows to result table %s", s->t[i]->name);
+  return SS_OK;
 }
 
 int ss_tableset_count(const ss_tableset *s) { return s->n; }
@@ -87,13 +118,14 @@ ss_table *ss_tableset_at(ss_tableset *s, int i) { return s->t[i]; }
 
 int ss_table_header(ss_table *t, const char *header, ss_err *e)
 {
+  if (!header) return ss_fail(e, SS_ERUNTIME, "out of memory building the header of %s", t->name);
   if (t->header) {
     if (strcmp(t->header, header))
       return ss_fail(e, SS_EINPUT, "%s.csv: the columns differ between sweep points (%s vs %s); "
                      "do not sweep keys that change a table's columns", t->name, t->header, header);
     return SS_OK;
   }
-  if (!(t->header = strdup(header))) return ss_fail(e, SS_ERUNTIME, "out of memory");
+  if (!(t->header = ss_strdup(header, e))) return ss_fail(e, SS_ERUNTIME, "out of memory");
   return SS_OK;
 }
 
@@ -151,6 +183,7 @@ int ss_table_append_prefixed(ss_table *t, const char *prefix, const char *rows, 
     at += rl;
   }
   t->nrows += (long)lines;
+  if (t->body.failed) return ss_fail(e, SS_ERUNTIME, "out of memory adding rows to result table %s", t->name);
   return SS_OK;
 }
 
@@ -158,6 +191,7 @@ int ss_table_append_prefixed(ss_table *t, const char *prefix, const char *rows, 
 int ss_tableset_pack(const ss_tableset *s, char **buf, size_t *len, ss_err *e)
 {
   text out = {0};
+  SS_TRY(ss_tableset_check(s, e));
   for (int i = 0; i < s->n; i++) {
     const ss_table *t = s->t[i];
     char num[32];
@@ -169,9 +203,12 @@ int ss_tableset_pack(const ss_tableset *s, char **buf, size_t *len, ss_err *e)
     if (t->body.len) text_append(&out, t->body.buf, t->body.len);
   }
   if (!out.buf) text_reserve(&out, 1);
+  if (out.failed) {
+    free(out.buf);
+    return ss_fail(e, SS_ERUNTIME, "out of memory packing the result tables");
+  }
   *buf = out.buf;
   *len = out.len;
-  (void)e;
   return SS_OK;
 }
 
@@ -195,7 +232,7 @@ int ss_tableset_unpack_append(ss_tableset *s, const char *buf, size_t len, ss_er
     ss_table_append_body(t, buf + at, blen);
     at += blen;
   }
-  return SS_OK;
+  return ss_tableset_check(s, e);
 }
 
 int ss_table_column(const ss_table *t, const char *col)
