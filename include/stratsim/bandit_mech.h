@@ -5,6 +5,8 @@
 #ifndef STRATSIM_BANDIT_MECH_H
 #define STRATSIM_BANDIT_MECH_H
 
+#include "stratsim/config.h"
+
 #include "stratsim/bandit.h"
 #include "stratsim/xsum.h"
 
@@ -90,9 +92,14 @@ void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, 
                                   ss_xsum *w);
 
 /* ---- arm strategies ---- */
+/* Ops, with designated initialisers. Required: name, summary, init. Optional without a
+ * default: keys/nkeys (its config keys, gathered into the schema after bandit.strategy);
+ * perturb and step (adaptive strategies only, and then required). */
 typedef struct {
   const char *name;
   const char *summary;
+  const ss_key *keys;
+  int nkeys;
   int adaptive;   /* runs the epoch protocol */
   /* Initial reported features (K x d). */
   int (*init)(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, double *yrep,
@@ -108,5 +115,8 @@ typedef struct {
 extern const ss_bandit_strategy_ops ss_bandit_truthful_ops, ss_bandit_fixed_ops,
     ss_bandit_gradient_ops;
 const ss_bandit_strategy_ops *ss_bandit_strategy_find(const char *name);
+/* The families of src/bandit (include/stratsim/plugin.h). */
+struct ss_plugin_family;
+extern const struct ss_plugin_family ss_bandit_mechanisms, ss_bandit_strategies;
 
 #endif

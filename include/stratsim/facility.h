@@ -49,6 +49,9 @@ typedef struct {
 const ss_fac_mechanism *ss_fac_mechanism_find(const char *name);
 int ss_fac_mechanism_count(void);
 const ss_fac_mechanism *ss_fac_mechanism_at(int i);
+/* The family (include/stratsim/plugin.h). */
+struct ss_plugin_family;
+extern const struct ss_plugin_family ss_fac_mechanisms;
 
 void ss_fac_summary_free(ss_fac_summary *s);
 /* The facility location for the current reports. */

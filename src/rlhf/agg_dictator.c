@@ -36,5 +36,18 @@ static int dictator_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est,
   return SS_OK;
 }
 
-const rlhf_agg_ops rlhf_agg_dictator = {"dictator", 1, 0, 0, dictator_build, dictator_value,
-                                        dictator_smooth, NULL, NULL, NULL};
+static int dictator_exact(rlhf_agg *agg, const double *theta_hat, const double *lo, const double *hi,
+                          ss_err *e)
+{
+  for (int j = 0; j < agg->d; j++) agg->theta[j] = theta_hat[j];
+  return SS_OK;
+}
+
+const rlhf_agg_ops rlhf_agg_dictator = {
+  .name = "dictator",
+  .linear = 1,
+  .build = dictator_build,
+  .build_exact = dictator_exact,
+  .value = dictator_value,
+  .smooth = dictator_smooth,
+};

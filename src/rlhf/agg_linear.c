@@ -1,6 +1,7 @@
 /* The linear aggregators: W(z) = <theta, z> with theta the mean of the MLEs (naive_mle), their
  * coordinate-wise median (median_mle, an exact distributed median), or the mean of the true
  * parameters (oracle, the social-welfare optimum). Their greedy policy is exactly optimal. */
+#include <stdlib.h>
 #include <string.h>
 #include "stratsim/median.h"
 #include "stratsim/xsum.h"
@@ -44,9 +45,52 @@ static int oracle_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, co
   return SS_OK;
 }
 
-const rlhf_agg_ops rlhf_agg_naive_mle = {"naive_mle", 1, 0, 0, naive_build, linear_value,
-                                         linear_smooth, NULL, NULL, NULL};
-const rlhf_agg_ops rlhf_agg_median_mle = {"median_mle", 1, 0, 0, median_build, linear_value,
-                                          linear_smooth, NULL, NULL, NULL};
-const rlhf_agg_ops rlhf_agg_oracle = {"oracle", 1, 0, 0, oracle_build, linear_value,
-                                      linear_smooth, NULL, NULL, NULL};
+/* The exact builders: column j of the k x d parameters, then its exact mean or serial median. */
+static int exact_columns(rlhf_agg *agg, const double *theta_hat, int median, ss_err *e)
+{
+  int64_t k = agg->k;
+  double *col = ss_malloc((size_t)k * sizeof *col, e);
+  if (!col) return e->code;
+  for (int j = 0; j < agg->d; j++) {
+    for (int64_t i = 0; i < k; i++) col[i] = theta_hat[i * agg->d + j];
+    agg->theta[j] = median ? ss_median_serial(col, k, agg->median_kind) : ss_sum_exact(col, k) / (double)k;
+  }
+  free(col);
+  return SS_OK;
+}
+
+static int mean_exact(rlhf_agg *agg, const double *theta_hat, const double *lo, const double *hi, ss_err *e)
+{
+  return exact_columns(agg, theta_hat, 0, e);
+}
+
+static int median_exact(rlhf_agg *agg, const double *theta_hat, const double *lo, const double *hi, ss_err *e)
+{
+  return exact_columns(agg, theta_hat, 1, e);
+}
+
+const rlhf_agg_ops rlhf_agg_naive_mle = {
+  .name = "naive_mle",
+  .linear = 1,
+  .build = naive_build,
+  .build_exact = mean_exact,
+  .value = linear_value,
+  .smooth = linear_smooth,
+};
+const rlhf_agg_ops rlhf_agg_median_mle = {
+  .name = "median_mle",
+  .linear = 1,
+  .build = median_build,
+  .build_exact = median_exact,
+  .value = linear_value,
+  .smooth = linear_smooth,
+};
+/* exact: the mean of the given parameters (the caller passes the true ones) */
+const rlhf_agg_ops rlhf_agg_oracle = {
+  .name = "oracle",
+  .linear = 1,
+  .build = oracle_build,
+  .build_exact = mean_exact,
+  .value = linear_value,
+  .smooth = linear_smooth,
+};

@@ -97,6 +97,13 @@ static void maxmin_lp_theta(const rlhf_agg *agg, const double *y, double *theta)
   }
 }
 
-const rlhf_agg_ops rlhf_agg_maxmin = {"maxmin", 0, 0, 1, maxmin_build, maxmin_value,
-                                      maxmin_smooth, maxmin_lp_dims, maxmin_lp_fill,
-                                      maxmin_lp_theta};
+const rlhf_agg_ops rlhf_agg_maxmin = {
+  .name = "maxmin",
+  .needs_all = 1,
+  .build = maxmin_build,
+  .value = maxmin_value,
+  .smooth = maxmin_smooth,
+  .lp_dims = maxmin_lp_dims,
+  .lp_fill = maxmin_lp_fill,
+  .lp_theta = maxmin_lp_theta,
+};

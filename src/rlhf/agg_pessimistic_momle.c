@@ -3,6 +3,7 @@
  * W(z) = sum_j min(lo_j z_j, hi_j z_j). The smoothed W_mu replaces each min by a soft-min,
  * whose gradient is a convex combination of lo_j and hi_j, i.e. a point of the box. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "stratsim/median.h"
 #include "rlhf_impl.h"
@@ -70,6 +71,45 @@ static void box_lp_theta(const rlhf_agg *agg, const double *y, double *theta)
     theta[j] = y[j] < agg->lo[j] ? agg->lo[j] : y[j] > agg->hi[j] ? agg->hi[j] : y[j];
 }
 
-const rlhf_agg_ops rlhf_agg_pessimistic_momle = {"pessimistic_momle", 0, 0, 0, box_build,
-                                                 box_value, box_smooth, box_lp_dims,
-                                                 box_lp_fill, box_lp_theta};
+/* Its settings: the shape of the confidence set. */
+static const ss_key box_keys[] = {
+  {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
+};
+
+static int box_check(const ss_config *cfg, ss_err *e)
+{
+  if (!strcmp(ss_cfg_str(cfg, "rlhf.momle.set"), "socp"))
+    return ss_cfg_error(cfg, "rlhf.momle.set", e, "expected box, found socp (the SOCP relaxation is not implemented)");
+  return SS_OK;
+}
+
+/* exact: the serial medians of the given interval ends, column by column */
+static int box_exact(rlhf_agg *agg, const double *theta_hat, const double *lo, const double *hi,
+                     ss_err *e)
+{
+  int64_t k = agg->k;
+  double *col = ss_malloc((size_t)k * sizeof *col, e);
+  if (!col) return e->code;
+  for (int j = 0; j < agg->d; j++) {
+    for (int64_t i = 0; i < k; i++) col[i] = lo[i * agg->d + j];
+    agg->lo[j] = ss_median_serial(col, k, agg->median_kind);
+    for (int64_t i = 0; i < k; i++) col[i] = hi[i * agg->d + j];
+    agg->hi[j] = ss_median_serial(col, k, agg->median_kind);
+  }
+  free(col);
+  return SS_OK;
+}
+
+const rlhf_agg_ops rlhf_agg_pessimistic_momle = {
+  .name = "pessimistic_momle",
+  .keys = box_keys,
+  .nkeys = SS_PLUGIN_COUNT(box_keys),
+  .check = box_check,
+  .build = box_build,
+  .build_exact = box_exact,
+  .value = box_value,
+  .smooth = box_smooth,
+  .lp_dims = box_lp_dims,
+  .lp_fill = box_lp_fill,
+  .lp_theta = box_lp_theta,
+};

@@ -62,5 +62,11 @@ static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *
     for (int a = 0; a < d * d; a++) hess[a] /= (double)agg->k;
 }
 
-const rlhf_agg_ops rlhf_agg_pessimistic_sw = {"pessimistic_sw", 0, 1, 1, psw_build, psw_value,
-                                              psw_smooth, NULL, NULL, NULL};
+const rlhf_agg_ops rlhf_agg_pessimistic_sw = {
+  .name = "pessimistic_sw",
+  .needs_prec = 1,
+  .needs_all = 1,
+  .build = psw_build,
+  .value = psw_value,
+  .smooth = psw_smooth,
+};

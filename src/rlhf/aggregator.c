@@ -8,54 +8,37 @@
 #include "stratsim/median.h"
 #include "rlhf_impl.h"
 
-static const rlhf_agg_ops *const registry[] = {
-  &rlhf_agg_naive_mle, &rlhf_agg_median_mle,    &rlhf_agg_pessimistic_sw,
-  &rlhf_agg_maxmin,    &rlhf_agg_pessimistic_momle, &rlhf_agg_oracle, &rlhf_agg_dictator,
+static const void *const aggregators[] = {
+  &rlhf_agg_naive_mle,
+  &rlhf_agg_median_mle,
+  &rlhf_agg_pessimistic_sw,
+  &rlhf_agg_maxmin,
+  &rlhf_agg_pessimistic_momle,
+  &rlhf_agg_oracle,
+  &rlhf_agg_dictator,
 };
-#define NREG ((int)(sizeof registry / sizeof registry[0]))
 
-const rlhf_agg_ops *rlhf_agg_find(const char *name)
-{
-  for (int i = 0; i < NREG; i++)
-    if (name && !strcmp(registry[i]->name, name)) return registry[i];
-  return NULL;
-}
-int rlhf_agg_count(void) { return NREG; }
-const char *rlhf_agg_name_at(int i) { return i >= 0 && i < NREG ? registry[i]->name : NULL; }
+const ss_plugin_family rlhf_aggregators = {
+  .what = "aggregator",
+  .key = "rlhf.algorithms",
+  .items = aggregators,
+  .n = SS_PLUGIN_COUNT(aggregators),
+  .keys_offset = SS_PLUGIN_KEYS(rlhf_agg_ops),
+};
+
+const rlhf_agg_ops *rlhf_agg_find(const char *name) { return ss_plugin_find(&rlhf_aggregators, name); }
+int rlhf_agg_count(void) { return ss_plugin_count(&rlhf_aggregators); }
+const char *rlhf_agg_name_at(int i) { return ss_plugin_name(ss_plugin_at(&rlhf_aggregators, i)); }
 int rlhf_agg_needs_prec(const rlhf_agg_ops *ops) { return ops->needs_prec; }
 int rlhf_agg_is_linear(const rlhf_agg_ops *ops) { return ops->linear; }
 
-static int edit_distance(const char *a, const char *b)
+int rlhf_agg_check_all(const ss_config *cfg, ss_err *e)
 {
-  int la = (int)strlen(a), lb = (int)strlen(b);
-  if (la > 63 || lb > 63) return 99;
-  int prev[64], cur[64];
-  for (int j = 0; j <= lb; j++) prev[j] = j;
-  for (int i = 1; i <= la; i++) {
-    cur[0] = i;
-    for (int j = 1; j <= lb; j++) {
-      int c = prev[j - 1] + (a[i - 1] != b[j - 1]);
-      if (prev[j] + 1 < c) c = prev[j] + 1;
-      if (cur[j - 1] + 1 < c) c = cur[j - 1] + 1;
-      cur[j] = c;
-    }
-    memcpy(prev, cur, sizeof prev);
+  for (int i = 0; i < rlhf_agg_count(); i++) {
+    const rlhf_agg_ops *ops = ss_plugin_at(&rlhf_aggregators, i);
+    if (ops->check) SS_TRY(ops->check(cfg, e));
   }
-  return prev[lb];
-}
-
-const char *rlhf_agg_suggest(const char *name)
-{
-  const char *best = registry[0]->name;
-  int bd = 1 << 20;
-  for (int i = 0; i < NREG; i++) {
-    int dd = edit_distance(name, registry[i]->name);
-    if (dd < bd) {
-      bd = dd;
-      best = registry[i]->name;
-    }
-  }
-  return best;
+  return SS_OK;
 }
 
 static rlhf_agg *agg_new(const rlhf_agg_ops *ops, int d, int64_t k, ss_err *e)
@@ -109,25 +92,10 @@ int rlhf_agg_build_exact(const rlhf_agg_ops *ops, int d, int64_t k, const double
   if (!agg) return SS_ERUNTIME;
   agg->median_kind = median_kind;
   agg->radius = radius;
-  double *col = ss_malloc((size_t)k * sizeof *col, e);
-  if (!col) {
+  if (ops->build_exact && ops->build_exact(agg, theta_hat, lo, hi, e)) {
     rlhf_agg_destroy(&agg);
-    return SS_ERUNTIME;
+    return e->code;
   }
-  for (int j = 0; j < d; j++) {
-    for (int64_t i = 0; i < k; i++) col[i] = theta_hat[i * d + j];
-    double sum = ss_sum_exact(col, k);
-    if (ops == &rlhf_agg_naive_mle || ops == &rlhf_agg_oracle) agg->theta[j] = sum / (double)k;
-    if (ops == &rlhf_agg_median_mle) agg->theta[j] = ss_median_serial(col, k, median_kind);
-    if (ops == &rlhf_agg_dictator) agg->theta[j] = theta_hat[j];
-    if (ops == &rlhf_agg_pessimistic_momle) {
-      for (int64_t i = 0; i < k; i++) col[i] = lo[i * d + j];
-      agg->lo[j] = ss_median_serial(col, k, median_kind);
-      for (int64_t i = 0; i < k; i++) col[i] = hi[i * d + j];
-      agg->hi[j] = ss_median_serial(col, k, median_kind);
-    }
-  }
-  free(col);
   if (ops->needs_all) {
     agg->thetas = ss_malloc((size_t)k * d * sizeof *agg->thetas, e);
     if (!agg->thetas) {

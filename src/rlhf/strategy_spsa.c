@@ -14,17 +14,52 @@
 #include "stratsim/rng.h"
 #include "rlhf_impl.h"
 
+/* The settings, declared here and read once per task by spsa_setup (ctx->data). */
+static const ss_key spsa_keys[] = {
+  {"rlhf.spsa.steps", SS_T_INT, "200", 0, 1e7, 0, NULL, "SPSA steps"},
+  {"rlhf.spsa.a", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "SPSA gain a (a_m = a / (m + 1 + A)^alpha)"},
+  {"rlhf.spsa.c", SS_T_REAL, "0.1", 0, 1e6, SS_K_MIN_OPEN, NULL, "SPSA perturbation c (c_m = c / (m + 1)^gamma)"},
+  {"rlhf.spsa.A", SS_T_REAL, "10", 0, 1e9, 0, NULL, "SPSA stability constant A"},
+  {"rlhf.spsa.alpha", SS_T_REAL, "0.602", 0, 10, 0, NULL, "SPSA gain exponent alpha"},
+  {"rlhf.spsa.gamma", SS_T_REAL, "0.101", 0, 10, 0, NULL, "SPSA perturbation exponent gamma"},
+  {"rlhf.spsa.start", SS_T_INT, "0", 0, 1e6, 0, NULL, "SPSA start: 0 = the true parameter; s > 0 = the s-th keyed random point of the ball of radius B (several starts: sweep it)"},
+  {"rlhf.spsa.groups", SS_T_INT, "0", 0, 1e6, 0, NULL, "rank groups for the evaluations of an SPSA step (0: one per rank)"},
+};
+
+typedef struct {
+  int steps;
+  double a, c, A_gain, alpha_exp, gamma_exp;
+  int groups; /* evaluation groups (0: one per rank) */
+  int start;  /* 0 = theta_i*, s > 0 = a keyed random point of the ball */
+} spsa_settings;
+
+static int spsa_setup(const ss_config *cfg, const rlhf_params *p, void **data, ss_err *e)
+{
+  spsa_settings *S = ss_malloc(sizeof *S, e);
+  if (!S) return e->code;
+  S->steps = (int)ss_cfg_int(cfg, "rlhf.spsa.steps");
+  S->a = ss_cfg_real(cfg, "rlhf.spsa.a");
+  S->c = ss_cfg_real(cfg, "rlhf.spsa.c");
+  S->A_gain = ss_cfg_real(cfg, "rlhf.spsa.A");
+  S->alpha_exp = ss_cfg_real(cfg, "rlhf.spsa.alpha");
+  S->gamma_exp = ss_cfg_real(cfg, "rlhf.spsa.gamma");
+  S->groups = (int)ss_cfg_int(cfg, "rlhf.spsa.groups");
+  S->start = (int)ss_cfg_int(cfg, "rlhf.spsa.start");
+  *data = S;
+  return SS_OK;
+}
+
 /* Start s > 0 (rlhf.spsa.start): each strategic labeler starts from a point uniform in the
  * ball of radius B, keyed (seed, SPSA, labeler, index above every step's Delta draws); its
  * Delta draws are keyed apart per start too (start 0 keeps the original keys). */
 #define SPSA_START_INDEX(s) ((uint64_t)(s) << 40)
-static void spsa_random_starts(const rlhf_strategy_ctx *ctx, double *reports)
+static void spsa_random_starts(const rlhf_strategy_ctx *ctx, int start, double *reports)
 {
   int d = ctx->p->d;
   for (int64_t i = 0; i < ctx->p->k; i++) {
     if (!ctx->strategic[i]) continue;
     double *r = reports + i * d, nrm = 0;
-    uint64_t base = SPSA_START_INDEX(ctx->start) | ((uint64_t)1 << 39);
+    uint64_t base = SPSA_START_INDEX(start) | ((uint64_t)1 << 39);
     ss_rng_normal_fill(ctx->p->seed, SS_P_RLHF_SPSA, (uint32_t)i, base, (uint64_t)d, r);
     for (int j = 0; j < d; j++) nrm += r[j] * r[j];
     nrm = sqrt(nrm);
@@ -35,17 +70,18 @@ static void spsa_random_starts(const rlhf_strategy_ctx *ctx, double *reports)
 
 static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
 {
+  const spsa_settings *S = ctx->data;
   const rlhf_params *p = ctx->p;
   int d = p->d;
   int64_t k = p->k;
   int P = ss_comm_size(ctx->comm), rank = ss_comm_rank(ctx->comm);
   memcpy(reports, ctx->theta_star, (size_t)k * d * sizeof *reports);
-  if (ctx->start > 0) spsa_random_starts(ctx, reports);
+  if (S->start > 0) spsa_random_starts(ctx, S->start, reports);
   int64_t nstrat = 0;
   for (int64_t i = 0; i < k; i++) nstrat += ctx->strategic[i];
-  if (nstrat == 0 || ctx->steps == 0) return SS_OK;
+  if (nstrat == 0 || S->steps == 0) return SS_OK;
   int64_t nev = 2 * nstrat;
-  int G = ctx->groups > 0 ? ctx->groups : P;
+  int G = S->groups > 0 ? S->groups : P;
   if (G > P) G = P;
   if (G > nev) G = (int)nev;
   int color = (int)((int64_t)rank * G / P);
@@ -88,9 +124,9 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   double save[RLHF_DMAX * (3 + RLHF_DMAX) + 2];
   ss_safepoint sp;
   ss_safepoint_init(&sp);
-  for (int m = 0; m < ctx->steps && !rc; m++) {
-    double am = ctx->a / pow(m + 1 + ctx->A_gain, ctx->alpha_exp);
-    double cm = ctx->c / pow(m + 1, ctx->gamma_exp);
+  for (int m = 0; m < S->steps && !rc; m++) {
+    double am = S->a / pow(m + 1 + S->A_gain, S->alpha_exp);
+    double cm = S->c / pow(m + 1, S->gamma_exp);
     /* everyone's estimate at the current reports: the block, then replicated */
     /* warm starts (deterministic: each labeler's previous estimate, whichever rank holds it) */
     mine.warm = m > 0;
@@ -103,7 +139,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       for (int j = 0; j < d; j++)
         delta[s * d + j] =
             ss_rng_u01(p->seed, SS_P_RLHF_SPSA, (uint32_t)who[s],
-                       SPSA_START_INDEX(ctx->start) + (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
+                       SPSA_START_INDEX(S->start) + (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
     for (int64_t ev = 0; ev < nev && !rc; ev++) {
       u[ev] = 0;
       if (ev % G != color) continue;
@@ -141,9 +177,9 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
       for (int j = 0; j < d; j++) reports[i * d + j] += am * ghat * delta[s * d + j];
       rlhf_project_ball(reports + i * d, d, p->B);
     }
-    if (ctx->progress) ctx->progress(ctx->progress_ctx, (m + 1.0) / ctx->steps);
+    if (ctx->progress) ctx->progress(ctx->progress_ctx, (m + 1.0) / S->steps);
     /* safe point: the state is (reports, m + 1); see interrupt.h */
-    if (m + 1 < ctx->steps) rc = ss_safepoint_check(&sp, ctx->comm, "SPSA step", m + 1, ctx->steps, e);
+    if (m + 1 < S->steps) rc = ss_safepoint_check(&sp, ctx->comm, "SPSA step", m + 1, S->steps, e);
   }
   rlhf_estimates_free(&mine);
   rlhf_estimates_free(&all);
@@ -156,4 +192,11 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   return rc;
 }
 
-const rlhf_strategy_ops rlhf_strategy_spsa = {"spsa", spsa_run};
+const rlhf_strategy_ops rlhf_strategy_spsa = {
+  .name = "spsa",
+  .summary = "every strategic labeler climbs its own utility over its report with SPSA (MODELS 1.6)",
+  .keys = spsa_keys,
+  .nkeys = SS_PLUGIN_COUNT(spsa_keys),
+  .setup = spsa_setup,
+  .run = spsa_run,
+};
