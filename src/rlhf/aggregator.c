@@ -48,6 +48,10 @@ static rlhf_agg *agg_new(const rlhf_agg_ops *ops, int d, int64_t k, ss_err *e)
   agg->ops = ops;
   agg->d = d;
   agg->k = k;
+  if (ops->data_size && !(agg->data = ss_calloc(1, ops->data_size, e))) {
+    free(agg);
+    return NULL;
+  }
   return agg;
 }
 
@@ -92,25 +96,10 @@ int rlhf_agg_build_exact(const rlhf_agg_ops *ops, int d, int64_t k, const double
   if (!agg) return SS_ERUNTIME;
   agg->median_kind = median_kind;
   agg->radius = radius;
-  if (ops->build_exact && ops->build_exact(agg, theta_hat, lo, hi, e)) {
+  /* the aggregator's own builder, from the parameters it needs (prec: pessimistic_sw) */
+  if (ops->build_exact(agg, theta_hat, prec, lo, hi, e)) {
     rlhf_agg_destroy(&agg);
     return e->code;
-  }
-  if (ops->needs_all) {
-    agg->thetas = ss_malloc((size_t)k * d * sizeof *agg->thetas, e);
-    if (!agg->thetas) {
-      rlhf_agg_destroy(&agg);
-      return SS_ERUNTIME;
-    }
-    memcpy(agg->thetas, theta_hat, (size_t)k * d * sizeof *agg->thetas);
-  }
-  if (ops->needs_prec) {
-    agg->prec = ss_malloc((size_t)k * d * d * sizeof *agg->prec, e);
-    if (!agg->prec) {
-      rlhf_agg_destroy(&agg);
-      return SS_ERUNTIME;
-    }
-    memcpy(agg->prec, prec, (size_t)k * d * d * sizeof *agg->prec);
   }
   *out = agg;
   return SS_OK;
@@ -120,8 +109,8 @@ void rlhf_agg_destroy(rlhf_agg **pa)
 {
   rlhf_agg *a = *pa;
   if (!a) return;
-  free(a->thetas);
-  free(a->prec);
+  if (a->data && a->ops->destroy) a->ops->destroy(a->data);
+  free(a->data);
   free(a);
   *pa = NULL;
 }
@@ -134,5 +123,5 @@ void rlhf_agg_smooth(const rlhf_agg *agg, const double *z, double mu, double *gr
 }
 const double *rlhf_agg_linear_theta(const rlhf_agg *agg)
 {
-  return agg->ops->linear ? agg->theta : NULL;
+  return agg->ops->linear ? RLHF_AGG_LINEAR(agg)->theta : NULL;
 }

@@ -54,9 +54,9 @@ struct rlhf_states {
 
 /* An aggregator (aggregator.c holds the registry, one line per aggregator). Ops, with
  * designated initialisers:
- *   required:                    name, build, value, smooth
- *   optional, with a default:    build_exact (default: nothing beyond the generic copies of
- *                                the estimates when needs_all / needs_prec)
+ *   required:                    name, build, build_exact, value, smooth
+ *   optional, with a default:    data_size (default 0: no private state), destroy (default:
+ *                                the state holds no pointers)
  *   optional, without a default: keys/nkeys (its config keys, gathered into the schema after
  *                                rlhf.algorithms), check (checks of its keys, run for every
  *                                registered aggregator), lp_dims/lp_fill/lp_theta (polyhedral
@@ -66,13 +66,16 @@ struct rlhf_agg_ops {
   int linear;      /* W(z) = <theta, z>: the greedy policy is exact */
   int needs_prec;  /* needs Sigma_i^{-1} */
   int needs_all;   /* needs every labeler's estimate replicated (maxmin, pessimistic_sw) */
+  size_t data_size; /* bytes of its private state (agg->data) */
+  /* Frees what its state points to (not the state itself). */
+  void (*destroy)(void *data);
   const ss_key *keys;
   int nkeys;
   int (*check)(const ss_config *cfg, ss_err *e);
   /* Fills agg's data from explicit parameters held on one rank (serial medians and exact
    * sums), with the same formulas as build. */
-  int (*build_exact)(rlhf_agg *agg, const double *theta_hat, const double *lo, const double *hi,
-                     ss_err *e);
+  int (*build_exact)(rlhf_agg *agg, const double *theta_hat, const double *prec, const double *lo,
+                     const double *hi, ss_err *e);
   /* Fills agg's data from the estimates. est holds all k rows when needs_all, else this
    * rank's block (collective over c). */
   int (*build)(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est,
@@ -90,17 +93,21 @@ struct rlhf_agg_ops {
   void (*lp_theta)(const rlhf_agg *agg, const double *y, double *theta);
 };
 
+/* What every aggregate shares; the rest is the aggregator's own state behind data. */
 struct rlhf_agg {
   const rlhf_agg_ops *ops;
   int d;
   int64_t k;
   int median_kind;
   double radius;
-  double theta[RLHF_DMAX];           /* linear: the parameter */
-  double lo[RLHF_DMAX], hi[RLHF_DMAX]; /* box */
-  double *thetas;  /* k x d (maxmin, pessimistic_sw) */
-  double *prec;    /* k x d x d (pessimistic_sw) */
+  void *data; /* ops->data_size bytes, zeroed, before build (owned: ops->destroy, then free) */
 };
+
+/* The state of the linear aggregators (W(z) = <theta, z>): their data starts with this. */
+typedef struct {
+  double theta[RLHF_DMAX];
+} rlhf_agg_linear_data;
+#define RLHF_AGG_LINEAR(agg) ((rlhf_agg_linear_data *)(agg)->data)
 
 extern const rlhf_agg_ops rlhf_agg_naive_mle, rlhf_agg_median_mle, rlhf_agg_oracle,
     rlhf_agg_pessimistic_sw, rlhf_agg_maxmin, rlhf_agg_pessimistic_momle, rlhf_agg_dictator;

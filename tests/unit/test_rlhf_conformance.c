@@ -124,6 +124,9 @@ static void test_aggregators(void)
   for (int a = 0; a < rlhf_agg_count(); a++) {
     const rlhf_agg_ops *ops = rlhf_agg_find(rlhf_agg_name_at(a));
     const char *name = rlhf_agg_name_at(a);
+    /* the required ops (rlhf_impl.h) */
+    CU_ASSERT_FATAL(ops->build && ops->build_exact && ops->value && ops->smooth);
+    CU_ASSERT(!ops->lp_dims == !ops->lp_fill && !ops->lp_fill == !ops->lp_theta);
     rlhf_agg *coll = NULL, *exact = NULL;
     build_both(ops, &in, &coll, &exact);
     CU_ASSERT_PTR_NOT_NULL_FATAL(coll);
