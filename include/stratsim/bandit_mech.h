@@ -55,9 +55,7 @@ struct ss_bandit_mech {
   void *data;
 };
 
-/* The registry, in the order the config schema lists them. */
-extern const ss_bandit_mech_ops ss_bandit_optgtm_ops, ss_bandit_ggtm_ops, ss_bandit_linucb_ops,
-    ss_bandit_lingreedy_ops, ss_bandit_uniform_ops;
+/* The registry (mechanism.c), in the order the config schema lists them. */
 const ss_bandit_mech_ops *ss_bandit_mech_find(const char *name);
 
 /* The radius for a state with n updates, as p->radius says. */
@@ -112,8 +110,7 @@ typedef struct {
                  int64_t u_pert);
 } ss_bandit_strategy_ops;
 
-extern const ss_bandit_strategy_ops ss_bandit_truthful_ops, ss_bandit_fixed_ops,
-    ss_bandit_gradient_ops;
+/* The registry: strategy.c. */
 const ss_bandit_strategy_ops *ss_bandit_strategy_find(const char *name);
 /* The families of src/bandit (include/stratsim/plugin.h). */
 struct ss_plugin_family;

@@ -6,6 +6,9 @@
 #include "stratsim/bandit_mech.h"
 #include "stratsim/plugin.h"
 
+/* The registry: one extern and one table line per mechanism (each defined in its own file). */
+extern const ss_bandit_mech_ops ss_bandit_optgtm_ops, ss_bandit_ggtm_ops, ss_bandit_linucb_ops;
+extern const ss_bandit_mech_ops ss_bandit_lingreedy_ops, ss_bandit_uniform_ops;
 static const void *const mechanisms[] = {
   &ss_bandit_optgtm_ops,
   &ss_bandit_ggtm_ops,

@@ -3,6 +3,7 @@
 #include "stratsim/bandit_mech.h"
 #include "stratsim/plugin.h"
 
+extern const ss_bandit_strategy_ops ss_bandit_truthful_ops, ss_bandit_fixed_ops, ss_bandit_gradient_ops;
 static const void *const strategies[] = {
   &ss_bandit_truthful_ops,
   &ss_bandit_fixed_ops,

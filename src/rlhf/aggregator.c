@@ -8,6 +8,10 @@
 #include "stratsim/median.h"
 #include "rlhf_impl.h"
 
+/* The registry: one extern and one table line per aggregator (each defined in its own file). */
+extern const rlhf_agg_ops rlhf_agg_naive_mle, rlhf_agg_median_mle, rlhf_agg_oracle;
+extern const rlhf_agg_ops rlhf_agg_pessimistic_sw, rlhf_agg_maxmin, rlhf_agg_pessimistic_momle;
+extern const rlhf_agg_ops rlhf_agg_dictator;
 static const void *const aggregators[] = {
   &rlhf_agg_naive_mle,
   &rlhf_agg_median_mle,

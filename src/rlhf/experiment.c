@@ -403,7 +403,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   char *hdr = NULL;
   int need_prec = 0;
   for (int a = 0; a < rp.nalgos; a++) need_prec |= rlhf_agg_needs_prec(rp.algos[a]);
-  int strategic_run = rp.strategy != &rlhf_strategy_truthful;
+  int strategic_run = !rp.strategy->reports_truth;
 
   ss_phase_begin(task->timers, ph_setup);
   if (p->mdp) rlhf_env_create_mdp(p, &env, e);

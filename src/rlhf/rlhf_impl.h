@@ -109,8 +109,6 @@ typedef struct {
 } rlhf_agg_linear_data;
 #define RLHF_AGG_LINEAR(agg) ((rlhf_agg_linear_data *)(agg)->data)
 
-extern const rlhf_agg_ops rlhf_agg_naive_mle, rlhf_agg_median_mle, rlhf_agg_oracle,
-    rlhf_agg_pessimistic_sw, rlhf_agg_maxmin, rlhf_agg_pessimistic_momle, rlhf_agg_dictator;
 
 /* A strategy: how the strategic labelers report (strategy.c holds the registry, one line per
  * strategy; each strategy is one file). Ops, with designated initialisers:
@@ -122,6 +120,7 @@ extern const rlhf_agg_ops rlhf_agg_naive_mle, rlhf_agg_median_mle, rlhf_agg_orac
 struct rlhf_strategy_ops {
   const char *name;
   const char *summary; /* one line (docs/plugins.md) */
+  int reports_truth;   /* every labeler reports theta_i*: the strategic condition is the truthful one */
   const ss_key *keys;  /* paths "rlhf.<name>.*"; declared next to the code */
   int nkeys;
   /* Config errors (ss_cfg_error) about its keys given p; not collective. */
@@ -134,8 +133,6 @@ struct rlhf_strategy_ops {
    * its settings are ctx->data. Collective over ctx->comm. */
   int (*run)(rlhf_strategy_ctx *ctx, double *reports, ss_err *e);
 };
-extern const rlhf_strategy_ops rlhf_strategy_truthful, rlhf_strategy_exaggerate,
-    rlhf_strategy_spsa, rlhf_strategy_fixed;
 /* The families of src/rlhf (include/stratsim/plugin.h). */
 extern const ss_plugin_family rlhf_aggregators, rlhf_strategies;
 int rlhf_agg_check_all(const ss_config *cfg, ss_err *e);

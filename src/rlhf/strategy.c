@@ -7,6 +7,9 @@
 #include <string.h>
 #include "rlhf_impl.h"
 
+/* The registry: one extern and one table line per strategy (each defined in its own file). */
+extern const rlhf_strategy_ops rlhf_strategy_truthful, rlhf_strategy_exaggerate, rlhf_strategy_spsa;
+extern const rlhf_strategy_ops rlhf_strategy_fixed;
 static const void *const strategies[] = {
   &rlhf_strategy_truthful,
   &rlhf_strategy_exaggerate,
@@ -65,6 +68,7 @@ static int truthful_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
 const rlhf_strategy_ops rlhf_strategy_truthful = {
   .name = "truthful",
   .summary = "every labeler reports its true parameter theta_i*",
+  .reports_truth = 1,
   .run = truthful_run,
 };
 
