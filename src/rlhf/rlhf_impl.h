@@ -133,8 +133,21 @@ struct rlhf_strategy_ops {
    * its settings are ctx->data. Collective over ctx->comm. */
   int (*run)(rlhf_strategy_ctx *ctx, double *reports, ss_err *e);
 };
+/* A choice implemented by a built-in code path rather than by ops of its own (environment
+ * types, policy solvers): registered like any plug-in (its name, its keys), mapped to the
+ * code's constant. Required: name, summary, kind; optional without a default: keys/nkeys. */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int kind; /* RLHF_ENV_* (env_types.c) or RLHF_METHOD_* (solvers.c) */
+  const ss_key *keys;
+  int nkeys;
+} rlhf_builtin_ops;
+/* The kind of registered name (the schema has checked it); -1 if unknown. */
+int rlhf_builtin_kind(const ss_plugin_family *f, const char *name);
+
 /* The families of src/rlhf (include/stratsim/plugin.h). */
-extern const ss_plugin_family rlhf_aggregators, rlhf_strategies;
+extern const ss_plugin_family rlhf_aggregators, rlhf_strategies, rlhf_env_types, rlhf_solvers;
 int rlhf_agg_check_all(const ss_config *cfg, ss_err *e);
 int rlhf_strategy_check(const rlhf_strategy_ops *ops, const ss_config *cfg, const rlhf_params *p,
                         ss_err *e);
