@@ -112,8 +112,19 @@ typedef struct {
 
 /* The registry: strategy.c. */
 const ss_bandit_strategy_ops *ss_bandit_strategy_find(const char *name);
+/* ---- true arm features (bandit.features; features.c) ---- */
+/* Required: name, summary, fill. Optional without a default: keys/nkeys. */
+typedef struct {
+  const char *name;
+  const char *summary;
+  const ss_key *keys;
+  int nkeys;
+  /* Fills the K x d true features (the config checked by the experiment). Not collective. */
+  void (*fill)(const ss_config *cfg, uint64_t seed, int64_t K, int d, double *ytrue);
+} ss_bandit_features_ops;
+
 /* The families of src/bandit (include/stratsim/plugin.h). */
 struct ss_plugin_family;
-extern const struct ss_plugin_family ss_bandit_mechanisms, ss_bandit_strategies;
+extern const struct ss_plugin_family ss_bandit_mechanisms, ss_bandit_strategies, ss_bandit_features;
 
 #endif

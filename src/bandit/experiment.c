@@ -22,11 +22,9 @@ static const ss_key keys[] = {
      "theta* from bandit.theta, or drawn uniformly on [-1,1]^d per seed"},
     {"bandit.theta", SS_T_REAL_LIST, "[1, 1, 0.8, 1, 1]", -1e6, 1e6, 0, NULL,
      "theta* (d values) when theta_source is given; the default is the paper's"},
-    {"bandit.features", SS_T_ENUM, "paper", 0, 0, 0, "paper|random|ones|given",
+    {"bandit.features", SS_T_ENUM, "paper", 0, 0, 0, SS_PLUGIN_CHOICES,
      "true arm features y_a: the paper's (+0.1 at coordinate a mod d, -0.1 elsewhere), uniform on "
      "[-1,1]^d per seed, all ones, or bandit.true_features"},
-    {"bandit.true_features", SS_T_REAL_MATRIX, NULL, -1e3, 1e3, 0, NULL,
-     "K x d true features when features is given"},
     {"bandit.contexts", SS_T_ENUM, "shared", 0, 0, 0, "shared|iid",
      "x*_{t,a} = c_t * y_a with one user context c_t per round (shared), or z_{t,a} * y_a with "
      "independent z_{t,a} per round and arm (iid); c, z uniform on [-1,1]^d"},
@@ -164,18 +162,9 @@ static int build_env(const ss_config *cfg, uint64_t seed, ss_bandit_env *env, ss
     const double *th = ss_cfg_list(cfg, "bandit.theta", &n);
     memcpy(env->theta, th, (size_t)d * sizeof(double));
   }
-  const char *features = ss_cfg_str(cfg, "bandit.features");
-  if (!strcmp(features, "paper")) {
-    ss_bandit_paper_features(K, d, env->ytrue);
-  } else if (!strcmp(features, "random")) {
-    ss_bandit_random_features(seed, K, d, env->ytrue);
-  } else if (!strcmp(features, "ones")) {
-    for (int64_t i = 0; i < K * d; i++) env->ytrue[i] = 1.0;
-  } else {
-    int rows, cols;
-    memcpy(env->ytrue, ss_cfg_matrix(cfg, "bandit.true_features", &rows, &cols),
-           (size_t)K * d * sizeof(double));
-  }
+  const ss_bandit_features_ops *features = ss_plugin_find(&ss_bandit_features, ss_cfg_str(cfg, "bandit.features"));
+  if (!features) return ss_plugin_unknown(&ss_bandit_features, ss_cfg_str(cfg, "bandit.features"), e);
+  features->fill(cfg, seed, K, d, env->ytrue);
   ss_bandit_env_prepare(env);
   return SS_OK;
 }
@@ -315,7 +304,8 @@ static const char *columns_depend_on(const ss_config *cfg, const char *key)
   return !strcmp(key, "bandit.d") && ss_cfg_bool(cfg, "bandit.write_arms") ? "bandit_arms" : NULL;
 }
 
-static const ss_plugin_family *const plugins[] = {&ss_bandit_mechanisms, &ss_bandit_strategies, NULL};
+static const ss_plugin_family *const plugins[] = {&ss_bandit_mechanisms, &ss_bandit_strategies,
+                                                   &ss_bandit_features, NULL};
 
 const ss_experiment_ops ss_bandit_experiment = {
     .name = "bandit",
