@@ -169,22 +169,11 @@ def table(by):
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1].startswith("-"):
-        sys.exit(__doc__)
-    run_dir = argv[1]
-    out, dump = pk.out_args(argv, run_dir)
-    man = pk.manifest(run_dir)
+    run_dir, out, dump, man = pk.run_args(argv, __doc__)
     cfg = (man.get("config") or {}).get("bandit", {})
-    epochs = pk.read_csv(os.path.join(run_dir, "bandit_epochs.csv"))
-    if not epochs:
-        sys.exit(pk.no_rows("bandit_fig1", run_dir, "bandit_epochs.csv"))
-    curves = pk.read_csv(os.path.join(run_dir, "bandit_curves.csv"))
-    arms = pk.read_csv(os.path.join(run_dir, "bandit_arms.csv"))
-    try:
-        for rows, what in ((epochs, "bandit_epochs.csv"), (curves, "bandit_curves.csv"), (arms, "bandit_arms.csv")):
-            pk.assign_points(rows, man, what)
-    except pk.PointError as err:
-        sys.exit("bandit_fig1: %s" % err)
+    epochs = pk.load_table("bandit_fig1", run_dir, man, "bandit_epochs.csv")
+    curves = pk.load_table("bandit_fig1", run_dir, man, "bandit_curves.csv", required=False)
+    arms = pk.load_table("bandit_fig1", run_dir, man, "bandit_arms.csv", required=False)
     ge, gc, ga = groups(epochs), groups(curves), groups(arms)
     for key, rows in ge.items():
         point = rows[0]["_point"]

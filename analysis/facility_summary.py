@@ -119,20 +119,9 @@ def geometry_figure(agents, runs, seed, cap, base, dump):
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1].startswith("-"):
-        sys.exit(__doc__)
-    run_dir = argv[1]
-    out, dump = pk.out_args(argv, run_dir)
-    man = pk.manifest(run_dir)
-    rows = pk.read_csv(os.path.join(run_dir, "facility_runs.csv"))
-    if not rows:
-        sys.exit(pk.no_rows("facility_summary", run_dir, "facility_runs.csv"))
-    agents = pk.read_csv(os.path.join(run_dir, "facility_agents.csv"))
-    try:
-        pk.assign_points(rows, man, "facility_runs.csv")
-        pk.assign_points(agents, man, "facility_agents.csv")
-    except pk.PointError as err:
-        sys.exit("facility_summary: %s" % err)
+    run_dir, out, dump, man = pk.run_args(argv, __doc__)
+    rows = pk.load_table("facility_summary", run_dir, man, "facility_runs.csv")
+    agents = pk.load_table("facility_summary", run_dir, man, "facility_agents.csv", required=False)
     table(rows)
     if not agents:
         return

@@ -18,6 +18,7 @@ import itertools
 import json
 import math
 import os
+import sys
 
 NAMES = {  # the papers' names
     "optgtm": "OptGTM", "ggtm": "GGTM", "linucb": "LinUCB", "lingreedy": "LinGreedy",
@@ -51,6 +52,29 @@ def no_rows(script, run_dir, table):
                 "  bin/stratsim collect %s/point-* --out %s/all" % (script, run_dir, ", ".join(pieces), run_dir.rstrip("/"),
                                                                     run_dir.rstrip("/")))
     return "%s: no %s rows in %s" % (script, table, run_dir)
+
+
+def run_args(argv, doc):
+    """(run_dir, out, dump, manifest) of a script called as `script RUN_DIR [--out DIR] [--data]`;
+    exits with the script's doc string otherwise."""
+    if len(argv) < 2 or argv[1].startswith("-"):
+        sys.exit(doc)
+    out, dump = out_args(argv, argv[1])
+    return argv[1], out, dump, manifest(argv[1])
+
+
+def load_table(script, run_dir, man, table, required=True):
+    """The rows of run_dir/table, each with its sweep point (assign_points). Exits with the
+    script's message when the file cannot tell its sweep points apart, or (required) when it
+    has no rows."""
+    rows = read_csv(os.path.join(run_dir, table))
+    if not rows and required:
+        sys.exit(no_rows(script, run_dir, table))
+    try:
+        assign_points(rows, man, table)
+    except PointError as err:
+        sys.exit("%s: %s" % (script, err))
+    return rows
 
 
 def manifest(run_dir):

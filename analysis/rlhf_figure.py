@@ -102,18 +102,8 @@ def plot_gains(ax, labelers, nmax):
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1].startswith("-"):
-        sys.exit(__doc__)
-    run_dir = argv[1]
-    out, dump = pk.out_args(argv, run_dir)
-    man = pk.manifest(run_dir)
-    runs = pk.read_csv(os.path.join(run_dir, "rlhf_runs.csv"))
-    if not runs:
-        sys.exit(pk.no_rows("rlhf_figure", run_dir, "rlhf_runs.csv"))
-    try:
-        pk.assign_points(runs, man, "rlhf_runs.csv")
-    except pk.PointError as err:
-        sys.exit(str(err))
+    run_dir, out, dump, man = pk.run_args(argv, __doc__)
+    runs = pk.load_table("rlhf_figure", run_dir, man, "rlhf_runs.csv")
     labelers = pk.read_csv(os.path.join(run_dir, "rlhf_labelers.csv"))
     try:
         pk.assign_points(labelers, man, "rlhf_labelers.csv")

@@ -41,13 +41,7 @@ def main():
         sys.exit(__doc__)
     run_dir = sys.argv[1]
     man = pk.manifest(run_dir)
-    rows = pk.read_csv(os.path.join(run_dir, "rlhf_runs.csv"))
-    if not rows:
-        sys.exit(pk.no_rows("rlhf_table1", run_dir, "rlhf_runs.csv"))
-    try:
-        pk.assign_points(rows, man, "rlhf_runs.csv")
-    except pk.PointError as err:
-        sys.exit("rlhf_table1: %s" % err)
+    rows = pk.load_table("rlhf_table1", run_dir, man, "rlhf_runs.csv")
     cells = OrderedDict()
     for r in rows:
         key = (r["_point"], int(r["n"]), r["algorithm"])

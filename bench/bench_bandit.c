@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
+#include "bench_clock.h"
 #include "stratsim/bandit.h"
 
 /* CPU seconds of this process: on a shared machine wall time also counts other people's jobs. */
@@ -105,12 +105,6 @@ static double time_batch(ss_comm *c, const char *mech, int n, int64_t T, ss_err 
   return cpu;
 }
 
-static long peak_rss_kb(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss;
-}
 
 int main(int argc, char **argv)
 {

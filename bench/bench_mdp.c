@@ -9,27 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
+#include "bench_clock.h"
 #include "stratsim/median.h"
 #include "stratsim/par.h"
 #include "stratsim/rng.h"
 #include "../src/rlhf/rlhf_mdp.h"
 
-static double peak_rss_mb(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024.0;
-}
 
-/* CPU seconds of this thread: on a machine shared with other jobs, wall time overstates */
-static double cpu_time(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static double arg(int argc, char **argv, const char *key, double def)
 {

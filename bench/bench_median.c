@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include "bench_clock.h"
 #include "stratsim/median.h"
 #include "stratsim/par.h"
 #include "stratsim/rng.h"
@@ -32,12 +32,6 @@ static void generate_rows(void *ctx, int64_t start, int64_t count, double *buf)
     ss_rng_normal_fill(SEED, SS_P_TEST, (uint32_t)(o->first_row + start + i), 0, (uint64_t)o->d, buf + i * o->d);
 }
 
-static long peak_rss_kb(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss; /* kilobytes on Linux */
-}
 
 static int parse_args(int argc, char **argv, bench_opts *o)
 {

@@ -8,27 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
+#include "bench_clock.h"
 #include "stratsim/median.h"
 #include "stratsim/par.h"
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
 
-static double peak_rss_mb(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024.0;
-}
 
-/* CPU time of the calling thread: less disturbed than wall time when other jobs share the cores */
-static double cpu_time(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static int bench_mle(ss_comm *w, int n, int d, int reps, double peak_gflops)
 {

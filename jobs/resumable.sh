@@ -26,6 +26,11 @@ if [ "${SLURM_RESTART_COUNT:-0}" -gt 0 ]; then
     extra=(--resume-auto)
 fi
 
+# STRATSIM_STATUS_FILE: rank 0 writes the run's final status there. Under srun
+# --kill-on-bad-exit, the first rank to exit 3 after the checkpoint gets the others killed, and
+# srun's exit code is then not 3; the status file still says "checkpointed".
+status_file=$(mktemp "${TMPDIR:-/tmp}/stratsim-status.XXXXXX") || exit 1
+export STRATSIM_STATUS_FILE=$status_file
 warned=0 pid=
 forward() { # forward SIGNAL: to the launcher (bash runs traps only between waits)
     [ "$1" = USR1 ] && warned=1
@@ -41,6 +46,12 @@ while kill -0 "$pid" 2>/dev/null; do # a trap interrupted wait: wait on
     wait "$pid"
     rc=$?
 done
+
+if [ $rc -ne 0 ] && [ $rc -ne 3 ] && grep -q '^checkpointed' "$status_file" 2>/dev/null; then
+    echo "resumable.sh: the launcher exited $rc, but the run checkpointed (a rank was ended after it saved): exit 3" >&2
+    rc=3
+fi
+rm -f "$status_file"
 
 max=${STRATSIM_MAX_REQUEUES:-10}
 if [ $rc -eq 3 ] && [ $warned = 1 ] && [ -n "${SLURM_JOB_ID:-}" ] && [ "${SLURM_RESTART_COUNT:-0}" -lt "$max" ]; then

@@ -202,7 +202,7 @@ done
 # STRATSIM_SKIP_SLURM=1 leaves it out (developers running several checkouts at once: the
 # cluster's ports are fixed); CI never sets it.
 if [ -x tests/slurm/test_slurm.sh ] && [ -z "${STRATSIM_SKIP_SLURM:-}" ]; then
-  if timeout 300 tests/slurm/test_slurm.sh >"$OUT/slurm.log" 2>&1; then
+  if timeout 600 tests/slurm/test_slurm.sh >"$OUT/slurm.log" 2>&1; then
     ok "slurm: every jobs/*.sbatch with -N 2 (srun and mpirun) on a 2-node test cluster ($(grep -c "^PASS" "$OUT/slurm.log") checks)"
   else ko "slurm: tests/slurm/test_slurm.sh (log: $OUT/slurm.log)" "$OUT/slurm.log"; fi
 fi

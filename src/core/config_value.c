@@ -75,6 +75,7 @@ static int parse_real(const char *s, double *x)
   if (!*s) return 0;
   errno = 0;
   *x = strtod(s, &end);
+  if (*x == 0) *x = 0; /* -0 is 0: every writer (YAML, JSON, CSV columns) then agrees */
   while (*end == ' ') end++;
   return *end == 0 && isfinite(*x) && (errno != ERANGE || *x != 0); /* subnormals are finite reals */
 }

@@ -255,6 +255,20 @@ static int write_results(ss_run_state *r, ss_err *e)
   return ss_comm_agree(r->world, e);
 }
 
+/* STRATSIM_STATUS_FILE=PATH: rank 0 writes "STATUS<TAB>RUN_DIR" there at the end (status as in
+ * the manifest). jobs/resumable.sh reads it: under srun --kill-on-bad-exit, the first rank to
+ * exit 3 after a checkpoint gets the others killed, so srun's exit code alone cannot say that
+ * the run checkpointed. Best effort: a failure to write it changes nothing else. */
+static void write_status_file(const char *status, const char *dir)
+{
+  const char *path = getenv("STRATSIM_STATUS_FILE");
+  if (!path || !*path) return;
+  FILE *f = fopen(path, "w");
+  if (!f) return;
+  fprintf(f, "%s\t%s\n", status, dir);
+  fclose(f);
+}
+
 /* The final manifest, the summary on stdout, and the lock released. */
 static void finish(ss_run_state *r, double t0, ss_err *e)
 {
@@ -275,6 +289,7 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
   if (me == 0) {
     ss_err merr = {0};
     if (ss_manifest_write(m, &merr) && !e->code) *e = merr;
+    write_status_file(m->status, r->dir);
     if (!e->code) ss_checkpoint_remove(r->dir);
     if (!e->code) {
       if (r->summary) fputs(r->summary, stdout);

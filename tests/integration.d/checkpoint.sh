@@ -149,10 +149,11 @@ ck_refuse() { # ck_refuse WHAT DIR EXPECTED_MESSAGE
     ok "checkpoint refused ($1): exit 2, '$3', nothing touched"
   else ko "checkpoint refusal ($1): exit $rc" "$OUT/ck-refuse.log"; fi
 }
-# a checkpointed run to damage: SIGUSR1 to one rank once a checkpoint exists
+# a checkpointed run to damage: SIGUSR1 to one rank once a checkpoint exists (each checkpoint
+# write held 0.5 s, so the run cannot finish before the signal: it once did in CI)
 ck_make() { # ck_make DIR SEED
   rm -rf "$1"
-  STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run tests/data/facility_ranks.yaml --set seeds=30 --set seed=$2 --set checkpoint.every=0.2 \
+  STRATSIM_CHECKPOINT_DELAY=0.5 STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run tests/data/facility_ranks.yaml --set seeds=30 --set seed=$2 --set checkpoint.every=0.2 \
     --out "$1" --quiet >"$OUT/ck-make.log" 2>&1 &
   local mpirun=$! n=0
   while [ ! -f "$1/checkpoint.bin" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done

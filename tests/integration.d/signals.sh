@@ -77,10 +77,11 @@ PY
 }
 
 # Long tasks: 10^6 agents' best-response dynamics (minutes per task); a bandit horizon of
-# 2*10^5 rounds; 5000 SPSA steps; planner passes over a 10^4-state MDP (H = 10).
+# 2*10^6 rounds; 50000 SPSA steps (a task of 2*10^5 rounds, or 5000 steps, once ended within the 2 s
+# before the signal in CI); planner passes over a 10^4-state MDP (H = 10).
 sig_facility=(configs/facility/agents.yaml --set seeds=2 --set facility.agents=1000001 --set facility.mechanisms=[mean])
-sig_bandit=(configs/bandit/quick.yaml --set bandit.T=200000 --set seeds=1)
-sig_rlhf=(configs/rlhf/quick.yaml --set seeds=1 --set rlhf.n=100 --set rlhf.spsa.steps=5000)
+sig_bandit=(configs/bandit/quick.yaml --set bandit.T=2000000 --set seeds=1)
+sig_rlhf=(configs/rlhf/quick.yaml --set seeds=1 --set rlhf.n=100 --set rlhf.spsa.steps=50000)
 sig_mdp=(configs/scaling/mdp_states.yaml --set rlhf.env.states=10000 --set seeds=3)
 
 sig_case facility-term TERM mpirun SIGTERM 1 "best-response round" "${sig_facility[@]}"

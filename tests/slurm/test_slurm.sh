@@ -18,6 +18,10 @@
 #      - scaling.sbatch: a strong study over 1-2 nodes x 1-2 ranks with 2 repeats (srun) and a
 #        weak one on 2 nodes (mpirun): one tidy CSV each with the expected rows, and
 #        analysis/scaling.py summarises it;
+#   2b. time limit and preemption: run.sbatch jobs that checkpoint and are requeued, by the
+#      time-limit warning (SIGUSR1 to the batch shell: the job requeues itself) and by
+#      `scontrol requeue` (SIGTERM, requeued by SLURM), resume by themselves to CSVs identical
+#      to an uninterrupted run;
 #   3. stop.sh leaves nothing behind: no daemon, job step or process of this cluster, no
 #      pidfile, no listening port, no network namespace.
 # Prints PASS:/FAIL: (and SKIP:) per check, then "N passed, M failed"; exits non-zero on any
@@ -266,6 +270,59 @@ if [ -n "${job_scaling_weak:-}" ]; then
         test "$(rows_of "$work/scaling-weak/scaling.csv")" = "2/2/1/40 2/4/1/80"
     check "weak scaling run at 4 ranks used facility.agents=80" \
         test "$(jget "$work/scaling-weak/n2-r4-1/manifest.json" 'm["config"]["facility"]["agents"]')" = 80
+fi
+
+# --- 2b. time limits and preemption: a job checkpoints, is requeued, and resumes by itself -----
+# preempt NAME HOW: run.sbatch of a facility run on 2 nodes that checkpoints every 0.2 s (each
+# write held 0.5 s, so that it cannot end before the signal); once a checkpoint exists:
+#   usr1:    the time-limit warning of `#SBATCH --signal=B:USR1@120`, sent now with
+#            `scancel --signal=USR1 --batch`: the ranks checkpoint, the job requeues itself;
+#   requeue: preemption, `scontrol requeue`: SIGTERM to the job, SLURM requeues it (--requeue).
+# SLURM holds a requeued job for 2 minutes (BeginTime); the test lifts that (StartTime=now).
+# The requeued start must continue the run (--resume-auto) to CSVs identical to a 1-rank run.
+preempt() {
+    local name=$1 how=$2 dir=$work/preempt-$1 id n
+    id=$(STRATSIM_CHECKPOINT_DELAY=0.5 $X sbatch --parsable -N 2 -n 2 -o "$work/logs/preempt-$name-%j.out" \
+         jobs/run.sbatch tests/data/facility_ranks.yaml --set seeds=30 --set seed=11 --set checkpoint.every=0.2 \
+         --out "$dir" --quiet 2> "$work/logs/preempt-$name.err")
+    id=${id%%;*}
+    [ -n "$id" ] || { fail "preempt $name: sbatch: $(cat "$work/logs/preempt-$name.err")"; return; }
+    ids+=("$id")
+    n=0
+    while [ ! -f "$dir/checkpoint.bin" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+    [ -f "$dir/checkpoint.bin" ] || { fail "preempt $name: job $id wrote no checkpoint within 60 s"; return; }
+    case $how in
+        usr1) $X scancel --signal=USR1 --batch "$id" ;;
+        requeue) $X scontrol requeue "$id" ;;
+    esac
+    n=0
+    until $X scontrol -o show job "$id" 2>/dev/null | grep 'JobState=PENDING' | grep -q 'Restarts=1'; do
+        sleep 0.5; n=$((n + 1))
+        [ $n -lt 120 ] || { fail "preempt $name: job $id was not requeued within 60 s"; return; }
+    done
+    check "preempt $name: job $id checkpointed (manifest \"checkpointed\") and was requeued" \
+        grep -q '"status": "checkpointed"' "$dir/manifest.json"
+    # the old start's step daemons must be gone first: a requeued job reuses its step ids, and
+    # PMIx cannot bind the socket of a step id whose daemon is still cleaning up (in real use
+    # SLURM's 2-minute hold covers that)
+    n=0
+    while pgrep -f "slurmstepd: \[$id\." >/dev/null && [ $n -lt 60 ]; do sleep 0.5; n=$((n + 1)); done
+    $X scontrol update jobid="$id" StartTime=now
+    n=0
+    while $X squeue -h -j "$id" -o %T 2>/dev/null | grep -q . && [ $n -lt 240 ]; do sleep 0.5; n=$((n + 1)); done
+    check "preempt $name: the requeued job $id completed with exit code 0" job_ok "$id"
+    check "preempt $name: the restart resumed the checkpointed tasks" \
+        test "$(jget "$dir/manifest.json" '[m["status"], m["tasks_resumed"] > 0]')" = '["completed", true]'
+    check "preempt $name: CSVs byte-identical to an uninterrupted 1-rank run" same_csvs "$work/ref-preempt" "$dir"
+}
+if $MPI -n 1 bin/stratsim run tests/data/facility_ranks.yaml --set seeds=30 --set seed=11 --out "$work/ref-preempt" \
+     --quiet > "$work/logs/ref-preempt.log" 2>&1; then
+    preempt timelimit usr1
+    grep -q "requeueing job" "$work"/logs/preempt-timelimit-*.out 2>/dev/null
+    check "preempt timelimit: jobs/resumable.sh requeued the job itself after SIGUSR1" test $? = 0
+    preempt preemption requeue
+else
+    fail "1-rank reference run for the preemption jobs"
 fi
 
 [ $retries -eq 0 ] || echo "NOTE: $retries job(s) resubmitted after Open MPI's TCP connect crash"

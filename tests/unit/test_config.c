@@ -194,7 +194,7 @@ static const char *const full_text =
     "  hi: 0.30000000000000004\n"
     "  locations:\n"
     "    - [-2.5, 0.1]\n"
-    "    - [0, 0.30000000000000004]\n"
+    "    - [-0.0, 0.30000000000000004]\n"
     "    - [-1e-300, -2.5]\n"
     "  mechanisms:\n"
     "    - median\n"
@@ -224,7 +224,7 @@ static void test_nested_paths(void)
   CU_ASSERT_EQUAL(rows, 3);
   CU_ASSERT_EQUAL(cols, 2);
   const double want[6] = {-2.5, 0.1, 0, 0.1 + 0.2, -1e-300, -2.5};
-  for (int i = 0; i < 6; i++) CU_ASSERT(same_bits(loc[i], want[i]));
+  for (int i = 0; i < 6; i++) CU_ASSERT(same_bits(loc[i], want[i])); /* -0.0 read as +0 */
   int n;
   const char *const *m = ss_cfg_enum_list(c, "facility.mechanisms", &n);
   CU_ASSERT_EQUAL_FATAL(n, 2);
