@@ -10,6 +10,10 @@
 #include "stratsim/bandit.h"
 #include "stratsim/xsum.h"
 
+/* A mechanism (registry: src/bandit/mechanism.c). Ops, with designated initialisers:
+ * required: name, summary, score, update; optional with a default: reset (nothing), forced (never),
+ * score_report (form x and call score), active (always), eliminated (never), create/destroy
+ * (no private state in m->data); optional without a default: theta_error (no estimate). */
 typedef struct {
   const char *name;
   const char *summary;

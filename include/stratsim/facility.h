@@ -27,6 +27,9 @@ typedef struct {
   double *window;   /* D x width, row-major by coordinate */
 } ss_fac_summary;
 
+/* A facility mechanism (registry: src/facility/mechanism.c). Ops, with designated initialisers:
+ * required: name, strategyproof, summarize, outcome, outcome_if, best_report; optional with a
+ * default: moved (default: rebuild the summary with summarize). */
 typedef struct {
   const char *name;
   /* Claims truthful reporting is always a best response under these parameters. */
