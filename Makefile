@@ -130,7 +130,6 @@ $(VERSION_H): FORCE
 	@printf '#define SS_GIT_DESCRIBE "%s"\n#define SS_CC "%s"\n#define SS_CFLAGS "%s"\n' \
 	  "$(GIT_DESCRIBE)" "$(MPICC)" "$(CFLAGS)" > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(BUILD)/src/main.o $(BUILD)/src/core/manifest.o: $(VERSION_H)
 FORCE:
 
 $(BIN)/stratsim: $(BUILD)/src/main.o $(LIB_OBJ)
@@ -153,7 +152,9 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(MPICC) $(CPPFLAGS) $(CUNIT_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/%.o: %.c
+# (order-only: the generated header exists before any file that may include it is compiled;
+# the -MMD dependencies then rebuild exactly its includers when it changes)
+$(BUILD)/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(@D)
 	$(MPICC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 analysis/rates.py RUN_DIR... [--out DIR] [--data] [--boo
 
 Each RUN_DIR is a results directory of a configs/theory/ preset (or a `stratsim collect`ed
 SLURM array of one). The preset is recognised from its config file's name (sp_rate*,
-subopt_rate*, ktimes*, regret_rate*). For every rate the script
+subopt_rate*, ktimes*, regret_rate*, prop34*). For every rate the script
 - takes one number y per (size x, series, seed) from the CSV files (below);
 - fits the log-log slope of the seed-mean of y against x by least squares;
 - gets a 95% confidence interval by the bootstrap over seeds: seeds are resampled with
@@ -34,8 +34,17 @@ What y is per preset:
   rule can be forced to ratio <= 1/k, slope -1 -- the bound applies to strategyproof rules only
   (here `dictator`); for the other rules the table shows the slope with theory "-".
 - regret_rate (bandit): regret of the last epoch (arms adapted) and of epoch 0 (truthful arms) per
-  mechanism, against T. Theory: OptGTM 1/2 (upper bound: d sqrt(KT) + d K^2 sqrt(KT)); LinUCB with
-  adapted arms 1 ("gamed into linear regret", a lower-bound statement).
+  mechanism, against T, K or d (whichever the run sweeps: regret_rate, regret_rate_K,
+  regret_rate_d). Theory (SLCB_THEORY): in T, OptGTM and GGTM 1/2 (upper bounds), LinUCB with
+  adapted arms 1 ("gamed into linear regret", a lower-bound statement); in K, OptGTM 1/2 truthful
+  (d sqrt(KT)) and 5/2 adapted (d K^2 sqrt(KT)), GGTM 5/2 adapted (K^2 sqrt(KT)); in d, OptGTM 1,
+  GGTM 0 (its bound has no d).
+- prop34 (rlhf, exact parameters): the SW ratio SW(pi_hat) / max SW under labeler 0's report
+  (0, 0, B) against eps (read from the swept features: phi(b) = (0, eps, sqrt(L^2 - eps^2))).
+  Theory (Prop. 3.4): eps / (B sqrt(L^2 - 2 eps^2)) for Naive MLEs and Pessimistic SW, slope 1
+  (">=": the ratio vanishes at least linearly, "arbitrarily bad"); one deterministic instance per
+  eps, so the CI is the point. Also writes prop34.md / prop34.csv: eps, the closed form, the
+  measured ratio of every rule.
 
 Relations: `<=` (an upper bound: consistent unless the CI lies entirely above the theory's slope),
 `>=` (consistent unless the CI lies entirely below it), `=` (consistent iff the CI contains it).
@@ -119,10 +128,14 @@ def consistent(rel, theory, lo, hi):
 
 # ----------------------------------------------------------------------------- extraction
 def kind_of(man, run_dir):
-    base = os.path.basename(man.get("config_file") or "") or os.path.basename(os.path.normpath(run_dir))
-    for k in ("sp_rate", "subopt_rate", "ktimes", "regret_rate"):
-        if base.startswith(k):
-            return k
+    """The preset kind from the config file's name, else the config's `name` (a `stratsim
+    collect`ed run's config_file is config.yaml), else the run directory's name."""
+    names = [os.path.basename(man.get("config_file") or ""), str((man.get("config") or {}).get("name") or ""),
+             os.path.basename(os.path.normpath(run_dir))]
+    for base in names:
+        for k in ("sp_rate", "subopt_rate", "ktimes", "regret_rate", "prop34"):
+            if base.startswith(k):
+                return k
     return None
 
 
@@ -324,12 +337,82 @@ def claims(kind, runs):
                         lambda s: (-1.0, "<=") if s == "dictator" else (None, ""), rs[0][1]))
     elif kind == "regret_rate":
         for run_dir, man in runs:
-            for axis in size_axes(man, ("bandit.T",)):
-                out.append(("SLCB regret vs T, adapted arms", axis, "regret, last epoch", regret(run_dir, man, axis, "last"), {},
-                            lambda s: (0.5, "<=") if s in ("optgtm", "ggtm") else (1.0, ">=") if s == "linucb" else (None, ""), man))
-                out.append(("SLCB regret vs T, truthful arms", axis, "regret, epoch 0", regret(run_dir, man, axis, "first"), {},
-                            lambda s: (0.5, "<=") if s in ("optgtm", "ggtm") else (None, ""), man))
+            for axis in size_axes(man, ("bandit.T", "bandit.K", "bandit.d")):
+                sym = axis.split(".")[-1]
+                out.append(("SLCB regret vs %s, adapted arms" % sym, axis, "regret, last epoch",
+                            regret(run_dir, man, axis, "last"), {}, SLCB_THEORY[(sym, "adapted")], man))
+                out.append(("SLCB regret vs %s, truthful arms" % sym, axis, "regret, epoch 0",
+                            regret(run_dir, man, axis, "first"), {}, SLCB_THEORY[(sym, "truthful")], man))
+    elif kind == "prop34":
+        for run_dir, man in runs:
+            t, _ = prop34_tables(run_dir, man)
+            out.append(("Prop 3.4 SW ratio vs eps", "eps", "SW(pi_hat) / max SW, labeler 0 reports (0, 0, B)", t, {},
+                        lambda s: (1.0, ">=") if s in ("naive_mle", "pessimistic_sw") else (None, ""), man))
     return out
+
+
+def _slcb(table):
+    return lambda s: table.get(s, (None, ""))
+
+
+# The SLCB bounds (MODELS 1.9) as slopes, per (size, arms): OptGTM O~(d sqrt(KT)) truthful and
+# O~(d K^2 sqrt(KT)) in equilibrium; GGTM (theta* known) O~(K^2 sqrt(KT)) (no d); LinUCB gamed into
+# linear regret (a statement about T only). Upper bounds except LinUCB's.
+SLCB_THEORY = {
+    ("T", "adapted"): _slcb({"optgtm": (0.5, "<="), "ggtm": (0.5, "<="), "linucb": (1.0, ">=")}),
+    ("T", "truthful"): _slcb({"optgtm": (0.5, "<="), "ggtm": (0.5, "<=")}),
+    ("K", "adapted"): _slcb({"optgtm": (2.5, "<="), "ggtm": (2.5, "<=")}),
+    ("K", "truthful"): _slcb({"optgtm": (0.5, "<=")}),
+    ("d", "adapted"): _slcb({"optgtm": (1.0, "<="), "ggtm": (0.0, "<=")}),
+    ("d", "truthful"): _slcb({"optgtm": (1.0, "<=")}),
+}
+
+
+def prop34_eps(vals, man):
+    """eps, B and L of a Prop. 3.4 sweep point: the features are [phi(a), phi(b)] with
+    phi(b) = (0, eps, sqrt(L^2 - eps^2)), so eps = phi(b)_2 and L = ||phi(b)||."""
+    cfg = man.get("config") or {}
+    feats = vals.get("rlhf.env.features") or ((cfg.get("rlhf") or {}).get("env") or {}).get("features")
+    b = [float(v) for v in feats[1]]
+    return b[1], float((cfg.get("rlhf") or {}).get("B", 1)), math.sqrt(sum(v * v for v in b))
+
+
+def prop34_tables(run_dir, man):
+    """{(algorithm, other): {eps: {seed: SW ratio under the strategic report}}} and the closed
+    form {eps: eps / (B sqrt(L^2 - 2 eps^2))} (MODELS 1.9, Prop. 3.4) for the SW rules."""
+    rows = load_rlhf(run_dir, man, "rlhf_runs.csv")
+    tables, closed = OrderedDict(), {}
+    for r in rows:
+        if r["condition"] != "strategic":
+            continue
+        eps, B, L = prop34_eps(r["_values"], man)
+        closed[eps] = eps / (B * math.sqrt(L * L - 2 * eps * eps))
+        ratio = float(r["social_welfare"]) / float(r["optimal_social_welfare"])
+        key = (r["algorithm"], other_label(r["_values"], ("rlhf.env.features",)))
+        tables.setdefault(key, {}).setdefault(eps, {})[r["seed"]] = ratio
+    return tables, closed
+
+
+def prop34_table(run_dirs, out):
+    """prop34.md / prop34.csv: per eps, the measured SW ratio of every rule and the theory's."""
+    lines, rows = [], []
+    for run_dir, man in run_dirs:
+        tables, closed = prop34_tables(run_dir, man)
+        algs = [a for a, _ in tables]
+        head = "| eps | theory eps/(B sqrt(L^2-2eps^2)) | " + " | ".join(pk.name(a) for a in algs) + " |"
+        lines += [head, "|" + "---|" * (len(algs) + 2)]
+        for eps in sorted(closed):
+            vals = [sum(t[eps].values()) / len(t[eps]) for t in tables.values()]
+            lines.append("| %g | %.6g | %s |" % (eps, closed[eps], " | ".join("%.6g" % v for v in vals)))
+            rows.append([eps, closed[eps]] + vals)
+    with open(os.path.join(out, "prop34.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(out, "prop34.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["eps", "theory"] + list(algs))
+        for r in rows:
+            w.writerow(["%.17g" % v for v in r])
+    print("\n".join(lines))
 
 
 def slug(text):
@@ -393,13 +476,15 @@ def main(argv):
         man = pk.manifest(run_dir)
         kind = kind_of(man, run_dir)
         if kind is None:
-            sys.exit("rates: %s is not a configs/theory preset run (sp_rate, subopt_rate, ktimes, regret_rate)" % run_dir)
+            sys.exit("rates: %s is not a configs/theory preset run (sp_rate, subopt_rate, ktimes, regret_rate, prop34)" % run_dir)
         kinds.setdefault(kind, []).append((run_dir, man))
     for kind, kruns in kinds.items():
         for claim, axis, ylabel, tables, found, theory, man in claims(kind, kruns):
             series = OrderedDict()
             for key, table in tables.items():
                 series[key] = (table, fit(table, boot))
+                if kind == "prop34":  # one deterministic instance per eps: nothing to resample
+                    series[key][1].update(lo=series[key][1]["slope"], hi=series[key][1]["slope"])
             draw(claim, axis, ylabel, series, man, os.path.join(out, "rates_" + slug(claim)), dump, theory)
             for (alg, other), (table, res) in series.items():
                 ts, rel = theory(alg)
@@ -428,6 +513,8 @@ def main(argv):
         for r in rows:
             w.writerow({k: ("" if v is None else ("%.17g" % v if isinstance(v, float) else v)) for k, v in r.items()})
     print("wrote %s/rates.md and rates.csv" % out)
+    if "prop34" in kinds:
+        prop34_table(kinds["prop34"], out)
 
 
 def _is_opt_value(argv, a):

@@ -22,6 +22,8 @@ roundtrip_sets() {
   # theory presets (cluster-sized): one seed, the swept size pinned to a small value
   configs/theory/*_small.yaml) ;;
   configs/theory/regret_rate.yaml) echo "--set seeds=1 --set bandit.T=1000" ;;
+  configs/theory/regret_rate_K.yaml) echo "--set seeds=1 --set bandit.T=1000 --set bandit.epochs=2 --set bandit.K=2" ;;
+  configs/theory/regret_rate_d.yaml) echo "--set seeds=1 --set bandit.T=1000 --set bandit.epochs=2 --set bandit.d=2" ;;
   configs/theory/ktimes*.yaml) echo "--set seeds=1 --set rlhf.k=3" ;;
   configs/theory/subopt_rate.yaml) echo "--set seeds=1 --set rlhf.k=3" ;;
   configs/theory/sp_rate_d*.yaml) echo "--set seeds=1 --set rlhf.d=2" ;;

@@ -10,7 +10,7 @@ static const ss_key explicit_keys[] = {
   {"rlhf.env.features", SS_T_REAL_MATRIX, NULL, -1e300, 1e300, 0, NULL, "explicit features: S*A rows (row s*A+a) of d values"},
 };
 static const ss_key csv_keys[] = {
-  {"rlhf.env.file", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "CSV of features (relative paths: from the config file's folder): rows 's,a,phi_1..phi_d' or 'phi_1..phi_d' (s-major), optional header"},
+  {"rlhf.env.file", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "CSV of features (relative paths: from the config file's folder): rows 's,a,phi_1..phi_d' or 'phi_1..phi_d' (s-major), optional header; or a PETSc binary matrix of S*A x d (MatView; AIJ or dense), recognised by its class id"},
 };
 
 static const rlhf_builtin_ops env_gaussian = {
@@ -29,7 +29,7 @@ static const rlhf_builtin_ops env_explicit = {
 };
 static const rlhf_builtin_ops env_csv = {
   .name = "csv",
-  .summary = "features read from a CSV file (rlhf.env.file)",
+  .summary = "features read from a file (rlhf.env.file: CSV or PETSc binary)",
   .kind = RLHF_ENV_CSV,
   .keys = csv_keys,
   .nkeys = SS_PLUGIN_COUNT(csv_keys),

@@ -23,7 +23,7 @@ static const ss_key keys[] = {
   {"rlhf.horizon", SS_T_INT, "1", 1, 10000, 0, NULL, "horizon H (1: the contextual bandit; H > 1: a tabular MDP)"},
   {"rlhf.env.model", SS_T_ENUM, "auto", 0, 0, 0, "auto|contextual|mdp", "environment: contextual bandit or tabular MDP (auto: MDP iff horizon > 1)"},
   {"rlhf.mdp.successors", SS_T_INT, "4", 1, 1e6, 0, NULL, "generated MDP: successors b per (s,a), Dirichlet(1) weights"},
-  {"rlhf.mdp.transitions", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "explicit MDP (env.type csv, features in rlhf.env.file; relative paths: from the config file's folder): CSV of rows 's,a,next,p' grouped by (s,a) in s-major order, each row summing to 1"},
+  {"rlhf.mdp.transitions", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "explicit MDP (env.type csv, features in rlhf.env.file; relative paths: from the config file's folder): CSV of rows 's,a,next,p' grouped by (s,a) in s-major order, each row summing to 1; or a PETSc binary AIJ matrix of S*A x S (MatView), recognised by its class id"},
   {"rlhf.mdp.features", SS_T_ENUM, "store", 0, 0, 0, "store|regenerate", "MDP features: stored per rank (S/p x A x d) or regenerated from the keyed generator in every pass"},
   {"rlhf.B", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "bound B on ||theta_i*|| (and on reports)"},
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},

@@ -3,13 +3,15 @@
  * Transitions: rows `s,a,next,p` (an optional header line starting with a letter; `#` comments),
  * grouped by (s,a) in s-major order, every (s,a) present. Checked: the shape of every line,
  * integer s, a, next in range, p finite and >= 0, no successor twice in a row, and every row
- * summing to 1 within 1e-9. Errors name the file, the line and the row (s, a). */
+ * summing to 1 within 1e-9. Errors name the file, the line and the row (s, a). A PETSc binary
+ * file (mdp_read_petsc.c) is read instead when the file starts with PETSc's Mat class id. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlhf_impl.h"
+#include "mdp_read_petsc.h"
 #include "stratsim/input_file.h"
 
 #define ROW_SUM_TOL 1e-9
@@ -86,6 +88,7 @@ static int check_entry(scan *sc, long lineno, const double *v, ss_err *e)
 int rlhf_mdp_scan_transitions(const char *file, int S, int A, rlhf_entry_cb cb, void *ctx, ss_err *e)
 {
   SS_TRY(ss_check_input_file(file, SS_DATA_MAX_BYTES, "the transitions file", e));
+  if (rlhf_petsc_binary_is(file)) return rlhf_petsc_scan_transitions(file, S, A, cb, ctx, e);
   FILE *f = fopen(file, "r");
   if (!f) return ss_fail(e, SS_EINPUT, "%s: cannot open transitions file: %s", file, strerror(errno));
   scan sc = {file, S, A, 0, -1, 0, NULL, 0, 0};

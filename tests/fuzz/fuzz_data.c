@@ -1,8 +1,10 @@
 /* libFuzzer harness for the data-file readers (issue 11). The first input byte picks the
  * reader, the next three its dimensions; the rest is written to a file the reader opens, as
  * it would open a user's file. A reader must accept the file or fail with SS_EINPUT and a
- * message; it must never crash, leak or read out of bounds. Readers: the RLHF features CSV
- * (rlhf.env.file). Add a reader as a line of `readers`. Build and run: make fuzz. */
+ * message; it must never crash, leak or read out of bounds. Readers: the RLHF features file
+ * (rlhf.env.file) and the MDP transitions file (rlhf.mdp.transitions), each CSV or PETSc binary
+ * (chosen by the file's first bytes, as for a user's file). Add a reader as a line of `readers`.
+ * Build and run: make fuzz. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +27,17 @@ static int read_features(const char *file, const uint8_t *dims, ss_err *e)
   return rc;
 }
 
+static void count_entry(void *ctx, int s, int a, int next, double p) { ++*(long *)ctx; }
+
+static int read_transitions(const char *file, const uint8_t *dims, ss_err *e)
+{
+  long n = 0;
+  return rlhf_mdp_scan_transitions(file, 1 + dims[0] % 8, 2 + dims[1] % 4, count_entry, &n, e);
+}
+
 static const reader readers[] = {
-  {"rlhf features CSV", read_features},
+  {"rlhf features (CSV or PETSc binary)", read_features},
+  {"mdp transitions (CSV or PETSc binary)", read_transitions},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -191,6 +191,9 @@ submit scaling_strong -- -N 2 -n 4 jobs/scaling.sbatch --mode strong --ranks "1 
 submit scaling_weak STRATSIM_LAUNCHER=mpirun -- -N 2 -n 4 jobs/scaling.sbatch --mode weak --weak facility.agents=20 \
     --ranks "2 4" --nodes 2 --repeats 1 --out "$work/scaling-weak" tests/slurm/facility.yaml
 
+# jobs/theory_ktimes.sh at its small size (tests/slurm/theory.sh): submit, 1-rank references
+theory_phase=submit; . tests/slurm/theory.sh
+
 # 1-rank references, run while the jobs queue.
 for e in facility rlhf bandit mdp; do
     $MPI -n 1 bin/stratsim run "tests/slurm/$e.yaml" --out "$work/ref-$e" --quiet > "$work/logs/ref-$e.log" 2>&1 ||
@@ -271,6 +274,8 @@ if [ -n "${job_scaling_weak:-}" ]; then
     check "weak scaling run at 4 ranks used facility.agents=80" \
         test "$(jget "$work/scaling-weak/n2-r4-1/manifest.json" 'm["config"]["facility"]["agents"]')" = 80
 fi
+
+theory_phase=check; . tests/slurm/theory.sh
 
 # --- 2b. time limits and preemption: a job checkpoints, is requeued, and resumes by itself -----
 # preempt NAME HOW: run.sbatch of a facility run on 2 nodes that checkpoints every 0.2 s (each
