@@ -98,6 +98,8 @@ int rlhf_read_features(const char *file, int S, int A, int d, int64_t first, int
 {
   char *text = NULL;
   size_t tlen = 0, rows = (size_t)S * (size_t)A, row = 0;
+  /* a regular file under the limit before sniffing its format: opening a FIFO blocks */
+  SS_TRY(ss_check_input_file(file, SS_DATA_MAX_BYTES, "the features file", e));
   if (rlhf_petsc_binary_is(file)) return rlhf_petsc_read_features(file, S, A, d, first, count, out, e);
   SS_TRY(ss_read_input_file(file, SS_DATA_MAX_BYTES, "the features file", &text, &tlen, e));
   if (strlen(text) != tlen) {
