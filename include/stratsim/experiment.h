@@ -52,6 +52,10 @@ typedef struct {
    * sweep's first point), or NULL. One file holds one column set, so a sweep over such a key
    * is refused by validate, before anything runs. */
   const char *(*columns_depend_on)(const ss_config *cfg, const char *key);
+  /* The plug-in families of this experiment (NULL-terminated; optional): the registry
+   * (include/stratsim/plugin.h) fills the choices of their selecting keys and gathers their
+   * plug-ins' keys into the schema. */
+  const struct ss_plugin_family *const *plugins;
 } ss_experiment_ops;
 
 /* Reports progress inside a long task (fraction of this task done, 0..1). Cheap; the
