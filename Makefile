@@ -4,8 +4,9 @@
 # `make run` and `make test` first install missing Debian packages (scripts/install-deps.sh),
 # then re-enter make so that pkg-config sees what was just installed; DEPS=0 skips that step
 # (clusters: load modules instead, e.g. `module load openmpi petsc; make test DEPS=0`).
-# Objects are linked directly (no archive): simulators register through weak references,
-# which an archive would not pull in.
+# Objects are linked directly (no archive); the registries (src/experiments.c and each
+# family's table) name every simulator and plug-in with ordinary references, so a library
+# would link too.
 # Cluster overrides: PETSC_DIR/PETSC_ARCH (a PETSc install or build tree, linked with PETSc's
 # own PETSC_CC_INCLUDES and PETSC_WITH_EXTERNAL_LIB, so a static PETSc works), MPICC, NP, DEPS.
 

@@ -29,7 +29,7 @@ FAMILIES = ("rlhf", "bandit", "facility")
 PUBLIC = {
     "util": "error rng xsum table table_read input_file",
     "par": "par median nodes commstats collectives bandit_coll",
-    "core": "config experiment memory timer interrupt checkpoint task_state output collect driver",
+    "core": "config experiment plugin memory timer interrupt checkpoint task_state output collect driver",
     "rlhf": "rlhf rlhf_params rlhf_env rlhf_population rlhf_comparisons rlhf_mle rlhf_confidence "
             "rlhf_data_cache rlhf_estimates rlhf_agg rlhf_policy rlhf_strategy rlhf_kern rlhf_lp",
     "bandit": "bandit bandit_context bandit_mech bandit_ridge",
@@ -39,15 +39,21 @@ HEADER = {f"stratsim/{h}.h": grp for grp, names in PUBLIC.items() for h in names
 # Functions over the limit that another change is splitting (none left: issue 11 split
 # ss_bandit_protocol_run, spsa_run and rlhf_plan_solve).
 LONG_ALLOWED = set()
-# Circles between files still present (issue 8): a plug-in registry and its plug-ins (issue 8
-# point 1 replaces those registries), and the driver's registry, which reaches the experiments
-# through the list of src/experiments.c while they call the config reader.
+# Circles between files still present (issue 8): a plug-in registry and its plug-ins (bandit
+# mechanisms, facility mechanisms), and the driver's registry, which reaches the experiments
+# through the list of src/experiments.c while they call the config reader; since plug-ins
+# declare and read their own settings (plugins8), the plug-ins that read the config at check
+# or setup time (and the registries that list them) are on that circle too. The verbs the
+# lower layers call are kept out of it (aggregator.c apart from agg_registry.c, population.c
+# apart from population_config.c).
 CIRCLES_ALLOWED = [
     {"src/bandit/lingreedy.c", "src/bandit/linucb.c", "src/bandit/mechanism.c", "src/bandit/optgtm.c"},
     {"src/facility/mean.c", "src/facility/mechanism.c", "src/facility/median.c"},
-    {"src/bandit/experiment.c", "src/bandit/memory.c", "src/core/config.c", "src/core/memory.c",
-     "src/core/registry.c", "src/experiments.c", "src/facility/experiment.c",
-     "src/facility/memory.c", "src/rlhf/experiment.c", "src/rlhf/memory.c"},
+    {"src/bandit/experiment.c", "src/bandit/features.c", "src/bandit/memory.c", "src/core/config.c",
+     "src/core/memory.c", "src/core/registry.c", "src/experiments.c", "src/facility/experiment.c",
+     "src/facility/memory.c", "src/rlhf/agg_pessimistic_momle.c", "src/rlhf/agg_registry.c",
+     "src/rlhf/experiment.c", "src/rlhf/memory.c", "src/rlhf/population_config.c",
+     "src/rlhf/strategy.c", "src/rlhf/strategy_fixed.c", "src/rlhf/strategy_spsa.c"},
 ]
 
 

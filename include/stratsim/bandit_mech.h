@@ -5,9 +5,15 @@
 #ifndef STRATSIM_BANDIT_MECH_H
 #define STRATSIM_BANDIT_MECH_H
 
+#include "stratsim/config.h"
+
 #include "stratsim/bandit.h"
 #include "stratsim/xsum.h"
 
+/* A mechanism (registry: src/bandit/mechanism.c). Ops, with designated initialisers:
+ * required: name, summary, score, update; optional with a default: reset (nothing), forced (never),
+ * score_report (form x and call score), active (always), eliminated (never), create/destroy
+ * (no private state in m->data); optional without a default: theta_error (no estimate). */
 typedef struct {
   const char *name;
   const char *summary;
@@ -53,9 +59,7 @@ struct ss_bandit_mech {
   void *data;
 };
 
-/* The registry, in the order the config schema lists them. */
-extern const ss_bandit_mech_ops ss_bandit_optgtm_ops, ss_bandit_ggtm_ops, ss_bandit_linucb_ops,
-    ss_bandit_lingreedy_ops, ss_bandit_uniform_ops;
+/* The registry (mechanism.c), in the order the config schema lists them. */
 const ss_bandit_mech_ops *ss_bandit_mech_find(const char *name);
 
 /* The radius for a state with n updates, as p->radius says. */
@@ -90,9 +94,14 @@ void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, 
                                   ss_xsum *w);
 
 /* ---- arm strategies ---- */
+/* Ops, with designated initialisers. Required: name, summary, init. Optional without a
+ * default: keys/nkeys (its config keys, gathered into the schema after bandit.strategy);
+ * perturb and step (adaptive strategies only, and then required). */
 typedef struct {
   const char *name;
   const char *summary;
+  const ss_key *keys;
+  int nkeys;
   int adaptive;   /* runs the epoch protocol */
   /* Initial reported features (K x d). */
   int (*init)(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, double *yrep,
@@ -105,8 +114,21 @@ typedef struct {
                  int64_t u_pert);
 } ss_bandit_strategy_ops;
 
-extern const ss_bandit_strategy_ops ss_bandit_truthful_ops, ss_bandit_fixed_ops,
-    ss_bandit_gradient_ops;
+/* The registry: strategy.c. */
 const ss_bandit_strategy_ops *ss_bandit_strategy_find(const char *name);
+/* ---- true arm features (bandit.features; features.c) ---- */
+/* Required: name, summary, fill. Optional without a default: keys/nkeys. */
+typedef struct {
+  const char *name;
+  const char *summary;
+  const ss_key *keys;
+  int nkeys;
+  /* Fills the K x d true features (the config checked by the experiment). Not collective. */
+  void (*fill)(const ss_config *cfg, uint64_t seed, int64_t K, int d, double *ytrue);
+} ss_bandit_features_ops;
+
+/* The families of src/bandit (include/stratsim/plugin.h). */
+struct ss_plugin_family;
+extern const struct ss_plugin_family ss_bandit_mechanisms, ss_bandit_strategies, ss_bandit_features;
 
 #endif

@@ -52,14 +52,19 @@ typedef struct {
    * sweep's first point), or NULL. One file holds one column set, so a sweep over such a key
    * is refused by validate, before anything runs. */
   const char *(*columns_depend_on)(const ss_config *cfg, const char *key);
+  /* The plug-in families of this experiment (NULL-terminated; optional): the registry
+   * (include/stratsim/plugin.h) fills the choices of their selecting keys and gathers their
+   * plug-ins' keys into the schema. */
+  const struct ss_plugin_family *const *plugins;
 } ss_experiment_ops;
 
 /* Reports progress inside a long task (fraction of this task done, 0..1). Cheap; the
  * driver prints at most one line every few seconds on world rank 0. Not collective. */
 void ss_task_progress(ss_task *task, double fraction);
 
-/* The experiments, NULL-terminated, defined by the program's top layer (src/experiments.c). */
-extern const ss_experiment_ops *const ss_experiments[];
+/* The experiments, a plug-in family (stratsim/plugin.h) defined by the program's top layer
+ * (src/experiments.c). */
+extern const struct ss_plugin_family ss_experiments;
 const ss_experiment_ops *ss_experiment_find(const char *name);
 int ss_experiment_count(void);
 const ss_experiment_ops *ss_experiment_at(int i);

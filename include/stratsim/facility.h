@@ -27,6 +27,9 @@ typedef struct {
   double *window;   /* D x width, row-major by coordinate */
 } ss_fac_summary;
 
+/* A facility mechanism (registry: src/facility/mechanism.c). Ops, with designated initialisers:
+ * required: name, strategyproof, summarize, outcome, outcome_if, best_report; optional with a
+ * default: moved (default: rebuild the summary with summarize). */
 typedef struct {
   const char *name;
   /* Claims truthful reporting is always a best response under these parameters. */
@@ -52,6 +55,9 @@ typedef struct {
 const ss_fac_mechanism *ss_fac_mechanism_find(const char *name);
 int ss_fac_mechanism_count(void);
 const ss_fac_mechanism *ss_fac_mechanism_at(int i);
+/* The family (include/stratsim/plugin.h). */
+struct ss_plugin_family;
+extern const struct ss_plugin_family ss_fac_mechanisms;
 
 void ss_fac_summary_free(ss_fac_summary *s);
 /* The facility location for the current reports. */

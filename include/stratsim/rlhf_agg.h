@@ -13,8 +13,6 @@ typedef struct rlhf_agg_ops rlhf_agg_ops;
 const rlhf_agg_ops *rlhf_agg_find(const char *name);
 int rlhf_agg_count(void);
 const char *rlhf_agg_name_at(int i);
-/* Names the nearest registered aggregator to a misspelt name (for errors). */
-const char *rlhf_agg_suggest(const char *name);
 /* Does the aggregator need Sigma_i^{-1} in the estimates? */
 int rlhf_agg_needs_prec(const rlhf_agg_ops *ops);
 int rlhf_agg_is_linear(const rlhf_agg_ops *ops);

@@ -24,15 +24,8 @@ typedef struct {
   const double *theta_star;       /* k x d (replicated) */
   const double *theta_star_mean;  /* d */
   const rlhf_agg_ops *agg;
-  /* exaggerate */
-  double alpha;
-  /* fixed: k x d reports, row i used by strategic labeler i */
-  const double *fixed_reports;
-  /* spsa */
-  int steps;
-  double a, c, A_gain, alpha_exp, gamma_exp;
-  int groups;              /* evaluation groups (0: one per rank) */
-  int start;               /* SPSA start: 0 = theta_i*, s > 0 = a keyed random point of the ball */
+  /* the strategy's private settings and state (its setup op; NULL when it has none) */
+  void *data;
   void (*progress)(void *ctx, double fraction);
   void *progress_ctx;
   /* spsa, in-task checkpoints (docs/checkpoint.md): the record to continue from (NULL: from

@@ -9,11 +9,12 @@
 #include "stratsim/experiment.h"
 #include "stratsim/table_read.h"
 #include "bandit_resume.h"
+#include "stratsim/plugin.h"
 
 static const ss_key keys[] = {
-    {"bandit.mechanism", SS_T_ENUM, "optgtm", 0, 0, 0, "optgtm|ggtm|linucb|lingreedy|uniform",
+    {"bandit.mechanism", SS_T_ENUM, "optgtm", 0, 0, 0, SS_PLUGIN_CHOICES,
      "the mechanism that picks an arm each round"},
-    {"bandit.strategy", SS_T_ENUM, "truthful", 0, 0, 0, "truthful|fixed|gradient",
+    {"bandit.strategy", SS_T_ENUM, "truthful", 0, 0, 0, SS_PLUGIN_CHOICES,
      "how arms report: truthfully, fixed reports (bandit.reported), or learned over epochs"},
     {"bandit.K", SS_T_INT, "4", 1, 1e6, 0, NULL, "number of arms"},
     {"bandit.d", SS_T_INT, "5", 1, 1000, 0, NULL, "context dimension"},
@@ -23,16 +24,12 @@ static const ss_key keys[] = {
      "theta* from bandit.theta, or drawn uniformly on [-1,1]^d per seed"},
     {"bandit.theta", SS_T_REAL_LIST, "[1, 1, 0.8, 1, 1]", -1e6, 1e6, 0, NULL,
      "theta* (d values) when theta_source is given; the default is the paper's"},
-    {"bandit.features", SS_T_ENUM, "paper", 0, 0, 0, "paper|random|ones|given",
+    {"bandit.features", SS_T_ENUM, "paper", 0, 0, 0, SS_PLUGIN_CHOICES,
      "true arm features y_a: the paper's (+0.1 at coordinate a mod d, -0.1 elsewhere), uniform on "
      "[-1,1]^d per seed, all ones, or bandit.true_features"},
-    {"bandit.true_features", SS_T_REAL_MATRIX, NULL, -1e3, 1e3, 0, NULL,
-     "K x d true features when features is given"},
     {"bandit.contexts", SS_T_ENUM, "shared", 0, 0, 0, "shared|iid",
      "x*_{t,a} = c_t * y_a with one user context c_t per round (shared), or z_{t,a} * y_a with "
      "independent z_{t,a} per round and arm (iid); c, z uniform on [-1,1]^d"},
-    {"bandit.reported", SS_T_REAL_MATRIX, NULL, -1e3, 1e3, 0, NULL,
-     "K x d reported features for strategy fixed"},
     {"bandit.lambda", SS_T_REAL, "1", 0, 1e12, SS_K_MIN_OPEN, NULL, "ridge regulariser"},
     {"bandit.delta", SS_T_REAL, "0", 0, 1, SS_K_MAX_OPEN, NULL,
      "confidence level of radii and eliminations; 0 means 1/T"},
@@ -45,13 +42,6 @@ static const ss_key keys[] = {
      "uniform random rounds before LinUCB / LinGreedy start scoring"},
     {"bandit.refactor_every", SS_T_INT, "1000", 0, 1e12, 0, NULL,
      "rebuild each V^{-1} from V by Cholesky every this many Sherman-Morrison updates (0: never)"},
-    {"bandit.epochs", SS_T_INT, "20", 0, 100000, 0, NULL,
-     "strategy gradient: adaptation epochs before the final evaluation"},
-    {"bandit.eps", SS_T_REAL, "0.2", 0, 2, SS_K_MIN_OPEN, NULL, "strategy gradient: finite-difference step"},
-    {"bandit.eta", SS_T_REAL, "0.2", 0, 1e6, 0, NULL, "strategy gradient: learning rate"},
-    {"bandit.step_scale", SS_T_REAL, "1e-4", 0, 1e6, 0, NULL,
-     "strategy gradient: the factor 1e-4 of the authors' step"},
-    {"bandit.step_clip", SS_T_REAL, "0.1", 0, 2, 0, NULL, "strategy gradient: largest step per coordinate"},
     {"bandit.crn", SS_T_BOOL, "false", 0, 0, 0, NULL,
      "common random numbers: every rollout of an epoch uses the same reward noise and draws"},
     {"bandit.curve_stride", SS_T_INT, "100", 0, 1e12, 0, NULL,
@@ -174,18 +164,9 @@ static int build_env(const ss_config *cfg, uint64_t seed, ss_bandit_env *env, ss
     const double *th = ss_cfg_list(cfg, "bandit.theta", &n);
     memcpy(env->theta, th, (size_t)d * sizeof(double));
   }
-  const char *features = ss_cfg_str(cfg, "bandit.features");
-  if (!strcmp(features, "paper")) {
-    ss_bandit_paper_features(K, d, env->ytrue);
-  } else if (!strcmp(features, "random")) {
-    ss_bandit_random_features(seed, K, d, env->ytrue);
-  } else if (!strcmp(features, "ones")) {
-    for (int64_t i = 0; i < K * d; i++) env->ytrue[i] = 1.0;
-  } else {
-    int rows, cols;
-    memcpy(env->ytrue, ss_cfg_matrix(cfg, "bandit.true_features", &rows, &cols),
-           (size_t)K * d * sizeof(double));
-  }
+  const ss_bandit_features_ops *features = ss_plugin_find(&ss_bandit_features, ss_cfg_str(cfg, "bandit.features"));
+  if (!features) return ss_plugin_unknown(&ss_bandit_features, ss_cfg_str(cfg, "bandit.features"), e);
+  features->fill(cfg, seed, K, d, env->ytrue);
   ss_bandit_env_prepare(env);
   return SS_OK;
 }
@@ -329,11 +310,15 @@ static const char *columns_depend_on(const ss_config *cfg, const char *key)
   return !strcmp(key, "bandit.d") && ss_cfg_bool(cfg, "bandit.write_arms") ? "bandit_arms" : NULL;
 }
 
+static const ss_plugin_family *const plugins[] = {&ss_bandit_mechanisms, &ss_bandit_strategies,
+                                                   &ss_bandit_features, NULL};
+
 const ss_experiment_ops ss_bandit_experiment = {
     .name = "bandit",
     .summary = "strategic linear contextual bandits: OptGTM, GGTM, LinUCB vs arms that game them",
     .keys = keys,
     .nkeys = sizeof keys / sizeof keys[0],
+    .plugins = plugins,
     .check = check,
     .run = run,
     .finish = finish,

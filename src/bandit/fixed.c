@@ -2,6 +2,12 @@
 #include <string.h>
 #include "stratsim/bandit_mech.h"
 
+/* Its settings (the shape is checked by the experiment: K x d). */
+static const ss_key fixed_keys[] = {
+  {"bandit.reported", SS_T_REAL_MATRIX, NULL, -1e3, 1e3, 0, NULL,
+   "K x d reported features for strategy fixed"},
+};
+
 static int init(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, double *yrep, ss_err *e)
 {
   if (!sp->fixed) return ss_fail(e, SS_EINPUT, "bandit: strategy 'fixed' needs bandit.reported");
@@ -12,6 +18,8 @@ static int init(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, d
 const ss_bandit_strategy_ops ss_bandit_fixed_ops = {
     .name = "fixed",
     .summary = "reported features given in the config (bandit.reported, K x d)",
+    .keys = fixed_keys,
+    .nkeys = sizeof fixed_keys / sizeof fixed_keys[0],
     .adaptive = 0,
     .init = init,
 };

@@ -6,6 +6,17 @@
 #include <string.h>
 #include "stratsim/bandit_mech.h"
 
+/* Its settings, read by the protocol's parameters (ss_bandit_strategy_params). */
+static const ss_key gradient_keys[] = {
+  {"bandit.epochs", SS_T_INT, "20", 0, 100000, 0, NULL,
+   "strategy gradient: adaptation epochs before the final evaluation"},
+  {"bandit.eps", SS_T_REAL, "0.2", 0, 2, SS_K_MIN_OPEN, NULL, "strategy gradient: finite-difference step"},
+  {"bandit.eta", SS_T_REAL, "0.2", 0, 1e6, 0, NULL, "strategy gradient: learning rate"},
+  {"bandit.step_scale", SS_T_REAL, "1e-4", 0, 1e6, 0, NULL,
+   "strategy gradient: the factor 1e-4 of the authors' step"},
+  {"bandit.step_clip", SS_T_REAL, "0.1", 0, 2, 0, NULL, "strategy gradient: largest step per coordinate"},
+};
+
 static int init(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, double *yrep, ss_err *e)
 {
   memcpy(yrep, env->ytrue, (size_t)env->K * (size_t)env->d * sizeof(double));
@@ -29,6 +40,8 @@ static double step(const ss_bandit_strategy_params *sp, int epoch, int sign, int
 const ss_bandit_strategy_ops ss_bandit_gradient_ops = {
     .name = "gradient",
     .summary = "arms learn their reports by finite differences over epochs (the paper's protocol)",
+    .keys = gradient_keys,
+    .nkeys = sizeof gradient_keys / sizeof gradient_keys[0],
     .adaptive = 1,
     .init = init,
     .perturb = perturb,

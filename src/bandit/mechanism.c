@@ -4,20 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/bandit_mech.h"
+#include "stratsim/plugin.h"
 
-static const ss_bandit_mech_ops *const registry[] = {
-    &ss_bandit_optgtm_ops, &ss_bandit_ggtm_ops, &ss_bandit_linucb_ops, &ss_bandit_lingreedy_ops,
-    &ss_bandit_uniform_ops};
-enum { NMECH = sizeof registry / sizeof registry[0] };
+/* The registry: one extern and one table line per mechanism (each defined in its own file). */
+extern const ss_bandit_mech_ops ss_bandit_optgtm_ops, ss_bandit_ggtm_ops, ss_bandit_linucb_ops;
+extern const ss_bandit_mech_ops ss_bandit_lingreedy_ops, ss_bandit_uniform_ops;
+static const void *const mechanisms[] = {
+  &ss_bandit_optgtm_ops,
+  &ss_bandit_ggtm_ops,
+  &ss_bandit_linucb_ops,
+  &ss_bandit_lingreedy_ops,
+  &ss_bandit_uniform_ops,
+};
 
-int ss_bandit_mech_count(void) { return NMECH; }
-const char *ss_bandit_mech_name_at(int i) { return i >= 0 && i < NMECH ? registry[i]->name : NULL; }
+const ss_plugin_family ss_bandit_mechanisms = {
+  .what = "mechanism",
+  .key = "bandit.mechanism",
+  .items = mechanisms,
+  .n = SS_PLUGIN_COUNT(mechanisms),
+};
 
+int ss_bandit_mech_count(void) { return ss_plugin_count(&ss_bandit_mechanisms); }
+const char *ss_bandit_mech_name_at(int i) { return ss_plugin_name(ss_plugin_at(&ss_bandit_mechanisms, i)); }
 const ss_bandit_mech_ops *ss_bandit_mech_find(const char *name)
 {
-  for (int i = 0; i < NMECH; i++)
-    if (name && !strcmp(registry[i]->name, name)) return registry[i];
-  return NULL;
+  return ss_plugin_find(&ss_bandit_mechanisms, name);
 }
 
 int ss_bandit_mech_known(const char *name) { return ss_bandit_mech_find(name) != NULL; }

@@ -1,19 +1,27 @@
-/* The arm-strategy registry, in the order the config schema lists them. */
+/* The arm-strategy registry: one line per strategy, in the order of the schema's choices. */
 #include <string.h>
 #include "stratsim/bandit_mech.h"
+#include "stratsim/plugin.h"
 
-static const ss_bandit_strategy_ops *const registry[] = {&ss_bandit_truthful_ops, &ss_bandit_fixed_ops,
-                                                         &ss_bandit_gradient_ops};
-enum { NSTRAT = sizeof registry / sizeof registry[0] };
+extern const ss_bandit_strategy_ops ss_bandit_truthful_ops, ss_bandit_fixed_ops, ss_bandit_gradient_ops;
+static const void *const strategies[] = {
+  &ss_bandit_truthful_ops,
+  &ss_bandit_fixed_ops,
+  &ss_bandit_gradient_ops,
+};
 
-int ss_bandit_strategy_count(void) { return NSTRAT; }
-const char *ss_bandit_strategy_name_at(int i) { return i >= 0 && i < NSTRAT ? registry[i]->name : NULL; }
+const ss_plugin_family ss_bandit_strategies = {
+  .what = "strategy",
+  .key = "bandit.strategy",
+  .items = strategies,
+  .n = SS_PLUGIN_COUNT(strategies),
+  .keys_offset = SS_PLUGIN_KEYS(ss_bandit_strategy_ops),
+};
 
+int ss_bandit_strategy_count(void) { return ss_plugin_count(&ss_bandit_strategies); }
+const char *ss_bandit_strategy_name_at(int i) { return ss_plugin_name(ss_plugin_at(&ss_bandit_strategies, i)); }
 const ss_bandit_strategy_ops *ss_bandit_strategy_find(const char *name)
 {
-  for (int i = 0; i < NSTRAT; i++)
-    if (name && !strcmp(registry[i]->name, name)) return registry[i];
-  return NULL;
+  return ss_plugin_find(&ss_bandit_strategies, name);
 }
-
 int ss_bandit_strategy_known(const char *name) { return ss_bandit_strategy_find(name) != NULL; }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "config_impl.h"
+#include "stratsim/plugin.h"
 
 typedef struct {
   ss_config *c;
@@ -361,12 +362,13 @@ static int find_experiment(const char *file, yaml_document_t *doc, yaml_node_t *
 
 static int make_keys(ss_config *c, ss_err *e)
 {
-  c->nkeys = ss_ncommon_keys + c->exp->nkeys;
+  int nexp = ss_schema_nkeys(c->exp);
+  c->nkeys = ss_ncommon_keys + nexp;
   c->keys = ss_calloc((size_t)c->nkeys, sizeof *c->keys, e);
   c->vals = ss_calloc((size_t)c->nkeys, sizeof *c->vals, e);
   if (!c->keys || !c->vals) return e->code;
   for (int i = 0; i < ss_ncommon_keys; i++) c->keys[i] = &ss_common_keys[i];
-  for (int i = 0; i < c->exp->nkeys; i++) c->keys[ss_ncommon_keys + i] = &c->exp->keys[i];
+  for (int i = 0; i < nexp; i++) c->keys[ss_ncommon_keys + i] = ss_schema_key(c->exp, i);
   for (int i = 0; i < c->nkeys; i++) SS_TRY(ss_val_default(c->keys[i], &c->vals[i], e));
   return SS_OK;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config_impl.h"
+#include "stratsim/plugin.h"
 
 /* Does path lie under prefix, and if so, what is the next segment? */
 static int child_segment(const char *path, const char *prefix, const char **seg, size_t *seglen)
@@ -161,21 +162,18 @@ static const char *type_name(ss_type t)
   return names[t];
 }
 
-static void markdown_table(FILE *f, const ss_key *keys, int n)
+static void markdown_row(FILE *f, const ss_key *k)
 {
-  fputs("| key | type | range / choices | default | meaning |\n|---|---|---|---|---|\n", f);
-  for (int i = 0; i < n; i++) {
-    const ss_key *k = &keys[i];
-    char range[256] = "";
-    if (k->type == SS_T_ENUM || k->type == SS_T_ENUM_LIST) snprintf(range, sizeof range, "`%s`", k->choices);
-    else if (k->min != 0 || k->max != 0)
-      snprintf(range, sizeof range, "%s%g, %g%s", (k->flags & SS_K_MIN_OPEN) ? "(" : "[", k->min,
-               k->max, (k->flags & SS_K_MAX_OPEN) ? ")" : "]");
-    fprintf(f, "| `%s` | %s | %s | %s%s%s | %s |\n", k->path, type_name(k->type), range,
-            k->def ? "`" : "", k->def ? k->def : "(none)", k->def ? "`" : "", k->help);
-  }
-  fputc('\n', f);
+  char range[1100] = "";
+  if (k->type == SS_T_ENUM || k->type == SS_T_ENUM_LIST) snprintf(range, sizeof range, "`%s`", k->choices);
+  else if (k->min != 0 || k->max != 0)
+    snprintf(range, sizeof range, "%s%g, %g%s", (k->flags & SS_K_MIN_OPEN) ? "(" : "[", k->min,
+             k->max, (k->flags & SS_K_MAX_OPEN) ? ")" : "]");
+  fprintf(f, "| `%s` | %s | %s | %s%s%s | %s |\n", k->path, type_name(k->type), range,
+          k->def ? "`" : "", k->def ? k->def : "(none)", k->def ? "`" : "", k->help);
 }
+
+static const char table_head[] = "| key | type | range / choices | default | meaning |\n|---|---|---|---|---|\n";
 
 void ss_schema_write_markdown(FILE *f)
 {
@@ -189,10 +187,15 @@ void ss_schema_write_markdown(FILE *f)
         "last key varying fastest. `--sweep-index I` runs point I alone (for SLURM arrays). A\n"
         "`--set` on a swept key pins that key and drops it from the sweep.\n\n"
         "## Common keys\n\n", f);
-  markdown_table(f, ss_common_keys, ss_ncommon_keys);
+  fputs(table_head, f);
+  for (int i = 0; i < ss_ncommon_keys; i++) markdown_row(f, &ss_common_keys[i]);
+  fputc('\n', f);
   for (int x = 0; x < ss_experiment_count(); x++) {
     const ss_experiment_ops *ops = ss_experiment_at(x);
     fprintf(f, "## experiment: %s\n\n%s\n\n", ops->name, ops->summary);
-    markdown_table(f, ops->keys, ops->nkeys);
+    /* the experiment's keys with its plug-ins' keys gathered in (the registry's choices) */
+    fputs(table_head, f);
+    for (int i = 0; i < ss_schema_nkeys(ops); i++) markdown_row(f, ss_schema_key(ops, i));
+    fputc('\n', f);
   }
 }

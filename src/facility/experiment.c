@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/experiment.h"
+#include "stratsim/plugin.h"
 #include "stratsim/table_read.h"
 #include "stratsim/facility.h"
 #include "stratsim/rng.h"
@@ -18,7 +19,7 @@ static const ss_key keys[] = {
   {"facility.hi", SS_T_REAL, "1", -1e12, 1e12, 0, NULL, "upper end of the location box"},
   {"facility.locations", SS_T_REAL_MATRIX, NULL, -1e12, 1e12, 0, NULL,
    "explicit true locations (agents x dims); default: uniform in the box from the keyed RNG"},
-  {"facility.mechanisms", SS_T_ENUM_LIST, "[mean, median]", 0, 0, 0, "mean|median",
+  {"facility.mechanisms", SS_T_ENUM_LIST, "[mean, median]", 0, 0, 0, SS_PLUGIN_CHOICES,
    "mechanisms to compare"},
   {"facility.median", SS_T_ENUM, "lower", 0, 0, 0, "lower|upper|mean",
    "median of an even count: lower and upper order statistics are strategyproof, their mean is not"},
@@ -294,11 +295,14 @@ static const char *columns_depend_on(const ss_config *cfg, const char *key)
   return !strcmp(key, "facility.dims") && ss_cfg_bool(cfg, "facility.write_agents") ? "facility_agents" : NULL;
 }
 
+static const ss_plugin_family *const plugins[] = {&ss_fac_mechanisms, NULL};
+
 const ss_experiment_ops ss_facility_experiment = {
     .name = "facility",
     .summary = "facility location with mean or median (the hospital example)",
     .keys = keys,
     .nkeys = (int)(sizeof keys / sizeof keys[0]),
+    .plugins = plugins,
     .check = check,
     .run = run,
     .finish = finish,

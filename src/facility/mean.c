@@ -58,5 +58,12 @@ static double mean_best_report(const ss_fac_summary *s, const ss_fac_params *p, 
 
 static int never(const ss_fac_params *p) { return 0; }
 
-const ss_fac_mechanism ss_fac_mean = {"mean", never, mean_summarize, mean_moved, mean_outcome, mean_outcome_if,
-                                      mean_best_report};
+const ss_fac_mechanism ss_fac_mean = {
+  .name = "mean",
+  .strategyproof = never,
+  .summarize = mean_summarize,
+  .moved = mean_moved,
+  .outcome = mean_outcome,
+  .outcome_if = mean_outcome_if,
+  .best_report = mean_best_report,
+};

@@ -4,17 +4,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/facility.h"
+#include "stratsim/plugin.h"
 
 extern const ss_fac_mechanism ss_fac_mean, ss_fac_median;
-static const ss_fac_mechanism *const registry[] = {&ss_fac_mean, &ss_fac_median};
+static const void *const mechanisms[] = {
+  &ss_fac_mean,
+  &ss_fac_median,
+};
 
-int ss_fac_mechanism_count(void) { return (int)(sizeof registry / sizeof registry[0]); }
-const ss_fac_mechanism *ss_fac_mechanism_at(int i) { return registry[i]; }
+const ss_plugin_family ss_fac_mechanisms = {
+  .what = "mechanism",
+  .key = "facility.mechanisms",
+  .items = mechanisms,
+  .n = SS_PLUGIN_COUNT(mechanisms),
+};
+
+int ss_fac_mechanism_count(void) { return ss_plugin_count(&ss_fac_mechanisms); }
+const ss_fac_mechanism *ss_fac_mechanism_at(int i) { return ss_plugin_at(&ss_fac_mechanisms, i); }
 const ss_fac_mechanism *ss_fac_mechanism_find(const char *name)
 {
-  for (int i = 0; i < ss_fac_mechanism_count(); i++)
-    if (!strcmp(registry[i]->name, name)) return registry[i];
-  return NULL;
+  return ss_plugin_find(&ss_fac_mechanisms, name);
 }
 
 void ss_fac_summary_free(ss_fac_summary *s)

@@ -102,5 +102,11 @@ static int one_order_statistic(const ss_fac_params *p)
   return q1 == q2;
 }
 
-const ss_fac_mechanism ss_fac_median = {"median", one_order_statistic, median_summarize, NULL, median_outcome,
-                                        median_outcome_if, median_best_report};
+const ss_fac_mechanism ss_fac_median = {
+  .name = "median",
+  .strategyproof = one_order_statistic,
+  .summarize = median_summarize,
+  .outcome = median_outcome,
+  .outcome_if = median_outcome_if,
+  .best_report = median_best_report,
+};

@@ -9,13 +9,13 @@
 
 static double dictator_value(const rlhf_agg *agg, const double *z)
 {
-  return rlhf_dot(agg->theta, z, agg->d);
+  return rlhf_dot(RLHF_AGG_LINEAR(agg)->theta, z, agg->d);
 }
 
 static void dictator_smooth(const rlhf_agg *agg, const double *z, double mu, double *grad,
                             double *hess)
 {
-  for (int j = 0; j < agg->d; j++) grad[j] = agg->theta[j];
+  for (int j = 0; j < agg->d; j++) grad[j] = RLHF_AGG_LINEAR(agg)->theta[j];
   if (hess)
     for (int j = 0; j < agg->d * agg->d; j++) hess[j] = 0;
 }
@@ -32,9 +32,23 @@ static int dictator_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est,
     if (est->first == 0 && est->count > 0) ss_xsum_add(&acc[j], est->theta[j]);
   }
   ss_comm_sum_xsum(c, acc, d);
-  for (int j = 0; j < d; j++) agg->theta[j] = ss_xsum_value(&acc[j]);
+  for (int j = 0; j < d; j++) RLHF_AGG_LINEAR(agg)->theta[j] = ss_xsum_value(&acc[j]);
   return SS_OK;
 }
 
-const rlhf_agg_ops rlhf_agg_dictator = {"dictator", 1, 0, 0, dictator_build, dictator_value,
-                                        dictator_smooth, NULL, NULL, NULL};
+static int dictator_exact(rlhf_agg *agg, const double *theta_hat, const double *prec,
+                          const double *lo, const double *hi, ss_err *e)
+{
+  for (int j = 0; j < agg->d; j++) RLHF_AGG_LINEAR(agg)->theta[j] = theta_hat[j];
+  return SS_OK;
+}
+
+const rlhf_agg_ops rlhf_agg_dictator = {
+  .name = "dictator",
+  .linear = 1,
+  .data_size = sizeof(rlhf_agg_linear_data),
+  .build = dictator_build,
+  .build_exact = dictator_exact,
+  .value = dictator_value,
+  .smooth = dictator_smooth,
+};

@@ -7,18 +7,41 @@
 #include <string.h>
 #include "rlhf_impl.h"
 
-static int psw_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
-                     ss_err *e)
+/* Its state: every labeler's parameter (k x d) and Sigma_i^{-1} (k x d x d). */
+typedef struct {
+  double *thetas, *prec;
+} psw_data;
+#define PSW(agg) ((psw_data *)(agg)->data)
+
+static void psw_destroy(void *data)
+{
+  free(((psw_data *)data)->thetas);
+  free(((psw_data *)data)->prec);
+}
+
+static int psw_fill(rlhf_agg *agg, const double *theta, const double *prec, ss_err *e)
 {
   int d = agg->d;
   size_t n = (size_t)agg->k * d;
-  agg->thetas = ss_malloc(n * sizeof *agg->thetas, e);
-  agg->prec = ss_malloc(n * d * sizeof *agg->prec, e);
-  if (!agg->thetas || !agg->prec) return SS_ERUNTIME;
-  if (!est->prec) return ss_fail(e, SS_ERUNTIME, "pessimistic_sw: estimates lack Sigma^-1");
-  memcpy(agg->thetas, est->theta, n * sizeof *agg->thetas);
-  memcpy(agg->prec, est->prec, n * d * sizeof *agg->prec);
+  PSW(agg)->thetas = ss_malloc(n * sizeof *PSW(agg)->thetas, e);
+  PSW(agg)->prec = ss_malloc(n * d * sizeof *PSW(agg)->prec, e);
+  if (!PSW(agg)->thetas || !PSW(agg)->prec) return SS_ERUNTIME;
+  if (!prec) return ss_fail(e, SS_ERUNTIME, "pessimistic_sw: estimates lack Sigma^-1");
+  memcpy(PSW(agg)->thetas, theta, n * sizeof *PSW(agg)->thetas);
+  memcpy(PSW(agg)->prec, prec, n * d * sizeof *PSW(agg)->prec);
   return SS_OK;
+}
+
+static int psw_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
+                     ss_err *e)
+{
+  return psw_fill(agg, est->theta, est->prec, e);
+}
+
+static int psw_exact(rlhf_agg *agg, const double *theta_hat, const double *prec, const double *lo,
+                     const double *hi, ss_err *e)
+{
+  return psw_fill(agg, theta_hat, prec, e);
 }
 
 static void matvec(const double *P, const double *z, int d, double *out)
@@ -31,9 +54,9 @@ static double psw_value(const rlhf_agg *agg, const double *z)
   int d = agg->d;
   double pz[RLHF_DMAX], tot = 0;
   for (int64_t i = 0; i < agg->k; i++) {
-    matvec(agg->prec + i * d * d, z, d, pz);
+    matvec(PSW(agg)->prec + i * d * d, z, d, pz);
     double q = rlhf_dot(z, pz, d);
-    tot += rlhf_dot(agg->thetas + i * d, z, d) - agg->radius * sqrt(q > 0 ? q : 0);
+    tot += rlhf_dot(PSW(agg)->thetas + i * d, z, d) - agg->radius * sqrt(q > 0 ? q : 0);
   }
   return tot / (double)agg->k;
 }
@@ -46,12 +69,12 @@ static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *
   for (int j = 0; j < d; j++) grad[j] = 0;
   if (hess) memset(hess, 0, (size_t)d * d * sizeof *hess);
   for (int64_t i = 0; i < agg->k; i++) {
-    const double *P = agg->prec + i * d * d;
+    const double *P = PSW(agg)->prec + i * d * d;
     matvec(P, z, d, pz);
     double q = rlhf_dot(z, pz, d);
     double r = sqrt((q > 0 ? q : 0) + mu * mu);
     if (!(r > 0)) r = 1e-300;
-    for (int j = 0; j < d; j++) grad[j] += agg->thetas[i * d + j] - f * pz[j] / r;
+    for (int j = 0; j < d; j++) grad[j] += PSW(agg)->thetas[i * d + j] - f * pz[j] / r;
     if (hess)
       for (int a = 0; a < d; a++)
         for (int b = 0; b < d; b++)
@@ -62,5 +85,14 @@ static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *
     for (int a = 0; a < d * d; a++) hess[a] /= (double)agg->k;
 }
 
-const rlhf_agg_ops rlhf_agg_pessimistic_sw = {"pessimistic_sw", 0, 1, 1, psw_build, psw_value,
-                                              psw_smooth, NULL, NULL, NULL};
+const rlhf_agg_ops rlhf_agg_pessimistic_sw = {
+  .name = "pessimistic_sw",
+  .needs_prec = 1,
+  .needs_all = 1,
+  .data_size = sizeof(psw_data),
+  .destroy = psw_destroy,
+  .build = psw_build,
+  .build_exact = psw_exact,
+  .value = psw_value,
+  .smooth = psw_smooth,
+};

@@ -1,62 +1,17 @@
-/* The aggregator registry and the verbs shared by every aggregator. An aggregator turns the
- * labelers' estimates into a concave objective W(z) over policy feature expectations; it also
- * exposes a smoothed W_mu whose gradient is a point of its pessimism set Theta, which is what
- * the certified policy optimiser (policy.c and the solvers below it) needs. */
+/* The verbs shared by every aggregator (the registry is agg_registry.c). An aggregator turns
+ * the labelers' estimates into a concave objective W(z) over policy feature expectations; it
+ * also exposes a smoothed W_mu whose gradient is a point of its pessimism set Theta, which is
+ * what the certified policy optimiser (policy.c and the solvers below it) needs. These verbs
+ * reach an aggregator only through its ops table, so the policy layer that calls them does not
+ * depend on the plug-ins (which read the config: no circle, scripts/check_arch.py --objects). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/median.h"
 #include "rlhf_impl.h"
 
-static const rlhf_agg_ops *const registry[] = {
-  &rlhf_agg_naive_mle, &rlhf_agg_median_mle,    &rlhf_agg_pessimistic_sw,
-  &rlhf_agg_maxmin,    &rlhf_agg_pessimistic_momle, &rlhf_agg_oracle, &rlhf_agg_dictator,
-};
-#define NREG ((int)(sizeof registry / sizeof registry[0]))
-
-const rlhf_agg_ops *rlhf_agg_find(const char *name)
-{
-  for (int i = 0; i < NREG; i++)
-    if (name && !strcmp(registry[i]->name, name)) return registry[i];
-  return NULL;
-}
-int rlhf_agg_count(void) { return NREG; }
-const char *rlhf_agg_name_at(int i) { return i >= 0 && i < NREG ? registry[i]->name : NULL; }
 int rlhf_agg_needs_prec(const rlhf_agg_ops *ops) { return ops->needs_prec; }
 int rlhf_agg_is_linear(const rlhf_agg_ops *ops) { return ops->linear; }
-
-static int edit_distance(const char *a, const char *b)
-{
-  int la = (int)strlen(a), lb = (int)strlen(b);
-  if (la > 63 || lb > 63) return 99;
-  int prev[64], cur[64];
-  for (int j = 0; j <= lb; j++) prev[j] = j;
-  for (int i = 1; i <= la; i++) {
-    cur[0] = i;
-    for (int j = 1; j <= lb; j++) {
-      int c = prev[j - 1] + (a[i - 1] != b[j - 1]);
-      if (prev[j] + 1 < c) c = prev[j] + 1;
-      if (cur[j - 1] + 1 < c) c = cur[j - 1] + 1;
-      cur[j] = c;
-    }
-    memcpy(prev, cur, sizeof prev);
-  }
-  return prev[lb];
-}
-
-const char *rlhf_agg_suggest(const char *name)
-{
-  const char *best = registry[0]->name;
-  int bd = 1 << 20;
-  for (int i = 0; i < NREG; i++) {
-    int dd = edit_distance(name, registry[i]->name);
-    if (dd < bd) {
-      bd = dd;
-      best = registry[i]->name;
-    }
-  }
-  return best;
-}
 
 static rlhf_agg *agg_new(const rlhf_agg_ops *ops, int d, int64_t k, ss_err *e)
 {
@@ -65,6 +20,10 @@ static rlhf_agg *agg_new(const rlhf_agg_ops *ops, int d, int64_t k, ss_err *e)
   agg->ops = ops;
   agg->d = d;
   agg->k = k;
+  if (ops->data_size && !(agg->data = ss_calloc(1, ops->data_size, e))) {
+    free(agg);
+    return NULL;
+  }
   return agg;
 }
 
@@ -109,40 +68,10 @@ int rlhf_agg_build_exact(const rlhf_agg_ops *ops, int d, int64_t k, const double
   if (!agg) return SS_ERUNTIME;
   agg->median_kind = median_kind;
   agg->radius = radius;
-  double *col = ss_malloc((size_t)k * sizeof *col, e);
-  if (!col) {
+  /* the aggregator's own builder, from the parameters it needs (prec: pessimistic_sw) */
+  if (ops->build_exact(agg, theta_hat, prec, lo, hi, e)) {
     rlhf_agg_destroy(&agg);
-    return SS_ERUNTIME;
-  }
-  for (int j = 0; j < d; j++) {
-    for (int64_t i = 0; i < k; i++) col[i] = theta_hat[i * d + j];
-    double sum = ss_sum_exact(col, k);
-    if (ops == &rlhf_agg_naive_mle || ops == &rlhf_agg_oracle) agg->theta[j] = sum / (double)k;
-    if (ops == &rlhf_agg_median_mle) agg->theta[j] = ss_median_serial(col, k, median_kind);
-    if (ops == &rlhf_agg_dictator) agg->theta[j] = theta_hat[j];
-    if (ops == &rlhf_agg_pessimistic_momle) {
-      for (int64_t i = 0; i < k; i++) col[i] = lo[i * d + j];
-      agg->lo[j] = ss_median_serial(col, k, median_kind);
-      for (int64_t i = 0; i < k; i++) col[i] = hi[i * d + j];
-      agg->hi[j] = ss_median_serial(col, k, median_kind);
-    }
-  }
-  free(col);
-  if (ops->needs_all) {
-    agg->thetas = ss_malloc((size_t)k * d * sizeof *agg->thetas, e);
-    if (!agg->thetas) {
-      rlhf_agg_destroy(&agg);
-      return SS_ERUNTIME;
-    }
-    memcpy(agg->thetas, theta_hat, (size_t)k * d * sizeof *agg->thetas);
-  }
-  if (ops->needs_prec) {
-    agg->prec = ss_malloc((size_t)k * d * d * sizeof *agg->prec, e);
-    if (!agg->prec) {
-      rlhf_agg_destroy(&agg);
-      return SS_ERUNTIME;
-    }
-    memcpy(agg->prec, prec, (size_t)k * d * d * sizeof *agg->prec);
+    return e->code;
   }
   *out = agg;
   return SS_OK;
@@ -152,8 +81,8 @@ void rlhf_agg_destroy(rlhf_agg **pa)
 {
   rlhf_agg *a = *pa;
   if (!a) return;
-  free(a->thetas);
-  free(a->prec);
+  if (a->data && a->ops->destroy) a->ops->destroy(a->data);
+  free(a->data);
   free(a);
   *pa = NULL;
 }
@@ -166,5 +95,5 @@ void rlhf_agg_smooth(const rlhf_agg *agg, const double *z, double mu, double *gr
 }
 const double *rlhf_agg_linear_theta(const rlhf_agg *agg)
 {
-  return agg->ops->linear ? agg->theta : NULL;
+  return agg->ops->linear ? RLHF_AGG_LINEAR(agg)->theta : NULL;
 }

@@ -17,8 +17,6 @@
 #include "rlhf_impl.h"
 
 #define DEFAULT_ALGOS "[naive_mle, pessimistic_sw, median_mle, pessimistic_momle]"
-/* the choices list the aggregator registry (aggregator.c) */
-#define ALGO_CHOICES "naive_mle|median_mle|pessimistic_sw|maxmin|pessimistic_momle|oracle|dictator"
 
 static const ss_key keys[] = {
   {"rlhf.n", SS_T_INT, "100", 1, 1e8, 0, NULL, "comparisons per labeler"},
@@ -36,19 +34,13 @@ static const ss_key keys[] = {
   {"rlhf.data", SS_T_ENUM, "comparisons", 0, 0, 0, "comparisons|exact", "comparisons: each labeler's n Bradley-Terry comparisons and its MLE; exact: the infinite-data limit, the aggregators get the reported parameters themselves (radius 0)"},
   {"rlhf.labels.heldout", SS_T_BOOL, "false", 0, 0, 0, NULL, "true: the reported conditions (truthful, and the final strategic estimates) draw fresh label noise, independent of the noise SPSA optimised its reports against; false: the same common random numbers throughout"},
   {"rlhf.median", SS_T_ENUM, "lower", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
-  {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
-  {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, ALGO_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
+  {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, SS_PLUGIN_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
   {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3) (planner: also >= 1e-6 of its columns' largest |W|, docs/mdp.md)"},
-  {"rlhf.policy.method", SS_T_ENUM, "planner", 0, 0, 0, "planner|dense", "policy solver: the distributed certified planner (column generation, every H) or the dense LP / active set over every state (H = 1, reference)"},
-  {"rlhf.policy.smoothing", SS_T_REAL, "0.7", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},
-  {"rlhf.policy.max_passes", SS_T_INT, "10000", 1, 1e9, 0, NULL, "planner: at most this many pricing passes per solve (then converged = 0)"},
+  {"rlhf.policy.method", SS_T_ENUM, "planner", 0, 0, 0, SS_PLUGIN_CHOICES, "policy solver: the distributed certified planner (column generation, every H) or the dense LP / active set over every state (H = 1, reference)"},
   {"rlhf.policy.chunk", SS_T_INT, "0", 0, 1e9, 0, NULL, "states per fixed-order summation chunk (0: max(16, ceil(S/256)))"},
-  {"rlhf.env.type", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|explicit|csv", "features: i.i.d. Gaussian rescaled to norm L, rlhf.env.features, or rlhf.env.file"},
+  {"rlhf.env.type", SS_T_ENUM, "gaussian", 0, 0, 0, SS_PLUGIN_CHOICES, "features: i.i.d. Gaussian rescaled to norm L, rlhf.env.features, or rlhf.env.file"},
   {"rlhf.env.states", SS_T_INT, "32", 1, 1e8, 0, NULL, "number of states S"},
   {"rlhf.env.actions", SS_T_INT, "4", 2, 256, 0, NULL, "number of actions A"},
-  {"rlhf.env.L", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "norm of generated features"},
-  {"rlhf.env.features", SS_T_REAL_MATRIX, NULL, -1e300, 1e300, 0, NULL, "explicit features: S*A rows (row s*A+a) of d values"},
-  {"rlhf.env.file", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "CSV of features (relative paths: from the config file's folder): rows 's,a,phi_1..phi_d' or 'phi_1..phi_d' (s-major), optional header; or a PETSc binary matrix of S*A x d (MatView; AIJ or dense), recognised by its class id"},
   {"rlhf.env.rho", SS_T_REAL_LIST, NULL, 0, 1e300, 0, NULL, "state distribution (S weights, normalised); default uniform"},
   {"rlhf.population.model", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|clusters|explicit|ktimes", "how true parameters theta_i* are drawn (ktimes: the instance family of SP-RLHF Thm 3.5, docs/theory.md)"},
   {"rlhf.population.delta", SS_T_REAL, "0.01", 0, 0.5, 0, NULL, "ktimes: the family's delta (second choice 1 - delta, j-th choice delta (d - j))"},
@@ -60,19 +52,9 @@ static const ss_key keys[] = {
   {"rlhf.population.cluster_std", SS_T_REAL, "0.1", 0, 1e6, 0, NULL, "clusters: per-coordinate spread around a centre"},
   {"rlhf.population.thetas", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL, "explicit: k rows of d values, each of norm <= B"},
   {"rlhf.population.norm", SS_T_ENUM, "ball", 0, 0, 0, "ball|sphere", "gaussian/clusters: ball projects theta_i* onto ||theta|| <= B; sphere rescales it to ||theta|| = B"},
-  {"rlhf.strategy", SS_T_ENUM, "spsa", 0, 0, 0, "truthful|exaggerate|spsa|fixed", "how strategic labelers report"},
   {"rlhf.strategic.fraction", SS_T_REAL, "1", 0, 1, 0, NULL, "fraction of labelers that are strategic (a keyed random subset)"},
   {"rlhf.strategic.labelers", SS_T_INT_LIST, NULL, 0, 4294967295.0, 0, NULL, "explicit list of strategic labelers (0-based); overrides fraction"},
-  {"rlhf.exaggerate.alpha", SS_T_REAL, "1", 0, 1e6, 0, NULL, "exaggerate: the factor alpha"},
-  {"rlhf.fixed.reports", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL, "fixed: k rows of d values, each of norm <= B; strategic labeler i reports row i"},
-  {"rlhf.spsa.steps", SS_T_INT, "200", 0, 1e7, 0, NULL, "SPSA steps"},
-  {"rlhf.spsa.a", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "SPSA gain a (a_m = a / (m + 1 + A)^alpha)"},
-  {"rlhf.spsa.c", SS_T_REAL, "0.1", 0, 1e6, SS_K_MIN_OPEN, NULL, "SPSA perturbation c (c_m = c / (m + 1)^gamma)"},
-  {"rlhf.spsa.A", SS_T_REAL, "10", 0, 1e9, 0, NULL, "SPSA stability constant A"},
-  {"rlhf.spsa.alpha", SS_T_REAL, "0.602", 0, 10, 0, NULL, "SPSA gain exponent alpha"},
-  {"rlhf.spsa.gamma", SS_T_REAL, "0.101", 0, 10, 0, NULL, "SPSA perturbation exponent gamma"},
-  {"rlhf.spsa.start", SS_T_INT, "0", 0, 1e6, 0, NULL, "SPSA start: 0 = the true parameter; s > 0 = the s-th keyed random point of the ball of radius B (several starts: sweep it)"},
-  {"rlhf.spsa.groups", SS_T_INT, "0", 0, 1e6, 0, NULL, "rank groups for the evaluations of an SPSA step (0: one per rank)"},
+  {"rlhf.strategy", SS_T_ENUM, "spsa", 0, 0, 0, SS_PLUGIN_CHOICES, "how strategic labelers report"},
   {"rlhf.output.labelers", SS_T_BOOL, "true", 0, 0, 0, NULL, "write rlhf_labelers.csv (k rows per algorithm and seed)"},
 };
 
@@ -98,8 +80,7 @@ static int parse_algorithms(const ss_config *cfg, const rlhf_agg_ops **out, int 
   if (cnt > 16) return ss_cfg_error(cfg, "rlhf.algorithms", e, "expected at most 16 aggregators, found %d", cnt);
   for (int i = 0; i < cnt; i++) {
     const rlhf_agg_ops *ops = rlhf_agg_find(names[i]);
-    if (!ops) /* the schema's choices and the registry disagree: a programming error */
-      return ss_cfg_error(cfg, "rlhf.algorithms", e, "aggregator '%s' is not registered", names[i]);
+    if (!ops) return ss_plugin_unknown(&rlhf_aggregators, names[i], e);
     out[(*n)++] = ops;
   }
   return SS_OK;
@@ -123,7 +104,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->exact = !strcmp(ss_cfg_str(cfg, "rlhf.data"), "exact");
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
-  p->policy_method = !strcmp(ss_cfg_str(cfg, "rlhf.policy.method"), "dense") ? RLHF_METHOD_DENSE : RLHF_METHOD_PLANNER;
+  p->policy_method = rlhf_builtin_kind(&rlhf_solvers, ss_cfg_str(cfg, "rlhf.policy.method"));
   p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
   p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
   p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
@@ -132,8 +113,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
   p->mdp_regenerate = !strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "regenerate");
   p->mdp_transitions = ss_cfg_str(cfg, "rlhf.mdp.transitions");
-  const char *et = ss_cfg_str(cfg, "rlhf.env.type");
-  p->env_kind = !strcmp(et, "explicit") ? RLHF_ENV_EXPLICIT : !strcmp(et, "csv") ? RLHF_ENV_CSV : RLHF_ENV_GAUSSIAN;
+  p->env_kind = rlhf_builtin_kind(&rlhf_env_types, ss_cfg_str(cfg, "rlhf.env.type"));
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
   p->A = (int)ss_cfg_int(cfg, "rlhf.env.actions");
   p->L = ss_cfg_real(cfg, "rlhf.env.L");
@@ -155,6 +135,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->pop_sphere = !strcmp(ss_cfg_str(cfg, "rlhf.population.norm"), "sphere");
   SS_TRY(parse_algorithms(cfg, rp->algos, &rp->nalgos, e));
   rp->strategy = rlhf_strategy_find(ss_cfg_str(cfg, "rlhf.strategy"));
+  if (!rp->strategy) return ss_plugin_unknown(&rlhf_strategies, ss_cfg_str(cfg, "rlhf.strategy"), e);
   rp->fraction = ss_cfg_real(cfg, "rlhf.strategic.fraction");
   rp->strat_list = ss_cfg_int_list(cfg, "rlhf.strategic.labelers", &rp->nstrat_list);
   rp->write_labelers = ss_cfg_bool(cfg, "rlhf.output.labelers");
@@ -239,8 +220,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   run_params rp;
   SS_TRY(read_params(cfg, 1, &rp, e));
   const rlhf_params *p = &rp.p;
-  if (!strcmp(ss_cfg_str(cfg, "rlhf.momle.set"), "socp"))
-    return ss_cfg_error(cfg, "rlhf.momle.set", e, "expected box, found socp (the SOCP relaxation is not implemented)");
+  SS_TRY(rlhf_agg_check_all(cfg, e)); /* every aggregator checks its own settings */
   int r, c, n;
   SS_TRY(check_mdp(cfg, p, e));
   /* an input that its mode ignores is a mistake, not something to skip silently */
@@ -284,8 +264,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   }
   if (p->pop_kind == RLHF_POP_EXPLICIT)
     SS_TRY(check_rows(cfg, "rlhf.population.thetas", "population.model explicit", p, e));
-  if (rp.strategy == &rlhf_strategy_fixed)
-    SS_TRY(check_rows(cfg, "rlhf.fixed.reports", "strategy fixed", p, e));
+  SS_TRY(rlhf_strategy_check(rp.strategy, cfg, p, e)); /* its own settings */
   const long long *lst = ss_cfg_int_list(cfg, "rlhf.strategic.labelers", &n);
   for (int i = 0; lst && i < n; i++)
     if (lst[i] < 0 || lst[i] >= p->k)
@@ -441,6 +420,7 @@ typedef struct {
   rlhf_estimates est_t, est_s;
   double *tstar, *tstar_all, *reports, *ju_t, *ju_s;
   unsigned char *strategic;
+  void *strategy_data; /* the strategy's settings, read once at setup */
   text tx, cmp;
   int need_prec, strategic_run;
   double tsm[RLHF_DMAX]; /* the exact mean of the true parameters: the oracle */
@@ -464,7 +444,7 @@ static int run_init(run_ctx *x, ss_task *task, ss_err *e)
   rlhf_block(x->k, ss_comm_size(x->comm), x->rank, &x->first, &x->count);
   for (int i = 0; i < PH_N; i++) x->ph[i] = ss_phase(task->timers, names[i]);
   for (int a = 0; a < x->rp.nalgos; a++) x->need_prec |= rlhf_agg_needs_prec(x->rp.algos[a]);
-  x->strategic_run = x->rp.strategy != &rlhf_strategy_truthful;
+  x->strategic_run = !x->rp.strategy->reports_truth;
   x->p_eval = x->rp.p;
   x->p_eval.label_stream = x->rp.heldout ? 1u : 0u;
   return SS_OK;
@@ -482,6 +462,7 @@ static void run_free(run_ctx *x)
   free(x->ju_t);
   free(x->ju_s);
   free(x->strategic);
+  rlhf_strategy_teardown(x->rp.strategy, &x->strategy_data);
   rlhf_mle_destroy(&x->mle);
   rlhf_states_destroy(&x->st);
   if (x->self) ss_comm_free(&x->self);
@@ -510,6 +491,7 @@ static int run_setup(run_ctx *x, ss_err *e)
     x->ju_s = ss_malloc(rows * sizeof *x->ju_s, e);
     if (!x->tstar || !x->strategic || !x->ju_t || !x->ju_s) rc = SS_ERUNTIME;
   }
+  if (!rc) rc = rlhf_strategy_setup(x->rp.strategy, x->task->cfg, p, &x->strategy_data, e);
   rc = ss_par_check(x->comm, e); /* the solver and the arrays are local */
   phase_end(x, PH_SETUP);
   return rc;
@@ -632,8 +614,6 @@ static int aggregate_and_plan(run_ctx *x, const rlhf_agg_ops *ops, const rlhf_es
 
 static void strategy_ctx_fill(run_ctx *x, const rlhf_agg_ops *ops, rlhf_strategy_ctx *sc)
 {
-  const ss_config *cfg = x->task->cfg;
-  int sc_rows, sc_cols;
   memset(sc, 0, sizeof *sc);
   sc->p = &x->rp.p;
   sc->env = &x->env;
@@ -645,16 +625,7 @@ static void strategy_ctx_fill(run_ctx *x, const rlhf_agg_ops *ops, rlhf_strategy
   sc->theta_star = x->tstar_all;
   sc->theta_star_mean = x->tsm;
   sc->agg = ops;
-  sc->alpha = ss_cfg_real(cfg, "rlhf.exaggerate.alpha");
-  sc->fixed_reports = ss_cfg_matrix(cfg, "rlhf.fixed.reports", &sc_rows, &sc_cols);
-  sc->steps = (int)ss_cfg_int(cfg, "rlhf.spsa.steps");
-  sc->a = ss_cfg_real(cfg, "rlhf.spsa.a");
-  sc->c = ss_cfg_real(cfg, "rlhf.spsa.c");
-  sc->A_gain = ss_cfg_real(cfg, "rlhf.spsa.A");
-  sc->alpha_exp = ss_cfg_real(cfg, "rlhf.spsa.alpha");
-  sc->gamma_exp = ss_cfg_real(cfg, "rlhf.spsa.gamma");
-  sc->groups = (int)ss_cfg_int(cfg, "rlhf.spsa.groups");
-  sc->start = (int)ss_cfg_int(cfg, "rlhf.spsa.start");
+  sc->data = x->strategy_data; /* its settings, read once at setup */
 }
 
 /* The strategic condition of algorithm a: the labelers' reports, their estimates, and the
@@ -909,11 +880,15 @@ static const char *columns_depend_on(const ss_config *cfg, const char *key)
   return !strcmp(key, "rlhf.d") && ss_cfg_bool(cfg, "output.dump_data") ? "comparisons" : NULL;
 }
 
+static const ss_plugin_family *const plugins[] = {&rlhf_aggregators, &rlhf_solvers, &rlhf_env_types,
+                                                   &rlhf_strategies, NULL};
+
 const ss_experiment_ops ss_rlhf_experiment = {
     .name = "rlhf",
     .summary = "RLHF with strategic labelers: Pessimistic Median of MLEs and baselines (SP-RLHF)",
     .keys = keys,
     .nkeys = (int)(sizeof keys / sizeof keys[0]),
+    .plugins = plugins,
     .check = rlhf_check,
     .run = rlhf_run,
     .finish = rlhf_finish,

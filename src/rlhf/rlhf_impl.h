@@ -5,6 +5,7 @@
 #define STRATSIM_RLHF_IMPL_H
 
 #include <petscmat.h>
+#include "stratsim/plugin.h"
 #include "stratsim/rlhf.h"
 #include "stratsim/collectives.h"
 
@@ -50,11 +51,30 @@ struct rlhf_states {
 };
 
 
+/* An aggregator (aggregator.c holds the registry, one line per aggregator). Ops, with
+ * designated initialisers:
+ *   required:                    name, build, build_exact, value, smooth
+ *   optional, with a default:    data_size (default 0: no private state), destroy (default:
+ *                                the state holds no pointers)
+ *   optional, without a default: keys/nkeys (its config keys, gathered into the schema after
+ *                                rlhf.algorithms), check (checks of its keys, run for every
+ *                                registered aggregator), lp_dims/lp_fill/lp_theta (polyhedral
+ *                                aggregators only) */
 struct rlhf_agg_ops {
   const char *name;
   int linear;      /* W(z) = <theta, z>: the greedy policy is exact */
   int needs_prec;  /* needs Sigma_i^{-1} */
   int needs_all;   /* needs every labeler's estimate replicated (maxmin, pessimistic_sw) */
+  size_t data_size; /* bytes of its private state (agg->data) */
+  /* Frees what its state points to (not the state itself). */
+  void (*destroy)(void *data);
+  const ss_key *keys;
+  int nkeys;
+  int (*check)(const ss_config *cfg, ss_err *e);
+  /* Fills agg's data from explicit parameters held on one rank (serial medians and exact
+   * sums), with the same formulas as build. */
+  int (*build_exact)(rlhf_agg *agg, const double *theta_hat, const double *prec, const double *lo,
+                     const double *hi, ss_err *e);
   /* Fills agg's data from the estimates. est holds all k rows when needs_all, else this
    * rank's block (collective over c). */
   int (*build)(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est,
@@ -72,27 +92,70 @@ struct rlhf_agg_ops {
   void (*lp_theta)(const rlhf_agg *agg, const double *y, double *theta);
 };
 
+/* What every aggregate shares; the rest is the aggregator's own state behind data. */
 struct rlhf_agg {
   const rlhf_agg_ops *ops;
   int d;
   int64_t k;
   int median_kind;
   double radius;
-  double theta[RLHF_DMAX];           /* linear: the parameter */
-  double lo[RLHF_DMAX], hi[RLHF_DMAX]; /* box */
-  double *thetas;  /* k x d (maxmin, pessimistic_sw) */
-  double *prec;    /* k x d x d (pessimistic_sw) */
+  void *data; /* ops->data_size bytes, zeroed, before build (owned: ops->destroy, then free) */
 };
 
-extern const rlhf_agg_ops rlhf_agg_naive_mle, rlhf_agg_median_mle, rlhf_agg_oracle,
-    rlhf_agg_pessimistic_sw, rlhf_agg_maxmin, rlhf_agg_pessimistic_momle, rlhf_agg_dictator;
+/* The state of the linear aggregators (W(z) = <theta, z>): their data starts with this. */
+typedef struct {
+  double theta[RLHF_DMAX];
+} rlhf_agg_linear_data;
+#define RLHF_AGG_LINEAR(agg) ((rlhf_agg_linear_data *)(agg)->data)
 
+
+/* A strategy: how the strategic labelers report (strategy.c holds the registry, one line per
+ * strategy; each strategy is one file). Ops, with designated initialisers:
+ *   required:                    name, summary, run
+ *   optional, with a default:    setup (default: no private data, ctx->data = NULL),
+ *                                teardown (default: free(data))
+ *   optional, without a default: keys/nkeys (its config keys, gathered into the schema after
+ *                                rlhf.strategy), check (cross-key checks of its settings) */
 struct rlhf_strategy_ops {
   const char *name;
+  const char *summary; /* one line (docs/plugins.md) */
+  int reports_truth;   /* every labeler reports theta_i*: the strategic condition is the truthful one */
+  const ss_key *keys;  /* paths "rlhf.<name>.*"; declared next to the code */
+  int nkeys;
+  /* Config errors (ss_cfg_error) about its keys given p; not collective. */
+  int (*check)(const ss_config *cfg, const rlhf_params *p, ss_err *e);
+  /* Reads its settings once per task into *data (owned by the strategy). Not collective;
+   * deterministic, so every rank agrees. */
+  int (*setup)(const ss_config *cfg, const rlhf_params *p, void **data, ss_err *e);
+  void (*teardown)(void *data);
+  /* Writes the reports of every labeler (k x d, replicated on every rank of ctx->comm);
+   * its settings are ctx->data. Collective over ctx->comm. */
   int (*run)(rlhf_strategy_ctx *ctx, double *reports, ss_err *e);
 };
-extern const rlhf_strategy_ops rlhf_strategy_truthful, rlhf_strategy_exaggerate,
-    rlhf_strategy_spsa, rlhf_strategy_fixed;
+/* A choice implemented by a built-in code path rather than by ops of its own (environment
+ * types, policy solvers): registered like any plug-in (its name, its keys), mapped to the
+ * code's constant. Required: name, summary, kind; optional without a default: keys/nkeys. */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int kind; /* RLHF_ENV_* (env_types.c) or RLHF_METHOD_* (solvers.c) */
+  const ss_key *keys;
+  int nkeys;
+} rlhf_builtin_ops;
+/* The kind of registered name (the schema has checked it); -1 if unknown. */
+int rlhf_builtin_kind(const ss_plugin_family *f, const char *name);
+
+/* The families of src/rlhf (include/stratsim/plugin.h). */
+extern const ss_plugin_family rlhf_aggregators, rlhf_strategies, rlhf_env_types, rlhf_solvers;
+int rlhf_agg_check_all(const ss_config *cfg, ss_err *e);
+int rlhf_strategy_check(const rlhf_strategy_ops *ops, const ss_config *cfg, const rlhf_params *p,
+                        ss_err *e);
+int rlhf_strategy_setup(const rlhf_strategy_ops *ops, const ss_config *cfg, const rlhf_params *p,
+                        void **data, ss_err *e);
+void rlhf_strategy_teardown(const rlhf_strategy_ops *ops, void **data);
+/* The number of strategic labelers a config asks for (rlhf.strategic.*), before the seed
+ * picks them (population_config.c). */
+int64_t rlhf_strategic_count(const ss_config *cfg, const rlhf_params *p);
 
 /* Small dense linear algebra (row-major), used by the MLE, confidence sets and the policy
  * Newton solver. Returns 0 on success, -1 if the matrix is not positive definite/singular. */

@@ -15,17 +15,52 @@
 #include "stratsim/task_state.h"
 #include "rlhf_impl.h"
 
+/* The settings, declared here and read once per task by spsa_read_settings (ctx->data). */
+static const ss_key spsa_keys[] = {
+  {"rlhf.spsa.steps", SS_T_INT, "200", 0, 1e7, 0, NULL, "SPSA steps"},
+  {"rlhf.spsa.a", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "SPSA gain a (a_m = a / (m + 1 + A)^alpha)"},
+  {"rlhf.spsa.c", SS_T_REAL, "0.1", 0, 1e6, SS_K_MIN_OPEN, NULL, "SPSA perturbation c (c_m = c / (m + 1)^gamma)"},
+  {"rlhf.spsa.A", SS_T_REAL, "10", 0, 1e9, 0, NULL, "SPSA stability constant A"},
+  {"rlhf.spsa.alpha", SS_T_REAL, "0.602", 0, 10, 0, NULL, "SPSA gain exponent alpha"},
+  {"rlhf.spsa.gamma", SS_T_REAL, "0.101", 0, 10, 0, NULL, "SPSA perturbation exponent gamma"},
+  {"rlhf.spsa.start", SS_T_INT, "0", 0, 1e6, 0, NULL, "SPSA start: 0 = the true parameter; s > 0 = the s-th keyed random point of the ball of radius B (several starts: sweep it)"},
+  {"rlhf.spsa.groups", SS_T_INT, "0", 0, 1e6, 0, NULL, "rank groups for the evaluations of an SPSA step (0: one per rank)"},
+};
+
+typedef struct {
+  int steps;
+  double a, c, A_gain, alpha_exp, gamma_exp;
+  int groups; /* evaluation groups (0: one per rank) */
+  int start;  /* 0 = theta_i*, s > 0 = a keyed random point of the ball */
+} spsa_settings;
+
+static int spsa_read_settings(const ss_config *cfg, const rlhf_params *p, void **data, ss_err *e)
+{
+  spsa_settings *S = ss_malloc(sizeof *S, e);
+  if (!S) return e->code;
+  S->steps = (int)ss_cfg_int(cfg, "rlhf.spsa.steps");
+  S->a = ss_cfg_real(cfg, "rlhf.spsa.a");
+  S->c = ss_cfg_real(cfg, "rlhf.spsa.c");
+  S->A_gain = ss_cfg_real(cfg, "rlhf.spsa.A");
+  S->alpha_exp = ss_cfg_real(cfg, "rlhf.spsa.alpha");
+  S->gamma_exp = ss_cfg_real(cfg, "rlhf.spsa.gamma");
+  S->groups = (int)ss_cfg_int(cfg, "rlhf.spsa.groups");
+  S->start = (int)ss_cfg_int(cfg, "rlhf.spsa.start");
+  *data = S;
+  return SS_OK;
+}
+
 /* Start s > 0 (rlhf.spsa.start): each strategic labeler starts from a point uniform in the
  * ball of radius B, keyed (seed, SPSA, labeler, index above every step's Delta draws); its
  * Delta draws are keyed apart per start too (start 0 keeps the original keys). */
 #define SPSA_START_INDEX(s) ((uint64_t)(s) << 40)
-static void spsa_random_starts(const rlhf_strategy_ctx *ctx, double *reports)
+static void spsa_random_starts(const rlhf_strategy_ctx *ctx, int start, double *reports)
 {
   int d = ctx->p->d;
   for (int64_t i = 0; i < ctx->p->k; i++) {
     if (!ctx->strategic[i]) continue;
     double *r = reports + i * d, nrm = 0;
-    uint64_t base = SPSA_START_INDEX(ctx->start) | ((uint64_t)1 << 39);
+    uint64_t base = SPSA_START_INDEX(start) | ((uint64_t)1 << 39);
     ss_rng_normal_fill(ctx->p->seed, SS_P_RLHF_SPSA, (uint32_t)i, base, (uint64_t)d, r);
     for (int j = 0; j < d; j++) nrm += r[j] * r[j];
     nrm = sqrt(nrm);
@@ -37,6 +72,7 @@ static void spsa_random_starts(const rlhf_strategy_ctx *ctx, double *reports)
 /* The run's workspace. */
 typedef struct {
   rlhf_strategy_ctx *ctx;
+  const spsa_settings *S; /* ctx->data */
   double *reports;    /* k x d, replicated */
   int d, G, color, grank, with_prec;
   int64_t k, nstrat, nev, first, count;
@@ -59,7 +95,7 @@ static int spsa_setup(spsa_ws *w, ss_err *e)
   w->k = p->k;
   for (int64_t i = 0; i < w->k; i++) w->nstrat += ctx->strategic[i];
   w->nev = 2 * w->nstrat;
-  w->G = ctx->groups > 0 ? ctx->groups : P;
+  w->G = w->S->groups > 0 ? w->S->groups : P;
   if (w->G > P) w->G = P;
   if (w->G > w->nev) w->G = (int)w->nev;
   w->color = (int)((int64_t)rank * w->G / P);
@@ -141,8 +177,9 @@ static int spsa_step(spsa_ws *w, int m, ss_err *e)
   rlhf_strategy_ctx *ctx = w->ctx;
   const rlhf_params *p = ctx->p;
   int d = w->d;
-  double am = ctx->a / pow(m + 1 + ctx->A_gain, ctx->alpha_exp);
-  double cm = ctx->c / pow(m + 1, ctx->gamma_exp);
+  const spsa_settings *S = w->S;
+  double am = S->a / pow(m + 1 + S->A_gain, S->alpha_exp);
+  double cm = S->c / pow(m + 1, S->gamma_exp);
   /* everyone's estimate at the current reports: the block, then replicated; warm starts from
    * each labeler's previous estimate (deterministic, whichever rank holds it) */
   w->mine.warm = m > 0;
@@ -153,7 +190,7 @@ static int spsa_step(spsa_ws *w, int m, ss_err *e)
   for (int64_t s = 0; s < w->nstrat; s++)
     for (int j = 0; j < d; j++)
       w->delta[s * d + j] = ss_rng_u01(p->seed, SS_P_RLHF_SPSA, (uint32_t)w->who[s],
-                                       SPSA_START_INDEX(ctx->start) + (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
+                                       SPSA_START_INDEX(S->start) + (uint64_t)m * d + j) < 0.5 ? -1.0 : 1.0;
   int rc = SS_OK;
   for (int64_t ev = 0; ev < w->nev && !rc; ev++) {
     w->u[ev] = 0;
@@ -187,13 +224,13 @@ static int spsa_save(spsa_ws *w, int m, ss_err *e)
     return e->code;
   }
   memcpy(rec, SPSA_MAGIC, 8);
-  unsigned long long h[5] = {(unsigned long long)m, (unsigned long long)ctx->steps, (unsigned long long)w->k,
-                             (unsigned long long)w->d, (unsigned long long)ctx->start};
+  unsigned long long h[5] = {(unsigned long long)m, (unsigned long long)w->S->steps, (unsigned long long)w->k,
+                             (unsigned long long)w->d, (unsigned long long)w->S->start};
   for (int i = 0; i < 5; i++) ss_put_le64(rec + 8 + 8 * i, h[i]);
   memcpy(rec + 48, w->reports, kd * sizeof(double));
   memcpy(rec + 48 + kd * sizeof(double), w->warm, kd * sizeof(double));
   char where[160];
-  snprintf(where, sizeof where, "SPSA step %d of %d (%s)", m, ctx->steps, ctx->agg->name);
+  snprintf(where, sizeof where, "SPSA step %d of %d (%s)", m, w->S->steps, ctx->agg->name);
   ctx->save(ctx->save_ctx, rec, len, where, e);
   free(rec);
   return ss_par_check(ctx->comm, e); /* the save is local: every rank returns alike */
@@ -208,9 +245,9 @@ static int spsa_restore(spsa_ws *w, int *m0, ss_err *e)
   *m0 = 0;
   if (!rec) return SS_OK;
   if (ctx->resume_len != 48 + 2 * kd * sizeof(double) || memcmp(rec, SPSA_MAGIC, 8) ||
-      ss_get_le64(rec + 16) != (unsigned long long)ctx->steps || ss_get_le64(rec + 24) != (unsigned long long)w->k ||
-      ss_get_le64(rec + 32) != (unsigned long long)w->d || ss_get_le64(rec + 40) != (unsigned long long)ctx->start ||
-      ss_get_le64(rec + 8) > (unsigned long long)ctx->steps)
+      ss_get_le64(rec + 16) != (unsigned long long)w->S->steps || ss_get_le64(rec + 24) != (unsigned long long)w->k ||
+      ss_get_le64(rec + 32) != (unsigned long long)w->d || ss_get_le64(rec + 40) != (unsigned long long)w->S->start ||
+      ss_get_le64(rec + 8) > (unsigned long long)w->S->steps)
     return ss_fail(e, SS_EINPUT, "the checkpoint's SPSA state does not match this run (%zu bytes)", ctx->resume_len);
   *m0 = (int)ss_get_le64(rec + 8);
   memcpy(w->reports, rec + 48, kd * sizeof(double));
@@ -221,25 +258,27 @@ static int spsa_restore(spsa_ws *w, int *m0, ss_err *e)
 
 static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
 {
+  const spsa_settings *S = ctx->data;
   memcpy(reports, ctx->theta_star, (size_t)ctx->p->k * ctx->p->d * sizeof *reports);
-  if (ctx->start > 0) spsa_random_starts(ctx, reports);
+  if (S->start > 0) spsa_random_starts(ctx, S->start, reports);
   int64_t nstrat = 0;
   for (int64_t i = 0; i < ctx->p->k; i++) nstrat += ctx->strategic[i];
-  if (nstrat == 0 || ctx->steps == 0) return SS_OK;
+  if (nstrat == 0 || S->steps == 0) return SS_OK;
   spsa_ws w;
   memset(&w, 0, sizeof w);
   w.ctx = ctx;
+  w.S = S;
   w.reports = reports;
   int m = 0, rc = spsa_setup(&w, e);
   if (!rc) rc = spsa_restore(&w, &m, e);
   ss_safepoint sp;
   ss_safepoint_init(&sp);
-  while (!rc && m < ctx->steps) {
+  while (!rc && m < S->steps) {
     if ((rc = spsa_step(&w, m, e))) break; /* a stop inside step m: its start is the state */
     m++;
-    if (ctx->progress) ctx->progress(ctx->progress_ctx, (double)m / ctx->steps);
+    if (ctx->progress) ctx->progress(ctx->progress_ctx, (double)m / S->steps);
     /* safe point: the state is (reports, warm, m) */
-    if (m < ctx->steps) rc = ss_safepoint_check(&sp, ctx->comm, "SPSA step", m, ctx->steps, e);
+    if (m < S->steps) rc = ss_safepoint_check(&sp, ctx->comm, "SPSA step", m, S->steps, e);
   }
   /* the state to continue from: at a stop, the start of step m; at the end, the final reports
    * (a resumed task then skips this run) */
@@ -253,4 +292,11 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   return rc;
 }
 
-const rlhf_strategy_ops rlhf_strategy_spsa = {"spsa", spsa_run};
+const rlhf_strategy_ops rlhf_strategy_spsa = {
+  .name = "spsa",
+  .summary = "every strategic labeler climbs its own utility over its report with SPSA (MODELS 1.6)",
+  .keys = spsa_keys,
+  .nkeys = SS_PLUGIN_COUNT(spsa_keys),
+  .setup = spsa_read_settings,
+  .run = spsa_run,
+};

@@ -9,6 +9,7 @@
 #include "stratsim/config.h"
 #include "stratsim/experiment.h"
 #include "stratsim/rng.h"
+#include "stratsim/plugin.h"
 #include "unit.h"
 
 /* Gauss-Jordan inverse of a d x d matrix (row-major) with partial pivoting. */
@@ -303,9 +304,9 @@ static void test_registries_match_schema(void)
   const ss_experiment_ops *x = ss_experiment_find("bandit");
   CU_ASSERT_FATAL(x != NULL);
   const char *mech = NULL, *strat = NULL;
-  for (int i = 0; i < x->nkeys; i++) {
-    if (!strcmp(x->keys[i].path, "bandit.mechanism")) mech = x->keys[i].choices;
-    if (!strcmp(x->keys[i].path, "bandit.strategy")) strat = x->keys[i].choices;
+  for (int i = 0; i < ss_schema_nkeys(x); i++) { /* the schema with the registry's choices */
+    if (!strcmp(ss_schema_key(x, i)->path, "bandit.mechanism")) mech = ss_schema_key(x, i)->choices;
+    if (!strcmp(ss_schema_key(x, i)->path, "bandit.strategy")) strat = ss_schema_key(x, i)->choices;
   }
   char buf[256] = "";
   for (int i = 0; i < ss_bandit_mech_count(); i++)

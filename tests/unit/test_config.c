@@ -8,6 +8,7 @@
 #include <string.h>
 #include "stratsim/config.h"
 #include "stratsim/experiment.h"
+#include "stratsim/plugin.h"
 #include "unit.h"
 
 static ss_config *parse_sets(const char *text, char *const *sets, int nsets)
@@ -30,7 +31,7 @@ static int all_keys(const ss_experiment_ops *exp, const ss_key **out, int cap)
 {
   int n = 0;
   for (int i = 0; i < ss_ncommon_keys && n < cap; i++) out[n++] = &ss_common_keys[i];
-  for (int i = 0; i < exp->nkeys && n < cap; i++) out[n++] = &exp->keys[i];
+  for (int i = 0; i < ss_schema_nkeys(exp) && n < cap; i++) out[n++] = ss_schema_key(exp, i);
   return n;
 }
 
@@ -139,7 +140,7 @@ static void test_defaults(void)
   CU_ASSERT_STRING_EQUAL(ss_cfg_source(c), "t.yaml");
   const ss_key *keys[512];
   int n = all_keys(ss_experiment_find("facility"), keys, 512);
-  CU_ASSERT(n == ss_ncommon_keys + ss_experiment_find("facility")->nkeys);
+  CU_ASSERT(n == ss_ncommon_keys + ss_schema_nkeys(ss_experiment_find("facility")));
   for (int i = 0; i < n; i++) {
     const ss_key *k = keys[i];
     int set = !strcmp(k->path, "experiment");
@@ -773,9 +774,9 @@ static void test_docs_in_step(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, cell));
   }
   for (int x = 0; x < ss_experiment_count(); x++)
-    for (int i = 0; i < ss_experiment_at(x)->nkeys; i++) {
+    for (int i = 0; i < ss_schema_nkeys(ss_experiment_at(x)); i++) { /* plug-ins' keys too */
       char cell[256];
-      snprintf(cell, sizeof cell, "| `%s` |", ss_experiment_at(x)->keys[i].path);
+      snprintf(cell, sizeof cell, "| `%s` |", ss_schema_key(ss_experiment_at(x), i)->path);
       CU_ASSERT_PTR_NOT_NULL(strstr(text, cell));
     }
   FILE *doc = fopen("docs/config.md", "rb");

@@ -1,4 +1,4 @@
-/* The infinite-data limit (rlhf.data: exact), the sphere population and the fixed strategy:
+/* The infinite-data limit (rlhf.data: exact), the sphere population (the fixed strategy: test_rlhf_fixed.c):
  * known answers. The MODELS 1.8 construction end to end (config -> CSV) is checked in
  * tests/integration.d/exact.sh; here the pieces: an exact estimate is the report with a
  * zero-radius set, and the median box collapses to the coordinate-wise median of the reports. */
@@ -72,27 +72,6 @@ static void test_sphere_population(void)
   }
 }
 
-static void test_fixed_strategy(void)
-{
-  rlhf_params p;
-  rlhf_params_default(&p);
-  p.k = 3;
-  p.d = 2;
-  double tstar[6] = {1, 0, 0, 1, 0.5, 0.5}, fixed[6] = {9, 9, 1, -1, 9, 9}, out[6];
-  unsigned char strategic[3] = {0, 1, 0};
-  rlhf_strategy_ctx ctx;
-  memset(&ctx, 0, sizeof ctx);
-  ctx.p = &p;
-  ctx.theta_star = tstar;
-  ctx.strategic = strategic;
-  ctx.fixed_reports = fixed;
-  ss_err e;
-  ss_err_clear(&e);
-  CU_ASSERT_EQUAL(rlhf_strategy_run(rlhf_strategy_find("fixed"), &ctx, out, &e), SS_OK);
-  double want[6] = {1, 0, 1, -1, 0.5, 0.5}; /* only labeler 1 uses its row */
-  CU_ASSERT(!memcmp(out, want, sizeof want));
-}
-
 /* rlhf.labels.heldout: stream 1 redraws the label noise, never the design; stream 0 keeps the
  * original keys (the presets' byte-identity is checked in the integration tests). */
 static void test_heldout_labels(void)
@@ -129,6 +108,5 @@ SS_UNIT_SUITE(rlhf_exact_suite)
   ss_unit_suite("rlhf_exact");
   ss_unit_test("exact estimates are the reports, radius 0", test_exact_estimates);
   ss_unit_test("sphere population: norm B, ball's direction", test_sphere_population);
-  ss_unit_test("fixed strategy: strategic rows only", test_fixed_strategy);
   ss_unit_test("held-out labels: new noise, same design", test_heldout_labels);
 }

@@ -1,0 +1,64 @@
+/* One registry for every plug-in family (facility mechanisms, RLHF aggregators and strategies,
+ * bandit mechanisms and strategies, environments, policy solvers): find by name, list,
+ * suggest the nearest name, generate the schema's choices, gather the plug-ins' own config keys.
+ *
+ * A family is a static table of ops pointers (one line per plug-in, in the order of the
+ * schema's choices) plus the schema key that selects among them. Every ops struct starts with
+ * `const char *name` (C11 6.7.2.1: a pointer to a struct points to its first member), so the
+ * registry reads names without knowing the struct. A plug-in declares its config keys next to
+ * its code (the family's `keys` accessor returns them); the schema lists them right after the
+ * selecting key. See docs/plugins.md. */
+#ifndef STRATSIM_PLUGIN_H
+#define STRATSIM_PLUGIN_H
+
+#include <stddef.h>
+#include "stratsim/config.h"
+#include "stratsim/error.h"
+#include "stratsim/experiment.h"
+
+/* The `choices` of a schema key whose names come from the registry (the family whose `key` is
+ * the key's path): never type the names by hand. */
+#define SS_PLUGIN_CHOICES "@registry"
+
+typedef struct ss_plugin_family {
+  const char *what;          /* "aggregator", for messages */
+  const char *key;           /* the schema key that selects, e.g. "rlhf.strategy" */
+  const void *const *items;  /* ops tables; each starts with `const char *name` */
+  int n;
+  /* optional: where the ops struct holds `const ss_key *keys; int nkeys;` (the config keys
+   * the plug-in declares, paths under the experiment's section): SS_PLUGIN_KEYS(type), or 0 */
+  size_t keys_offset;
+} ss_plugin_family;
+
+/* The two members every ops struct with keys declares, adjacent and in this order. */
+typedef struct {
+  const ss_key *keys;
+  int nkeys;
+} ss_plugin_keys;
+#define SS_PLUGIN_KEYS(type) offsetof(type, keys)
+/* The keys plug-in ops declares (n = 0 when none). */
+const ss_key *ss_plugin_keys_of(const ss_plugin_family *f, const void *ops, int *n);
+
+/* n of a family's static table */
+#define SS_PLUGIN_COUNT(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
+
+const char *ss_plugin_name(const void *ops);
+int ss_plugin_count(const ss_plugin_family *f);
+const void *ss_plugin_at(const ss_plugin_family *f, int i);        /* NULL out of range */
+const void *ss_plugin_find(const ss_plugin_family *f, const char *name); /* NULL if unknown */
+/* The registered name nearest to name (a plausible typo), or NULL (src/core/suggest.c). */
+const char *ss_plugin_suggest(const ss_plugin_family *f, const char *name);
+/* "a|b|c" into buf; returns buf (truncation is a programming error: asserted by the tests). */
+const char *ss_plugin_choices(const ss_plugin_family *f, char *buf, size_t len);
+/* SS_EINPUT "<what> 'x' is not registered (one of a|b|c); did you mean 'y'?" */
+int ss_plugin_unknown(const ss_plugin_family *f, const char *name, ss_err *e);
+
+/* The schema of an experiment with the plug-ins' keys gathered in: key i of n. Each key whose
+ * choices are SS_PLUGIN_CHOICES comes back with the registry's names filled in (static copies,
+ * valid for the whole run), followed by the keys of its family's plug-ins in registry order. */
+int ss_schema_nkeys(const ss_experiment_ops *exp);
+const ss_key *ss_schema_key(const ss_experiment_ops *exp, int i);
+/* The family selected by schema key `path` of an experiment, or NULL. */
+const ss_plugin_family *ss_plugin_family_of(const ss_experiment_ops *exp, const char *path);
+
+#endif
