@@ -755,7 +755,7 @@ static int rlhf_run(ss_task *task, ss_err *e)
   if (!rc) {
     x.runs = ss_tableset_get(task->tables, "rlhf_runs");
     rc = ss_table_header(x.runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max", e);
-    if (!rc) rc = ss_par_check(x.comm, e); /* the header's copy is a local allocation */
+    rc = ss_par_check(x.comm, e); /* the header's copy is a local allocation */
   }
   for (int a = 0; a < x.rp.nalgos && !rc; a++) rc = run_algorithm(&x, a, e);
   run_free(&x);
