@@ -1,7 +1,7 @@
 # In-task checkpoints (issue 11; docs/checkpoint.md), sourced by tests/run_integration.sh.
 # One long task per run -- one seed of RLHF with 300 SPSA steps and two aggregators, one
-# bandit seed with 60 epochs -- stopped by SIGUSR1 to mpirun in the middle of the task (the
-# only task: nothing can be saved at task granularity). The checkpoint must hold the task's
+# bandit seed with 200 epochs of 1000 rounds (a shorter run once ended before the signal in
+# CI) -- stopped by SIGUSR1 to mpirun in the middle of the task (the only task: nothing can be saved at task granularity). The checkpoint must hold the task's
 # in-task state, the resume must say where it continued ("resumed task 0 at SPSA step 127 of
 # 300 (naive_mle)") and the CSV files must be byte-identical to an uninterrupted run, on the
 # same and on another rank count. One run is stopped twice: the resumed run stops again and
@@ -27,19 +27,25 @@ cki_one() {
     awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }' >"$ref.wall"
   fi
   wall=$(cat "$ref.wall")
-  # the stop: SIGUSR1 to mpirun at 30-60% of the reference's wall time (a run that finished
+  # the stop: SIGUSR1 to mpirun once the run is under way (its manifest says "running": mpirun
+  # and the ranks handle signals by then; a signal before that killed mpirun itself in CI, exit
+  # 138), then 30%, 20%, 10% or 5% of the reference's wall time later (a run that finished
   # first is tried again sooner; the state must be mid-task)
-  local try rc frac=0.6
-  for try in 1 2 3 4; do
+  local try rc frac n
+  for frac in 0.3 0.2 0.1 0.05; do
     rm -rf "$dir"
     STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "$@" --out "$dir" >"$log" 2>&1 &
     local mpirun=$!
+    n=0
+    until grep -q '"status": "running"' "$dir/manifest.json" 2>/dev/null || ! kill -0 $mpirun 2>/dev/null ||
+          [ $n -ge 600 ]; do
+      sleep 0.02; n=$((n + 1))
+    done
     sleep "$(awk -v w="$wall" -v f=$frac 'BEGIN { printf "%.2f", w * f }')"
     kill -USR1 $mpirun 2>/dev/null
     wait $mpirun
     rc=$?
     [ $rc = 3 ] && grep -q "checkpoint: task 0 saved at $what" "$log" && break
-    frac=$(awk -v f=$frac 'BEGIN { print f / 2 }')
   done
   if [ $rc != 3 ] || ! grep -q '"status": "checkpointed"' "$dir/manifest.json" ||
      [ "$(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" | tr -d ' ')" != 1 ]; then
@@ -52,7 +58,12 @@ cki_one() {
     if [ $i -lt ${#afters[@]} ]; then # stopped again: the resumed run saves a later state
       STRATSIM_MPIRUN_RAW=1 $MPI -n "$np" bin/stratsim run --resume "$dir" >>"$log" 2>&1 &
       local mpirun=$!
-      sleep "$(awk -v w="$wall" 'BEGIN { printf "%.2f", w * 0.3 }')"
+      n=0 # (as above: not before the resumed run is under way)
+      until grep -q '"status": "running"' "$dir/manifest.json" 2>/dev/null || ! kill -0 $mpirun 2>/dev/null ||
+            [ $n -ge 600 ]; do
+        sleep 0.02; n=$((n + 1))
+      done
+      sleep "$(awk -v w="$wall" 'BEGIN { printf "%.2f", w * 0.05 }')"
       kill -USR1 $mpirun 2>/dev/null
       wait $mpirun
       how="$how, resumed on $np (exit $?)"
@@ -75,7 +86,7 @@ cki_one() {
 
 cki_rlhf=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=1 --set rlhf.spsa.steps=300
           --set 'rlhf.algorithms=[naive_mle,pessimistic_sw]')
-cki_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.epochs=60 --set bandit.T=300
+cki_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.epochs=200 --set bandit.T=1000
             --set bandit.write_arms=true)
 cki_one rlhf-same "SPSA step" 2 -- "${cki_rlhf[@]}"
 cki_one rlhf-other "SPSA step" 1 -- "${cki_rlhf[@]}"
