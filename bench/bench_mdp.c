@@ -128,6 +128,7 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
   p.mdp_regenerate = (int)arg(argc, argv, "-regen", 0);
   p.policy_smoothing = arg(argc, argv, "-alpha", 0.7);
   p.policy_max_passes = (int)arg(argc, argv, "-max_passes", 10000);
+  p.policy_smoothing_auto = !strcmp(sarg(argc, argv, "-alpha_rule", "fixed"), "auto");
   p.L = sqrt(p.d);
   double tol = arg(argc, argv, "-tol", 1e-6);
   const char *name = sarg(argc, argv, "-agg", "pessimistic_momle");
@@ -164,9 +165,9 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
     int P = ss_comm_size(w);
     double remote_per_pass = (double)(p.H - 1) * (cnt[0] + 2.0 * cnt[1]); /* pairs: 2 values */
     double gather = (double)m->nchunks * (1 + p.d) * 8 * (P - 1);
-    printf("MDP solve %s: S=%d A=%d H=%d d=%d b=%d features=%s, %d ranks, tol=%g alpha=%g\n", name,
+    printf("MDP solve %s: S=%d A=%d H=%d d=%d b=%d features=%s, %d ranks, tol=%g alpha=%g%s\n", name,
            p.S, p.A, p.H, p.d, p.mdp_successors, p.mdp_regenerate ? "regenerated" : "stored", P, tol,
-           p.policy_smoothing);
+           p.policy_smoothing, p.policy_smoothing_auto ? " (start; automatic)" : "");
     printf("  build %.2f s; solve %.2f s, %d pricing passes (%d columns), %.3f s per pass\n", t_build,
            t_solve, pol.passes, pol.columns, t_solve / pol.passes);
     printf("  CPU time of the solve: rank 0 %.2f s, max over ranks %.2f s (%.3f s per pass)\n", cpu_solve,

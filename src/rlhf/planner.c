@@ -189,6 +189,17 @@ static int plan_result(const master *ms, const rlhf_agg *agg, const rlhf_plan_op
   return SS_OK;
 }
 
+/* Automatic in-out smoothing (Pessoa, Sadykov, Uchoa, Vanderbeck 2018): z, the column priced
+ * at the smoothed point, is a subgradient of h there. If h still decreases towards the
+ * master's point (<z, theta_m - theta_c> < 0) the step was too cautious: alpha - 0.1; else it
+ * overshot: alpha + 0.1 (1 - alpha). */
+static double adapt_alpha(double alpha, const double *z, const double *thc, const double *thm, int d)
+{
+  double dir = 0;
+  for (int j = 0; j < d; j++) dir += z[j] * (thm[j] - thc[j]);
+  return dir < 0 ? fmax(0.0, alpha - 0.1) : fmin(0.99, alpha + 0.1 * (1 - alpha));
+}
+
 /* Collective over the oracle's communicator: every rank runs the same master on the same
  * (reduced) columns, so every rank takes the same path. */
 int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_opts *opt,
@@ -211,7 +222,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   res->passes = 1;
   if (!rc) (void)add_column(&ms, agg, thc, z, e);
   double alpha = opt->smoothing;
-  int finish = 0, repeats = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
+  int finish = 0, repeats = 0, smoothed = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
   ss_safepoint sp;
   ss_safepoint_init(&sp);
   while (!rc) {
@@ -238,12 +249,15 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
       memcpy(ths, thm, (size_t)d * sizeof *ths);
     } else {
       for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
+      smoothed = 1;
     }
     t0 = ss_wtime();
     rc = o->price(o->ctx, ths, &h, z, e);
     res->time_price += ss_wtime() - t0;
     res->passes++;
     if (rc) break;
+    if (opt->smoothing_auto && smoothed) alpha = adapt_alpha(alpha, z, thc, thm, d);
+    smoothed = 0;
     int improved = h < ub;
     if (improved) {
       ub = h;
