@@ -2,7 +2,8 @@
  *   bench_mdp dense [-S 500 -A 10 -d 16 -reps 20]
  *       H = 1, box (pessimistic_momle): the planner's certified solve beside the dense simplex
  *       over every state on the same instance, interleaved; ms per solve (median of reps).
- *   bench_mdp solve [-S -A -H -d -b -tol -alpha -regen -agg box|maxmin|pessimistic_sw]
+ *   bench_mdp solve [-S -A -H -d -b -tol -alpha -alpha_rule fixed|auto -regen -max_passes
+ *                    -agg box|maxmin|pessimistic_sw]
  *       one certified solve on a generated MDP distributed over all ranks: build time, solve
  *       time, pricing passes, time per pass, bytes and collective calls per pass, peak RSS. */
 #include <math.h>
