@@ -218,7 +218,8 @@ int ss_memory_check(ss_comm *world, const ss_config *cfg, long sweep_index, ss_m
     ss_cfg_error(cfg, "limits.memory_per_rank", e,
                  "expected auto, none or a size such as 4G, 512MiB or 2000000000, found '%s'",
                  ss_cfg_str(cfg, "limits.memory_per_rank"));
-  if (ss_par_check(world, e)) return e->code;
+  /* every rank parsed the same config, so a bad limit fails on every rank alike */
+  if (e->code) return e->code;
   if (automatic) limit = auto_limit(world, r->limit_source, sizeof r->limit_source);
   else if (limit < 0) { limit = 0; snprintf(r->limit_source, sizeof r->limit_source, "none: no limit"); }
   else snprintf(r->limit_source, sizeof r->limit_source, "set by limits.memory_per_rank");

@@ -76,7 +76,9 @@ struct rlhf_agg_ops {
   int (*build_exact)(rlhf_agg *agg, const double *theta_hat, const double *prec, const double *lo,
                      const double *hi, ss_err *e);
   /* Fills agg's data from the estimates. est holds all k rows when needs_all, else this
-   * rank's block (collective over c). */
+   * rank's block (collective over c). Called with an error pending, agg is NULL: a build with
+   * collectives takes part in them (the par verbs agree on the error first) and writes
+   * nothing; a local build returns the pending error. */
   int (*build)(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est,
                const double *theta_star_mean, ss_err *e);
   double (*value)(const rlhf_agg *agg, const double *z);
