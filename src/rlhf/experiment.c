@@ -104,7 +104,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->exact = !strcmp(ss_cfg_str(cfg, "rlhf.data"), "exact");
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
-  p->policy_method = rlhf_builtin_kind(&rlhf_solvers, ss_cfg_str(cfg, "rlhf.policy.method"));
+  p->policy_method = rlhf_solver_find(ss_cfg_str(cfg, "rlhf.policy.method"))->kind; /* the schema checked it */
   p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
   p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
   p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
@@ -113,7 +113,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
   p->mdp_regenerate = !strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "regenerate");
   p->mdp_transitions = ss_cfg_str(cfg, "rlhf.mdp.transitions");
-  p->env_kind = rlhf_builtin_kind(&rlhf_env_types, ss_cfg_str(cfg, "rlhf.env.type"));
+  p->env_kind = rlhf_env_type_find(ss_cfg_str(cfg, "rlhf.env.type"))->kind; /* the schema checked it */
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
   p->A = (int)ss_cfg_int(cfg, "rlhf.env.actions");
   p->L = ss_cfg_real(cfg, "rlhf.env.L");
@@ -221,7 +221,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   SS_TRY(read_params(cfg, 1, &rp, e));
   const rlhf_params *p = &rp.p;
   SS_TRY(rlhf_agg_check_all(cfg, e)); /* every aggregator checks its own settings */
-  int r, c, n;
+  int n;
   SS_TRY(check_mdp(cfg, p, e));
   /* an input that its mode ignores is a mistake, not something to skip silently */
   if (p->env_kind != RLHF_ENV_CSV && ss_cfg_is_set(cfg, "rlhf.env.file"))
@@ -233,24 +233,8 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   if (p->pop_kind != RLHF_POP_EXPLICIT && ss_cfg_is_set(cfg, "rlhf.population.thetas"))
     return ss_cfg_error(cfg, "rlhf.population.thetas", e, "only population.model explicit uses thetas; found "
                         "population.model %s", ss_cfg_str(cfg, "rlhf.population.model"));
-  if (p->env_kind == RLHF_ENV_EXPLICIT) {
-    const double *f = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
-    if (!f) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected a matrix of features for env.type explicit, found none");
-    if (c != p->d)
-      return ss_cfg_error(cfg, "rlhf.env.features", e, "expected rows of d = %d values (rlhf.d), found %d", p->d, c);
-    if (r != p->S * p->A)
-      return ss_cfg_error(cfg, "rlhf.env.features", e, "expected S*A = %d*%d = %d rows (rlhf.env.states x rlhf.env.actions), found %d", p->S, p->A, p->S * p->A, r);
-    if (!all_finite(f, (long)r * c)) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected finite features, found NaN or Inf");
-  }
-  if (p->env_kind == RLHF_ENV_CSV && !p->mdp) {
-    if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for env.type csv, found none");
-    double *phi;
-    ss_err fe;
-    ss_err_clear(&fe);
-    if (rlhf_env_read_csv(p->env_file, p->S, p->A, p->d, &phi, &fe))
-      return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
-    free(phi);
-  }
+  const rlhf_env_type_ops *type = rlhf_env_type_of(p->env_kind);
+  if (type->check) SS_TRY(type->check(cfg, p, e)); /* the environment type checks its inputs */
   const double *rho = ss_cfg_list(cfg, "rlhf.env.rho", &n);
   if (rho) {
     if (n != p->S) return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected S = %d weights, found %d", p->S, n);

@@ -34,9 +34,8 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
     return SS_OK;
   }
   if (rlhf_policy_alloc(st, pol, e)) return solve_pending(st, e);
-  int rc = st->method == RLHF_METHOD_PLANNER || st->mdp ? rlhf_policy_solve_planner(st, agg, tol, pol, e)
-           : agg->ops->lp_dims                         ? rlhf_policy_solve_lp(st, agg, tol, pol, e)
-                                                       : rlhf_policy_solve_smooth(st, agg, tol, pol, e);
+  const rlhf_solver_ops *solver = st->solver ? st->solver : rlhf_solver_of(RLHF_METHOD_PLANNER);
+  int rc = solver->solve(st, agg, tol, pol, e);
   if (rc) rlhf_policy_free(pol); /* a failed solve leaves nothing to free */
   return rc;
 }
