@@ -215,8 +215,9 @@ static int make_groups(ss_run_state *r, ss_err *e)
   r->every = ss_cfg_real(r->cfg, "checkpoint.every");
   r->last_save = r->last_point = ss_wtime();
   r->stride = 1;
-  /* the groups' split agrees on everything above first */
-  return ss_par_split(r->world, r->gid, me, &r->group, e);
+  /* the groups' split (every rank takes it) agrees on everything above with its own outcome */
+  if (ss_par_split(r->world, r->gid, me, &r->group, e)) ss_comm_free(&r->prog.notify); /* no progress */
+  return e->code;
 }
 
 /* This group's tasks in rounds (round i: todo[i * ngroups + gid]), with a group safe point
