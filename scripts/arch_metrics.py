@@ -3,7 +3,9 @@
 agreements outside src/par (calls of ss_comm_agree*), raw allocations outside the project's
 allocator (malloc/calloc/realloc/strdup calls), abort/MPI_Abort calls.
 Usage: scripts/arch_metrics.py [--top N]"""
+import collections
 import glob
+import os
 import re
 import sys
 
@@ -44,7 +46,7 @@ def main():
     print(f"functions in src/: {len(funcs)}; over 80 lines: {sum(1 for x in funcs if x[3] > 80)}")
     for n, f, l, k in funcs[:top]:
         print(f"  {k:4d} lines  {f}:{l}  {n}")
-    agree, alloc, aborts, checks = [], [], [], []
+    agree, alloc, aborts, checks, phases = [], [], [], [], []
     for f in files:
         for i, line in enumerate(open(f, encoding="utf-8"), 1):
             code = re.sub(r"/\*.*?\*/|//.*$", "", line)
@@ -52,6 +54,8 @@ def main():
                 agree.append(f"{f}:{i}")
             if not f.startswith("src/par/") and re.search(r"\bss_par_check\s*\(", code):
                 checks.append(f"{f}:{i}")
+            if not f.startswith("src/par/") and re.search(r"\bss_par_phase_end\s*\(", code):
+                phases.append(f"{f}:{i}")
             if re.search(r"(?<![\w.>])(malloc|calloc|realloc|strdup|strndup)\s*\(", code):
                 alloc.append(f"{f}:{i}")
             if re.search(r"\b(abort|MPI_Abort)\s*\(", code):
@@ -60,6 +64,12 @@ def main():
           f"{len(set(a.split(':')[0] for a in agree))} files")
     print(f"named agreement points outside src/par (ss_par_check, docs/errors.md): {len(checks)} in "
           f"{len(set(a.split(':')[0] for a in checks))} files")
+    by_dir = collections.Counter(os.path.dirname(c.split(":")[0]) for c in checks)
+    print("  by folder: " + (", ".join(f"{d} {n}" for d, n in sorted(by_dir.items())) or "none"))
+    print(f"  simulator code (src/rlhf, src/bandit, src/facility): "
+          f"{sum(n for d, n in by_dir.items() if d.split('/')[1] in ('rlhf', 'bandit', 'facility'))}")
+    print(f"driver phase boundaries (ss_par_phase_end, src/core/driver.c and src/main.c only): {len(phases)}: "
+          f"{' '.join(phases)}")
     print(f"raw allocation calls (malloc/calloc/realloc/strdup): {len(alloc)} in "
           f"{len(set(a.split(':')[0] for a in alloc))} files")
     print(f"abort/MPI_Abort calls: {len(aborts)}: {' '.join(aborts)}")

@@ -172,13 +172,12 @@ static int dir_config(ss_comm *world, const char *dir, cli *c, char **path, ss_e
   if (!e->code && ss_comm_rank(world) == 0 && asprintf(&mpath, "%s/manifest.json", dir) >= 0)
     ss_read_input_file(mpath, 64 << 20, "the manifest", &manifest, &len, e);
   free(mpath);
-  SS_TRY(ss_par_check(world, e));
   long idx = -1;
   const char *at = manifest ? strstr(manifest, "\n  \"sweep_index\": ") : NULL;
   if (at) idx = strtol(at + 18, NULL, 10) > 0 || at[18] == '0' ? strtol(at + 18, NULL, 10) : -1;
   free(manifest);
   int64_t shared = idx;
-  ss_comm_bcast(world, &shared, sizeof shared, 0);
+  SS_TRY(ss_par_bcast(world, &shared, sizeof shared, 0, e)); /* agrees on rank 0's reading first */
   c->run.sweep_index = (long)shared;
   if (asprintf(path, "%s/config.yaml", dir) < 0) return ss_fail(e, SS_ERUNTIME, "out of memory");
   c->run.config = *path;
@@ -234,7 +233,7 @@ static int command(ss_comm *world, int argc, char **argv, ss_err *e)
     rc = rerun(world, &c, &path, &out, e);
   } else if (!strcmp(cmd, "collect")) {
     if (ss_comm_rank(world) == 0) ss_collect(c.positional, c.npositional, c.run.out, c.run.force, argc, argv, e);
-    rc = ss_par_check(world, e);
+    rc = ss_par_phase_end(world, e); /* rank 0 collected */
   } else {
     ss_config *cfg = NULL;
     rc = ss_driver_load(world, &c.run, &cfg, e);

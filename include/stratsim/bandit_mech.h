@@ -92,6 +92,12 @@ double ss_bandit_pooled_score(ss_bandit_mech *m, int64_t arm, const double *x);
 void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t);
 void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, ss_xsum *werr,
                                   ss_xsum *w);
+/* The ops a pooled-estimate mechanism's table shares (linucb, lingreedy), in designated
+ * initialiser form: `{.name = ..., .summary = ..., .create = ..., SS_BANDIT_POOLED_OPS}`. */
+#define SS_BANDIT_POOLED_OPS                                                                     \
+  .estimates = 1, .destroy = ss_bandit_pooled_destroy, .reset = ss_bandit_pooled_reset,           \
+  .forced = ss_bandit_pooled_forced, .score = ss_bandit_pooled_score,                              \
+  .update = ss_bandit_pooled_update, .theta_error = ss_bandit_pooled_theta_error
 
 /* ---- arm strategies ---- */
 /* Ops, with designated initialisers. Required: name, summary, init. Optional without a

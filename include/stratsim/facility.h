@@ -60,6 +60,8 @@ struct ss_plugin_family;
 extern const struct ss_plugin_family ss_fac_mechanisms;
 
 void ss_fac_summary_free(ss_fac_summary *s);
+/* x clamped to [lo, hi] (the box of reports, a window of order statistics). */
+double ss_fac_clamp(double x, double lo, double hi);
 /* The facility location for the current reports. */
 void ss_fac_outcome(const ss_fac_mechanism *mech, const ss_fac_summary *s, const ss_fac_params *p,
                     double *f);

@@ -78,9 +78,26 @@ int ss_par_sum_i64(ss_comm *c, int64_t *v, int n, ss_err *e);
 int ss_par_max_double(ss_comm *c, double *v, int n, ss_err *e);
 int ss_par_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen,
                         ss_err *e);
-/* The agreement alone, for a phase boundary whose next collective is not a par verb (a PETSc
- * object, a plug-in's or a callee's collectives, the end of a task, a decision every rank
- * must take alike): returns the agreed code. */
+int ss_par_sum_exact(ss_comm *c, double *v, int n, ss_err *e);
+int ss_par_bcast(ss_comm *c, void *buf, size_t bytes, int root, ss_err *e);
+/* The broadcast of a heap buffer of unknown length (ss_comm_bcast_buffer); a receiver that
+ * cannot allocate it fails the call on every rank. */
+int ss_par_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root, ss_err *e);
+/* ss_comm_split; *out is NULL on every rank when the call fails. */
+int ss_par_split(ss_comm *c, int color, int key, ss_comm **out, ss_err *e);
+/* Moves numbered byte blocks to root (src/par/blocks.c). from[t] (n entries) is me + 1 on the
+ * rank that holds block t and 0 elsewhere; on return it is holder + 1 on every rank (0: nobody
+ * holds it). On root, buf[t] / len[t] receive each block held elsewhere (the old buf[t] freed);
+ * senders keep theirs. Agrees on a pending error first and on a failed transfer at the end. */
+int ss_par_blocks_to_root(ss_comm *c, long n, int64_t *from, char **buf, size_t *len, int root, ss_err *e);
+/* The end of one of the driver's phases (src/core/driver.c, src/main.c: the config loaded, a
+ * task's inputs ready, a task finished, every task finished, the run's outcome, the final
+ * manifest), where what follows is not one collective every rank takes alike: every rank
+ * learns whether any rank failed. Returns the agreed code. Simulator code never needs it:
+ * its collectives take the pending error (docs/errors.md). */
+int ss_par_phase_end(ss_comm *c, ss_err *e);
+/* The agreement alone, for the callers that have not yet been folded into a collective
+ * (docs/errors.md lists them): returns the agreed code. */
 int ss_par_check(ss_comm *c, ss_err *e);
 
 /* Ranks of c on this rank's node (shared-memory domain), this rank included. */

@@ -220,14 +220,13 @@ static int run(ss_task *task, ss_err *e)
   if (!rc && s.rank0) rc = headers(&s, e);
   if (!rc) rc = ss_bandit_task_resume(task, s.K, s.d, &res, e); /* in-task checkpoints */
   pr.resume = &res;
-  rc = ss_par_check(task->comm, e);
-  if (!rc) {
-    int phase = ss_phase(task->timers, "bandit_rollouts");
-    ss_phase_begin(task->timers, phase);
-    rc = ss_bandit_protocol_run(task->comm, &env, &pr, sink, &s, progress, task, e);
-    ss_phase_end(task->timers, phase);
-    rc = ss_bandit_task_save(task, s.K, s.d, pr.epochs, &res, e);
-  }
+  /* the protocol agrees on a pending error (the environment, the headers, the resumed state:
+   * all local) before its first collective; a failed environment keeps its shape (K, d, T) */
+  int phase = ss_phase(task->timers, "bandit_rollouts");
+  ss_phase_begin(task->timers, phase);
+  ss_bandit_protocol_run(task->comm, &env, &pr, sink, &s, progress, task, e);
+  ss_phase_end(task->timers, phase);
+  rc = ss_bandit_task_save(task, s.K, s.d, pr.epochs, &res, e);
   free(res.yrep);
   ss_bandit_env_free(&env);
   return rc;

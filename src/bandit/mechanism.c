@@ -1,5 +1,7 @@
-/* The mechanism registry and the verbs every mechanism shares: creation with a block
- * distribution of the arms over the ranks, the confidence radii, activity queries. */
+/* The mechanism registry and the verbs the protocol calls on any mechanism: creation with a
+ * block distribution of the arms over the ranks, reset, destruction. What the mechanisms
+ * themselves call (the confidence radii) is in radius.c, so no mechanism calls back into the
+ * file that lists it (no circle, scripts/check_arch.py --objects). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,26 +44,6 @@ void ss_bandit_mech_params_default(ss_bandit_mech_params *p)
   p->beta = 1.0;
   p->warmup = 10;
   p->refactor_every = 1000;
-}
-
-double ss_bandit_beta_authors(int d, int64_t T, double lambda, double delta)
-{
-  double dd = d, tt = (double)T;
-  return sqrt(lambda) * dd + sqrt(2.0 * log(1.0 / delta) + dd * log((dd + tt * dd * dd) / dd * lambda));
-}
-
-double ss_bandit_beta_abbasi(int d, int64_t n, double lambda, double delta, double S, double L)
-{
-  return sqrt(lambda) * S +
-         sqrt(2.0 * log(1.0 / delta) + d * log(1.0 + (double)n * L * L / (d * lambda)));
-}
-
-double ss_bandit_abbasi_radius(const ss_bandit_mech *m, int64_t n)
-{
-  double S = m->p.S, L = m->p.L;
-  if (S <= 0) S = sqrt(ss_bandit_dot(m->theta_star, m->theta_star, m->d));
-  if (L <= 0) L = sqrt((double)m->d);
-  return ss_bandit_beta_abbasi(m->d, n, m->p.lambda, m->delta, S, L);
 }
 
 int ss_bandit_mech_create(const char *name, ss_comm *c, const ss_bandit_env *env,

@@ -91,8 +91,8 @@ static inline double score_arm(ss_bandit_mech *m, int64_t a, const double *base,
 /* Round t of one rollout. With shared contexts `shared_base` is c_t and `shared_max` the
  * best true mean over this rank's arms (from the context block); with i.i.d. contexts
  * both are regenerated here, arm by arm. work holds 2 d doubles. */
-static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
-                       const double *shared_base, double shared_max, double *work)
+static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
+                      const double *shared_base, double shared_max, double *work, ss_err *e)
 {
   ss_bandit_mech *m = l->m;
   const ss_bandit_mech_ops *ops = m->ops;
@@ -135,7 +135,8 @@ static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
   int64_t arm = best_arm;
   if (m->size > 1) { /* alone, this rank's best is the best */
     double best_score;
-    arm = ss_bandit_select(c, best, best_arm, max_mean, &best_score, &best_mean);
+    arm = ss_bandit_select(c, best, best_arm, max_mean, &best_score, &best_mean, e);
+    if (e->code) return e->code; /* another rank's pending error, agreed on */
   }
   if (forced >= 0) arm = forced;
   ss_bandit_round round = {.t = t, .arm = arm, .forced = forced >= 0, .best_mean = best_mean};
@@ -163,6 +164,7 @@ static void play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
     o->curve[l->ncurve++] = l->regret;
   if (o->observe) o->observe(o->observe_ctx, &round, m);
   if (o->progress && (t & 0xffff) == 0) o->progress(o->progress_ctx, (double)t / (double)T);
+  return SS_OK;
 }
 
 /* Eliminations, manipulation and theta error at the end of a rollout (details only). */
@@ -204,8 +206,14 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
     lanes[k] = (lane){.m = m[k], .yrep = yrep[k], .o = &o[k], .out = &out[k]};
     lanes[k].sq_base = ss_calloc(nsq ? nsq : 1, sizeof(double), e);
   }
-  int rc = ss_par_check(c, e);
-  if (!rc) {
+  int rc = e->code;
+  if (rc && n > 0 && T > 0 && m[0]->size > 1) {
+    /* a local failure above: the first round's selection (every other rank's first
+     * collective here) carries it to every rank */
+    double bs, bm;
+    ss_bandit_select(c, -INFINITY, -1, -INFINITY, &bs, &bm, e);
+    rc = e->code; /* the agreed error */
+  } else if (!rc) {
     for (int k = 0; k < n; k++) {
       ss_bandit_mech_reset(m[k], o[k].rseed);
       memset(out[k].selections, 0, (size_t)env->K * sizeof(int64_t));
@@ -218,11 +226,11 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
       int64_t t1 = t0 + SS_BANDIT_BLOCK_ROUNDS - 1 < T ? t0 + SS_BANDIT_BLOCK_ROUNDS - 1 : T;
       if (shared) ss_bandit_context_block_fill(&block, t0);
       for (int k = 0; k < n; k++)
-        for (int64_t t = t0; t <= t1; t++) {
+        for (int64_t t = t0; t <= t1 && !rc; t++) {
           const double *base = shared ? block.base + (t - t0) * d : NULL;
-          play_round(c, env, &lanes[k], t, base, shared ? block.max_mean[t - t0] : 0.0, work);
+          rc = play_round(c, env, &lanes[k], t, base, shared ? block.max_mean[t - t0] : 0.0, work, e);
         }
-      if (t1 < T) rc = ss_safepoint_check(&sp, c, "bandit round", t1, T, e);
+      if (!rc && t1 < T) rc = ss_safepoint_check(&sp, c, "bandit round", t1, T, e);
     }
     for (int k = 0; !rc && k < n; k++) {
       out[k].regret = lanes[k].regret;

@@ -27,14 +27,14 @@ int ss_driver_load(ss_comm *world, const ss_run_options *o, ss_config **cfg, ss_
   size_t len = 0;
   *cfg = NULL;
   if (ss_comm_rank(world) == 0) ss_read_input_file(o->config, SS_CONFIG_MAX_BYTES, "the config", &text, &len, e);
-  if (ss_par_check(world, e)) { free(text); return e->code; }
-  if (ss_comm_bcast_buffer(world, &text, &len, 0)) { free(text); return ss_fail(e, SS_ERUNTIME, "broadcast failed"); }
+  /* the broadcast agrees on rank 0's reading first */
+  if (ss_par_bcast_buffer(world, &text, &len, 0, e)) { free(text); return e->code; }
   ss_config_parse(o->config, text, len, o->sets, o->nsets, cfg, e);
   free(text);
   if (!e->code && o->sweep_index >= ss_config_npoints(*cfg))
     ss_fail(e, SS_EINPUT, "--sweep-index %ld: expected a point in [0, %ld)", o->sweep_index,
             ss_config_npoints(*cfg));
-  if (ss_par_check(world, e)) ss_config_free(cfg);
+  if (ss_par_phase_end(world, e)) ss_config_free(cfg); /* the config loaded */
   return e->code;
 }
 
@@ -108,7 +108,7 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
     ss_fail(e, SS_ERUNTIME, "out of memory");
   if (!e->code) task_states(rows, t, &resume, &save, e);
   /* local allocations: a rank that cannot run the task must not leave its group in it */
-  if (!ss_par_check(group, e)) {
+  if (!ss_par_phase_end(group, e)) {
     ss_task task = {group, world, pcfg, point, s, (uint64_t)ss_cfg_int(pcfg, "seed") + (uint64_t)s,
                     tables, timers, prog, resume, save};
     exp->run(&task, e);
@@ -122,8 +122,11 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
     if (inject && atoi(inject) == ss_comm_rank(world) && !getenv("STRATSIM_FAIL_ALLOC"))
       ss_fail(e, SS_ERUNTIME, "injected failure on rank %d (STRATSIM_FAIL_RANK)", ss_comm_rank(world));
     ss_tableset_check(tables, e); /* every rank's tables: a failed append is a failure */
-    if (!ss_par_check(group, e) && ss_comm_rank(group) == 0)
-      ss_tableset_pack(tables, &rows->packed[t], &rows->plen[t], e);
+    if (!e->code && ss_comm_rank(group) == 0) ss_tableset_pack(tables, &rows->packed[t], &rows->plen[t], e);
+    if (ss_par_phase_end(group, e)) { /* the task finished: its outcome, the leader's packing too */
+      free(rows->packed[t]);
+      rows->packed[t] = NULL;
+    }
   }
   ss_task_state_free(&resume);
   ss_task_state_free(&save);
@@ -192,8 +195,7 @@ static int setup(ss_run_state *r, ss_err *e)
   SS_TRY(ss_run_open(r, e));
   ss_par_mpi_version(m->mpi_version, sizeof m->mpi_version);
   ss_iso_time(m->start_time, sizeof m->start_time);
-  if (me == 0) ss_manifest_write(m, e);
-  return ss_par_check(r->world, e);
+  return SS_OK;
 }
 
 /* Rank groups (contiguous blocks; leader = first rank of each), the task plan and progress. */
@@ -202,19 +204,20 @@ static int make_groups(ss_run_state *r, ss_err *e)
   int me = ss_comm_rank(r->world), size = ss_comm_size(r->world);
   r->ngroups = r->m.groups;
   r->gid = (int)((long)me * r->ngroups / size);
+  if (me == 0) ss_manifest_write(&r->m, e); /* "running": ss_run_share agrees on a failure first */
   SS_TRY(ss_run_share(r, e));
   r->leader = ss_calloc((size_t)r->ngroups, sizeof *r->leader, e);
   for (int g = 0; r->leader && g < r->ngroups; g++) r->leader[g] = (int)(((long)g * size + r->ngroups - 1) / r->ngroups);
   if (r->leader) ss_rows_plan(&r->rows, r->ngroups, r->leader, e);
   if (!(r->all = ss_tableset_new())) ss_fail(e, SS_ERUNTIME, "out of memory");
-  SS_TRY(ss_par_check(r->world, e));
-  if (ss_comm_split(r->world, r->gid, me, &r->group)) ss_fail(e, SS_ERUNTIME, "cannot split ranks into %d groups", r->ngroups);
   if (ss_progress_init(&r->prog, r->world, r->rows.ntodo, r->ngroups, !r->o->quiet))
     ss_fail(e, SS_ERUNTIME, "cannot set up progress reporting");
   r->every = ss_cfg_real(r->cfg, "checkpoint.every");
   r->last_save = r->last_point = ss_wtime();
   r->stride = 1;
-  return ss_par_check(r->world, e);
+  /* the groups' split (every rank takes it) agrees on everything above with its own outcome */
+  if (ss_par_split(r->world, r->gid, me, &r->group, e)) ss_comm_free(&r->prog.notify); /* no progress */
+  return e->code;
 }
 
 /* This group's tasks in rounds (round i: todo[i * ngroups + gid]), with a group safe point
@@ -263,7 +266,7 @@ static int compute(ss_run_state *r, ss_err *e)
   run_tasks(r, e);
   ss_phase_end(&r->timers, phase);
   r->m.tasks_done = r->m.tasks_resumed + ss_progress_finish(&r->prog, r->world);
-  if (ss_par_check(r->world, e) == SS_EINTR) return save_at_stop(r, e);
+  if (ss_par_phase_end(r->world, e) == SS_EINTR) return save_at_stop(r, e); /* every task ended */
   SS_TRY(e->code);
   phase = ss_phase(&r->timers, "collect");
   ss_phase_begin(&r->timers, phase);
@@ -271,7 +274,7 @@ static int compute(ss_run_state *r, ss_err *e)
   ss_phase_end(&r->timers, phase);
   if (!e->code && ss_rows_count(&r->rows) != r->m.ntasks)
     ss_fail(e, SS_ERUNTIME, "internal: %ld of %ld tasks reached rank 0", ss_rows_count(&r->rows), r->m.ntasks);
-  return ss_par_check(r->world, e);
+  return e->code; /* rank 0's count: agreed on in finish, with the results */
 }
 
 /* Rank 0: the point-by-point tables, the summary and the CSV files. */
@@ -287,7 +290,7 @@ static int write_results(ss_run_state *r, ss_err *e)
       ss_write_tables(r->dir, r->all, e);
     if (sf) fclose(sf);
   }
-  return ss_par_check(r->world, e);
+  return e->code; /* rank 0's: agreed on in finish */
 }
 
 /* STRATSIM_STATUS_FILE=PATH: rank 0 writes "STATUS<TAB>RUN_DIR" there at the end (status as in
@@ -312,6 +315,7 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
   reduce_phases(r->world, &r->timers, m);
   ss_commstats_reduce(r->world); /* communication counts for the manifest (commstats.h) */
   ss_memory_measure(r->world, &m->memory);
+  ss_par_phase_end(r->world, e); /* the run's outcome: rank 0's results (or its failure) */
   m->wall_seconds = ss_wtime() - t0;
   ss_iso_time(m->end_time, sizeof m->end_time);
   m->status = e->code == SS_EINTR ? (m->tasks_checkpointed || r->parts_checkpointed ? "checkpointed" : "interrupted")
@@ -343,7 +347,7 @@ static void finish(ss_run_state *r, double t0, ss_err *e)
                 "says \"interrupted\"\n", e->msg, m->tasks_done, m->ntasks, r->dir);
     }
   }
-  ss_par_check(r->world, e);
+  ss_par_phase_end(r->world, e); /* rank 0's final manifest */
   if (me == 0 && r->locked) ss_output_close(r->dir);
 }
 

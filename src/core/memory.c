@@ -22,35 +22,6 @@
 /* Sweeps larger than this are estimated from their first points. */
 #define SS_MEM_MAX_POINTS 100000L
 
-void ss_mem_add(ss_mem_estimate *m, double bytes, const char *keys, const char *what)
-{
-  if (!(bytes >= 1)) return;
-  if (m->n == SS_MEM_MAX_TERMS) {
-    m->term[SS_MEM_MAX_TERMS - 1].bytes += bytes;
-    snprintf(m->term[SS_MEM_MAX_TERMS - 1].what, sizeof m->term[0].what, "other terms");
-    return;
-  }
-  ss_mem_term *t = &m->term[m->n++];
-  t->bytes = bytes;
-  snprintf(t->what, sizeof t->what, "%s", what);
-  snprintf(t->keys, sizeof t->keys, "%s", keys);
-}
-
-double ss_mem_total(const ss_mem_estimate *m)
-{
-  double s = 0;
-  for (int i = 0; i < m->n; i++) s += m->term[i].bytes;
-  return s;
-}
-
-void ss_mem_format(double bytes, char *buf, size_t len)
-{
-  const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 6) { bytes /= 1024; u++; }
-  snprintf(buf, len, u ? "%.3g %s" : "%.0f %s", bytes, unit[u]);
-}
-
 /* "auto", "none", or a number with an optional K/M/G/T suffix (powers of 1024, as SLURM's
  * --mem), an optional "i" and "B": 4G, 4GB, 4GiB, 1.5T, 500000000. */
 int ss_mem_parse_limit(const char *text, double *bytes, int *automatic)
@@ -218,7 +189,8 @@ int ss_memory_check(ss_comm *world, const ss_config *cfg, long sweep_index, ss_m
     ss_cfg_error(cfg, "limits.memory_per_rank", e,
                  "expected auto, none or a size such as 4G, 512MiB or 2000000000, found '%s'",
                  ss_cfg_str(cfg, "limits.memory_per_rank"));
-  if (ss_par_check(world, e)) return e->code;
+  /* every rank parsed the same config, so a bad limit fails on every rank alike */
+  if (e->code) return e->code;
   if (automatic) limit = auto_limit(world, r->limit_source, sizeof r->limit_source);
   else if (limit < 0) { limit = 0; snprintf(r->limit_source, sizeof r->limit_source, "none: no limit"); }
   else snprintf(r->limit_source, sizeof r->limit_source, "set by limits.memory_per_rank");

@@ -47,13 +47,11 @@ static double mean_outcome_if(const ss_fac_summary *s, const ss_fac_params *p, i
   return ss_xsum_value(&moved) / (double)p->m;
 }
 
-static double clip(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
-
 static double mean_best_report(const ss_fac_summary *s, const ss_fac_params *p, int j, double truth, double r)
 {
   /* the agent can put the facility anywhere in [(lo + S)/m, (hi + S)/m]; aiming at its own
    * location needs the report m p - S_{-i}, clipped to the box */
-  return clip((double)p->m * truth - others_sum(s, j, r), p->lo, p->hi);
+  return ss_fac_clamp((double)p->m * truth - others_sum(s, j, r), p->lo, p->hi);
 }
 
 static int never(const ss_fac_params *p) { return 0; }

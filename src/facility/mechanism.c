@@ -26,14 +26,6 @@ const ss_fac_mechanism *ss_fac_mechanism_find(const char *name)
   return ss_plugin_find(&ss_fac_mechanisms, name);
 }
 
-void ss_fac_summary_free(ss_fac_summary *s)
-{
-  free(s->sum);
-  free(s->window);
-  s->sum = NULL;
-  s->window = NULL;
-}
-
 void ss_fac_outcome(const ss_fac_mechanism *mech, const ss_fac_summary *s, const ss_fac_params *p,
                     double *f)
 {

@@ -63,8 +63,6 @@ static double others_at(const ss_fac_summary *s, const ss_fac_params *p, int j, 
   return r > v ? v : v_at(s, j, rank + 1);
 }
 
-static double clampd(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
-
 static double median_outcome(const ss_fac_summary *s, const ss_fac_params *p, int j)
 {
   int64_t q1, q2;
@@ -76,9 +74,9 @@ static double median_outcome_if(const ss_fac_summary *s, const ss_fac_params *p,
 {
   int64_t q1, q2;
   ss_median_ranks(p->m, p->median, &q1, &q2);
-  double a = clampd(x, others_at(s, p, j, r, q1 - 1), others_at(s, p, j, r, q1));
+  double a = ss_fac_clamp(x, others_at(s, p, j, r, q1 - 1), others_at(s, p, j, r, q1));
   if (q1 == q2) return a;
-  double b = clampd(x, others_at(s, p, j, r, q2 - 1), others_at(s, p, j, r, q2));
+  double b = ss_fac_clamp(x, others_at(s, p, j, r, q2 - 1), others_at(s, p, j, r, q2));
   return ss_median_mean(a, b);
 }
 
@@ -88,10 +86,10 @@ static double median_best_report(const ss_fac_summary *s, const ss_fac_params *p
   int64_t q1, q2;
   ss_median_ranks(p->m, p->median, &q1, &q2);
   /* the outcome is monotone in x, so the reachable set is [f(lo), f(hi)] */
-  double target = clampd(truth, median_outcome_if(s, p, j, r, p->lo), median_outcome_if(s, p, j, r, p->hi));
-  if (q1 == q2) return clampd(target, p->lo, p->hi);
+  double target = ss_fac_clamp(truth, median_outcome_if(s, p, j, r, p->lo), median_outcome_if(s, p, j, r, p->hi));
+  if (q1 == q2) return ss_fac_clamp(target, p->lo, p->hi);
   /* mean of two middle values: f(x) = (clamp(x,o_{q1-1},o_q1) + clamp(x,o_q1,o_{q1+1}))/2 */
-  return clampd(2 * target - others_at(s, p, j, r, q1), p->lo, p->hi);
+  return ss_fac_clamp(2 * target - others_at(s, p, j, r, q1), p->lo, p->hi);
 }
 
 /* Only a median that is one order statistic is strategyproof; the mean of two is not. */

@@ -36,4 +36,36 @@ int ss_par_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char 
   return SS_OK;
 }
 
+int ss_par_sum_exact(ss_comm *c, double *v, int n, ss_err *e)
+{
+  SS_TRY(ss_comm_agree(c, e));
+  ss_comm_sum_exact(c, v, n);
+  return SS_OK;
+}
+
+/* Every rank splits (MPI_Comm_split is collective and harmless with an error pending), then
+ * one agreement covers both the pending error and a failed split (the handle's allocation). */
+int ss_par_split(ss_comm *c, int color, int key, ss_comm **out, ss_err *e)
+{
+  if (ss_comm_split(c, color, key, out)) ss_fail(e, SS_ERUNTIME, "cannot split the ranks into groups");
+  if (ss_comm_agree(c, e)) ss_comm_free(out);
+  return e->code;
+}
+
+/* ss_comm_bcast_buffer agrees on its receivers' allocations itself: it fails on every rank. */
+int ss_par_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root, ss_err *e)
+{
+  SS_TRY(ss_comm_agree(c, e));
+  if (ss_comm_bcast_buffer(c, buf, len, root))
+    return ss_fail(e, SS_ERUNTIME, "out of memory receiving a broadcast from rank %d", root);
+  return SS_OK;
+}
+
+int ss_par_bcast(ss_comm *c, void *buf, size_t bytes, int root, ss_err *e)
+{
+  SS_TRY(ss_comm_agree(c, e));
+  ss_comm_bcast(c, buf, bytes, root);
+  return SS_OK;
+}
+
 int ss_par_check(ss_comm *c, ss_err *e) { return ss_comm_agree(c, e); }

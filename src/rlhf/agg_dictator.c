@@ -25,13 +25,13 @@ static void dictator_smooth(const rlhf_agg *agg, const double *z, double mu, dou
 static int dictator_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est,
                           const double *tsm, ss_err *e)
 {
-  int d = agg->d;
+  int d = est->d;
   ss_xsum acc[RLHF_DMAX];
   for (int j = 0; j < d; j++) {
     ss_xsum_init(&acc[j]);
-    if (est->first == 0 && est->count > 0) ss_xsum_add(&acc[j], est->theta[j]);
+    if (!e->code && est->first == 0 && est->count > 0) ss_xsum_add(&acc[j], est->theta[j]);
   }
-  ss_comm_sum_xsum(c, acc, d);
+  SS_TRY(ss_par_sum_xsum(c, acc, d, e)); /* agg is NULL when e was pending */
   for (int j = 0; j < d; j++) RLHF_AGG_LINEAR(agg)->theta[j] = ss_xsum_value(&acc[j]);
   return SS_OK;
 }

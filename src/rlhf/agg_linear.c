@@ -22,12 +22,12 @@ static void linear_smooth(const rlhf_agg *agg, const double *z, double mu, doubl
 static int naive_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
                        ss_err *e)
 {
-  int d = agg->d;
+  int d = est->d;
   ss_xsum acc[RLHF_DMAX];
   for (int j = 0; j < d; j++) ss_xsum_init(&acc[j]);
-  for (int64_t r = 0; r < est->count; r++)
+  for (int64_t r = 0; !e->code && r < est->count; r++)
     for (int j = 0; j < d; j++) ss_xsum_add(&acc[j], est->theta[r * d + j]);
-  ss_comm_sum_xsum(c, acc, d);
+  SS_TRY(ss_par_sum_xsum(c, acc, d, e)); /* agg is NULL when e was pending */
   for (int j = 0; j < d; j++) RLHF_AGG_LINEAR(agg)->theta[j] = ss_xsum_value(&acc[j]) / (double)est->k;
   return SS_OK;
 }
@@ -35,12 +35,15 @@ static int naive_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, con
 static int median_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
                         ss_err *e)
 {
-  return ss_par_median(c, est->theta, est->count, agg->d, agg->median_kind, RLHF_AGG_LINEAR(agg)->theta, e);
+  /* agg is NULL only with an error pending: the median then agrees and writes nothing */
+  return ss_par_median(c, est->theta, est->count, est->d, agg ? agg->median_kind : SS_MEDIAN_LOWER,
+                       agg ? RLHF_AGG_LINEAR(agg)->theta : NULL, e);
 }
 
 static int oracle_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
                         ss_err *e)
 {
+  if (e->code) return e->code; /* local */
   memcpy(RLHF_AGG_LINEAR(agg)->theta, tsm, (size_t)agg->d * sizeof *tsm);
   return SS_OK;
 }

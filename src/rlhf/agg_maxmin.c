@@ -32,6 +32,7 @@ static int maxmin_exact(rlhf_agg *agg, const double *theta_hat, const double *pr
 static int maxmin_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
                         ss_err *e)
 {
+  if (e->code) return e->code; /* local */
   return maxmin_fill(agg, est->theta, e);
 }
 

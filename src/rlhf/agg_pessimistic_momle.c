@@ -17,8 +17,10 @@ typedef struct {
 static int box_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
                      ss_err *e)
 {
-  SS_TRY(ss_par_median(c, est->lo, est->count, agg->d, agg->median_kind, BOX(agg)->lo, e));
-  return ss_par_median(c, est->hi, est->count, agg->d, agg->median_kind, BOX(agg)->hi, e);
+  /* agg is NULL only with an error pending: the first median then agrees and writes nothing */
+  ss_median_kind kind = agg ? agg->median_kind : SS_MEDIAN_LOWER;
+  SS_TRY(ss_par_median(c, est->lo, est->count, est->d, kind, agg ? BOX(agg)->lo : NULL, e));
+  return ss_par_median(c, est->hi, est->count, est->d, kind, BOX(agg)->hi, e);
 }
 
 static double box_value(const rlhf_agg *agg, const double *z)

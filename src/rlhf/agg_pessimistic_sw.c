@@ -35,6 +35,7 @@ static int psw_fill(rlhf_agg *agg, const double *theta, const double *prec, ss_e
 static int psw_build(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est, const double *tsm,
                      ss_err *e)
 {
+  if (e->code) return e->code; /* local */
   return psw_fill(agg, est->theta, est->prec, e);
 }
 

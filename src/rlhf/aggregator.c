@@ -33,15 +33,14 @@ int rlhf_agg_build(const rlhf_agg_ops *ops, ss_comm *c, const rlhf_params *p,
 {
   *out = NULL;
   if (est->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
-  rlhf_agg *agg = agg_new(ops, est->d, est->k, e);
-  /* collective: a local failure (here or in a local build) is agreed on before the
-   * builders' and the callers' collectives */
-  if (ss_par_check(c, e)) {
-    rlhf_agg_destroy(&agg);
-    return e->code;
+  /* With an error pending (the caller's or agg_new's), agg is NULL: the build then only takes
+   * part in its collectives, which agree on the error first (rlhf_impl.h). A local build's
+   * failure stays pending for the caller's next collective (the policy solve). */
+  rlhf_agg *agg = e->code ? NULL : agg_new(ops, est->d, est->k, e);
+  if (agg) {
+    agg->median_kind = p->median_kind;
+    agg->radius = est->radius;
   }
-  agg->median_kind = p->median_kind;
-  agg->radius = est->radius;
   int rc;
   if (ops->needs_all && ss_comm_size(c) > 1) {
     rlhf_estimates all;
@@ -51,7 +50,6 @@ int rlhf_agg_build(const rlhf_agg_ops *ops, ss_comm *c, const rlhf_params *p,
   } else {
     rc = ops->build(agg, c, est, theta_star_mean, e);
   }
-  rc = ss_par_check(c, e);
   if (rc) rlhf_agg_destroy(&agg);
   *out = agg;
   return rc;

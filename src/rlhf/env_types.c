@@ -1,6 +1,11 @@
-/* The registry of RLHF environment types (rlhf.env.type): where the S x A features come from.
- * Each type is a built-in code path of environment.c (rlhf_env_create), registered here with
- * its own keys. */
+/* The registry of RLHF environment types (rlhf.env.type): where the S x A features of the
+ * contextual problem come from. Each type declares its keys, checks its inputs at config time
+ * and makes the features (environment.c calls it through rlhf_env_type_of). An MDP reads its
+ * features through mdp_read.c (gaussian: generated per state; csv: the same file). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/rng.h"
 #include "rlhf_impl.h"
 
 static const ss_key gaussian_keys[] = {
@@ -13,26 +18,95 @@ static const ss_key csv_keys[] = {
   {"rlhf.env.file", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "CSV of features (relative paths: from the config file's folder): rows 's,a,phi_1..phi_d' or 'phi_1..phi_d' (s-major), optional header; or a PETSc binary matrix of S*A x d (MatView; AIJ or dense), recognised by its class id"},
 };
 
-static const rlhf_builtin_ops env_gaussian = {
+static int all_finite(const double *v, long n)
+{
+  for (long i = 0; i < n; i++)
+    if (!isfinite(v[i])) return 0;
+  return 1;
+}
+
+/* i.i.d. Gaussian entries keyed by (seed, s*A+a), each row rescaled to norm L. */
+static int gaussian_features(const rlhf_params *p, double **phi, ss_err *e)
+{
+  size_t rows = (size_t)p->S * (size_t)p->A, d = (size_t)p->d;
+  double *out = ss_malloc(rows * d * sizeof *out, e);
+  if (!(*phi = out)) return e->code;
+  for (size_t r = 0; r < rows; r++) {
+    double *v = out + r * d;
+    ss_rng_normal_fill(p->seed, SS_P_RLHF_FEATURES, (uint32_t)r, 0, (uint64_t)d, v);
+    double nrm = 0;
+    for (size_t j = 0; j < d; j++) nrm += v[j] * v[j];
+    nrm = sqrt(nrm);
+    for (size_t j = 0; j < d; j++) v[j] = nrm > 0 ? v[j] * (p->L / nrm) : 0.0;
+  }
+  return SS_OK;
+}
+
+static int explicit_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  int r, c;
+  const double *f = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
+  if (!f) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected a matrix of features for env.type explicit, found none");
+  if (c != p->d)
+    return ss_cfg_error(cfg, "rlhf.env.features", e, "expected rows of d = %d values (rlhf.d), found %d", p->d, c);
+  if (r != p->S * p->A)
+    return ss_cfg_error(cfg, "rlhf.env.features", e, "expected S*A = %d*%d = %d rows (rlhf.env.states x rlhf.env.actions), found %d", p->S, p->A, p->S * p->A, r);
+  if (!all_finite(f, (long)r * c)) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected finite features, found NaN or Inf");
+  return SS_OK;
+}
+
+static int explicit_features(const rlhf_params *p, double **phi, ss_err *e)
+{
+  size_t n = (size_t)p->S * (size_t)p->A * (size_t)p->d;
+  if (!(*phi = ss_malloc(n * sizeof **phi, e))) return e->code;
+  memcpy(*phi, p->phi_cfg, n * sizeof **phi);
+  return SS_OK;
+}
+
+/* Contextual only (an MDP's files are checked with its transitions, experiment.c). */
+static int csv_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  if (p->mdp) return SS_OK;
+  if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for env.type csv, found none");
+  double *phi;
+  ss_err fe;
+  ss_err_clear(&fe);
+  if (rlhf_env_read_csv(p->env_file, p->S, p->A, p->d, &phi, &fe))
+    return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
+  free(phi);
+  return SS_OK;
+}
+
+static int csv_features(const rlhf_params *p, double **phi, ss_err *e)
+{
+  return rlhf_env_read_csv(p->env_file, p->S, p->A, p->d, phi, e);
+}
+
+static const rlhf_env_type_ops env_gaussian = {
   .name = "gaussian",
   .summary = "i.i.d. Gaussian features rescaled to norm L (keyed by seed, state, action)",
   .kind = RLHF_ENV_GAUSSIAN,
   .keys = gaussian_keys,
   .nkeys = SS_PLUGIN_COUNT(gaussian_keys),
+  .features = gaussian_features,
 };
-static const rlhf_builtin_ops env_explicit = {
+static const rlhf_env_type_ops env_explicit = {
   .name = "explicit",
   .summary = "features given in the config (rlhf.env.features)",
   .kind = RLHF_ENV_EXPLICIT,
   .keys = explicit_keys,
   .nkeys = SS_PLUGIN_COUNT(explicit_keys),
+  .check = explicit_check,
+  .features = explicit_features,
 };
-static const rlhf_builtin_ops env_csv = {
+static const rlhf_env_type_ops env_csv = {
   .name = "csv",
   .summary = "features read from a file (rlhf.env.file: CSV or PETSc binary)",
   .kind = RLHF_ENV_CSV,
   .keys = csv_keys,
   .nkeys = SS_PLUGIN_COUNT(csv_keys),
+  .check = csv_check,
+  .features = csv_features,
 };
 
 static const void *const env_types[] = {
@@ -46,11 +120,16 @@ const ss_plugin_family rlhf_env_types = {
   .key = "rlhf.env.type",
   .items = env_types,
   .n = SS_PLUGIN_COUNT(env_types),
-  .keys_offset = SS_PLUGIN_KEYS(rlhf_builtin_ops),
+  .keys_offset = SS_PLUGIN_KEYS(rlhf_env_type_ops),
 };
 
-int rlhf_builtin_kind(const ss_plugin_family *f, const char *name)
+const rlhf_env_type_ops *rlhf_env_type_find(const char *name) { return ss_plugin_find(&rlhf_env_types, name); }
+
+const rlhf_env_type_ops *rlhf_env_type_of(int kind)
 {
-  const rlhf_builtin_ops *ops = ss_plugin_find(f, name);
-  return ops ? ops->kind : -1;
+  for (int i = 0; i < ss_plugin_count(&rlhf_env_types); i++) {
+    const rlhf_env_type_ops *ops = ss_plugin_at(&rlhf_env_types, i);
+    if (ops->kind == kind) return ops;
+  }
+  return NULL;
 }

@@ -11,6 +11,7 @@
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
 #include "stratsim/median.h"
+#include "rlhf_impl.h"
 
 void rlhf_params_default(rlhf_params *p)
 {
@@ -43,115 +44,6 @@ void rlhf_params_default(rlhf_params *p)
   p->policy_max_passes = 10000;
 }
 
-/* One data line of the features file: d values, or s,a and d values. Returns the count of
- * numbers read into vals (at most d + 2 kept), or -1 with e set. */
-static int parse_feature_line(const char *file, long lineno, char *p, int d, double *vals, ss_err *e)
-{
-  int nv = 0;
-  for (;;) {
-    char *end;
-    double v = strtod(p, &end);
-    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.20s'", file, lineno, p), -1;
-    if (nv < d + 2) vals[nv] = v;
-    nv++;
-    p = end;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p != ',') break;
-    p++;
-  }
-  while (*p == ' ' || *p == '\t' || *p == '\r') p++;
-  if (*p) return ss_fail(e, SS_EINPUT, "%s:%ld: unexpected '%.20s' after the numbers", file, lineno, p), -1;
-  return nv;
-}
-
-/* Stores one row; every (s, a) exactly once. */
-static int store_feature_row(const char *file, long lineno, int nv, const double *vals, int S, int A, int d,
-                             size_t *row, unsigned char *seen, size_t first, size_t count, double *out,
-                             ss_err *e)
-{
-  size_t rows = (size_t)S * (size_t)A, target = *row;
-  const double *v = vals;
-  if (nv == d + 2) {
-    double sv = vals[0], av = vals[1];
-    if (!(sv >= 0 && sv < S && av >= 0 && av < A) || sv != floor(sv) || av != floor(av))
-      return ss_fail(e, SS_EINPUT, "%s:%ld: state/action (%g,%g) outside %d x %d", file, lineno, sv, av, S, A);
-    target = (size_t)sv * (size_t)A + (size_t)av;
-    v = vals + 2;
-  }
-  if (target >= rows) return ss_fail(e, SS_EINPUT, "%s:%ld: more than S*A = %zu feature rows", file, lineno, rows);
-  if (seen[target])
-    return ss_fail(e, SS_EINPUT, "%s:%ld: duplicate row for (s, a) = (%zu, %zu)", file, lineno, target / (size_t)A,
-                   target % (size_t)A);
-  seen[target] = 1;
-  for (int j = 0; j < d; j++) {
-    if (!isfinite(v[j])) return ss_fail(e, SS_EINPUT, "%s:%ld: feature %d is not finite", file, lineno, j + 1);
-    if (target >= first && target < first + count) out[(target - first) * (size_t)d + (size_t)j] = v[j];
-  }
-  (*row)++;
-  return SS_OK;
-}
-
-/* Checks every line of a features CSV and keeps rows [first, first + count) of s*A + a in out
- * (count x d; out may be NULL when count = 0: check only). */
-int rlhf_read_features(const char *file, int S, int A, int d, int64_t first, int64_t count,
-                       double *out, ss_err *e)
-{
-  char *text = NULL;
-  size_t tlen = 0, rows = (size_t)S * (size_t)A, row = 0;
-  /* checked before the format probe opens it: a FIFO or a device must not block or be read */
-  SS_TRY(ss_check_input_file(file, SS_DATA_MAX_BYTES, "the features file", e));
-  if (rlhf_petsc_binary_is(file)) return rlhf_petsc_read_features(file, S, A, d, first, count, out, e);
-  SS_TRY(ss_read_input_file(file, SS_DATA_MAX_BYTES, "the features file", &text, &tlen, e));
-  if (strlen(text) != tlen) {
-    free(text);
-    return ss_fail(e, SS_EINPUT, "%s: the features file holds a NUL byte (not a text CSV file)", file);
-  }
-  double *vals = ss_malloc(((size_t)d + 2) * sizeof *vals, e);
-  unsigned char *seen = ss_calloc(rows, 1, e);
-  int rc = vals && seen ? SS_OK : e->code, mode = 0; /* mode: the first row's shape (d or d + 2) */
-  long lineno = 0;
-  for (char *line = text, *next; !rc && line && *line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = 0;
-    lineno++;
-    char *p = line;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p == '\r' || *p == 0 || *p == '#') continue;
-    /* A header line starts with a letter. */
-    if (lineno == 1 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) continue;
-    int nv = parse_feature_line(file, lineno, p, d, vals, e);
-    if (nv < 0) rc = e->code;
-    else if (nv != d && nv != d + 2)
-      rc = ss_fail(e, SS_EINPUT, "%s:%ld: expected %d feature values (or s,a and %d values), found %d", file, lineno, d, d, nv);
-    else if (mode && nv != mode)
-      rc = ss_fail(e, SS_EINPUT, "%s:%ld: rows with and without s,a columns are mixed", file, lineno);
-    else {
-      mode = nv;
-      rc = store_feature_row(file, lineno, nv, vals, S, A, d, &row, seen, (size_t)first, (size_t)count, out, e);
-    }
-  }
-  for (size_t r = 0; !rc && r < rows; r++)
-    if (!seen[r])
-      rc = ss_fail(e, SS_EINPUT, "%s: expected S*A = %zu feature rows, found %zu (first missing: s = %zu, a = %zu)", file,
-                   rows, row, r / (size_t)A, r % (size_t)A);
-  free(text);
-  free(vals);
-  free(seen);
-  return rc;
-}
-
-int rlhf_env_read_csv(const char *file, int S, int A, int d, double **phi, ss_err *e)
-{
-  size_t rows = (size_t)S * (size_t)A;
-  double *out = ss_calloc(rows * (size_t)d, sizeof *out, e);
-  *phi = NULL;
-  if (!out) return e->code;
-  int rc = rlhf_read_features(file, S, A, d, 0, (int64_t)rows, out, e);
-  if (rc) free(out);
-  else *phi = out;
-  return rc;
-}
-
 int rlhf_env_create(const rlhf_params *p, rlhf_env *env, ss_err *e)
 {
   memset(env, 0, sizeof *env);
@@ -161,25 +53,10 @@ int rlhf_env_create(const rlhf_params *p, rlhf_env *env, ss_err *e)
   env->S = S;
   env->A = A;
   env->d = d;
-  size_t rows = (size_t)S * (size_t)A;
-  if (p->env_kind == RLHF_ENV_CSV) {
-    SS_TRY(rlhf_env_read_csv(p->env_file, S, A, d, &env->phi, e));
-  } else {
-    env->phi = ss_malloc(rows * (size_t)d * sizeof *env->phi, e);
-    if (!env->phi) return SS_ERUNTIME;
-    if (p->env_kind == RLHF_ENV_EXPLICIT) {
-      memcpy(env->phi, p->phi_cfg, rows * (size_t)d * sizeof *env->phi);
-    } else {
-      for (size_t r = 0; r < rows; r++) {
-        double *v = env->phi + r * (size_t)d;
-        ss_rng_normal_fill(p->seed, SS_P_RLHF_FEATURES, (uint32_t)r, 0, (uint64_t)d, v);
-        double nrm = 0;
-        for (int j = 0; j < d; j++) nrm += v[j] * v[j];
-        nrm = sqrt(nrm);
-        for (int j = 0; j < d; j++) v[j] = nrm > 0 ? v[j] * (p->L / nrm) : 0.0;
-      }
-    }
-  }
+  /* the features from the environment type's plug-in (env_types.c) */
+  const rlhf_env_type_ops *type = rlhf_env_type_of(p->env_kind);
+  if (!type) return ss_fail(e, SS_EINPUT, "rlhf: unknown environment type %d", p->env_kind);
+  SS_TRY(type->features(p, &env->phi, e));
   env->rho = ss_malloc((size_t)S * sizeof *env->rho, e);
   if (!env->rho) return SS_ERUNTIME;
   if (p->rho_cfg) {

@@ -104,7 +104,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->exact = !strcmp(ss_cfg_str(cfg, "rlhf.data"), "exact");
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
-  p->policy_method = rlhf_builtin_kind(&rlhf_solvers, ss_cfg_str(cfg, "rlhf.policy.method"));
+  p->policy_method = rlhf_solver_find(ss_cfg_str(cfg, "rlhf.policy.method"))->kind; /* the schema checked it */
   p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
   p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
   p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
@@ -113,7 +113,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
   p->mdp_regenerate = !strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "regenerate");
   p->mdp_transitions = ss_cfg_str(cfg, "rlhf.mdp.transitions");
-  p->env_kind = rlhf_builtin_kind(&rlhf_env_types, ss_cfg_str(cfg, "rlhf.env.type"));
+  p->env_kind = rlhf_env_type_find(ss_cfg_str(cfg, "rlhf.env.type"))->kind; /* the schema checked it */
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
   p->A = (int)ss_cfg_int(cfg, "rlhf.env.actions");
   p->L = ss_cfg_real(cfg, "rlhf.env.L");
@@ -221,7 +221,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   SS_TRY(read_params(cfg, 1, &rp, e));
   const rlhf_params *p = &rp.p;
   SS_TRY(rlhf_agg_check_all(cfg, e)); /* every aggregator checks its own settings */
-  int r, c, n;
+  int n;
   SS_TRY(check_mdp(cfg, p, e));
   /* an input that its mode ignores is a mistake, not something to skip silently */
   if (p->env_kind != RLHF_ENV_CSV && ss_cfg_is_set(cfg, "rlhf.env.file"))
@@ -233,24 +233,8 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   if (p->pop_kind != RLHF_POP_EXPLICIT && ss_cfg_is_set(cfg, "rlhf.population.thetas"))
     return ss_cfg_error(cfg, "rlhf.population.thetas", e, "only population.model explicit uses thetas; found "
                         "population.model %s", ss_cfg_str(cfg, "rlhf.population.model"));
-  if (p->env_kind == RLHF_ENV_EXPLICIT) {
-    const double *f = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
-    if (!f) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected a matrix of features for env.type explicit, found none");
-    if (c != p->d)
-      return ss_cfg_error(cfg, "rlhf.env.features", e, "expected rows of d = %d values (rlhf.d), found %d", p->d, c);
-    if (r != p->S * p->A)
-      return ss_cfg_error(cfg, "rlhf.env.features", e, "expected S*A = %d*%d = %d rows (rlhf.env.states x rlhf.env.actions), found %d", p->S, p->A, p->S * p->A, r);
-    if (!all_finite(f, (long)r * c)) return ss_cfg_error(cfg, "rlhf.env.features", e, "expected finite features, found NaN or Inf");
-  }
-  if (p->env_kind == RLHF_ENV_CSV && !p->mdp) {
-    if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for env.type csv, found none");
-    double *phi;
-    ss_err fe;
-    ss_err_clear(&fe);
-    if (rlhf_env_read_csv(p->env_file, p->S, p->A, p->d, &phi, &fe))
-      return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
-    free(phi);
-  }
+  const rlhf_env_type_ops *type = rlhf_env_type_of(p->env_kind);
+  if (type->check) SS_TRY(type->check(cfg, p, e)); /* the environment type checks its inputs */
   const double *rho = ss_cfg_list(cfg, "rlhf.env.rho", &n);
   if (rho) {
     if (n != p->S) return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected S = %d weights, found %d", p->S, n);
@@ -308,23 +292,25 @@ static void text_add(text *t, const char *fmt, ...)
   }
 }
 
-/* Gathers every rank's text to rank 0 of c (rank order) and appends it to table tb there. */
+/* Gathers every rank's text to rank 0 of c (rank order) and appends it to table tb there.
+ * Collective; may be called with an error pending (the gather agrees on it first). */
 static int gather_rows(ss_comm *c, ss_tableset *ts, const char *table, const char *header,
                        text *t, ss_err *e)
 {
   char *all = NULL;
   size_t len = 0;
+  ss_table *tb = NULL;
   if (t->failed) ss_fail(e, SS_ERUNTIME, "out of memory building the %s rows", table);
-  int rc = ss_comm_gather_bytes(c, t->buf ? t->buf : "", t->len, 0, &all, &len);
-  t->len = 0;
-  if (rc) return ss_fail(e, SS_ERUNTIME, "gathering %s rows failed", table);
-  if (ss_comm_rank(c) == 0) {
-    ss_table *tb = ss_tableset_get(ts, table);
-    rc = ss_table_header(tb, header, e);
-    if (!rc && len) ss_table_append_body(tb, all, len);
+  /* rank 0's header check, before the gather that agrees on it */
+  if (!e->code && ss_comm_rank(c) == 0) {
+    tb = ss_tableset_get(ts, table);
+    ss_table_header(tb, header, e);
   }
+  int rc = ss_par_gather_bytes(c, t->buf ? t->buf : "", t->len, 0, &all, &len, e);
+  t->len = 0;
+  if (!rc && tb && len) ss_table_append_body(tb, all, len); /* a failed append: ss_tableset_check */
   free(all);
-  return ss_par_check(c, e); /* rank 0's header check decides for every rank */
+  return rc;
 }
 
 static char *header_with(const char *pre, const char *stem, int d, const char *post)
@@ -395,7 +381,8 @@ static int solve_condition(ss_comm *c, rlhf_states *st, const rlhf_agg_ops *ops,
                            rlhf_policy *pol, ss_err *e)
 {
   rlhf_agg *agg = NULL;
-  SS_TRY(rlhf_agg_build(ops, c, p, est, tsm, &agg, e));
+  /* a local build's failure stays pending: the policy solve agrees on it first */
+  rlhf_agg_build(ops, c, p, est, tsm, &agg, e);
   int rc = rlhf_policy_solve(st, agg, p->policy_tol, pol, e);
   rlhf_agg_destroy(&agg);
   return rc;
@@ -476,23 +463,28 @@ static int run_setup(run_ctx *x, ss_err *e)
   const rlhf_params *p = &x->rp.p;
   size_t rows = (size_t)(x->count ? x->count : 1);
   phase_begin(x, PH_SETUP);
+  /* local: the environment, the MLE solver, the block's arrays, the strategy's settings and
+   * the headers of the per-algorithm tables; the states' creation (collective) agrees on them */
   if (p->mdp) rlhf_env_create_mdp(p, &x->env, e);
   else rlhf_env_create(p, &x->env, e);
-  int rc = ss_par_check(x->comm, e); /* the environment is local; the states are collective */
-  if (!rc) rc = rlhf_states_create(x->comm, &x->env, p->policy_chunk, &x->st, e);
-  if (!rc) rlhf_states_configure(x->st, p);
-  if (!rc && p->mdp) rc = rlhf_env_set_design(&x->env, x->st, p, e);
-  if (!rc && ss_comm_split(x->comm, x->rank, 0, &x->self)) rc = ss_fail(e, SS_ERUNTIME, "comm split failed");
-  if (!rc) rc = rlhf_mle_create(x->d, p->n, p->lambda, &x->mle, e);
-  if (!rc) {
+  if (!e->code) rlhf_mle_create(x->d, p->n, p->lambda, &x->mle, e);
+  if (!e->code) {
     x->tstar = ss_malloc(rows * x->d * sizeof *x->tstar, e);
     x->strategic = ss_malloc((size_t)x->k, e);
     x->ju_t = ss_malloc(rows * sizeof *x->ju_t, e);
     x->ju_s = ss_malloc(rows * sizeof *x->ju_s, e);
-    if (!x->tstar || !x->strategic || !x->ju_t || !x->ju_s) rc = SS_ERUNTIME;
   }
-  if (!rc) rc = rlhf_strategy_setup(x->rp.strategy, x->task->cfg, p, &x->strategy_data, e);
-  rc = ss_par_check(x->comm, e); /* the solver and the arrays are local */
+  if (!e->code) rlhf_strategy_setup(x->rp.strategy, x->task->cfg, p, &x->strategy_data, e);
+  if (!e->code) {
+    x->runs = ss_tableset_get(x->task->tables, "rlhf_runs");
+    ss_table_header(x->runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max", e);
+  }
+  if (!e->code)
+    ss_table_header(ss_tableset_get(x->task->tables, "rlhf_solves"), "n,algorithm,seed,condition,horizon,method,passes,columns,relative_gap,converged", e);
+  int rc = rlhf_states_create(x->comm, &x->env, p->policy_chunk, &x->st, e);
+  if (!rc) rlhf_states_configure(x->st, p);
+  if (!rc && p->mdp) rc = rlhf_env_set_design(&x->env, x->st, p, e);
+  if (!rc) rc = ss_par_split(x->comm, x->rank, 0, &x->self, e);
   phase_end(x, PH_SETUP);
   return rc;
 }
@@ -509,7 +501,7 @@ static int run_oracle(run_ctx *x, ss_err *e)
     rlhf_theta_star(p, x->first + r, x->tstar + r * d);
     for (int j = 0; j < d; j++) ss_xsum_add(&acc[j], x->tstar[r * d + j]);
   }
-  ss_comm_sum_xsum(x->comm, acc, d);
+  SS_TRY(ss_par_sum_xsum(x->comm, acc, d, e));
   for (int j = 0; j < d; j++) x->tsm[j] = ss_xsum_value(&acc[j]) / (double)x->k;
   rlhf_strategic_flags(p, x->rp.fraction, x->rp.strat_list, x->rp.nstrat_list, x->strategic);
   rlhf_policy opt;
@@ -533,12 +525,9 @@ static int run_estimate(run_ctx *x, ss_err *e)
   phase_begin(x, PH_MLE);
   if (!rc) rc = rlhf_estimate_block(&x->p_eval, &x->env, x->mle, x->tstar, &x->est_t, x->rp.dump ? dump_comparisons : NULL, &dc, e);
   phase_end(x, PH_MLE);
-  rc = ss_par_check(x->comm, e) ? e->code : rc;
-  if (rc) return rc;
   x->grad_max = 0;
-  for (int64_t r = 0; r < x->count; r++) x->grad_max = fmax(x->grad_max, x->est_t.grad_rel[r]);
-  ss_comm_max_double(x->comm, &x->grad_max, 1);
-  return SS_OK;
+  for (int64_t r = 0; !e->code && r < x->count; r++) x->grad_max = fmax(x->grad_max, x->est_t.grad_rel[r]);
+  return ss_par_max_double(x->comm, &x->grad_max, 1, e); /* agrees on the local estimates first */
 }
 
 /* output.dump_data: the features and start distribution, on rank 0 (MDPs: features are
@@ -568,6 +557,8 @@ static int run_dump(run_ctx *x, ss_err *e)
   const rlhf_params *p = &x->rp.p;
   int d = x->d, rc = SS_OK;
   phase_begin(x, PH_OUT);
+  /* rank 0's environment table first: the gathers below agree on it */
+  if (x->rp.dump && x->rank == 0 && x->env.phi) dump_environment(x, e);
   if (x->rp.dump) {
     char *hdr = header_with("n,seed,labeler,j", "x_", d, ",label");
     rc = gather_rows(x->comm, x->task->tables, "comparisons", hdr, &x->cmp, e);
@@ -580,12 +571,11 @@ static int run_dump(run_ctx *x, ss_err *e)
     hdr = header_with("n,seed,labeler", "theta_", d, ",radius,grad_norm");
     if (!rc) rc = gather_rows(x->comm, x->task->tables, "estimates", hdr, &x->tx, e);
     free(hdr);
-    if (!rc && x->rank == 0 && x->env.phi) rc = dump_environment(x, e);
   }
   free(x->cmp.buf);
   x->cmp.buf = NULL;
   phase_end(x, PH_OUT);
-  return ss_par_check(x->comm, e); /* rank 0 alone wrote the environment table */
+  return rc;
 }
 
 /* Strategic reports need every labeler's true parameter (replicated). */
@@ -595,11 +585,10 @@ static int run_strategic_setup(run_ctx *x, ss_err *e)
   size_t kd = (size_t)x->k * x->d;
   x->tstar_all = ss_malloc(kd * sizeof *x->tstar_all, e);
   x->reports = ss_malloc(kd * sizeof *x->reports, e);
-  /* every rank takes part, a rank whose allocations failed too: then all return its error */
-  int rc = ss_comm_allgather_doubles(x->comm, x->tstar, x->count * x->d, x->tstar_all, e);
-  if (!rc) rlhf_estimates_alloc(&x->est_s, x->d, x->k, x->first, x->count, x->need_prec, e);
+  if (!e->code) rlhf_estimates_alloc(&x->est_s, x->d, x->k, x->first, x->count, x->need_prec, e);
   x->est_s.radius = x->radius;
-  return ss_par_check(x->comm, e);
+  /* every rank takes part, a rank whose allocations failed too: then all return its error */
+  return ss_comm_allgather_doubles(x->comm, x->tstar, x->count * x->d, x->tstar_all, e);
 }
 
 /* Aggregate the estimates with one algorithm and plan its policy. */
@@ -643,19 +632,15 @@ static int strategise(run_ctx *x, int a, rlhf_policy *pol_s, ss_err *e)
   phase_begin(x, PH_STRAT);
   int rc = rlhf_strategy_run(x->rp.strategy, &sc, x->reports, e);
   phase_end(x, PH_STRAT);
+  /* a strategy's local failure and the estimates' are agreed on by the aggregator's build */
   phase_begin(x, PH_MLE);
-  if (!rc) {
-    rlhf_estimate_block(&x->p_eval, &x->env, x->mle, x->reports + x->first * x->d, &x->est_s, NULL, NULL, e);
-    rc = ss_par_check(x->comm, e); /* the estimates are local */
-  }
+  if (!rc) rlhf_estimate_block(&x->p_eval, &x->env, x->mle, x->reports + x->first * x->d, &x->est_s, NULL, NULL, e);
   phase_end(x, PH_MLE);
-  if (!rc) rc = aggregate_and_plan(x, ops, &x->est_s, pol_s, e);
-  return rc;
+  return aggregate_and_plan(x, ops, &x->est_s, pol_s, e);
 }
 
 /* rlhf_runs and rlhf_solves: one row per condition, on rank 0. */
-static int write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2], double max_gain,
-                      ss_err *e)
+static void write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2], double max_gain)
 {
   const rlhf_params *p = &x->rp.p;
   for (int cond = 0; cond < 2; cond++) {
@@ -668,9 +653,8 @@ static int write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2],
                    pol->gap, cond ? max_gain : 0.0, pol->dual, pol->rel_gap, pol->converged,
                    rlhf_strategy_name(x->rp.strategy), x->env.S, x->env.A, x->grad_max);
   }
-  ss_table *solves = ss_tableset_get(x->task->tables, "rlhf_solves");
-  int rc = ss_table_header(solves, "n,algorithm,seed,condition,horizon,method,passes,columns,relative_gap,converged", e);
-  for (int cond = 0; cond < 2 && !rc; cond++) {
+  ss_table *solves = ss_tableset_get(x->task->tables, "rlhf_solves"); /* its header: run_setup */
+  for (int cond = 0; cond < 2; cond++) {
     const rlhf_policy *pol = pols[cond];
     if (x->rank == 0)
       ss_table_row(solves, "%d,%s,%llu,%s,%d,%s,%d,%d,%.17g,%d", p->n, aname,
@@ -678,7 +662,6 @@ static int write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2],
                    pol->passes ? "planner" : "dense", pol->passes, pol->columns, pol->rel_gap,
                    pol->converged);
   }
-  return rc;
 }
 
 /* rlhf_labelers (the block's utilities) and, with output.dump_data, the policies. */
@@ -713,9 +696,9 @@ static int write_algorithm(run_ctx *x, const char *aname, const rlhf_policy *pol
     x->ju_s[r] = rlhf_dot(x->tstar + r * x->d, pols[1]->z, x->d);
     max_gain = fmax(max_gain, x->ju_s[r] - x->ju_t[r]);
   }
-  ss_comm_max_double(x->comm, &max_gain, 1);
+  int rc = ss_par_max_double(x->comm, &max_gain, 1, e);
   phase_begin(x, PH_OUT);
-  int rc = write_runs(x, aname, pols, max_gain, e);
+  if (!rc) write_runs(x, aname, pols, max_gain); /* a failed row append: ss_tableset_check */
   rc = write_block_rows(x, aname, pols, rc, e);
   phase_end(x, PH_OUT);
   return rc;
@@ -752,11 +735,6 @@ static int rlhf_run(ss_task *task, ss_err *e)
   if (!rc) rc = run_estimate(&x, e);
   if (!rc) rc = run_dump(&x, e);
   if (!rc) rc = run_strategic_setup(&x, e);
-  if (!rc) {
-    x.runs = ss_tableset_get(task->tables, "rlhf_runs");
-    rc = ss_table_header(x.runs, "n,k,d,algorithm,seed,condition,subopt,social_welfare,optimal_social_welfare,objective,duality_gap,max_gain,dual_value,relative_gap,converged,strategy,S,A,mle_grad_rel_max", e);
-    rc = ss_par_check(x.comm, e); /* the header's copy is a local allocation */
-  }
   for (int a = 0; a < x.rp.nalgos && !rc; a++) rc = run_algorithm(&x, a, e);
   run_free(&x);
   return rc;

@@ -22,8 +22,6 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <sys/mman.h>
-#include <unistd.h>
 #include <petscmat.h>
 #include "stratsim/rng.h"
 #include "rlhf_mdp.h"
@@ -185,28 +183,6 @@ static int local_arrays(rlhf_mdp *m, ss_err *e)
   if (e->code) return e->code;
   for (int s = 0; s < m->s_count; s++) m->rho[s] = 1.0 / m->S;
   return SS_OK;
-}
-
-/* Asks for transparent huge pages on a large array before it is touched (Linux: with THP in
- * "madvise" mode, the default here, big arrays otherwise get 4 kB pages, and the pass's
- * data-dependent reads of feature rows and successor values miss the TLB on nearly every
- * row). Only a hint: the values are the same either way. */
-static void hugepages(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-  size_t page = (size_t)sysconf(_SC_PAGESIZE);
-  uintptr_t lo = ((uintptr_t)p + page - 1) / page * page, hi = ((uintptr_t)p + bytes) / page * page;
-  if (bytes >= (4u << 20) && hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-  (void)p, (void)bytes;
-#endif
-}
-
-void *rlhf_mdp_alloc(size_t bytes, ss_err *e)
-{
-  void *p = ss_malloc(bytes ? bytes : 1, e);
-  if (p) hugepages(p, bytes);
-  return p;
 }
 
 /* The features (stored: generated or read; else regenerated in every pass) and L. Allocated

@@ -9,9 +9,21 @@
 #include <string.h>
 #include "rlhf_mdp.h"
 
+/* A solve with an error pending (a build or an allocation that failed on this rank) takes
+ * part in the first collective of every solver, a pricing pass over the states, whose
+ * reduction agrees on the error first (docs/errors.md); it writes nothing. */
+static int solve_pending(rlhf_states *st, ss_err *e)
+{
+  double theta[RLHF_DMAX] = {0}, z[RLHF_DMAX], h;
+  if (st->mdp) return rlhf_mdp_price(st->mdp, theta, &h, z, e);
+  return rlhf_states_eval(st, theta, 0.0, 0, &h, z, NULL, NULL, e);
+}
+
 int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol,
                       ss_err *e)
 {
+  memset(pol, 0, sizeof *pol);
+  if (e->code) return solve_pending(st, e); /* agg may be NULL */
   const double *lin = rlhf_agg_linear_theta(agg);
   if (lin && !st->mdp) { /* the planner's single pricing pass, as a greedy policy */
     SS_TRY(rlhf_policy_greedy(st, lin, pol, e));
@@ -21,10 +33,9 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
     pol->rel_gap = pol->gap / rlhf_rel_denominator(pol->objective, pol->dual);
     return SS_OK;
   }
-  SS_TRY(rlhf_policy_alloc(st, pol, e));
-  int rc = st->method == RLHF_METHOD_PLANNER || st->mdp ? rlhf_policy_solve_planner(st, agg, tol, pol, e)
-           : agg->ops->lp_dims                         ? rlhf_policy_solve_lp(st, agg, tol, pol, e)
-                                                       : rlhf_policy_solve_smooth(st, agg, tol, pol, e);
+  if (rlhf_policy_alloc(st, pol, e)) return solve_pending(st, e);
+  const rlhf_solver_ops *solver = st->solver ? st->solver : rlhf_solver_of(RLHF_METHOD_PLANNER);
+  int rc = solver->solve(st, agg, tol, pol, e);
   if (rc) rlhf_policy_free(pol); /* a failed solve leaves nothing to free */
   return rc;
 }

@@ -318,10 +318,10 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
   int S = st->S, A = st->A, d = st->d;
   size_t SA = (size_t)S * A;
   double *R = ss_malloc(SA * d * sizeof *R, e), *pi = ss_calloc(SA, sizeof *pi, e);
-  if (!R || !pi) ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (ss_par_check(st->comm, e)) { /* every rank goes on to the collective certificate */
+  if (!R || !pi) {
+    ss_fail(e, SS_ERUNTIME, "out of memory");
     free(R), free(pi);
-    return e->code;
+    return rlhf_policy_certify(st, agg, NULL, tol, pol, e); /* its pass agrees on the failure */
   }
   for (int s = 0; s < S; s++)
     for (int a = 0; a < A; a++)

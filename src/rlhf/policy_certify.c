@@ -21,8 +21,7 @@ int rlhf_policy_alloc(rlhf_states *st, rlhf_policy *pol, ss_err *e)
   pol->s_count = st->s_count;
   pol->A = st->A;
   pol->prob = ss_malloc((size_t)(st->s_count ? st->s_count : 1) * st->A * sizeof *pol->prob, e);
-  /* collective: every caller goes on to collectives over the states */
-  if (ss_par_check(st->comm, e)) rlhf_policy_free(pol);
+  /* local: the caller's next pass over the states agrees on a failure */
   return e->code;
 }
 
@@ -40,7 +39,7 @@ double rlhf_rel_denominator_scaled(double w, double h, double scale)
 
 int rlhf_policy_greedy(rlhf_states *st, const double *theta, rlhf_policy *pol, ss_err *e)
 {
-  SS_TRY(rlhf_policy_alloc(st, pol, e));
+  rlhf_policy_alloc(st, pol, e); /* a failure is agreed on by the pass below */
   double h;
   if (st->mdp) SS_TRY(rlhf_mdp_price(st->mdp, theta, &h, pol->z, e));
   else SS_TRY(rlhf_states_eval(st, theta, 0.0, 0, &h, pol->z, NULL, pol->prob, e));

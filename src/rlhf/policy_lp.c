@@ -24,10 +24,10 @@ int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_
   double *x = ss_calloc((size_t)n, sizeof *x, e), *y = ss_calloc((size_t)m, sizeof *y, e);
   double *G = ss_calloc((size_t)r * nw, sizeof *G, e), *T = ss_calloc((size_t)r * d, sizeof *T, e);
   int *basis = ss_calloc((size_t)m, sizeof *basis, e), *greedy = ss_calloc((size_t)S, sizeof *greedy, e);
-  if (!Am || !b || !c || !x || !y || !G || !T || !basis || !greedy) ss_fail(e, SS_ERUNTIME, "out of memory");
-  if (ss_par_check(st->comm, e)) { /* every rank goes on to the collective certificate */
+  if (!Am || !b || !c || !x || !y || !G || !T || !basis || !greedy) {
+    ss_fail(e, SS_ERUNTIME, "out of memory");
     free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(basis), free(greedy);
-    return e->code;
+    return rlhf_policy_certify(st, agg, NULL, tol, pol, e); /* its pass agrees on the failure */
   }
   /* warm start: the greedy policy of the point of Theta the smoothed W picks at the uniform
    * policy (deterministic, from replicated data in state order) */
@@ -77,7 +77,7 @@ int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_
   pol->newton_its = info.iterations;
   free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(basis), free(greedy);
   if (lrc == RLHF_LP_NOMEM) ss_fail(e, SS_ERUNTIME, "rlhf: out of memory solving the policy LP");
-  if (ss_par_check(st->comm, e)) return e->code; /* the replicated LP failed on some rank */
+  /* the certificate's pass agrees on a failure of the replicated LP on some rank */
   int rc = rlhf_policy_certify(st, agg, theta, tol, pol, e);
   if (!rc && lrc != RLHF_LP_OPTIMAL) pol->converged = 0;
   return rc;

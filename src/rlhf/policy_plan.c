@@ -14,14 +14,6 @@ static int context_price(void *ctx, const double *theta, double *h, double *z, s
   return rlhf_states_greedy_pass(st, theta, h, z, NULL, e);
 }
 
-void rlhf_states_configure(rlhf_states *st, const rlhf_params *p)
-{
-  st->method = p->policy_method;
-  st->plan.smoothing = p->policy_smoothing;
-  st->plan.smoothing_auto = p->policy_smoothing_auto;
-  st->plan.max_passes = p->policy_max_passes;
-}
-
 /* Adds weight w to the greedy action of theta in every local state. */
 static void add_greedy(const rlhf_states *st, const double *theta, double w, double *prob)
 {

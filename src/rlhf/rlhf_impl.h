@@ -44,9 +44,9 @@ struct rlhf_states {
    * small LP / active-set problems are solved redundantly and identically on every rank */
   double *phi_all; /* S*A*d (NULL for an MDP: no rank holds an S x A object) */
   double *rho_all; /* S */
-  /* the policy solver: RLHF_METHOD_PLANNER (planner.c) or RLHF_METHOD_DENSE (the dense LP /
-   * active set over every state, H = 1 only, kept as the reference) */
-  int method;
+  /* the policy solver (solvers.c): the planner (NULL: the default, and always for an MDP) or
+   * the dense LP / active set over every state (H = 1 only, kept as the reference) */
+  const struct rlhf_solver_ops *solver;
   rlhf_plan_opts plan;
   struct rlhf_mdp *mdp; /* H > 1 (or an explicit MDP): the distributed MDP; NULL: contextual */
 };
@@ -77,7 +77,9 @@ struct rlhf_agg_ops {
   int (*build_exact)(rlhf_agg *agg, const double *theta_hat, const double *prec, const double *lo,
                      const double *hi, ss_err *e);
   /* Fills agg's data from the estimates. est holds all k rows when needs_all, else this
-   * rank's block (collective over c). */
+   * rank's block (collective over c). Called with an error pending, agg is NULL: a build with
+   * collectives takes part in them (the par verbs agree on the error first) and writes
+   * nothing; a local build returns the pending error. */
   int (*build)(rlhf_agg *agg, ss_comm *c, const rlhf_estimates *est,
                const double *theta_star_mean, ss_err *e);
   double (*value)(const rlhf_agg *agg, const double *z);
@@ -133,18 +135,41 @@ struct rlhf_strategy_ops {
    * its settings are ctx->data. Collective over ctx->comm. */
   int (*run)(rlhf_strategy_ctx *ctx, double *reports, ss_err *e);
 };
-/* A choice implemented by a built-in code path rather than by ops of its own (environment
- * types, policy solvers): registered like any plug-in (its name, its keys), mapped to the
- * code's constant. Required: name, summary, kind; optional without a default: keys/nkeys. */
+/* An environment type (rlhf.env.type; registry: env_types.c): where the S x A features of the
+ * contextual problem come from.
+ *   required:                    name, summary, kind (its RLHF_ENV_* constant, the value of
+ *                                rlhf_params.env_kind), features
+ *   optional without a default:  keys/nkeys, check (its inputs, at config time: exit 2) */
 typedef struct {
   const char *name;
   const char *summary;
-  int kind; /* RLHF_ENV_* (env_types.c) or RLHF_METHOD_* (solvers.c) */
+  int kind;
   const ss_key *keys;
   int nkeys;
-} rlhf_builtin_ops;
-/* The kind of registered name (the schema has checked it); -1 if unknown. */
-int rlhf_builtin_kind(const ss_plugin_family *f, const char *name);
+  int (*check)(const ss_config *cfg, const rlhf_params *p, ss_err *e);
+  /* The S*A x d features (row s*A + a), allocated. Not collective. */
+  int (*features)(const rlhf_params *p, double **phi, ss_err *e);
+} rlhf_env_type_ops;
+/* A policy solver (rlhf.policy.method; registry: solvers.c).
+ *   required:                    name, summary, kind (its RLHF_METHOD_* constant, the value
+ *                                of rlhf_params.policy_method), solve
+ *   optional without a default:  keys/nkeys */
+typedef struct rlhf_solver_ops {
+  const char *name;
+  const char *summary;
+  int kind;
+  const ss_key *keys;
+  int nkeys;
+  /* The certified policy of agg on the states (pol allocated by the caller: rlhf_policy_alloc).
+   * Collective over the states' communicator. */
+  int (*solve)(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol, ss_err *e);
+} rlhf_solver_ops;
+/* The registered plug-in of a family whose ops start like these two (name, summary, kind):
+ * by name (NULL if unknown) and by kind (the schema has checked it; NULL if unknown). */
+const rlhf_env_type_ops *rlhf_env_type_find(const char *name);
+const rlhf_env_type_ops *rlhf_env_type_of(int kind);
+const rlhf_solver_ops *rlhf_solver_find(const char *name);
+const rlhf_solver_ops *rlhf_solver_of(int kind);
 
 /* The families of src/rlhf (include/stratsim/plugin.h). */
 extern const ss_plugin_family rlhf_aggregators, rlhf_strategies, rlhf_env_types, rlhf_solvers;

@@ -1,6 +1,7 @@
 /* The registry of RLHF policy solvers (rlhf.policy.method): the distributed certified planner
- * (planner.c, every horizon) and the dense LP / active set over every state (policy_lp.c,
- * policy_active_set.c; H = 1, the reference). Built-in code paths, registered with their keys. */
+ * (policy_plan.c -> planner.c, every horizon) and the dense LP / active set over every state
+ * (policy_lp.c, policy_active_set.c; H = 1, the reference). policy.c reaches them through the
+ * states' solver, never by name. */
 #include "rlhf_impl.h"
 
 static const ss_key planner_keys[] = {
@@ -8,17 +9,25 @@ static const ss_key planner_keys[] = {
   {"rlhf.policy.max_passes", SS_T_INT, "10000", 1, 1e9, 0, NULL, "planner: at most this many pricing passes per solve (then converged = 0)"},
 };
 
-static const rlhf_builtin_ops solver_planner = {
+/* Polyhedral W: the exact LP; smooth W: active-set Newton. */
+static int dense_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol, ss_err *e)
+{
+  return agg->ops->lp_dims ? rlhf_policy_solve_lp(st, agg, tol, pol, e) : rlhf_policy_solve_smooth(st, agg, tol, pol, e);
+}
+
+static const rlhf_solver_ops solver_planner = {
   .name = "planner",
   .summary = "column generation with a pricing oracle over the distributed states (docs/mdp.md)",
   .kind = RLHF_METHOD_PLANNER,
   .keys = planner_keys,
   .nkeys = SS_PLUGIN_COUNT(planner_keys),
+  .solve = rlhf_policy_solve_planner,
 };
-static const rlhf_builtin_ops solver_dense = {
+static const rlhf_solver_ops solver_dense = {
   .name = "dense",
   .summary = "the dense LP (polyhedral W) or active-set Newton (smooth W) over every state, H = 1",
   .kind = RLHF_METHOD_DENSE,
+  .solve = dense_solve,
 };
 
 static const void *const solvers[] = {
@@ -31,5 +40,24 @@ const ss_plugin_family rlhf_solvers = {
   .key = "rlhf.policy.method",
   .items = solvers,
   .n = SS_PLUGIN_COUNT(solvers),
-  .keys_offset = SS_PLUGIN_KEYS(rlhf_builtin_ops),
+  .keys_offset = SS_PLUGIN_KEYS(rlhf_solver_ops),
 };
+
+const rlhf_solver_ops *rlhf_solver_find(const char *name) { return ss_plugin_find(&rlhf_solvers, name); }
+
+const rlhf_solver_ops *rlhf_solver_of(int kind)
+{
+  for (int i = 0; i < ss_plugin_count(&rlhf_solvers); i++) {
+    const rlhf_solver_ops *ops = ss_plugin_at(&rlhf_solvers, i);
+    if (ops->kind == kind) return ops;
+  }
+  return NULL;
+}
+
+void rlhf_states_configure(rlhf_states *st, const rlhf_params *p)
+{
+  st->solver = rlhf_solver_of(st->mdp ? RLHF_METHOD_PLANNER : p->policy_method);
+  st->plan.smoothing = p->policy_smoothing;
+  st->plan.smoothing_auto = p->policy_smoothing_auto;
+  st->plan.max_passes = p->policy_max_passes;
+}

@@ -12,46 +12,59 @@
 #include <string.h>
 #include "rlhf_mdp.h"
 
-/* An MDP's states: the distributed MDP (mdp.c) and nothing replicated. Collective. */
+/* An MDP's states: the distributed MDP (mdp.c) and nothing replicated. Collective; the MDP's
+ * creation agrees on a pending error before its first collective (docs/errors.md). */
 static int states_create_mdp(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **out,
                              ss_err *e)
 {
-  rlhf_states *st = ss_calloc(1, sizeof *st, e);
+  rlhf_states *st = e->code ? NULL : ss_calloc(1, sizeof *st, e);
   if (st) {
     st->comm = c;
-    st->method = RLHF_METHOD_PLANNER;
     st->plan.smoothing = 0.7;
     st->plan.max_passes = 10000;
     st->S = env->S, st->A = env->A, st->d = env->d;
     st->s_first = env->S;
   }
-  if (ss_par_check(c, e)) {
+  rlhf_mdp *mdp = NULL;
+  if (rlhf_mdp_create(c, env->mdp, chunk, &mdp, e)) {
     free(st);
     return e->code;
   }
-  if (rlhf_mdp_create(c, env->mdp, chunk, &st->mdp, e)) {
-    free(st);
-    return e->code;
-  }
-  st->L = st->mdp->L;
+  st->mdp = mdp;
+  st->L = mdp->L;
   *out = st;
   return SS_OK;
 }
 
 double rlhf_states_L(const rlhf_states *st) { return st->L; }
 
+static void states_fill(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *st, ss_err *e);
+
 int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states **out, ss_err *e)
 {
   *out = NULL;
   if (env->mdp) return states_create_mdp(c, env, chunk, out, e);
   if (env->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
-  rlhf_states *st = ss_calloc(1, sizeof *st, e);
-  if (!st) {
-    ss_par_check(c, e); /* the others agree before their collectives below */
-    return e->code;
+  /* a rank with an error pending (the caller's or an allocation below) skips its local part
+   * and still takes part in the allgathers, which agree on the error first */
+  rlhf_states *st = e->code ? NULL : ss_calloc(1, sizeof *st, e);
+  if (st) states_fill(c, env, chunk, st, e);
+  /* the replicated copy comes from the distributed rows (allgather in rank = state order) */
+  int64_t nphi = st ? (int64_t)st->s_count * st->A * st->d : 0;
+  int rc = ss_comm_allgather_doubles(c, st ? st->phi : NULL, nphi, st ? st->phi_all : NULL, e);
+  if (!rc) rc = ss_comm_allgather_doubles(c, st->rho, st->s_count, st->rho_all, e);
+  if (rc) {
+    rlhf_states_destroy(&st);
+    return rc;
   }
+  *out = st;
+  return SS_OK;
+}
+
+/* The local part of rlhf_states_create: the layout, this rank's rows and the buffers. */
+static void states_fill(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *st, ss_err *e)
+{
   st->comm = c;
-  st->method = RLHF_METHOD_PLANNER;
   st->plan.smoothing = 0.7;
   st->plan.max_passes = 10000;
   st->S = env->S;
@@ -78,23 +91,10 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
   st->all = ss_malloc((size_t)st->nchunks * st->m * sizeof(double), e);
   st->phi_all = ss_malloc((size_t)st->S * st->A * st->d * sizeof(double), e);
   st->rho_all = ss_malloc((size_t)st->S * sizeof(double), e);
-  /* local allocations are agreed on before the allgathers */
-  if (ss_par_check(c, e)) {
-    rlhf_states_destroy(&st);
-    return e->code;
-  }
+  if (e->code) return;
   /* this rank's rows of the S x A features, row-major (s_count*A*d), and of rho */
   memcpy(st->phi, env->phi + (size_t)st->s_first * st->A * st->d, nloc * st->A * st->d * sizeof *st->phi);
   memcpy(st->rho, env->rho + st->s_first, nloc * sizeof *st->rho);
-  /* the replicated copy comes from the distributed rows (allgather in rank = state order) */
-  int rc = ss_comm_allgather_doubles(c, st->phi, (int64_t)st->s_count * st->A * st->d, st->phi_all, e);
-  if (!rc) rc = ss_comm_allgather_doubles(c, st->rho, st->s_count, st->rho_all, e);
-  if (rc) {
-    rlhf_states_destroy(&st);
-    return rc;
-  }
-  *out = st;
-  return SS_OK;
 }
 
 void rlhf_states_destroy(rlhf_states **pst)
@@ -118,17 +118,13 @@ void rlhf_states_local(const rlhf_states *st, int *s_first, int *s_count)
   *s_count = st->s_count;
 }
 
-/* One pass over the local states (rlhf_impl.h). */
-int rlhf_states_eval(rlhf_states *st, const double *theta, double tau, int want_h,
-                       double *hmax, double *z, double *H, double *prob, ss_err *e)
+/* The local part of a pass: this rank's states into its chunk partials (st->partial). */
+static void eval_local(rlhf_states *st, const double *theta, double tau, int want_h, double *prob,
+                       double *qq, double *pp)
 {
   int d = st->d, A = st->A;
   size_t m = st->m;
-  double q[256], p[256], mean[RLHF_DMAX];
-  double *qq = A <= 256 ? q : ss_malloc((size_t)A * sizeof *qq, e);
-  double *pp = A <= 256 ? p : ss_malloc((size_t)A * sizeof *pp, e);
-  if (!qq || !pp) return ss_fail(e, SS_ERUNTIME, "out of memory");
-  memset(st->partial, 0, (size_t)(st->c_count ? st->c_count : 1) * m * sizeof(double));
+  double mean[RLHF_DMAX];
   for (int s = 0; s < st->s_count; s++) {
     double *part = st->partial + (size_t)(s / st->chunk) * m;
     const double *ph = st->phi + (size_t)s * A * d;
@@ -174,8 +170,23 @@ int rlhf_states_eval(rlhf_states *st, const double *theta, double tau, int want_
     }
     if (prob) memcpy(prob + (size_t)s * A, pp, (size_t)A * sizeof *pp);
   }
-  if (qq != q) free(qq);
-  if (pp != p) free(pp);
+}
+
+/* One pass over the local states (rlhf_impl.h). With an error pending it skips its local part
+ * and the allgather agrees on the error. */
+int rlhf_states_eval(rlhf_states *st, const double *theta, double tau, int want_h,
+                       double *hmax, double *z, double *H, double *prob, ss_err *e)
+{
+  int d = st->d, A = st->A;
+  size_t m = st->m;
+  double q[256], p[256];
+  double *qq = e->code || A <= 256 ? q : ss_malloc((size_t)A * sizeof *qq, e);
+  double *pp = e->code || A <= 256 ? p : ss_malloc((size_t)A * sizeof *pp, e);
+  if (!qq || !pp) ss_fail(e, SS_ERUNTIME, "out of memory");
+  memset(st->partial, 0, (size_t)(st->c_count ? st->c_count : 1) * m * sizeof(double));
+  if (!e->code) eval_local(st, theta, tau, want_h, prob, qq, pp);
+  if (qq && qq != q) free(qq);
+  if (pp && pp != p) free(pp);
   /* Without the Hessian only 1 + d numbers per chunk travel (packed in place). */
   size_t use = want_h ? m : 1 + (size_t)d;
   for (int c = 1; c < st->c_count && use < m; c++)
@@ -252,7 +263,7 @@ int rlhf_states_z_policy(rlhf_states *st, const double *prob, double *z, ss_err 
   int d = st->d, A = st->A;
   size_t m = st->m;
   memset(st->partial, 0, (size_t)(st->c_count ? st->c_count : 1) * m * sizeof(double));
-  for (int s = 0; s < st->s_count; s++) {
+  for (int s = 0; !e->code && s < st->s_count; s++) { /* a pending error: the allgather agrees */
     double *part = st->partial + (size_t)(s / st->chunk) * m;
     const double *ph = st->phi + (size_t)s * A * d;
     for (int a = 0; a < A; a++) {

@@ -107,20 +107,16 @@ static int spsa_setup(spsa_ws *w, ss_err *e)
   w->warm = ss_calloc((size_t)w->k * w->d, sizeof *w->warm, e);
   for (int64_t i = 0, q = 0; w->who && i < w->k; i++)
     if (ctx->strategic[i]) w->who[q++] = i;
-  /* local failures are agreed on before each collective step */
-  SS_TRY(ss_par_check(ctx->comm, e));
-  if (ss_comm_split(ctx->comm, w->color, rank, &w->gcomm)) ss_fail(e, SS_ERUNTIME, "comm split failed");
-  SS_TRY(ss_par_check(ctx->comm, e));
-  /* the states are collective over the group only */
-  if (!rlhf_states_create(w->gcomm, ctx->env, p->policy_chunk, &w->gstates, e) &&
-      !rlhf_data_cache_create(p, ctx->env, RLHF_CACHE_BUDGET, &w->cache, e)) {
-    rlhf_states_configure(w->gstates, p);
-    rlhf_estimates_alloc(&w->mine, w->d, w->k, w->first, w->count, w->with_prec, e);
-  }
+  /* local, agreed on by the split; then the group's states, whose creation agrees over the
+   * group; a group's failure reaches every group in the step's first allgather over comm */
+  if (!e->code) rlhf_data_cache_create(p, ctx->env, RLHF_CACHE_BUDGET, &w->cache, e);
+  if (!e->code) rlhf_estimates_alloc(&w->mine, w->d, w->k, w->first, w->count, w->with_prec, e);
   w->mine.cache = w->cache;
   w->mine.radius = rlhf_params_radius(p, ctx->env->Lx);
+  SS_TRY(ss_par_split(ctx->comm, w->color, rank, &w->gcomm, e));
   w->grank = ss_comm_rank(w->gcomm);
-  return ss_par_check(ctx->comm, e);
+  if (!rlhf_states_create(w->gcomm, ctx->env, p->policy_chunk, &w->gstates, e)) rlhf_states_configure(w->gstates, p);
+  return e->code;
 }
 
 static void spsa_free(spsa_ws *w)
@@ -157,9 +153,8 @@ static int spsa_eval(spsa_ws *w, int64_t ev, double cm, ss_err *e)
   rlhf_estimate_one(ctx->p, ctx->env, ctx->mle, i, t, all, i, e);
   rlhf_agg *agg = NULL;
   if (!e->code) rlhf_agg_build(ctx->agg, ctx->self, ctx->p, all, ctx->theta_star_mean, &agg, e);
-  /* the evaluation so far is local: agreed on in the group before its policy solve */
-  int rc = ss_par_check(w->gcomm, e);
-  if (!rc) rc = rlhf_solve_aggregate(w->gstates, agg, ctx->p->policy_tol, z, e);
+  /* the evaluation so far is local: the group's policy solve agrees on it first */
+  int rc = rlhf_solve_aggregate(w->gstates, agg, ctx->p->policy_tol, z, e);
   rlhf_agg_destroy(&agg);
   if (!rc && w->grank == 0) w->u[ev] = rlhf_dot(ctx->theta_star + i * d, z, d);
   memcpy(all->theta + i * n, save, ws);
@@ -183,8 +178,9 @@ static int spsa_step(spsa_ws *w, int m, ss_err *e)
   /* everyone's estimate at the current reports: the block, then replicated; warm starts from
    * each labeler's previous estimate (deterministic, whichever rank holds it) */
   w->mine.warm = m > 0;
-  rlhf_estimate_block(p, ctx->env, ctx->mle, w->reports + w->first * d, &w->mine, NULL, NULL, e);
-  SS_TRY(ss_par_check(ctx->comm, e)); /* the block's estimates are local */
+  if (!e->code) rlhf_estimate_block(p, ctx->env, ctx->mle, w->reports + w->first * d, &w->mine, NULL, NULL, e);
+  /* the block's estimates are local (and so is a group's failure in setup or in the previous
+   * step's save): the allgather agrees on them first */
   SS_TRY(rlhf_estimates_allgather(ctx->comm, &w->mine, &w->all, e));
   w->all.cache = w->cache;
   for (int64_t s = 0; s < w->nstrat; s++)
@@ -196,10 +192,10 @@ static int spsa_step(spsa_ws *w, int m, ss_err *e)
     w->u[ev] = 0;
     if (ev % w->G == w->color) rc = spsa_eval(w, ev, cm, e);
   }
-  SS_TRY(ss_par_check(ctx->comm, e)); /* a group that failed stops every group */
+  /* a group that failed stops every group: the sum agrees first */
+  SS_TRY(ss_par_sum_exact(ctx->comm, w->u, (int)w->nev, e));
   memcpy(w->warm, w->all.theta, (size_t)w->k * d * sizeof *w->warm);
   rlhf_estimates_free(&w->all);
-  ss_comm_sum_exact(ctx->comm, w->u, (int)w->nev);
   for (int64_t s = 0; s < w->nstrat; s++) {
     int64_t i = w->who[s];
     double ghat = (w->u[2 * s] - w->u[2 * s + 1]) / (2 * cm);
@@ -218,11 +214,9 @@ static int spsa_save(spsa_ws *w, int m, ss_err *e)
   rlhf_strategy_ctx *ctx = w->ctx;
   if (!ctx->save || m == 0) return SS_OK;
   size_t kd = (size_t)w->k * w->d, len = 48 + 2 * kd * sizeof(double);
+  /* local (the save too): the caller's next collective agrees on a failure */
   unsigned char *rec = ss_malloc(len, e);
-  if (ss_par_check(ctx->comm, e)) { /* a local allocation before the collective save */
-    free(rec);
-    return e->code;
-  }
+  if (!rec) return e->code;
   memcpy(rec, SPSA_MAGIC, 8);
   unsigned long long h[5] = {(unsigned long long)m, (unsigned long long)w->S->steps, (unsigned long long)w->k,
                              (unsigned long long)w->d, (unsigned long long)w->S->start};
@@ -233,7 +227,7 @@ static int spsa_save(spsa_ws *w, int m, ss_err *e)
   snprintf(where, sizeof where, "SPSA step %d of %d (%s)", m, w->S->steps, ctx->agg->name);
   ctx->save(ctx->save_ctx, rec, len, where, e);
   free(rec);
-  return ss_par_check(ctx->comm, e); /* the save is local: every rank returns alike */
+  return e->code;
 }
 
 /* The state saved by spsa_save, if any: *m0 = the step to continue from. */
@@ -269,8 +263,10 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
   w.ctx = ctx;
   w.S = S;
   w.reports = reports;
-  int m = 0, rc = spsa_setup(&w, e);
-  if (!rc) rc = spsa_restore(&w, &m, e);
+  /* setup and restore may fail on some ranks only: the first step's allgather agrees on it
+   * (every rank enters the loop, which runs at least once) */
+  int m = 0, rc = SS_OK;
+  if (!spsa_setup(&w, e)) spsa_restore(&w, &m, e);
   ss_safepoint sp;
   ss_safepoint_init(&sp);
   while (!rc && m < S->steps) {

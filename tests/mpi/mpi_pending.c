@@ -1,0 +1,151 @@
+/* The par verbs that take the caller's pending error (docs/errors.md), at any rank count: with
+ * no error they do their work (known answers); with an error pending on one rank only, every
+ * rank returns that rank's code and message and nothing is exchanged or written (outputs keep
+ * their sentinels). Covers ss_bandit_select (the failure flag rides in its allreduce),
+ * ss_par_blocks_to_root, ss_par_split, ss_par_bcast_buffer, ss_par_bcast, ss_par_sum_exact and
+ * ss_par_phase_end. Prints "mpi_pending P=<n>: ok" on rank 0. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stratsim/bandit_coll.h"
+#include "stratsim/par.h"
+
+static ss_comm *world;
+static int rank, size, failures;
+
+/* Each rank reports its own failures; main agrees on the verdict at the end. */
+static void check(int cond, const char *what)
+{
+  if (cond) return;
+  failures++;
+  fprintf(stderr, "mpi_pending P=%d rank %d: FAILED: %s\n", size, rank, what);
+}
+
+/* An error pending on rank `who` only (the last rank: not the root of the verbs below). */
+static void pend(ss_err *e, int who)
+{
+  ss_err_clear(e);
+  if (rank == who) ss_fail(e, SS_ERUNTIME, "local failure on rank %d", who);
+}
+
+static int agreed(const ss_err *e, int who)
+{
+  char want[64];
+  snprintf(want, sizeof want, "local failure on rank %d", who);
+  return e->code == SS_ERUNTIME && !strcmp(e->msg, want);
+}
+
+static void bandit_select(int who)
+{
+  ss_err e;
+  double bs = 0, bm = 0;
+  ss_err_clear(&e);
+  /* rank r offers arm r with score r % 2 (ties to the lowest arm) and max mean r */
+  int64_t arm = ss_bandit_select(world, rank % 2, rank, rank, &bs, &bm, &e);
+  check(!e.code && arm == (size > 1 ? 1 : 0) && bs == (size > 1 ? 1 : 0) && bm == size - 1,
+        "ss_bandit_select: the best score, ties to the lowest arm, the max mean");
+  pend(&e, who);
+  bs = bm = -7;
+  arm = ss_bandit_select(world, rank % 2, rank, rank, &bs, &bm, &e);
+  check(arm == -1 && agreed(&e, who) && bs == -7 && bm == -7,
+        "ss_bandit_select: a pending error on one rank reaches every rank, nothing written");
+}
+
+static void blocks(int who)
+{
+  ss_err e;
+  long n = 2L * size;
+  int64_t *from = calloc((size_t)n, sizeof *from);
+  char **buf = calloc((size_t)n, sizeof *buf);
+  size_t *len = calloc((size_t)n, sizeof *len);
+  /* block t is held by rank t % size, and holds "b<t>" */
+  for (long t = 0; t < n; t++)
+    if (t % size == rank) {
+      from[t] = rank + 1;
+      buf[t] = malloc(16);
+      len[t] = (size_t)snprintf(buf[t], 16, "b%ld", t);
+    }
+  ss_err_clear(&e);
+  int rc = ss_par_blocks_to_root(world, n, from, buf, len, 0, &e);
+  int good = !rc;
+  for (long t = 0; t < n; t++) {
+    good &= from[t] == t % size + 1;
+    if (rank == 0) {
+      char want[16];
+      snprintf(want, sizeof want, "b%ld", t);
+      good &= buf[t] && len[t] == strlen(want) && !memcmp(buf[t], want, len[t]);
+    }
+  }
+  check(good, "ss_par_blocks_to_root: every block on rank 0, holders known everywhere");
+  for (long t = 0; t < n; t++) from[t] = t % size == rank ? rank + 1 : 0;
+  pend(&e, who);
+  rc = ss_par_blocks_to_root(world, n, from, buf, len, 0, &e);
+  good = rc == SS_ERUNTIME && agreed(&e, who);
+  for (long t = 0; t < n; t++) good &= from[t] == (t % size == rank ? rank + 1 : 0);
+  check(good, "ss_par_blocks_to_root: a pending error on one rank, nothing moved");
+  for (long t = 0; t < n; t++) free(buf[t]);
+  free(from), free(buf), free(len);
+}
+
+static void split_and_broadcasts(int who)
+{
+  ss_err e;
+  ss_comm *half = NULL;
+  ss_err_clear(&e);
+  int rc = ss_par_split(world, rank % 2, rank, &half, &e);
+  check(!rc && half && ss_comm_size(half) == (size - rank % 2 + 1) / 2, "ss_par_split: the groups");
+  ss_comm_free(&half);
+  pend(&e, who);
+  rc = ss_par_split(world, rank % 2, rank, &half, &e);
+  check(rc == SS_ERUNTIME && agreed(&e, who) && !half, "ss_par_split: a pending error, no group on any rank");
+
+  char *text = NULL;
+  size_t tlen = 0;
+  if (rank == 0) text = strdup("hello"), tlen = 5;
+  ss_err_clear(&e);
+  rc = ss_par_bcast_buffer(world, &text, &tlen, 0, &e);
+  check(!rc && text && tlen == 5 && !strcmp(text, "hello"), "ss_par_bcast_buffer: the text on every rank");
+  free(text);
+  text = NULL;
+  tlen = 0;
+  if (rank == 0) text = strdup("hello"), tlen = 5;
+  pend(&e, who);
+  rc = ss_par_bcast_buffer(world, &text, &tlen, 0, &e);
+  check(rc == SS_ERUNTIME && agreed(&e, who) && (rank == 0 || !text), "ss_par_bcast_buffer: a pending error, nothing sent");
+  free(text);
+
+  int64_t v = rank == 0 ? 42 : -1;
+  ss_err_clear(&e);
+  check(!ss_par_bcast(world, &v, sizeof v, 0, &e) && v == 42, "ss_par_bcast: rank 0's value");
+  double s[2] = {0.1 * (rank + 1), 1e16};
+  if (rank > 0) s[1] = 1.0;
+  ss_err_clear(&e);
+  rc = ss_par_sum_exact(world, s, 2, &e);
+  double want = 0;
+  for (int r = 0; r < size; r++) want += 0.1 * (r + 1); /* close enough for the check below */
+  check(!rc && fabs(s[0] - want) < 1e-12 && s[1] == 1e16 + (size - 1), "ss_par_sum_exact: exact sums");
+  pend(&e, who);
+  s[0] = -3;
+  rc = ss_par_sum_exact(world, s, 1, &e);
+  check(rc == SS_ERUNTIME && agreed(&e, who) && s[0] == -3, "ss_par_sum_exact: a pending error, no sum");
+  pend(&e, who);
+  check(ss_par_phase_end(world, &e) == SS_ERUNTIME && agreed(&e, who), "ss_par_phase_end: the agreed error");
+}
+
+int main(int argc, char **argv)
+{
+  if (ss_par_init(&argc, &argv, &world)) return 1;
+  rank = ss_comm_rank(world);
+  size = ss_comm_size(world);
+  int who = size - 1;
+  bandit_select(who);
+  blocks(who);
+  split_and_broadcasts(who);
+  int64_t bad = failures;
+  ss_comm_max_i64(world, &bad, 1);
+  failures = (int)bad;
+  if (rank == 0 && !failures) printf("mpi_pending P=%d: ok\n", size);
+  ss_par_finalize(world);
+  return failures ? 1 : 0;
+}
