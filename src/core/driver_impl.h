@@ -5,6 +5,7 @@
 #include "stratsim/driver.h"
 #include "manifest.h"
 #include "progress.h"
+#include "stratsim/interrupt.h"
 #include "stratsim/timer.h"
 #include "task_rows.h"
 
@@ -24,7 +25,10 @@ typedef struct {
   ss_progress prog;
   /* checkpoints (src/core/resume.c) */
   double every;       /* checkpoint.every: seconds (0: only at a signal) */
-  double last_save;   /* rank 0: time of the last checkpoint (or of the start) */
+  ss_periodic periodic; /* in-task checkpoints (interrupt.h); .last: rank 0's time of the last
+                         * checkpoint (or of the start) */
+  long task;          /* the task this group runs, and its state (ss_run_task_begin) */
+  struct ss_task_state *task_save;
   double last_point;  /* rank 0: time of the last world safe point */
   long point_round;   /* the round of the last world safe point */
   long stride;        /* rounds between world safe points */
@@ -46,5 +50,10 @@ int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e);
 /* Collective over world: the finished tasks' rows to rank 0, and rank 0 writes the checkpoint
  * when it holds tasks the file on disk does not. */
 int ss_run_save(ss_run_state *r, ss_err *e);
+/* Around one task of this group (not collective): with checkpoint.every set and one group (the
+ * whole world runs the task), arms the periodic in-task checkpoints of task t, whose loops save
+ * into save (interrupt.h); ss_run_task_end disarms them. */
+void ss_run_task_begin(ss_run_state *r, long t, struct ss_task_state *save);
+void ss_run_task_end(ss_run_state *r);
 
 #endif
