@@ -113,7 +113,7 @@ static int run_task(ss_run_state *r, long t, long first, ss_err *e)
   if (!ss_par_check(group, e)) {
     ss_task task = {group, world, pcfg, point, s, (uint64_t)ss_cfg_int(pcfg, "seed") + (uint64_t)s,
                     tables, &r->timers, &r->prog, resume, save};
-    ss_run_task_begin(r, t, save); /* periodic in-task checkpoints (resume.c) */
+    ss_run_task_begin(r, t, resume, save); /* periodic in-task checkpoints (resume.c) */
     exp->run(&task, e);
     ss_run_task_end(r);
     keep_state(group, rows, t, save, e);

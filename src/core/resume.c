@@ -196,10 +196,10 @@ static int periodic_write(void *arg, ss_err *e)
 {
   ss_run_state *r = arg;
   long t = r->task;
-  if (ss_comm_rank(r->group) == 0 && ss_task_state_count(r->task_save)) {
+  if (ss_comm_rank(r->group) == 0 && ss_task_state_count(r->current.save)) {
     char *buf = NULL;
     size_t len = 0;
-    if (!ss_task_state_pack(r->task_save, &buf, &len, e)) {
+    if (!ss_task_state_pack(r->current.save, &buf, &len, e)) {
       free(r->rows.part[t]);
       r->rows.part[t] = buf;
       r->rows.partlen[t] = len;
@@ -212,11 +212,12 @@ static int periodic_write(void *arg, ss_err *e)
   return SS_OK;
 }
 
-void ss_run_task_begin(ss_run_state *r, long t, struct ss_task_state *save)
+void ss_run_task_begin(ss_run_state *r, long t, const ss_task_state *resume, ss_task_state *save)
 {
-  if (r->every <= 0 || r->ngroups != 1) return; /* several groups: docs/checkpoint.md, limits */
   r->task = t;
-  r->task_save = save;
+  r->current = (ss_task_current){r->group, resume, save, 0};
+  ss_task_current_set(&r->current);
+  if (r->every <= 0 || r->ngroups != 1) return; /* several groups: docs/checkpoint.md, limits */
   r->periodic.every = r->every;
   r->periodic.world_size = ss_comm_size(r->world);
   r->periodic.root = ss_comm_rank(r->world) == 0;
@@ -228,5 +229,6 @@ void ss_run_task_begin(ss_run_state *r, long t, struct ss_task_state *save)
 void ss_run_task_end(ss_run_state *r)
 {
   ss_periodic_arm(NULL);
-  r->task_save = NULL;
+  ss_task_current_set(NULL);
+  r->current = (ss_task_current){0};
 }

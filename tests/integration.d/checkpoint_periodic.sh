@@ -47,7 +47,7 @@ ckp_one() {
   local rc=$?
   n=0 # the other rank may outlive mpirun a moment, holding the run's lock
   while [ -n "$all" ] && kill -0 $all 2>/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
-  local saved=$(grep -a -o "$what [0-9]* of [0-9]*[ (a-z_)]*" "$dir/checkpoint.bin" 2>/dev/null | head -1)
+  local saved=$(grep -a -o -E "$what [0-9]+ of [0-9]+( \([a-z_ 0-9]*\))?" "$dir/checkpoint.bin" 2>/dev/null | head -1)
   # the file: 0 finished tasks (offset 40), 1 in-task state (offset 112)
   local fin=$(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')
   local parts=$(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')
@@ -82,6 +82,16 @@ ckp_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit
             --set bandit.write_arms=true)
 ckp_one rlhf "SPSA step" 1 2 1 -- "${ckp_rlhf[@]}"
 ckp_one bandit "bandit epoch" 0 2 3 -- "${ckp_bandit[@]}"
+# an MDP task without SPSA (truthful reports): four policy solves of 30-40 planner passes each,
+# saved at a planner pass (keyed by the solve's index in the task)
+ckp_mdp=(configs/rlhf/mdp_small.yaml --set seeds=1 --set rlhf.strategy=truthful --set rlhf.env.states=5000
+         --set rlhf.d=16 --set rlhf.horizon=5 --set 'rlhf.algorithms=[maxmin,pessimistic_sw]')
+ckp_one mdp "planner pass" 1 2 1 -- "${ckp_mdp[@]}"
+# the same task stopped by SIGUSR1 inside a solve (checkpoint_intask.sh's cki_one, sourced before
+# this file), resumed on 1 rank
+if declare -F cki_one >/dev/null; then
+  cki_one mdp-other "planner pass" 1 -- "${ckp_mdp[@]}"
+fi
 
 # two rank groups: each runs its own task, no world meeting inside tasks, no in-task periodic
 # checkpoint; the run must neither hang nor change its results
