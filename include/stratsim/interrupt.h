@@ -30,8 +30,9 @@ int ss_interrupt_check(ss_comm *c, ss_err *e);
  *     earlier epochs; saved (protocol.c, task_resume.c). A rollout stopped in a block of rounds
  *     restarts its epoch (rollouts are keyed by (seed, epoch, rollout) and replay exactly).
  *   facility round r: not saved; the task restarts (its tasks are short).
- *   planner pass p (contextual or MDP pricing): not saved; the solve restarts (inside SPSA, from
- *     the state of the step's start). */
+ *   planner pass p (contextual or MDP pricing) of a solve over the task's ranks: the solve's
+ *     index in the task and its master, bound and flags (planner.c); inside an SPSA evaluation
+ *     (a split of the task's ranks): not saved, the step restarts from its start. */
 #define SS_SAFEPOINT_SECONDS 0.1
 typedef struct {
   long countdown; /* calls left before the next collective check */

@@ -291,7 +291,8 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
     if (!rc && due) {
       res->epoch = ep + 1;
       memcpy(res->yrep, w.yrep, kd);
-      if (!(rc = res->save(res, e))) rc = ss_periodic_write(c, e);
+      res->save(res, e); /* local: ss_periodic_write agrees on a failure first */
+      rc = ss_periodic_write(c, e);
     }
   }
   if (rc == SS_EINTR && res) {

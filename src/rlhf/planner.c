@@ -297,8 +297,9 @@ static int plan_ck_point(plan_ck *ck, ss_safepoint *sp, ss_comm *c, int max_pass
     *e = plan_save(ck, max_passes, &se) ? se : stop; /* a failed save is reported instead */
     return e->code;
   }
-  if (!rc && due && !(rc = plan_save(ck, max_passes, e))) rc = ss_periodic_write(c, e);
-  return rc;
+  if (rc || !due) return rc;
+  plan_save(ck, max_passes, e); /* local: ss_periodic_write agrees on a failure first */
+  return ss_periodic_write(c, e);
 }
 
 /* A counted solve that ended: its record (if any) is of no more use. */
