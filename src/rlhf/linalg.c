@@ -81,7 +81,7 @@ int rlhf_lu_solve(double *a, int n, double *b, int *piv)
     for (int i = k + 1; i < n; i++) {
       double m = a[i * n + k] / a[k * n + k];
       a[i * n + k] = m;
-      for (int j = k + 1; j < n; j++) a[i * n + j] -= m * a[k * n + j];
+      rlhf_vec_sub_scaled(a + i * n + k + 1, m, a + k * n + k + 1, n - k - 1);
       b[i] -= m * b[k];
     }
   }

@@ -32,14 +32,14 @@ static void pivot(tableau *t, int r, int e)
   int w = t->w;
   double *pr = t->T + (size_t)r * w;
   double inv = 1.0 / pr[e];
-  for (int j = 0; j < w; j++) pr[j] *= inv;
+  rlhf_vec_scale(pr, inv, w);
   pr[e] = 1.0;
   for (int i = 0; i <= t->m; i++) {
     if (i == r) continue;
     double *pi = t->T + (size_t)i * w;
     double f = pi[e];
     if (f == 0.0) continue;
-    for (int j = 0; j < w; j++) pi[j] -= f * pr[j];
+    rlhf_vec_sub_scaled(pi, f, pr, w);
     pi[e] = 0.0;
   }
   t->basis[r] = e;
