@@ -165,9 +165,12 @@ typedef struct ss_bandit_resume {
   double *yrep; /* K x d, allocated by the caller */
   /* periodic in-task checkpoints (interrupt.h; NULL: none): called on every rank of c at a
    * safe point where one is due, with epoch and yrep set to the state there (the sink has been
-   * called for every epoch before `epoch`); puts it into the task's state. Not collective. */
-  int (*save)(struct ss_bandit_resume *res, ss_err *e);
+   * called for every epoch before `epoch`; `epochs` as in the protocol); puts it into the
+   * task's state. Not collective. */
+  int (*save)(struct ss_bandit_resume *res, int epochs, ss_err *e);
   void *save_ctx;
+  int64_t K; /* the sizes of yrep, for save */
+  int d;
 } ss_bandit_resume;
 
 typedef struct {

@@ -291,7 +291,7 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
     if (!rc && due) {
       res->epoch = ep + 1;
       memcpy(res->yrep, w.yrep, kd);
-      res->save(res, e); /* local: ss_periodic_write agrees on a failure first */
+      res->save(res, w.nep, e); /* local: ss_periodic_write agrees on a failure first */
       rc = ss_periodic_write(c, e);
     }
   }

@@ -35,13 +35,10 @@ static int put_state(ss_task *task, int64_t K, int d, int epochs, const ss_bandi
   return e->code;
 }
 
-/* res->save for the periodic checkpoints: the sizes from the task's config. */
-static int save_now(ss_bandit_resume *res, ss_err *e)
+/* res->save for the periodic checkpoints. */
+static int save_now(ss_bandit_resume *res, int epochs, ss_err *e)
 {
-  ss_task *task = res->save_ctx;
-  const ss_config *cfg = task->cfg;
-  return put_state(task, ss_cfg_int(cfg, "bandit.K"), (int)ss_cfg_int(cfg, "bandit.d"),
-                   (int)ss_cfg_int(cfg, "bandit.epochs"), res, e);
+  return put_state(res->save_ctx, res->K, res->d, epochs, res, e);
 }
 
 int ss_bandit_task_resume(ss_task *task, int64_t K, int d, ss_bandit_resume *res, ss_err *e)
@@ -50,6 +47,8 @@ int ss_bandit_task_resume(ss_task *task, int64_t K, int d, ss_bandit_resume *res
   res->epoch = 0;
   res->save = task->save ? save_now : NULL;
   res->save_ctx = task;
+  res->K = K;
+  res->d = d;
   if (!(res->yrep = ss_malloc(kd ? kd : 1, e))) return e->code;
   const unsigned char *rec = ss_task_state_get(task->resume, KEY, &len);
   const char *tables = ss_task_state_get(task->resume, TABLES, &tlen);
