@@ -214,9 +214,20 @@ typedef struct {
 
 static size_t plan_len(int m, int d, int r) { return 72 + 8 * ((size_t)3 + 2 * d + 2 * (size_t)m * d + m + r + 1); }
 
-/* The solve's state into the task's state (every rank; not collective). */
+/* The solve index of the record the task's state holds, or -1. */
+static long plan_saved_seq(const ss_task_state *st)
+{
+  size_t len = 0;
+  const unsigned char *rec = ss_task_state_get(st, PLAN_KEY, &len);
+  return rec && len >= 72 ? (long)ss_get_le64(rec + 8) : -1;
+}
+
+/* The solve's state into the task's state (every rank; not collective). A resumed task that
+ * stops again while it recomputes an earlier solve keeps the later solve's state it resumed
+ * from. */
 static int plan_save(const plan_ck *ck, int max_passes, ss_err *e)
 {
+  if (plan_saved_seq(ck->tc->save) > ck->seq) return SS_OK;
   const master *ms = ck->ms;
   int d = ms->d, m = ms->m;
   size_t len = plan_len(m, d, ms->r), kd = (size_t)m * d;
@@ -305,7 +316,7 @@ static int plan_ck_point(plan_ck *ck, ss_safepoint *sp, ss_comm *c, int max_pass
 /* A counted solve that ended: its record (if any) is of no more use. */
 static void plan_ck_end(const plan_ck *ck, ss_err *e)
 {
-  if (ck->tc && ck->tc->save && ss_task_state_get(ck->tc->save, PLAN_KEY, NULL))
+  if (ck->tc && ck->tc->save && plan_saved_seq(ck->tc->save) == ck->seq)
     ss_task_state_put(ck->tc->save, PLAN_KEY, "", 0, e);
 }
 

@@ -88,9 +88,11 @@ ckp_mdp=(configs/rlhf/mdp_small.yaml --set seeds=1 --set rlhf.strategy=truthful 
          --set rlhf.d=16 --set rlhf.horizon=5 --set 'rlhf.algorithms=[maxmin,pessimistic_sw]')
 ckp_one mdp "planner pass" 1 2 1 -- "${ckp_mdp[@]}"
 # the same task stopped by SIGUSR1 inside a solve (checkpoint_intask.sh's cki_one, sourced before
-# this file), resumed on 1 rank
+# this file), resumed on 1 rank; and stopped again early in a resume on 2 ranks (while it
+# recomputes the solves before the saved one: the saved solve's state is kept), then resumed on 1
 if declare -F cki_one >/dev/null; then
   cki_one mdp-other "planner pass" 1 -- "${ckp_mdp[@]}"
+  cki_one mdp-twice "planner pass" 2 1 -- "${ckp_mdp[@]}"
 fi
 
 # two rank groups: each runs its own task, no world meeting inside tasks, no in-task periodic
