@@ -2,7 +2,8 @@
  *   bench_mdp dense [-S 500 -A 10 -d 16 -reps 20]
  *       H = 1, box (pessimistic_momle): the planner's certified solve beside the dense simplex
  *       over every state on the same instance, interleaved; ms per solve (median of reps).
- *   bench_mdp solve [-S -A -H -d -b -tol -alpha -regen -agg box|maxmin|pessimistic_sw]
+ *   bench_mdp solve [-S -A -H -d -b -tol -alpha -alpha_rule fixed|auto -regen -max_passes
+ *                    -agg box|maxmin|pessimistic_sw]
  *       one certified solve on a generated MDP distributed over all ranks: build time, solve
  *       time, pricing passes, time per pass, bytes and collective calls per pass, peak RSS. */
 #include <math.h>
@@ -128,6 +129,7 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
   p.mdp_regenerate = (int)arg(argc, argv, "-regen", 0);
   p.policy_smoothing = arg(argc, argv, "-alpha", 0.7);
   p.policy_max_passes = (int)arg(argc, argv, "-max_passes", 10000);
+  p.policy_smoothing_auto = !strcmp(sarg(argc, argv, "-alpha_rule", "fixed"), "auto");
   p.L = sqrt(p.d);
   double tol = arg(argc, argv, "-tol", 1e-6);
   const char *name = sarg(argc, argv, "-agg", "pessimistic_momle");
@@ -146,9 +148,15 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
   rlhf_policy pol;
   rlhf_mdp *m = st->mdp;
   int64_t g0 = m->ghost_values, c0 = m->collectives;
+  memset(m->t_part, 0, sizeof m->t_part);
   t0 = ss_wtime();
+  double cpu0 = cpu_time();
   if (rlhf_policy_solve(st, agg, tol, &pol, &e)) return 1;
-  double t_solve = ss_wtime() - t0;
+  double t_solve = ss_wtime() - t0, cpu_solve = cpu_time() - cpu0, cpu_max = cpu_solve;
+  ss_comm_max_double(w, &cpu_max, 1);
+  double parts[7];
+  memcpy(parts, m->t_part, sizeof parts);
+  ss_comm_max_double(w, parts, 7);
   int64_t cnt[4] = {m->remote_succ, m->remote_pred, m->ghost_values - g0, m->collectives - c0};
   ss_comm_sum_i64(w, cnt, 2);
   double rss = peak_rss_mb();
@@ -158,11 +166,17 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
     int P = ss_comm_size(w);
     double remote_per_pass = (double)(p.H - 1) * (cnt[0] + 2.0 * cnt[1]); /* pairs: 2 values */
     double gather = (double)m->nchunks * (1 + p.d) * 8 * (P - 1);
-    printf("MDP solve %s: S=%d A=%d H=%d d=%d b=%d features=%s, %d ranks, tol=%g alpha=%g\n", name,
+    printf("MDP solve %s: S=%d A=%d H=%d d=%d b=%d features=%s, %d ranks, tol=%g alpha=%g%s\n", name,
            p.S, p.A, p.H, p.d, p.mdp_successors, p.mdp_regenerate ? "regenerated" : "stored", P, tol,
-           p.policy_smoothing);
+           p.policy_smoothing, p.policy_smoothing_auto ? " (start; automatic)" : "");
     printf("  build %.2f s; solve %.2f s, %d pricing passes (%d columns), %.3f s per pass\n", t_build,
            t_solve, pol.passes, pol.columns, t_solve / pol.passes);
+    printf("  CPU time of the solve: rank 0 %.2f s, max over ranks %.2f s (%.3f s per pass)\n", cpu_solve,
+           cpu_max, cpu_max / pol.passes);
+    printf("  per pass, max over ranks (CPU s): rewards %.3f, backward sums %.3f, successor scatters %.3f, "
+           "pair scatters %.3f, occupancy pushes %.3f, z sums %.3f, allgather %.3f\n",
+           parts[0] / pol.passes, parts[1] / pol.passes, parts[2] / pol.passes, parts[3] / pol.passes,
+           parts[4] / pol.passes, parts[5] / pol.passes, parts[6] / pol.passes);
     printf("  W=%.15g h=%.15g rel_gap=%.3g converged=%d\n", pol.objective, pol.dual, pol.rel_gap,
            pol.converged);
     printf("  per pass (all ranks): %.0f off-rank ghost values = %.3g MB by scatters + %.3g MB allgather; "

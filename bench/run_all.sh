@@ -64,7 +64,7 @@ bench/compare.sh 3
 # Planner and MDPs (docs/performance.md, "Planner and MDPs"): (a) the certified planner beside the
 # dense simplex, H = 1, S = 500, A = 10, d = 16, box; (c) weak scaling, 25 000 states per rank,
 # 10 pricing passes (pass BENCH_MDP_WEAK="1 2 4 8" to vary the rank counts). (b), the 10^6-state
-# solve, takes minutes: `scripts/mpirun.sh -n 2 bin/bench_mdp solve -S 1000000 -A 10 -H 10 -d 32 -b 4`.
+# solve, takes ~15 min of wall time under load (~6 min of CPU per rank): `scripts/mpirun.sh -n 2 bin/bench_mdp solve -S 1000000 -A 10 -H 10 -d 32 -b 4 -alpha_rule auto`.
 run bench_mdp dense -reps 20
 for P in ${BENCH_MDP_WEAK:-$NP}; do
   NP=$P run bench_mdp solve -S $((25000 * P)) -A 10 -H 10 -d 32 -b 4 -max_passes 10

@@ -45,7 +45,8 @@ typedef struct {
   double policy_tol;
   int policy_chunk;      /* states per fixed summation chunk (0: automatic) */
   int policy_method;     /* RLHF_METHOD_PLANNER (default) or RLHF_METHOD_DENSE (H = 1) */
-  double policy_smoothing; /* the planner's in-out alpha */
+  double policy_smoothing; /* the planner's in-out alpha (the start, with automatic smoothing) */
+  int policy_smoothing_auto; /* 1: adapt alpha at every pass (docs/mdp.md) */
   int policy_max_passes;
 } rlhf_params;
 

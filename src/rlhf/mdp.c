@@ -19,6 +19,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <sys/mman.h>
+#include <unistd.h>
 #include <petscmat.h>
 #include "stratsim/rng.h"
 #include "rlhf_mdp.h"
@@ -134,140 +139,24 @@ static PetscErrorCode assemble(rlhf_mdp *m)
   PetscFunctionReturn(0);
 }
 
-static int cmp_int(const void *x, const void *y)
+/* P, then the pass's structures from it (mdp_edges.c); P itself is not needed by the passes
+ * (they use the extracted rows in a fixed order) and is freed, which keeps its 12 bytes per
+ * entry out of the peak once the features are allocated. */
+/* Returns the build's freed memory (P, P^T, temporaries) to the system before the features
+ * are allocated: glibc keeps freed blocks below its (dynamic) mmap threshold in the heap,
+ * where the features' separate large mapping cannot reuse them, so they would count twice in
+ * the peak. */
+static void release_freed(void)
 {
-  int a = *(const int *)x, b = *(const int *)y;
-  return (a > b) - (a < b);
-}
-
-/* Unique sorted copy of idx[0..n) into *uniq (allocated); returns the count. */
-static int unique_sorted(const int *idx, int64_t n, int **uniq)
-{
-  int *u = ss_malloc((size_t)(n ? n : 1) * sizeof *u, NULL);
-  if (!u) return -1;
-  memcpy(u, idx, (size_t)n * sizeof *u);
-  qsort(u, (size_t)n, sizeof *u, cmp_int);
-  int64_t w = 0;
-  for (int64_t i = 0; i < n; i++)
-    if (w == 0 || u[w - 1] != u[i]) u[w++] = u[i];
-  *uniq = u;
-  return (int)w;
-}
-
-static int find_index(const int *u, int n, int v)
-{
-  int lo = 0, hi = n - 1;
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (u[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/* A scatter from a global Vec of bs x S entries (blocks of bs per state) to the ghost blocks
- * of the sorted states g. */
-static PetscErrorCode ghost_scatter(Vec from, int bs, const int *g, int n, Vec *ghost,
-                                    VecScatter *sc)
-{
-  PetscFunctionBeginUser;
-  IS is;
-  PetscInt *ig;
-  PetscCall(PetscMalloc1(n ? n : 1, &ig));
-  for (int i = 0; i < n; i++) ig[i] = g[i];
-  PetscCall(ISCreateBlock(PETSC_COMM_SELF, bs, n, ig, PETSC_OWN_POINTER, &is));
-  PetscCall(VecCreateSeq(PETSC_COMM_SELF, (PetscInt)bs * n, ghost));
-  PetscCall(VecScatterCreate(from, is, *ghost, NULL, sc));
-  PetscCall(ISDestroy(&is));
-  PetscFunctionReturn(0);
-}
-
-/* Successor rows of P (ascending global columns) -> CSR over ghost indices. */
-static PetscErrorCode build_successors(rlhf_mdp *m)
-{
-  PetscFunctionBeginUser;
-  int64_t rows = (int64_t)m->s_count * m->A, nnz = 0;
-  m->srow = ss_malloc((size_t)(rows + 1) * sizeof *m->srow, NULL);
-  m->sglob = ss_malloc((size_t)(rows * m->b + 1) * sizeof *m->sglob, NULL);
-  m->sprob = ss_malloc((size_t)(rows * m->b + 1) * sizeof *m->sprob, NULL);
-  PetscCheck(m->srow && m->sglob && m->sprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  m->srow[0] = 0;
-  for (int64_t r = 0; r < rows; r++) {
-    PetscInt nc;
-    const PetscInt *c;
-    const PetscScalar *v;
-    PetscInt grow = (PetscInt)m->s_first * m->A + (PetscInt)r;
-    PetscCall(MatGetRow(m->P, grow, &nc, &c, &v));
-    for (PetscInt k = 0; k < nc; k++, nnz++) {
-      m->sglob[nnz] = (int)c[k];
-      m->sprob[nnz] = v[k];
-    }
-    PetscCall(MatRestoreRow(m->P, grow, &nc, &c, &v));
-    m->srow[r + 1] = nnz;
-  }
-  m->nghost = unique_sorted(m->sglob, nnz, &m->ghost);
-  PetscCheck(m->nghost >= 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  m->scol = ss_malloc((size_t)(nnz ? nnz : 1) * sizeof *m->scol, NULL);
-  PetscCheck(m->scol, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  for (int64_t q = 0; q < nnz; q++) m->scol[q] = find_index(m->ghost, m->nghost, m->sglob[q]);
-  free(m->sglob); /* the successor of entry k is ghost[scol[k]] */
-  m->sglob = NULL;
-  for (int i = 0; i < m->nghost; i++)
-    m->remote_succ += m->ghost[i] < m->s_first || m->ghost[i] >= m->s_first + m->s_count;
-  PetscCall(ghost_scatter(m->vglob, 1, m->ghost, m->nghost, &m->vghost, &m->sc_succ));
-  PetscFunctionReturn(0);
-}
-
-/* Predecessors of the owned states: the rows of P^T (ascending (s*A+a)) -> CSR over the
- * ghost list of predecessor states. */
-static PetscErrorCode build_predecessors(rlhf_mdp *m)
-{
-  PetscFunctionBeginUser;
-  Mat PT;
-  PetscCall(MatTranspose(m->P, MAT_INITIAL_MATRIX, &PT));
-  int64_t nnz = 0, cap = 1;
-  for (int s = 0; s < m->s_count; s++) { /* the exact in-degree total: no regrowth */
-    PetscInt nc;
-    PetscCall(MatGetRow(PT, (PetscInt)m->s_first + s, &nc, NULL, NULL));
-    cap += nc;
-    PetscCall(MatRestoreRow(PT, (PetscInt)m->s_first + s, &nc, NULL, NULL));
-  }
-  m->prow = ss_malloc((size_t)(m->s_count + 1) * sizeof *m->prow, NULL);
-  int *pstate = ss_malloc((size_t)cap * sizeof *pstate, NULL);
-  m->pkey = ss_malloc((size_t)cap * sizeof *m->pkey, NULL);
-  m->pprob = ss_malloc((size_t)cap * sizeof *m->pprob, NULL);
-  PetscCheck(m->prow && pstate && m->pkey && m->pprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  m->prow[0] = 0;
-  for (int s = 0; s < m->s_count; s++) {
-    PetscInt nc, grow = m->s_first + s;
-    const PetscInt *c;
-    const PetscScalar *v;
-    PetscCall(MatGetRow(PT, grow, &nc, &c, &v));
-    for (PetscInt k = 0; k < nc; k++, nnz++) {
-      pstate[nnz] = (int)(c[k] / m->A);
-      m->pkey[nnz] = (uint64_t)(c[k] % m->A); /* the ghost index is added below */
-      m->pprob[nnz] = v[k];
-    }
-    PetscCall(MatRestoreRow(PT, grow, &nc, &c, &v));
-    m->prow[s + 1] = nnz;
-  }
-  PetscCall(MatDestroy(&PT));
-  m->npghost = unique_sorted(pstate, nnz, &m->pghost);
-  PetscCheck(m->npghost >= 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  for (int64_t q = 0; q < nnz; q++)
-    m->pkey[q] |= (uint64_t)find_index(m->pghost, m->npghost, pstate[q]) << 8;
-  free(pstate);
-  for (int i = 0; i < m->npghost; i++)
-    m->remote_pred += m->pghost[i] < m->s_first || m->pghost[i] >= m->s_first + m->s_count;
-  PetscCall(ghost_scatter(m->pair_glob, 2, m->pghost, m->npghost, &m->pair_ghost, &m->sc_pred));
-  PetscFunctionReturn(0);
+#ifdef __GLIBC__
+  (void)malloc_trim(0);
+#endif
 }
 
 static PetscErrorCode build_petsc(rlhf_mdp *m, ss_err *e)
 {
   PetscFunctionBeginUser;
   MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
-  PetscCall(VecCreateMPI(comm, m->s_count, m->S, &m->vglob));
   PetscCall(VecCreateMPI(comm, 2 * (PetscInt)m->s_count, 2 * (PetscInt)m->S, &m->pair_glob));
   if (m->file) {
     PetscCall(assemble_file(m, e));
@@ -276,8 +165,10 @@ static PetscErrorCode build_petsc(rlhf_mdp *m, ss_err *e)
   } else {
     PetscCall(assemble(m));
   }
-  PetscCall(build_successors(m));
-  PetscCall(build_predecessors(m));
+  PetscCall(rlhf_mdp_build_successors(m));
+  PetscCall(rlhf_mdp_build_predecessors(m));
+  PetscCall(MatDestroy(&m->P));
+  release_freed();
   PetscFunctionReturn(0);
 }
 
@@ -285,19 +176,48 @@ static int local_arrays(rlhf_mdp *m, ss_err *e)
 {
   size_t ns = (size_t)(m->s_count ? m->s_count : 1), A = (size_t)m->A, d = (size_t)m->d;
   m->rho = ss_malloc(ns * sizeof *m->rho, e);
-  m->V = ss_malloc(ns * sizeof *m->V, e);
-  m->occ = ss_malloc(2 * ns * sizeof *m->occ, e);
-  m->r = ss_malloc(ns * A * sizeof *m->r, e);
-  m->pi = ss_malloc(ns * (size_t)m->H * sizeof *m->pi, e);
+  m->V = rlhf_mdp_alloc(ns * sizeof *m->V, e);
+  m->occ = rlhf_mdp_alloc(2 * ns * sizeof *m->occ, e);
+  m->r = rlhf_mdp_alloc(ns * A * sizeof *m->r, e);
+  m->pi = rlhf_mdp_alloc(ns * (size_t)m->H * sizeof *m->pi, e);
   m->partial = ss_malloc((size_t)(m->c_count ? m->c_count : 1) * (1 + d) * sizeof(double), e);
   m->all = ss_malloc((size_t)m->nchunks * (1 + d) * sizeof(double), e);
-  if (m->store_features) m->phi = ss_malloc(ns * A * d * sizeof *m->phi, e);
   if (e->code) return e->code;
-  for (int s = 0; s < m->s_count; s++) {
-    m->rho[s] = 1.0 / m->S;
-    for (int a = 0; a < m->A && m->phi && !m->file; a++)
+  for (int s = 0; s < m->s_count; s++) m->rho[s] = 1.0 / m->S;
+  return SS_OK;
+}
+
+/* Asks for transparent huge pages on a large array before it is touched (Linux: with THP in
+ * "madvise" mode, the default here, big arrays otherwise get 4 kB pages, and the pass's
+ * data-dependent reads of feature rows and successor values miss the TLB on nearly every
+ * row). Only a hint: the values are the same either way. */
+static void hugepages(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  uintptr_t lo = ((uintptr_t)p + page - 1) / page * page, hi = ((uintptr_t)p + bytes) / page * page;
+  if (bytes >= (4u << 20) && hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p, (void)bytes;
+#endif
+}
+
+void *rlhf_mdp_alloc(size_t bytes, ss_err *e)
+{
+  void *p = ss_malloc(bytes ? bytes : 1, e);
+  if (p) hugepages(p, bytes);
+  return p;
+}
+
+/* The features (stored: generated or read; else regenerated in every pass) and L. Allocated
+ * after the transitions' build, whose transient PETSc objects are gone by then. */
+static int features(rlhf_mdp *m, ss_err *e)
+{
+  size_t ns = (size_t)(m->s_count ? m->s_count : 1), A = (size_t)m->A, d = (size_t)m->d;
+  if (m->store_features && !(m->phi = rlhf_mdp_alloc(ns * A * d * sizeof *m->phi, e))) return e->code;
+  for (int s = 0; s < m->s_count && m->phi && !m->file; s++)
+    for (int a = 0; a < m->A; a++)
       generate_features(m, m->s_first + s, a, m->phi + ((size_t)s * A + a) * d);
-  }
   if (m->file) /* explicit features: this rank's rows of the CSV */
     SS_TRY(rlhf_read_features(m->features_file, m->S, m->A, m->d, (int64_t)m->s_first * m->A,
                               (int64_t)m->s_count * m->A, m->phi, e));
@@ -340,6 +260,7 @@ int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out,
     return e->code;
   }
   if (build_petsc(m, e) && !e->code) ss_fail(e, SS_ERUNTIME, "rlhf: building the distributed MDP failed");
+  if (!e->code) (void)features(m, e);
   ss_comm_max_double(c, &m->L, 1);
   if (ss_par_check(c, e)) {
     rlhf_mdp_destroy(&m);
@@ -360,8 +281,7 @@ void rlhf_mdp_destroy(rlhf_mdp **pm)
   if (m->sc_succ) (void)VecScatterDestroy(&m->sc_succ);
   if (m->sc_pred) (void)VecScatterDestroy(&m->sc_pred);
   void *bufs[] = {m->phi, m->rho, m->V, m->occ, m->r, m->pi, m->partial, m->all, m->srow,
-                  m->sglob, m->scol, m->sprob, m->ghost, m->prow, m->pkey, m->pprob,
-                  m->pghost};
+                  m->scol, m->sprob, m->ghost, m->vext, m->pghost, m->fofs, m->ftgt, m->fprob};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
   free(m);
   *pm = NULL;

@@ -10,24 +10,84 @@
  * rank count. */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 #include "rlhf_mdp.h"
 
+/* CPU seconds of this thread: the parts' timers (t_part), less disturbed than wall time when
+ * other jobs share the cores */
+static double cpu_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* One ghost exchange, counted (commstats) with the bytes received from other ranks. */
-static PetscErrorCode scatter(const rlhf_mdp *m, VecScatter sc, Vec from, Vec to, int64_t remote)
+static PetscErrorCode scatter(rlhf_mdp *m, VecScatter sc, Vec from, Vec to, int64_t remote)
 {
   PetscFunctionBeginUser;
-  double t0 = ss_wtime();
+  double t0 = ss_wtime(), c0 = cpu_now();
   PetscCall(VecScatterBegin(sc, from, to, INSERT_VALUES, SCATTER_FORWARD));
   PetscCall(VecScatterEnd(sc, from, to, INSERT_VALUES, SCATTER_FORWARD));
   ss_comm_count_scatter(m->comm, (uint64_t)remote * sizeof(PetscScalar), ss_wtime() - t0);
+  m->t_part[sc == m->sc_succ ? 2 : 3] += cpu_now() - c0;
   PetscFunctionReturn(0);
+}
+
+/* One step of backward induction over the owned states: Q = r + sum_k P_k V_{h+1}(succ_k) (the
+ * successors in ascending global order; g = NULL at the last step), V = max_a Q (ties to the
+ * lowest action). */
+static void bellman(rlhf_mdp *m, const double *g, int *pi)
+{
+  int A = m->A;
+  for (int s = 0; s < m->s_count; s++) {
+    int best = 0;
+    double qb = -INFINITY;
+    for (int a = 0; a < A; a++) {
+      int64_t row = (int64_t)s * A + a;
+      double q = m->r[row];
+      if (g) {
+        double cont = 0;
+        for (int64_t k = m->srow[row]; k < m->srow[row + 1]; k++) cont += m->sprob[k] * g[m->scol[k]];
+        q += cont;
+      }
+      if (q > qb) qb = q, best = a;
+    }
+    m->V[s] = qb;
+    pi[s] = best;
+  }
+}
+
+/* The same sums when every row has 4 successors (generated MDPs, b = 4): no row offsets, the
+ * four products unrolled (software prefetch of the successor values did not help: measured). */
+static void bellman4(rlhf_mdp *m, const double *g, int *pi)
+{
+  int A = m->A, n = m->s_count;
+  const double *p = m->sprob, *r = m->r;
+  const int *c = m->scol;
+  for (int s = 0; s < n; s++) {
+    int best = 0;
+    double qb = -INFINITY;
+    for (int a = 0; a < A; a++) {
+      int64_t row = (int64_t)s * A + a, k = 4 * row;
+      double cont = 0;
+      cont += p[k] * g[c[k]];
+      cont += p[k + 1] * g[c[k + 1]];
+      cont += p[k + 2] * g[c[k + 2]];
+      cont += p[k + 3] * g[c[k + 3]];
+      double q = r[row] + cont;
+      if (q > qb) qb = q, best = a;
+    }
+    m->V[s] = qb;
+    pi[s] = best;
+  }
 }
 
 static PetscErrorCode backward(rlhf_mdp *m, const double *theta)
 {
   PetscFunctionBeginUser;
   int A = m->A, d = m->d, n = m->s_count;
-  double f[RLHF_DMAX];
+  double f[RLHF_DMAX], t0 = cpu_now();
   for (int s = 0; s < n; s++) {
     if (m->phi) { /* stored rows: the same sums as rlhf_dot, interleaved over actions */
       rlhf_dot_rows(theta, m->phi + (size_t)s * A * d, A, d, m->r + (size_t)s * A);
@@ -38,38 +98,32 @@ static PetscErrorCode backward(rlhf_mdp *m, const double *theta)
       m->r[(size_t)s * A + a] = rlhf_dot(theta, f, d);
     }
   }
+  double t1 = cpu_now(), sc0 = m->t_part[2];
+  m->t_part[0] += t1 - t0;
   for (int h = m->H - 1; h >= 0; h--) {
-    const PetscScalar *g = NULL;
-    if (h < m->H - 1) {
-      PetscScalar *v;
-      PetscCall(VecGetArray(m->vglob, &v));
-      memcpy(v, m->V, (size_t)n * sizeof *v);
-      PetscCall(VecRestoreArray(m->vglob, &v));
+    const double *g = NULL;
+    if (h < m->H - 1) { /* V_{h+1}: owned values into the middle of vext, remote ones around */
+      memcpy(m->vext + m->slo, m->V, (size_t)n * sizeof *m->V);
       PetscCall(scatter(m, m->sc_succ, m->vglob, m->vghost, m->remote_succ));
-      PetscCall(VecGetArrayRead(m->vghost, &g));
-      m->ghost_values += m->nghost;
+      g = m->vext;
+      m->ghost_values += m->remote_succ;
       m->collectives++;
     }
     int *pi = m->pi + (size_t)h * n;
-    for (int s = 0; s < n; s++) {
-      int best = 0;
-      double qb = -INFINITY;
-      for (int a = 0; a < A; a++) {
-        int64_t row = (int64_t)s * A + a;
-        double q = m->r[row];
-        if (g) {
-          double cont = 0;
-          for (int64_t k = m->srow[row]; k < m->srow[row + 1]; k++) cont += m->sprob[k] * g[m->scol[k]];
-          q += cont;
-        }
-        if (q > qb) qb = q, best = a;
-      }
-      m->V[s] = qb;
-      pi[s] = best;
-    }
-    if (g) PetscCall(VecRestoreArrayRead(m->vghost, &g));
+    if (g && m->uniform4) bellman4(m, g, pi);
+    else bellman(m, g, pi);
   }
+  m->t_part[1] += cpu_now() - t1 - (m->t_part[2] - sc0);
   PetscFunctionReturn(0);
+}
+
+/* Pushes the occupancy o of predecessor g (extended index) along its greedy action a's edges
+ * to the owned targets. */
+static inline void push(const rlhf_mdp *m, int64_t g, double o, int a, double *next)
+{
+  if (o == 0) return; /* adds +0 only */
+  int64_t key = g * m->A + a;
+  for (int64_t k = m->fofs[key]; k < m->fofs[key + 1]; k++) next[m->ftgt[k]] += m->fprob[k] * o;
 }
 
 /* occ (n) at step h -> occ at step h+1 through the predecessor scatter */
@@ -87,19 +141,27 @@ static PetscErrorCode forward_step(rlhf_mdp *m, int h, const double *occ, double
   PetscCall(scatter(m, m->sc_pred, m->pair_glob, m->pair_ghost, 2 * m->remote_pred));
   m->ghost_values += 2 * (int64_t)m->npghost;
   m->collectives++;
+  /* predecessors in ascending global order: remote below, owned, remote above; each target's
+   * sum thus runs over its active predecessors in ascending (s*A+a) order */
   const PetscScalar *g;
+  double t0 = cpu_now();
   PetscCall(VecGetArrayRead(m->pair_ghost, &g));
-  for (int s = 0; s < n; s++) {
-    double acc = 0;
-    for (int64_t k = m->prow[s]; k < m->prow[s + 1]; k++) {
-      uint64_t key = m->pkey[k];
-      const PetscScalar *pair = g + 2 * (key >> 8);
-      if ((int)pair[1] == (int)(key & 0xff)) acc += m->pprob[k] * pair[0];
-    }
-    next[s] = acc;
-  }
+  memset(next, 0, (size_t)n * sizeof *next);
+  const int *pi = m->pi + (size_t)h * n;
+  for (int i = 0; i < m->plo; i++) push(m, i, g[2 * i], (int)g[2 * i + 1], next);
+  for (int s = 0; s < n; s++) push(m, (int64_t)m->plo + s, occ[s], pi[s], next);
+  for (int i = m->plo; i < m->npghost; i++) push(m, (int64_t)i + n, g[2 * i], (int)g[2 * i + 1], next);
   PetscCall(VecRestoreArrayRead(m->pair_ghost, &g));
+  m->t_part[4] += cpu_now() - t0;
   PetscFunctionReturn(0);
+}
+
+/* z's feature rows are one per state at a data-dependent action: fetched ahead, the reads
+ * overlap instead of waiting for memory one row at a time */
+#define ZPREFETCH 16
+static inline void prefetch_row(const double *row, int d)
+{
+  for (int j = 0; j < d; j += 8) __builtin_prefetch(row + j, 0, 3);
 }
 
 static PetscErrorCode forward(rlhf_mdp *m)
@@ -110,12 +172,20 @@ static PetscErrorCode forward(rlhf_mdp *m)
   double *occ = m->occ, *next = m->occ + (n ? n : 1), f[RLHF_DMAX];
   memcpy(occ, m->rho, (size_t)n * sizeof *occ);
   for (int h = 0; h < m->H; h++) {
+    double t0 = cpu_now();
+    const int *pi = m->pi + (size_t)h * n;
     for (int s = 0; s < n; s++) {
-      if (occ[s] == 0) continue;
-      double *part = m->partial + (size_t)(s / m->chunk) * w;
-      rlhf_mdp_features(m, m->s_first + s, m->pi[(size_t)h * n + s], f);
-      for (int j = 0; j < d; j++) part[1 + j] += occ[s] * f[j];
+      if (m->phi && s + ZPREFETCH < n) /* the row of a state ahead: rows are 2.5 kB apart */
+        prefetch_row(m->phi + ((size_t)(s + ZPREFETCH) * m->A + pi[s + ZPREFETCH]) * d, d);
+      double o = occ[s];
+      if (o == 0) continue;
+      double *part = m->partial + (size_t)(s / m->chunk) * w + 1;
+      const double *row = f;
+      if (m->phi) row = m->phi + ((size_t)s * m->A + pi[s]) * d;
+      else rlhf_mdp_features(m, m->s_first + s, pi[s], f);
+      for (int j = 0; j < d; j++) part[j] += o * row[j];
     }
+    m->t_part[5] += cpu_now() - t0;
     if (h + 1 < m->H) {
       PetscCall(forward_step(m, h, occ, next));
       double *t = occ;
@@ -137,7 +207,9 @@ int rlhf_mdp_price(rlhf_mdp *m, const double *theta, double *h, double *z, ss_er
   if (forward(m)) ss_fail(e, SS_ERUNTIME, "rlhf: MDP occupancy pass failed");
   m->passes++;
   m->collectives++;
+  double t0 = cpu_now();
   SS_TRY(ss_comm_allgather_doubles(m->comm, m->partial, (int64_t)m->c_count * (int64_t)w, m->all, e));
+  m->t_part[6] += cpu_now() - t0;
   double acc[1 + RLHF_DMAX] = {0};
   for (int c = 0; c < m->nchunks; c++)
     for (size_t i = 0; i < w; i++) acc[i] += m->all[(size_t)c * w + i];

@@ -197,7 +197,7 @@ static int plan_result(const master *ms, const rlhf_agg *agg, const rlhf_plan_op
  * weights lambda, the LP basis that warm-starts the next master, the scale), the bound ub at
  * the centre thc, the master's value V and dual thm, the finish and repeat flags, and the pass
  * count. The record: "PLANST01"; u64 solve, passes, m, d, r, nw, finish, repeats; doubles ub,
- * V, scale, thc (d), thm (d), z (m d), theta (m d), lambda (m); u64 basis (r + 1); doubles in
+ * V, scale, alpha, thc (d), thm (d), z (m d), theta (m d), lambda (m); u64 basis (r + 1); doubles in
  * the machine's byte order (the same build resumes). Solves inside SPSA's evaluation groups
  * (a split communicator) are not counted: their stop keeps the state of the SPSA step. */
 #define PLAN_MAGIC "PLANST01"
@@ -209,10 +209,10 @@ typedef struct {
   int restored;        /* the solve continues from a saved pass: its master is already solved */
   master *ms;
   int *passes, *finish, *repeats;
-  double *ub, *V, *thc, *thm;
+  double *ub, *V, *thc, *thm, *alpha; /* alpha: the smoothing, adapted with smoothing_auto */
 } plan_ck;
 
-static size_t plan_len(int m, int d, int r) { return 72 + 8 * ((size_t)3 + 2 * d + 2 * (size_t)m * d + m + r + 1); }
+static size_t plan_len(int m, int d, int r) { return 72 + 8 * ((size_t)4 + 2 * d + 2 * (size_t)m * d + m + r + 1); }
 
 /* The solve index of the record the task's state holds, or -1. */
 static long plan_saved_seq(const ss_task_state *st)
@@ -238,7 +238,7 @@ static int plan_save(const plan_ck *ck, int max_passes, ss_err *e)
                              (unsigned long long)d, (unsigned long long)ms->r, (unsigned long long)ms->nw,
                              (unsigned long long)*ck->finish, (unsigned long long)*ck->repeats};
   for (int i = 0; i < 8; i++) ss_put_le64(rec + 8 + 8 * i, h[i]);
-  double v[3] = {*ck->ub, *ck->V, ms->scale};
+  double v[4] = {*ck->ub, *ck->V, ms->scale, *ck->alpha};
   memcpy(p, v, sizeof v), p += sizeof v;
   memcpy(p, ck->thc, (size_t)d * 8), p += (size_t)d * 8;
   memcpy(p, ck->thm, (size_t)d * 8), p += (size_t)d * 8;
@@ -258,8 +258,9 @@ static int plan_save(const plan_ck *ck, int max_passes, ss_err *e)
 static int plan_restore(plan_ck *ck, ss_err *e)
 {
   size_t len = 0;
-  const unsigned char *rec = ss_task_state_get(ck->tc->resume, PLAN_KEY, &len), *p = rec + 72;
+  const unsigned char *rec = ss_task_state_get(ck->tc->resume, PLAN_KEY, &len);
   if (!rec || len < 72 || ss_get_le64(rec + 8) != (unsigned long long)ck->seq) return SS_OK;
+  const unsigned char *p = rec + 72;
   master *ms = ck->ms;
   int m = (int)ss_get_le64(rec + 24), d = ms->d;
   if (memcmp(rec, PLAN_MAGIC, 8) || m < 1 || ss_get_le64(rec + 32) != (unsigned long long)d ||
@@ -275,9 +276,9 @@ static int plan_restore(plan_ck *ck, ss_err *e)
   *ck->passes = (int)ss_get_le64(rec + 16);
   *ck->finish = (int)ss_get_le64(rec + 56);
   *ck->repeats = (int)ss_get_le64(rec + 64);
-  double v[3];
+  double v[4];
   memcpy(v, p, sizeof v), p += sizeof v;
-  *ck->ub = v[0], *ck->V = v[1], ms->scale = v[2];
+  *ck->ub = v[0], *ck->V = v[1], ms->scale = v[2], *ck->alpha = v[3];
   memcpy(ck->thc, p, (size_t)d * 8), p += (size_t)d * 8;
   memcpy(ck->thm, p, (size_t)d * 8), p += (size_t)d * 8;
   memcpy(ms->z, p, kd * 8), p += kd * 8;
@@ -320,6 +321,17 @@ static void plan_ck_end(const plan_ck *ck, ss_err *e)
     ss_task_state_put(ck->tc->save, PLAN_KEY, "", 0, e);
 }
 
+/* Automatic in-out smoothing (Pessoa, Sadykov, Uchoa, Vanderbeck 2018): z, the column priced
+ * at the smoothed point, is a subgradient of h there. If h still decreases towards the
+ * master's point (<z, theta_m - theta_c> < 0) the step was too cautious: alpha - 0.1; else it
+ * overshot: alpha + 0.1 (1 - alpha). */
+static double adapt_alpha(double alpha, const double *z, const double *thc, const double *thm, int d)
+{
+  double dir = 0;
+  for (int j = 0; j < d; j++) dir += z[j] * (thm[j] - thc[j]);
+  return dir < 0 ? fmax(0.0, alpha - 0.1) : fmin(0.99, alpha + 0.1 * (1 - alpha));
+}
+
 /* Collective over the oracle's communicator: every rank runs the same master on the same
  * (reduced) columns, so every rank takes the same path. */
 int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_opts *opt,
@@ -338,9 +350,9 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   rlhf_agg_smooth(agg, zero, 1.0, thc, NULL);
   double ub, h, V = -INFINITY;
   double alpha = opt->smoothing;
-  int finish = 0, repeats = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
+  int finish = 0, repeats = 0, smoothed = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
   plan_ck ck = {.ms = &ms, .passes = &res->passes, .finish = &finish, .repeats = &repeats, .ub = &ub, .V = &V,
-                .thc = thc, .thm = thm};
+                .thc = thc, .thm = thm, .alpha = &alpha};
   int rc = plan_ck_begin(&ck, o->comm, e); /* a resumed solve continues from its saved pass */
   if (!ck.restored) {
     /* a local failure pending in e is agreed on inside the pricing reduction */
@@ -375,12 +387,15 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
       memcpy(ths, thm, (size_t)d * sizeof *ths);
     } else {
       for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
+      smoothed = 1;
     }
     t0 = ss_wtime();
     rc = o->price(o->ctx, ths, &h, z, e);
     res->time_price += ss_wtime() - t0;
     res->passes++;
     if (rc) break;
+    if (opt->smoothing_auto && smoothed) alpha = adapt_alpha(alpha, z, thc, thm, d);
+    smoothed = 0;
     int improved = h < ub;
     if (improved) {
       ub = h;

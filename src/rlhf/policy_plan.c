@@ -18,6 +18,7 @@ void rlhf_states_configure(rlhf_states *st, const rlhf_params *p)
 {
   st->method = p->policy_method;
   st->plan.smoothing = p->policy_smoothing;
+  st->plan.smoothing_auto = p->policy_smoothing_auto;
   st->plan.max_passes = p->policy_max_passes;
 }
 

@@ -25,6 +25,7 @@
 typedef struct {
   double tol;       /* stop at (min h - V) <= tol * max(|V|, |h|, 1e-3) */
   double smoothing; /* in-out alpha in [0, 1): 0 is plain column generation */
+  int smoothing_auto; /* adapt alpha from the priced column's direction (planner.c) */
   int max_passes;   /* pricing passes */
 } rlhf_plan_opts;
 

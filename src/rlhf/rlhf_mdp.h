@@ -19,19 +19,24 @@ struct rlhf_mdp {
   int chunk, nchunks, c_first, c_count, s_first, s_count;
   double *phi;        /* s_count*A*d, or NULL (regenerated) */
   double *rho;        /* s_count */
-  Mat P;              /* (S*A) x S transitions, rows of the owned states */
-  /* successors of the owned rows: CSR in ascending global successor order */
+  Mat P;              /* (S*A) x S transitions, rows of the owned states (during the build) */
+  /* successors of the owned rows (mdp_edges.c): CSR in ascending global successor order, each
+   * entry an index into the extended layout [remote below | owned | remote above] */
   int64_t *srow;
-  int *sglob, *scol;  /* global successor (during the build only), index into ghost */
+  int *scol;
   double *sprob;
-  int nghost, *ghost; /* sorted unique successors */
+  int nghost, *ghost; /* extended index -> global state */
+  int slo;            /* remote successors below the owned block */
+  int uniform4;       /* every row has 4 successors: entries 4 row .. 4 row + 3 */
+  double *vext;       /* nghost values V_{h+1}; the owned ones in the middle (vglob's array) */
   Vec vglob, vghost;
-  VecScatter sc_succ;
-  /* predecessors of the owned states: CSR in ascending global (s*A+a) order */
-  int64_t *prow;
-  uint64_t *pkey;     /* (index into pghost) << 8 | action */
-  double *pprob;
-  int npghost, *pghost;
+  VecScatter sc_succ; /* remote values only */
+  /* active edges: for predecessor g (extended: remote below | owned | remote above) and action
+   * a, the owned successors of (g, a): targets ftgt[fofs[g*A+a] ..] with probabilities fprob */
+  int npghost, plo, *pghost; /* remote predecessor states (sorted), plo of them below */
+  int64_t *fofs;
+  int *ftgt;
+  double *fprob;
   Vec pair_glob, pair_ghost; /* (occupancy, action) per state: one block scatter per step */
   VecScatter sc_pred;
   /* work */
@@ -40,8 +45,18 @@ struct rlhf_mdp {
   /* counters (this rank): pricing passes, ghost values received, collective calls */
   int64_t passes, ghost_values, collectives;
   int64_t remote_succ, remote_pred; /* ghost entries owned by other ranks */
+  /* CPU seconds of the pass's parts (this rank): rewards, backward sums, successor scatters,
+   * pair scatters, occupancy pushes, z sums, the allgather */
+  double t_part[7];
 };
 typedef struct rlhf_mdp rlhf_mdp;
+
+/* ss_malloc with a hint for transparent huge pages (large arrays read at data-dependent
+ * places: without it, nearly every read misses the TLB). */
+void *rlhf_mdp_alloc(size_t bytes, ss_err *e);
+/* mdp_edges.c: the pass's structures from P (collective: MatTranspose, the scatters). */
+PetscErrorCode rlhf_mdp_build_successors(rlhf_mdp *m);
+PetscErrorCode rlhf_mdp_build_predecessors(rlhf_mdp *m);
 
 int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **m, ss_err *e);
 void rlhf_mdp_destroy(rlhf_mdp **m);

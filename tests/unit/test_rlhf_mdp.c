@@ -6,8 +6,9 @@
  *  - an H = 1 MDP gives the contextual path's pricing pass bit for bit, and the same certified
  *    planner values on the same features;
  *  - the planner's certified value against an LP over occupancy measures on tiny MDPs (H = 3),
- *    for every aggregator (polyhedral and linear: the LP optimum; pessimistic_sw: the LP at the
- *    planner's dual point gives its dual value, and the bracket is valid). */
+ *    for every aggregator, with fixed and with automatic in-out smoothing (polyhedral and
+ *    linear: the LP optimum; pessimistic_sw: the LP at the planner's dual point gives its dual
+ *    value, and the bracket is valid). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,7 +233,9 @@ static void test_planner_vs_occupancy_lp(void)
     rlhf_states *st;
     CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 0, &st, &e), SS_OK);
     rlhf_mdp *m = st->mdp;
-    for (size_t a = 0; a < sizeof names / sizeof names[0]; a++) {
+    for (size_t q = 0; q < 2 * sizeof names / sizeof names[0]; q++) { /* fixed, automatic alpha */
+      size_t a = q % (sizeof names / sizeof names[0]);
+      st->plan.smoothing_auto = q >= sizeof names / sizeof names[0];
       rlhf_agg *agg = random_agg(names[a], 200 + 10 * t + a, 3, 4);
       rlhf_policy pol;
       CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-10, &pol, &e), SS_OK);
@@ -259,5 +262,6 @@ SS_UNIT_SUITE(rlhf_mdp_suite)
   ss_unit_test("backward induction vs enumeration of deterministic policies", test_backward_vs_enumeration);
   ss_unit_test("occupancy z_pi vs Monte Carlo rollouts (5 s.e.)", test_z_vs_monte_carlo);
   ss_unit_test("H = 1 MDP equals the contextual path", test_h1_equals_contextual);
-  ss_unit_test("planner vs occupancy-measure LP, H = 3 (all aggregators)", test_planner_vs_occupancy_lp);
+  ss_unit_test("planner vs occupancy-measure LP, H = 3 (all aggregators, fixed and automatic alpha)",
+               test_planner_vs_occupancy_lp);
 }
