@@ -29,7 +29,7 @@ FAMILIES = ("rlhf", "bandit", "facility")
 PUBLIC = {
     "util": "error rng xsum table table_read input_file",
     "par": "par median nodes commstats collectives bandit_coll",
-    "core": "config experiment plugin memory timer interrupt checkpoint task_state output collect driver",
+    "core": "config experiment plugin memory timer interrupt checkpoint task_state task_current output collect driver",
     "rlhf": "rlhf rlhf_params rlhf_env rlhf_population rlhf_comparisons rlhf_mle rlhf_confidence "
             "rlhf_data_cache rlhf_estimates rlhf_agg rlhf_policy rlhf_strategy rlhf_kern rlhf_lp",
     "bandit": "bandit bandit_context bandit_mech bandit_ridge",

@@ -160,9 +160,17 @@ int ss_bandit_strategy_known(const char *name);
  * the protocol sets them to where it can continue (epoch 0: nothing to keep): the reports
  * after the last completed epoch's update. The sink has then been called for every epoch
  * before `epoch`. */
-typedef struct {
+typedef struct ss_bandit_resume {
   int epoch;
   double *yrep; /* K x d, allocated by the caller */
+  /* periodic in-task checkpoints (interrupt.h; NULL: none): called on every rank of c at a
+   * safe point where one is due, with epoch and yrep set to the state there (the sink has been
+   * called for every epoch before `epoch`; `epochs` as in the protocol); puts it into the
+   * task's state. Not collective. */
+  int (*save)(struct ss_bandit_resume *res, int epochs, ss_err *e);
+  void *save_ctx;
+  int64_t K; /* the sizes of yrep, for save */
+  int d;
 } ss_bandit_resume;
 
 typedef struct {

@@ -3,7 +3,7 @@
  * that `stratsim run --resume DIR` skips the completed tasks and continues the others from
  * their saved states. Neither depends on the rank count or the group layout, so a checkpoint
  * resumes at any rank count. A task stopped where its experiment saves no state (facility,
- * a bandit rollout, a planner pass, the phases outside the loops) is run again from its start
+ * a bandit rollout, a planner pass inside an SPSA evaluation, the phases outside the loops) is run again from its start
  * or from its last state.
  * Only world rank 0 reads and writes the file (no shared file system is assumed); nothing here
  * is collective. Format and mechanism: docs/checkpoint.md. */

@@ -284,8 +284,16 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
     emit(&w, ep, want_curve, sink, sink_ctx);
     if (ep == w.nep) break;
     update(&w, ep);
-    /* safe point: the state is (yrep, ep + 1) and the sink's rows of epochs 0..ep */
-    rc = ss_safepoint_check(&sp, c, "bandit epoch", ep + 1, w.nep + 1, e); /* (the loop's ep++ follows) */
+    /* safe point: the state is (yrep, ep + 1) and the sink's rows of epochs 0..ep; a periodic
+     * checkpoint saves it and goes on (the loop's ep++ follows) */
+    int due = 0;
+    rc = ss_safepoint_due(&sp, c, "bandit epoch", ep + 1, w.nep + 1, res && res->save ? &due : NULL, e);
+    if (!rc && due) {
+      res->epoch = ep + 1;
+      memcpy(res->yrep, w.yrep, kd);
+      res->save(res, w.nep, e); /* local: ss_periodic_write agrees on a failure first */
+      rc = ss_periodic_write(c, e);
+    }
   }
   if (rc == SS_EINTR && res) {
     res->epoch = ep;

@@ -13,10 +13,42 @@
 #define KEY "bandit.protocol"
 #define TABLES "bandit.tables"
 
+/* The state res and the task's tables so far into task->save. Not collective. */
+static int put_state(ss_task *task, int64_t K, int d, int epochs, const ss_bandit_resume *res, ss_err *e)
+{
+  size_t kd = (size_t)K * d * sizeof(double), tlen = 0;
+  unsigned char *rec = ss_malloc(32 + kd, e);
+  char *tables = NULL, where[96];
+  if (rec) {
+    memcpy(rec, MAGIC, 8);
+    ss_put_le64(rec + 8, (unsigned long long)res->epoch);
+    ss_put_le64(rec + 16, (unsigned long long)K);
+    ss_put_le64(rec + 24, (unsigned long long)d);
+    memcpy(rec + 32, res->yrep, kd);
+    snprintf(where, sizeof where, "bandit epoch %d of %d", res->epoch, epochs + 1);
+    if (!ss_tableset_pack(task->tables, &tables, &tlen, e) && !ss_task_state_put(task->save, KEY, rec, 32 + kd, e) &&
+        !ss_task_state_put(task->save, TABLES, tables, tlen, e))
+      ss_task_state_put(task->save, "where", where, strlen(where) + 1, e);
+  }
+  free(rec);
+  free(tables);
+  return e->code;
+}
+
+/* res->save for the periodic checkpoints. */
+static int save_now(ss_bandit_resume *res, int epochs, ss_err *e)
+{
+  return put_state(res->save_ctx, res->K, res->d, epochs, res, e);
+}
+
 int ss_bandit_task_resume(ss_task *task, int64_t K, int d, ss_bandit_resume *res, ss_err *e)
 {
   size_t kd = (size_t)K * d * sizeof(double), len = 0, tlen = 0;
   res->epoch = 0;
+  res->save = task->save ? save_now : NULL;
+  res->save_ctx = task;
+  res->K = K;
+  res->d = d;
   if (!(res->yrep = ss_malloc(kd ? kd : 1, e))) return e->code;
   const unsigned char *rec = ss_task_state_get(task->resume, KEY, &len);
   const char *tables = ss_task_state_get(task->resume, TABLES, &tlen);
@@ -33,23 +65,8 @@ int ss_bandit_task_resume(ss_task *task, int64_t K, int d, ss_bandit_resume *res
 int ss_bandit_task_save(ss_task *task, int64_t K, int d, int epochs, const ss_bandit_resume *res, ss_err *e)
 {
   if (e->code != SS_EINTR || !task->save || res->epoch == 0) return e->code;
-  size_t kd = (size_t)K * d * sizeof(double), tlen = 0;
   ss_err stop = *e, se = {0};
-  unsigned char *rec = ss_malloc(32 + kd, &se);
-  char *tables = NULL, where[96];
-  if (rec) {
-    memcpy(rec, MAGIC, 8);
-    ss_put_le64(rec + 8, (unsigned long long)res->epoch);
-    ss_put_le64(rec + 16, (unsigned long long)K);
-    ss_put_le64(rec + 24, (unsigned long long)d);
-    memcpy(rec + 32, res->yrep, kd);
-    snprintf(where, sizeof where, "bandit epoch %d of %d", res->epoch, epochs + 1);
-    if (!ss_tableset_pack(task->tables, &tables, &tlen, &se) && !ss_task_state_put(task->save, KEY, rec, 32 + kd, &se) &&
-        !ss_task_state_put(task->save, TABLES, tables, tlen, &se))
-      ss_task_state_put(task->save, "where", where, strlen(where) + 1, &se);
-  }
-  free(rec);
-  free(tables);
+  put_state(task, K, d, epochs, res, &se);
   *e = se.code ? se : stop;
   return e->code;
 }

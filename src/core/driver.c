@@ -93,9 +93,11 @@ static void keep_state(ss_comm *group, ss_task_rows *rows, long t, const ss_task
 }
 
 /* One task on this rank's group. Collective over group. */
-static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t, long first,
-                    ss_timers *timers, ss_progress *prog, ss_task_rows *rows, ss_err *e)
+static int run_task(ss_run_state *r, long t, long first, ss_err *e)
 {
+  ss_comm *world = r->world, *group = r->group;
+  const ss_config *cfg = r->cfg;
+  ss_task_rows *rows = &r->rows;
   const ss_experiment_ops *exp = ss_experiment_find(ss_cfg_experiment(cfg));
   long seeds = ss_cfg_int(cfg, "seeds"), point = first + t / seeds;
   int s = (int)(t % seeds);
@@ -110,8 +112,10 @@ static int run_task(ss_comm *world, ss_comm *group, const ss_config *cfg, long t
   /* local allocations: a rank that cannot run the task must not leave its group in it */
   if (!ss_par_phase_end(group, e)) {
     ss_task task = {group, world, pcfg, point, s, (uint64_t)ss_cfg_int(pcfg, "seed") + (uint64_t)s,
-                    tables, timers, prog, resume, save};
+                    tables, &r->timers, &r->prog, resume, save};
+    ss_run_task_begin(r, t, resume, save); /* periodic in-task checkpoints (resume.c) */
     exp->run(&task, e);
+    ss_run_task_end(r);
     keep_state(group, rows, t, save, e);
     if (e->code == SS_EINTR) /* where this group stopped, for the manifest's reason */
       snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg), " in task %ld (point %ld, seed %d)", t,
@@ -213,7 +217,7 @@ static int make_groups(ss_run_state *r, ss_err *e)
   if (ss_progress_init(&r->prog, r->world, r->rows.ntodo, r->ngroups, !r->o->quiet))
     ss_fail(e, SS_ERUNTIME, "cannot set up progress reporting");
   r->every = ss_cfg_real(r->cfg, "checkpoint.every");
-  r->last_save = r->last_point = ss_wtime();
+  r->periodic.last = r->last_point = ss_wtime();
   r->stride = 1;
   /* the groups' split (every rank takes it) agrees on everything above with its own outcome */
   if (ss_par_split(r->world, r->gid, me, &r->group, e)) ss_comm_free(&r->prog.notify); /* no progress */
@@ -234,7 +238,7 @@ static int run_tasks(ss_run_state *r, ss_err *e)
     long j = i * groups + r->gid;
     if (e->code || j >= r->rows.ntodo) continue;
     if (ss_interrupt_check(r->group, e) ||
-        run_task(r->world, r->group, r->cfg, r->rows.todo[j], first, &r->timers, &r->prog, &r->rows, e)) {
+        run_task(r, r->rows.todo[j], first, e)) {
       if (!meet) return e->code;
       continue;
     }

@@ -5,6 +5,8 @@
 #include "stratsim/driver.h"
 #include "manifest.h"
 #include "progress.h"
+#include "stratsim/interrupt.h"
+#include "stratsim/task_current.h"
 #include "stratsim/timer.h"
 #include "task_rows.h"
 
@@ -24,7 +26,10 @@ typedef struct {
   ss_progress prog;
   /* checkpoints (src/core/resume.c) */
   double every;       /* checkpoint.every: seconds (0: only at a signal) */
-  double last_save;   /* rank 0: time of the last checkpoint (or of the start) */
+  ss_periodic periodic; /* in-task checkpoints (interrupt.h); .last: rank 0's time of the last
+                         * checkpoint (or of the start) */
+  long task;          /* the task this group runs, and its states (ss_run_task_begin) */
+  ss_task_current current;
   double last_point;  /* rank 0: time of the last world safe point */
   long point_round;   /* the round of the last world safe point */
   long stride;        /* rounds between world safe points */
@@ -46,5 +51,11 @@ int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e);
 /* Collective over world: the finished tasks' rows to rank 0, and rank 0 writes the checkpoint
  * when it holds tasks the file on disk does not. */
 int ss_run_save(ss_run_state *r, ss_err *e);
+/* Around one task of this group (not collective): makes task t (its states resume and save)
+ * the current task (task_current.h) and, with checkpoint.every set and one group (the whole
+ * world runs the task), arms its periodic in-task checkpoints (interrupt.h);
+ * ss_run_task_end undoes both. */
+void ss_run_task_begin(ss_run_state *r, long t, const ss_task_state *resume, ss_task_state *save);
+void ss_run_task_end(ss_run_state *r);
 
 #endif

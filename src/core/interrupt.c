@@ -39,16 +39,26 @@ void ss_safepoint_init(ss_safepoint *sp)
   sp->last = ss_wtime();
 }
 
-int ss_safepoint_check(ss_safepoint *sp, ss_comm *c, const char *what, long step, long of, ss_err *e)
+static ss_periodic *armed; /* the task the whole world runs, when checkpoint.every is set */
+
+void ss_periodic_arm(ss_periodic *p) { armed = p; }
+
+int ss_safepoint_due(ss_safepoint *sp, ss_comm *c, const char *what, long step, long of, int *due, ss_err *e)
 {
+  if (due) *due = 0;
   if (--sp->countdown > 0) return SS_OK;
-  double now = ss_wtime(), v[2] = {(double)received, now - sp->last};
-  ss_comm_max_double(c, v, 2);
+  double now = ss_wtime(), v[3] = {(double)received, now - sp->last, 0};
+  /* world rank 0's clock decides; the others contribute 0 (the size is the same on every rank
+   * of c, so every rank of c takes part in the same reduction) */
+  int world = due && armed && ss_comm_size(c) == armed->world_size;
+  if (world && armed->root && armed->every > 0 && now - armed->last >= armed->every) v[2] = 1;
+  ss_comm_max_double(c, v, world ? 3 : 2);
   sp->last = now;
   if (v[0] != 0) {
     received = (sig_atomic_t)v[0];
     return ss_fail(e, SS_EINTR, "interrupted by %s at %s %ld of %ld", ss_signal_name((int)v[0]), what, step, of);
   }
+  if (world) *due = v[2] != 0;
   /* the next check after about SS_SAFEPOINT_SECONDS at the slowest rank's pace; the stride at
    * most doubles per check, so a loop that slows down is still checked often */
   double per_call = v[1] / (double)sp->stride;
@@ -56,6 +66,17 @@ int ss_safepoint_check(ss_safepoint *sp, ss_comm *c, const char *what, long step
   if (want > 2.0 * (double)sp->stride) want = 2.0 * (double)sp->stride;
   sp->stride = sp->countdown = want < 1 ? 1 : (long)want;
   return SS_OK;
+}
+
+int ss_safepoint_check(ss_safepoint *sp, ss_comm *c, const char *what, long step, long of, ss_err *e)
+{
+  return ss_safepoint_due(sp, c, what, step, of, NULL, e);
+}
+
+int ss_periodic_write(ss_comm *c, ss_err *e)
+{
+  SS_TRY(ss_par_check(c, e)); /* the loop's save was local */
+  return armed ? armed->write(armed->arg, e) : SS_OK;
 }
 
 const char *ss_signal_name(int sig)

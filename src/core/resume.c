@@ -176,7 +176,7 @@ int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e)
       double per_round = (now - r->last_point) / (double)rounds, w = per_round > 0 ? r->every / 8 / per_round : 1e18;
       want = w < 2.0 * (double)r->stride ? (long)w : 2 * r->stride;
     }
-    v[0] = now - r->last_save >= r->every;
+    v[0] = now - r->periodic.last >= r->every;
     v[1] = want < 1 ? 1 : want;
     r->last_point = now;
     r->point_round = i;
@@ -186,6 +186,49 @@ int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e)
   *next = i + r->stride;
   if (!v[0]) return SS_OK;
   SS_TRY(ss_run_save(r, e));
-  if (ss_comm_rank(r->world) == 0) r->last_save = ss_wtime();
+  if (ss_comm_rank(r->world) == 0) r->periodic.last = ss_wtime();
   return SS_OK;
+}
+
+/* The armed write (interrupt.h): the task's state, as its loop just saved it, to this group's
+ * leader's rows (world rank 0: the group is the world), then the collective save. */
+static int periodic_write(void *arg, ss_err *e)
+{
+  ss_run_state *r = arg;
+  long t = r->task;
+  if (ss_comm_rank(r->group) == 0 && ss_task_state_count(r->current.save)) {
+    char *buf = NULL;
+    size_t len = 0;
+    if (!ss_task_state_pack(r->current.save, &buf, &len, e)) {
+      free(r->rows.part[t]);
+      r->rows.part[t] = buf;
+      r->rows.partlen[t] = len;
+      r->rows.fresh[t] = 1;
+    }
+  }
+  SS_TRY(ss_par_check(r->world, e));
+  SS_TRY(ss_run_save(r, e));
+  if (ss_comm_rank(r->world) == 0) r->periodic.last = ss_wtime();
+  return SS_OK;
+}
+
+void ss_run_task_begin(ss_run_state *r, long t, const ss_task_state *resume, ss_task_state *save)
+{
+  r->task = t;
+  r->current = (ss_task_current){r->group, resume, save, 0};
+  ss_task_current_set(&r->current);
+  if (r->every <= 0 || r->ngroups != 1) return; /* several groups: docs/checkpoint.md, limits */
+  r->periodic.every = r->every;
+  r->periodic.world_size = ss_comm_size(r->world);
+  r->periodic.root = ss_comm_rank(r->world) == 0;
+  r->periodic.write = periodic_write;
+  r->periodic.arg = r;
+  ss_periodic_arm(&r->periodic);
+}
+
+void ss_run_task_end(ss_run_state *r)
+{
+  ss_periodic_arm(NULL);
+  ss_task_current_set(NULL);
+  r->current = (ss_task_current){0};
 }

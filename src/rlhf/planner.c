@@ -23,6 +23,7 @@
 #include <string.h>
 #include "stratsim/rlhf_lp.h"
 #include "stratsim/interrupt.h"
+#include "stratsim/task_current.h"
 #include "rlhf_impl.h"
 
 typedef struct {
@@ -189,6 +190,137 @@ static int plan_result(const master *ms, const rlhf_agg *agg, const rlhf_plan_op
   return SS_OK;
 }
 
+/* ---- in-task checkpoints (docs/checkpoint.md): a solve's state at a planner pass ----
+ * A solve over the task's own communicator is counted (task_current.h): the task's solves come
+ * in a fixed sequence, and the record is keyed by the solve's index there. The state after a
+ * pass's master is everything the loop carries: the master (columns z, their pricing points,
+ * weights lambda, the LP basis that warm-starts the next master, the scale), the bound ub at
+ * the centre thc, the master's value V and dual thm, the finish and repeat flags, and the pass
+ * count. The record: "PLANST01"; u64 solve, passes, m, d, r, nw, finish, repeats; doubles ub,
+ * V, scale, alpha, thc (d), thm (d), z (m d), theta (m d), lambda (m); u64 basis (r + 1); doubles in
+ * the machine's byte order (the same build resumes). Solves inside SPSA's evaluation groups
+ * (a split communicator) are not counted: their stop keeps the state of the SPSA step. */
+#define PLAN_MAGIC "PLANST01"
+#define PLAN_KEY "rlhf.plan"
+
+typedef struct {
+  ss_task_current *tc; /* NULL: a solve that is not counted */
+  long seq;
+  int restored;        /* the solve continues from a saved pass: its master is already solved */
+  master *ms;
+  int *passes, *finish, *repeats;
+  double *ub, *V, *thc, *thm, *alpha; /* alpha: the smoothing, adapted with smoothing_auto */
+} plan_ck;
+
+static size_t plan_len(int m, int d, int r) { return 72 + 8 * ((size_t)4 + 2 * d + 2 * (size_t)m * d + m + r + 1); }
+
+/* The solve index of the record the task's state holds, or -1. */
+static long plan_saved_seq(const ss_task_state *st)
+{
+  size_t len = 0;
+  const unsigned char *rec = ss_task_state_get(st, PLAN_KEY, &len);
+  return rec && len >= 72 ? (long)ss_get_le64(rec + 8) : -1;
+}
+
+/* The solve's state into the task's state (every rank; not collective). A resumed task that
+ * stops again while it recomputes an earlier solve keeps the later solve's state it resumed
+ * from. */
+static int plan_save(const plan_ck *ck, int max_passes, ss_err *e)
+{
+  if (plan_saved_seq(ck->tc->save) > ck->seq) return SS_OK;
+  const master *ms = ck->ms;
+  int d = ms->d, m = ms->m;
+  size_t len = plan_len(m, d, ms->r), kd = (size_t)m * d;
+  unsigned char *rec = ss_malloc(len, e), *p = rec + 72;
+  if (!rec) return e->code;
+  memcpy(rec, PLAN_MAGIC, 8);
+  unsigned long long h[8] = {(unsigned long long)ck->seq, (unsigned long long)*ck->passes, (unsigned long long)m,
+                             (unsigned long long)d, (unsigned long long)ms->r, (unsigned long long)ms->nw,
+                             (unsigned long long)*ck->finish, (unsigned long long)*ck->repeats};
+  for (int i = 0; i < 8; i++) ss_put_le64(rec + 8 + 8 * i, h[i]);
+  double v[4] = {*ck->ub, *ck->V, ms->scale, *ck->alpha};
+  memcpy(p, v, sizeof v), p += sizeof v;
+  memcpy(p, ck->thc, (size_t)d * 8), p += (size_t)d * 8;
+  memcpy(p, ck->thm, (size_t)d * 8), p += (size_t)d * 8;
+  memcpy(p, ms->z, kd * 8), p += kd * 8;
+  memcpy(p, ms->theta, kd * 8), p += kd * 8;
+  memcpy(p, ms->lambda, (size_t)m * 8), p += (size_t)m * 8;
+  for (int i = 0; i <= ms->r; i++, p += 8) ss_put_le64(p, (unsigned long long)ms->basis[i]);
+  char where[96];
+  snprintf(where, sizeof where, "planner pass %d of %d (policy solve %ld)", *ck->passes, max_passes, ck->seq);
+  if (!ss_task_state_put(ck->tc->save, PLAN_KEY, rec, len, e))
+    ss_task_state_put(ck->tc->save, "where", where, strlen(where) + 1, e);
+  free(rec);
+  return e->code;
+}
+
+/* The saved state of this solve, if the task resumes inside it (not collective). */
+static int plan_restore(plan_ck *ck, ss_err *e)
+{
+  size_t len = 0;
+  const unsigned char *rec = ss_task_state_get(ck->tc->resume, PLAN_KEY, &len);
+  if (!rec || len < 72 || ss_get_le64(rec + 8) != (unsigned long long)ck->seq) return SS_OK;
+  const unsigned char *p = rec + 72;
+  master *ms = ck->ms;
+  int m = (int)ss_get_le64(rec + 24), d = ms->d;
+  if (memcmp(rec, PLAN_MAGIC, 8) || m < 1 || ss_get_le64(rec + 32) != (unsigned long long)d ||
+      ss_get_le64(rec + 40) != (unsigned long long)ms->r || ss_get_le64(rec + 48) != (unsigned long long)ms->nw ||
+      len != plan_len(m, d, ms->r))
+    return ss_fail(e, SS_EINPUT, "the checkpoint's planner state does not match this run (%zu bytes)", len);
+  while (ms->cap < m) {
+    ms->m = ms->cap;
+    SS_TRY(master_grow(ms, e));
+  }
+  size_t kd = (size_t)m * d;
+  ms->m = m;
+  *ck->passes = (int)ss_get_le64(rec + 16);
+  *ck->finish = (int)ss_get_le64(rec + 56);
+  *ck->repeats = (int)ss_get_le64(rec + 64);
+  double v[4];
+  memcpy(v, p, sizeof v), p += sizeof v;
+  *ck->ub = v[0], *ck->V = v[1], ms->scale = v[2], *ck->alpha = v[3];
+  memcpy(ck->thc, p, (size_t)d * 8), p += (size_t)d * 8;
+  memcpy(ck->thm, p, (size_t)d * 8), p += (size_t)d * 8;
+  memcpy(ms->z, p, kd * 8), p += kd * 8;
+  memcpy(ms->theta, p, kd * 8), p += kd * 8;
+  memcpy(ms->lambda, p, (size_t)m * 8), p += (size_t)m * 8;
+  for (int i = 0; i <= ms->r; i++, p += 8) ms->basis[i] = (int)ss_get_le64(p);
+  ck->restored = 1;
+  return SS_OK;
+}
+
+/* Counts the solve if it runs over the task's communicator, and restores its saved state. */
+static int plan_ck_begin(plan_ck *ck, const ss_comm *c, ss_err *e)
+{
+  ck->tc = e->code ? NULL : ss_task_current_of(c);
+  if (!ck->tc) return e->code;
+  ck->seq = ck->tc->seq++;
+  return plan_restore(ck, e);
+}
+
+/* The safe point after a pass's master (collective over c): at a stop, the state is saved; when
+ * a periodic checkpoint is due, it is saved and written, and the solve goes on. */
+static int plan_ck_point(plan_ck *ck, ss_safepoint *sp, ss_comm *c, int max_passes, ss_err *e)
+{
+  int due = 0;
+  int rc = ss_safepoint_due(sp, c, "planner pass", *ck->passes, max_passes, ck->tc ? &due : NULL, e);
+  if (rc == SS_EINTR && ck->tc) {
+    ss_err stop = *e, se = {0};
+    *e = plan_save(ck, max_passes, &se) ? se : stop; /* a failed save is reported instead */
+    return e->code;
+  }
+  if (rc || !due) return rc;
+  plan_save(ck, max_passes, e); /* local: ss_periodic_write agrees on a failure first */
+  return ss_periodic_write(c, e);
+}
+
+/* A counted solve that ended: its record (if any) is of no more use. */
+static void plan_ck_end(const plan_ck *ck, ss_err *e)
+{
+  if (ck->tc && ck->tc->save && plan_saved_seq(ck->tc->save) == ck->seq)
+    ss_task_state_put(ck->tc->save, PLAN_KEY, "", 0, e);
+}
+
 /* Automatic in-out smoothing (Pessoa, Sadykov, Uchoa, Vanderbeck 2018): z, the column priced
  * at the smoothed point, is a subgradient of h there. If h still decreases towards the
  * master's point (<z, theta_m - theta_c> < 0) the step was too cautious: alpha - 0.1; else it
@@ -217,23 +349,29 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   /* the first centre: the smoothed W's gradient at z = 0, a point of Theta */
   rlhf_agg_smooth(agg, zero, 1.0, thc, NULL);
   double ub, h, V = -INFINITY;
-  /* a local failure pending in e is agreed on inside the pricing reduction */
-  int rc = o->price(o->ctx, thc, &ub, z, e);
-  res->passes = 1;
-  if (!rc) (void)add_column(&ms, agg, thc, z, e);
   double alpha = opt->smoothing;
   int finish = 0, repeats = 0, smoothed = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
+  plan_ck ck = {.ms = &ms, .passes = &res->passes, .finish = &finish, .repeats = &repeats, .ub = &ub, .V = &V,
+                .thc = thc, .thm = thm, .alpha = &alpha};
+  int rc = plan_ck_begin(&ck, o->comm, e); /* a resumed solve continues from its saved pass */
+  if (!ck.restored) {
+    /* a local failure pending in e is agreed on inside the pricing reduction */
+    rc = o->price(o->ctx, thc, &ub, z, e);
+    res->passes = 1;
+    if (!rc) (void)add_column(&ms, agg, thc, z, e);
+  }
   ss_safepoint sp;
   ss_safepoint_init(&sp);
   while (!rc) {
     double t0 = ss_wtime();
-    if (!e->code) (void)solve_master(&ms, agg, &V, thm, e);
+    if (!e->code && !ck.restored) (void)solve_master(&ms, agg, &V, thm, e);
+    ck.restored = 0;
     res->time_master += ss_wtime() - t0;
     /* the master is identical on every rank; only a local allocation failure can differ, and
      * it must be agreed on before the ranks decide (collectively) whether to price again */
     rc = ss_par_check(o->comm, e);
-    /* safe point (collective over the oracle's ranks): a stopped solve restarts from scratch */
-    if (!rc) rc = ss_safepoint_check(&sp, o->comm, "planner pass", res->passes, opt->max_passes, e);
+    /* safe point (collective over the oracle's ranks): the solve's state is saved there */
+    if (!rc) rc = plan_ck_point(&ck, &sp, o->comm, opt->max_passes, e);
     if (rc) break;
     double rel = (ub - V) / rlhf_rel_denominator_scaled(V, ub, ms.scale);
     if (res->passes >= opt->max_passes) break;
@@ -271,6 +409,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     if (repeats >= 2) break;
   }
   res->master_value = V;
+  if (!rc) plan_ck_end(&ck, e);
   if (!rc) plan_result(&ms, agg, opt, ub, thc, res, e);
   if (!rc && (rc = ss_par_check(o->comm, e))) rlhf_plan_free(res); /* local allocations above */
   free(ms.z), free(ms.theta), free(ms.lambda), free(ms.basis);

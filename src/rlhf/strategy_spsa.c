@@ -273,8 +273,10 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
     if ((rc = spsa_step(&w, m, e))) break; /* a stop inside step m: its start is the state */
     m++;
     if (ctx->progress) ctx->progress(ctx->progress_ctx, (double)m / S->steps);
-    /* safe point: the state is (reports, warm, m) */
-    if (m < S->steps) rc = ss_safepoint_check(&sp, ctx->comm, "SPSA step", m, S->steps, e);
+    /* safe point: the state is (reports, warm, m); a periodic checkpoint saves it and goes on */
+    int due = 0;
+    if (m < S->steps) rc = ss_safepoint_due(&sp, ctx->comm, "SPSA step", m, S->steps, &due, e);
+    if (!rc && due && !(rc = spsa_save(&w, m, e))) rc = ss_periodic_write(ctx->comm, e);
   }
   /* the state to continue from: at a stop, the start of step m; at the end, the final reports
    * (a resumed task then skips this run) */

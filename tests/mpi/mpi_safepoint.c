@@ -1,7 +1,8 @@
 /* Safe points (interrupt.h) across ranks that run at different speeds: with no signal a loop
  * runs to its end and every rank keeps the same stride (it comes from agreed timings only);
  * when one rank alone raises SIGUSR1 at iteration 1000, every rank stops with SS_EINTR at the
- * same iteration (>= 1000), and the message names the signal and the step. Prints
+ * same iteration (>= 1000), and the message names the signal and the step; periodic
+ * checkpoints are due at the same iterations on every rank, never in a split. Prints
  * "mpi_safepoint P=<n>: ok" on rank 0. */
 #include <signal.h>
 #include <stdio.h>
@@ -67,6 +68,52 @@ static void one_rank_signalled(void)
   check(ss_interrupt_pending() == SIGUSR1, "every rank now reports the signal");
 }
 
+static int writes;
+static int count_write(void *arg, ss_err *e)
+{
+  (void)arg, (void)e;
+  writes++;
+  return SS_OK;
+}
+
+/* Periodic checkpoints: armed with every = 0.05 s, a loop over the world sees *due at the same
+ * iterations on every rank (world rank 0's clock, agreed in the safe point's reduction), and
+ * ss_periodic_write calls the armed write on every rank; a split communicator never sees one;
+ * disarmed, none. */
+static void periodic(void)
+{
+  ss_periodic p = {.every = 0.05, .last = ss_wtime(), .world_size = size, .root = rank == 0, .write = count_write};
+  ss_safepoint sp;
+  ss_err e = {0};
+  ss_comm *half = NULL;
+  ss_comm_split(world, rank % 2, rank, &half);
+  ss_periodic_arm(&p);
+  long n = 20000, dues = 0, sum = 0, split_dues = 0;
+  ss_safepoint_init(&sp);
+  for (long i = 0; i < n && !e.code; i++) {
+    int due = 0;
+    work(i);
+    if (ss_safepoint_due(&sp, world, "step", i + 1, n, &due, &e) || !due) continue;
+    dues++, sum += i;
+    if (!ss_periodic_write(world, &e) && rank == 0) p.last = ss_wtime();
+  }
+  ss_safepoint_init(&sp);
+  for (long i = 0; size > 1 && i < 2000 && !e.code; i++) {
+    int due = 0;
+    work(i);
+    ss_safepoint_due(&sp, half, "step", i + 1, n, &due, &e);
+    split_dues += due;
+  }
+  ss_periodic_arm(NULL);
+  int64_t v[3] = {dues, sum, writes}, lo[3] = {dues, sum, writes};
+  ss_comm_max_i64(world, v, 3);
+  ss_comm_min_i64(world, lo, 3);
+  check(e.code == SS_OK && v[0] >= 1 && v[0] == lo[0] && v[1] == lo[1], "periodic checkpoints are due at the same iterations on every rank");
+  check(v[2] == v[0] && lo[2] == v[0], "ss_periodic_write calls the armed write on every rank");
+  check(split_dues == 0, "a split communicator's safe points are never due");
+  ss_comm_free(&half);
+}
+
 int main(int argc, char **argv)
 {
   if (ss_par_init(&argc, &argv, &world)) return 1;
@@ -74,6 +121,7 @@ int main(int argc, char **argv)
   rank = ss_comm_rank(world);
   size = ss_comm_size(world);
   no_signal();
+  periodic();
   one_rank_signalled();
   if (rank == 0 && !failures) printf("mpi_safepoint P=%d: ok\n", size);
   ss_par_finalize(world);
