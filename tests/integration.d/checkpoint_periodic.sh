@@ -34,7 +34,7 @@ ckp_one() {
   local ref="$ckp_dir/$name-ref" dir="$ckp_dir/$name" log="$OUT/ckp-$name.log"
   rm -rf "$ref" "$dir" "$dir".r*
   run "ckp-$name-ref" $MPI -n 2 bin/stratsim run "$@" --out "$ref" --quiet || return
-  STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "$@" --set checkpoint.every=0.3 --out "$dir" >"$log" 2>&1 &
+  STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "$@" --set checkpoint.every=${CKP_EVERY:-0.3} --out "$dir" >"$log" 2>&1 &
   local mpirun=$! n=0
   # the file itself (mpirun forwards the ranks' stderr late): its header's in-task state count
   until [ "$(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')" = 1 ] ||
@@ -86,7 +86,8 @@ ckp_one bandit "bandit epoch" 0 2 3 -- "${ckp_bandit[@]}"
 # saved at a planner pass (keyed by the solve's index in the task)
 ckp_mdp=(configs/rlhf/mdp_small.yaml --set seeds=1 --set rlhf.strategy=truthful --set rlhf.env.states=5000
          --set rlhf.d=16 --set rlhf.horizon=5 --set 'rlhf.algorithms=[maxmin,pessimistic_sw]')
-ckp_one mdp "planner pass" 1 2 1 -- "${ckp_mdp[@]}"
+# (its passes are fast: a shorter period, so that a save lands inside the task)
+CKP_EVERY=0.05 ckp_one mdp "planner pass" 1 2 1 -- "${ckp_mdp[@]}"
 # the same task stopped by SIGUSR1 inside a solve (checkpoint_intask.sh's cki_one, sourced before
 # this file), resumed on 1 rank; and stopped again early in a resume on 2 ranks (while it
 # recomputes the solves before the saved one: the saved solve's state is kept), then resumed on 1
