@@ -33,6 +33,11 @@ typedef struct {
   double *lambda;
   int *basis;    /* LP master: the last optimal basis (r + 1 entries) */
   int r, nw;
+  /* the LP master's fixed data, filled once per solve (lp_fill), and -<T_i, z_q> per column
+   * (tz: r entries per column), computed when the column enters */
+  double *G, *c, *T, *tz;
+  int *wb;
+  int tz_m;      /* columns whose tz entries are computed */
   double scale;  /* max_q |W(z_q)|: the magnitude of the values (rlhf_rel_denominator_scaled) */
   double tol;    /* the solve's relative tolerance */
 } master;
@@ -47,8 +52,30 @@ static int master_grow(master *ms, ss_err *e)
   if (t) ms->theta = t;
   double *l = ss_realloc(ms->lambda, (size_t)cap * sizeof *l, e);
   if (l) ms->lambda = l;
-  if (!z || !t || !l) return ss_fail(e, SS_ERUNTIME, "planner: out of memory for %d columns", cap);
+  double *tz = ms->r ? ss_realloc(ms->tz, (size_t)cap * ms->r * sizeof *tz, e) : NULL;
+  if (tz) ms->tz = tz;
+  if (!z || !t || !l || (ms->r && !tz))
+    return ss_fail(e, SS_ERUNTIME, "planner: out of memory for %d columns", cap);
   ms->cap = cap;
+  return SS_OK;
+}
+
+/* The LP master's fixed data (G, c, T, the warm basis wb for the first column), filled once
+ * per solve, and the entries -<T_i, z_q> of the columns that entered since the last call. */
+static int master_lp_data(master *ms, const rlhf_agg *agg, ss_err *e)
+{
+  int d = ms->d, r = ms->r, nw = ms->nw;
+  if (!ms->G) {
+    ms->G = ss_calloc((size_t)r * nw, sizeof *ms->G, e);
+    ms->c = ss_calloc((size_t)nw, sizeof *ms->c, e);
+    ms->T = ss_calloc((size_t)r * d, sizeof *ms->T, e);
+    ms->wb = ss_calloc((size_t)r, sizeof *ms->wb, e);
+    if (!ms->G || !ms->c || !ms->T || !ms->wb) return ss_fail(e, SS_ERUNTIME, "planner: out of memory in the master");
+    agg->ops->lp_fill(agg, ms->z, ms->G, ms->c, ms->T, ms->wb);
+  }
+  for (; ms->tz_m < ms->m; ms->tz_m++)
+    for (int i = 0; i < r; i++)
+      ms->tz[(size_t)ms->tz_m * r + i] = -rlhf_dot(ms->T + (size_t)i * d, ms->z + (size_t)ms->tz_m * d, d);
   return SS_OK;
 }
 
@@ -56,28 +83,29 @@ static int master_grow(master *ms, ss_err *e)
  * Columns w first, then lambda (so an appended column keeps the basis indices valid). */
 static int master_lp(master *ms, const rlhf_agg *agg, double *V, double *theta, ss_err *e)
 {
-  int d = ms->d, r = ms->r, nw = ms->nw, mm = ms->m;
+  int r = ms->r, nw = ms->nw, mm = ms->m;
   int rows = r + 1, cols = nw + mm;
-  double *Am = ss_calloc((size_t)rows * cols, sizeof *Am, e), *b = ss_calloc((size_t)rows, sizeof *b, e);
+  SS_TRY(master_lp_data(ms, agg, e));
+  double *Am = ss_malloc((size_t)rows * cols * sizeof *Am, e), *b = ss_calloc((size_t)rows, sizeof *b, e);
   double *c = ss_calloc((size_t)cols, sizeof *c, e), *x = ss_calloc((size_t)cols, sizeof *x, e);
-  double *y = ss_calloc((size_t)rows, sizeof *y, e), *G = ss_calloc((size_t)r * nw, sizeof *G, e);
-  double *T = ss_calloc((size_t)r * d, sizeof *T, e);
-  int *wb = ss_calloc((size_t)r, sizeof *wb, e);
+  double *y = ss_calloc((size_t)rows, sizeof *y, e);
   int rc = SS_OK;
-  if (!Am || !b || !c || !x || !y || !G || !T || !wb) {
+  if (!Am || !b || !c || !x || !y) {
     rc = ss_fail(e, SS_ERUNTIME, "planner: out of memory in the master");
     goto done;
   }
-  agg->ops->lp_fill(agg, ms->z, G, c, T, wb);
+  memcpy(c, ms->c, (size_t)nw * sizeof *c);
   for (int i = 0; i < r; i++) {
     double *row = Am + (size_t)i * cols;
-    memcpy(row, G + (size_t)i * nw, (size_t)nw * sizeof *row);
-    for (int q = 0; q < mm; q++) row[nw + q] = -rlhf_dot(T + (size_t)i * d, ms->z + (size_t)q * d, d);
+    memcpy(row, ms->G + (size_t)i * nw, (size_t)nw * sizeof *row);
+    for (int q = 0; q < mm; q++) row[nw + q] = ms->tz[(size_t)q * r + i];
   }
-  for (int q = 0; q < mm; q++) Am[(size_t)r * cols + nw + q] = 1.0;
+  double *last = Am + (size_t)r * cols;
+  for (int j = 0; j < nw; j++) last[j] = 0;
+  for (int q = 0; q < mm; q++) last[nw + q] = 1.0;
   b[r] = 1.0;
   if (mm == 1) { /* the first solve: the aggregator's basis for the point z_0 */
-    memcpy(ms->basis, wb, (size_t)r * sizeof *wb);
+    memcpy(ms->basis, ms->wb, (size_t)r * sizeof *ms->wb);
     ms->basis[r] = nw;
   }
   rlhf_lp_info info;
@@ -92,7 +120,7 @@ static int master_lp(master *ms, const rlhf_agg *agg, double *V, double *theta, 
   agg->ops->lp_theta(agg, y, theta);
   *V = info.objective;
 done:
-  free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(wb);
+  free(Am), free(b), free(c), free(x), free(y);
   return rc;
 }
 
@@ -452,6 +480,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   if (!rc) plan_result(&ms, agg, opt, ub, thc, res, e);
   if (!rc && (rc = ss_par_check(o->comm, e))) rlhf_plan_free(res); /* local allocations above */
   free(ms.z), free(ms.theta), free(ms.lambda), free(ms.basis);
+  free(ms.G), free(ms.c), free(ms.T), free(ms.tz), free(ms.wb);
   return rc;
 }
 

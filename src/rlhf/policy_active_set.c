@@ -227,9 +227,10 @@ static double aset_ratio_test(const aset_work *w, int *block, int *block_base)
   return amax;
 }
 
-/* Armijo backtracking on W from step amax: pi_try receives the accepted policy and zt its z.
- * Returns 1 if a step was accepted. */
-static int aset_line_search(aset_work *w, double W, double amax, int block, int block_base, double *zt)
+/* Armijo backtracking on W from step amax: pi_try receives the accepted policy, zt its z and
+ * *Wt its value. Returns 1 if a step was accepted. */
+static int aset_line_search(aset_work *w, double W, double amax, int block, int block_base, double *zt,
+                            double *Wt)
 {
   const aset *as = w->as;
   int A = as->A, m = w->m;
@@ -250,8 +251,8 @@ static int aset_line_search(aset_work *w, double W, double amax, int block, int 
     for (size_t q0 = 0; q0 < w->SA; q0++)
       if (w->pi_try[q0] < 0) w->pi_try[q0] = 0;
     aset_z(as, w->pi_try, zt);
-    double Wt = aset_value(w, zt);
-    if (Wt >= W + 1e-4 * alpha * slope || (alpha * slope <= 1e-15 * fabs(W) && Wt >= W)) return 1;
+    *Wt = aset_value(w, zt);
+    if (*Wt >= W + 1e-4 * alpha * slope || (alpha * slope <= 1e-15 * fabs(W) && *Wt >= W)) return 1;
     alpha *= 0.5;
   }
   return 0;
@@ -289,11 +290,17 @@ int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg
   aset_rebase(&as);
   int stalled = 0; /* the last Newton step did not raise W: the support is stationary */
   int it, max_it = 200 + 4 * (int)w.SA;
+  /* the policy's z, W, gradient, Hessian and prices, computed again only when pi changes (a
+   * support change or a failed line search keeps pi; an accepted step's z and W are known) */
+  int known = 0;
+  double W = 0, h = 0, qs = 0;
   for (it = 0; it < max_it; it++) {
-    aset_z(&as, as.pi, z);
-    double W = aset_value(&w, z), qs;
-    rlhf_agg_smooth(agg, z, mu, g, H);
-    double h = aset_prices(&w, g, &qs);
+    if (known < 2) {
+      if (!known) aset_z(&as, as.pi, z), W = aset_value(&w, z);
+      rlhf_agg_smooth(agg, z, mu, g, H);
+      h = aset_prices(&w, g, &qs);
+      known = 2;
+    }
     /* W is positively homogeneous: <grad W(z), z> = W(z); W_mu is not, its reference is <g, z> */
     double Wref = mu > 0 ? rlhf_dot(g, z, d) : W;
     if (h - Wref <= 1e-14 * rlhf_rel_denominator(Wref, h)) break;
@@ -309,12 +316,16 @@ int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg
     if (aset_newton_step(&w, dmax)) it = max_it;
     int block, block_base;
     double amax = aset_ratio_test(&w, &block, &block_base);
-    if (!aset_line_search(&w, W, amax, block, block_base, zt)) {
+    double Wt;
+    if (!aset_line_search(&w, W, amax, block, block_base, zt, &Wt)) {
       stalled = 1; /* no ascent on this support at this precision: look for violators */
       continue;
     }
-    stalled = !(aset_value(&w, zt) > W) && block < 0 && block_base < 0;
-    aset_accept(&w);
+    stalled = !(Wt > W) && block < 0 && block_base < 0;
+    aset_accept(&w); /* pi = pi_try, whose z and W are zt and Wt */
+    memcpy(z, zt, (size_t)d * sizeof *z);
+    W = Wt;
+    known = 1;
   }
   *iterations = it;
   aset_work_free(&w);
