@@ -77,7 +77,11 @@ extern const void *const ss_median_choices[SS_MEDIAN_NCHOICES];
  * valid for the whole run), followed by the keys of its family's plug-ins in registry order. */
 int ss_schema_nkeys(const ss_experiment_ops *exp);
 const ss_key *ss_schema_key(const ss_experiment_ops *exp, int i);
-/* Common key i of ss_common_keys, the experiment's choices filled in from ss_experiments. */
+/* k itself, or (when k is family f's selecting key with SS_PLUGIN_CHOICES) a static copy with
+ * the registry's names filled in. */
+const ss_key *ss_plugin_resolve(const ss_plugin_family *f, const ss_key *k);
+/* Common key i of ss_common_keys, the experiment's choices filled in from ss_experiments
+ * (src/core/registry.c). */
 const ss_key *ss_common_key(int i);
 /* The family selected by schema key `path` of an experiment, or NULL. */
 const ss_plugin_family *ss_plugin_family_of(const ss_experiment_ops *exp, const char *path);

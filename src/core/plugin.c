@@ -106,11 +106,10 @@ static const ss_key *resolve(const ss_experiment_ops *exp, const ss_key *k)
   return resolve_in(ss_plugin_family_of(exp, k->path), k);
 }
 
-const ss_key *ss_common_key(int i)
+const ss_key *ss_plugin_resolve(const ss_plugin_family *f, const ss_key *k)
 {
-  const ss_key *k = &ss_common_keys[i];
   if (!k->choices || strcmp(k->choices, SS_PLUGIN_CHOICES)) return k;
-  return resolve_in(strcmp(k->path, ss_experiments.key) ? NULL : &ss_experiments, k);
+  return resolve_in(f && !strcmp(k->path, f->key) ? f : NULL, k);
 }
 
 /* Walks the schema: each base key, then (if it selects a family) every plug-in's keys. Returns
