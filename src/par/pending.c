@@ -18,6 +18,13 @@ int ss_par_sum_i64(ss_comm *c, int64_t *v, int n, ss_err *e)
   return SS_OK;
 }
 
+int ss_par_max_i64(ss_comm *c, int64_t *v, int n, ss_err *e)
+{
+  SS_TRY(ss_comm_agree(c, e));
+  ss_comm_max_i64(c, v, n);
+  return SS_OK;
+}
+
 int ss_par_max_double(ss_comm *c, double *v, int n, ss_err *e)
 {
   SS_TRY(ss_comm_agree(c, e));
