@@ -120,7 +120,7 @@ int ss_run_share(ss_run_state *r, ss_err *e)
   if (!r->rows.have) ss_rows_init(&r->rows, r->m.ntasks, e);
   /* the number of in-task states first: its broadcast agrees on the rows' allocation (and on
    * rank 0's manifest, just written) */
-  int64_t np = ss_comm_rank(r->world) == 0 ? (int64_t)ss_rows_count_parts(&r->rows) : 0;
+  int64_t np = ss_comm_rank(r->world) == 0 && !e->code ? (int64_t)ss_rows_count_parts(&r->rows) : 0;
   SS_TRY(ss_par_bcast(r->world, &np, sizeof np, 0, e));
   for (long t = 0; t < r->m.ntasks; t += 1L << 30)
     ss_comm_bcast(r->world, r->rows.have + t, (size_t)(r->m.ntasks - t < (1L << 30) ? r->m.ntasks - t : 1L << 30), 0);

@@ -112,11 +112,7 @@ const ss_plugin_family rlhf_populations = {
 
 const rlhf_population_ops *rlhf_population_of(int kind)
 {
-  for (int i = 0; i < ss_plugin_count(&rlhf_populations); i++) {
-    const rlhf_population_ops *ops = ss_plugin_at(&rlhf_populations, i);
-    if (ops->kind == kind) return ops;
-  }
-  return NULL;
+  return ss_plugin_of_kind(&rlhf_populations, offsetof(rlhf_population_ops, kind), kind);
 }
 
 void rlhf_theta_star(const rlhf_params *p, int64_t i, double *theta)
