@@ -20,13 +20,6 @@ void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n)
   if (size > 1) ss_commstats_add(SS_VERB_SUM_DISJOINT, bytes, MPI_Wtime() - t0);
 }
 
-int ss_par_sum_disjoint(ss_comm *c, double *v, int64_t n, ss_err *e)
-{
-  SS_TRY(ss_comm_agree(c, e));
-  ss_comm_sum_disjoint(c, v, n);
-  return SS_OK;
-}
-
 void ss_comm_count_scatter(const ss_comm *c, uint64_t bytes, double seconds)
 {
   if (ss_comm_size(c) > 1) ss_commstats_add(SS_VERB_MDP_SCATTER, bytes, seconds);
