@@ -11,7 +11,9 @@
 #  - SIGKILL of rank 1 after the first periodic in-task checkpoint (checkpoint.every 0.3),
 #    copies resumed on 2 and 1 ranks (checkpoint_periodic.sh's ckp_one);
 #  - two rank groups (parallel.groups 2, two seeds: each group in its own rollout) stopped by
-#    SIGUSR1: both rollouts' states saved, resumed on 1 rank.
+#    SIGUSR1: both rollouts' states saved, resumed on 1 rank;
+#  - two rank groups with checkpoint.every 0.3: world rank 0 writes the states the group leaders
+#    hand over; as soon as the file holds both, rank 1 is SIGKILLed; copies resumed on 1 and 3.
 # Every resumed run's CSV files must be byte-identical to the uninterrupted run's. About 60 s
 # on 2 busy cores.
 
@@ -61,3 +63,44 @@ ckr_groups() {
   fi
 }
 ckr_groups
+
+# two groups with periodic in-task checkpoints: each group's leader hands its rollout's state to
+# world rank 0 (docs/checkpoint.md); SIGKILL once the file holds both tasks' states
+ckr_groups_periodic() {
+  local ref="$OUT/ckpt_rollout_groups-ref" dir="$OUT/ckpt_rollout_gper" log="$OUT/ckr-gper.log" n=0
+  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=200000)
+  [ -d "$ref" ] || run ckr-groups-ref $MPI -n 2 bin/stratsim run "${args[@]}" --out "$ref" --quiet || return
+  rm -rf "$dir" "$dir".r*
+  STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "${args[@]}" --set parallel.groups=2 --set checkpoint.every=0.3 \
+    --out "$dir" >"$log" 2>&1 &
+  local mpirun=$!
+  until [ "$(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')" = 2 ] ||
+        ! kill -0 $mpirun 2>/dev/null || [ $n -ge 3000 ]; do
+    sleep 0.02; n=$((n + 1))
+  done
+  local pid=$(ckp_rank_pid $mpirun 1) all=$(pgrep -P $mpirun 2>/dev/null | tr '\n' ' ')
+  [ -n "$pid" ] && kill -KILL "$pid"
+  wait $mpirun
+  local rc=$?
+  n=0
+  while [ -n "$all" ] && kill -0 $all 2>/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
+  local fin=$(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')
+  local parts=$(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')
+  if [ -z "$pid" ] || [ $rc = 0 ] || [ "$fin" != 0 ] || [ "$parts" != 2 ]; then
+    ko "checkpoint_rollout groups periodic: no SIGKILL after both groups' periodic checkpoints (exit $rc, file $fin tasks + $parts states)" "$log"
+    return
+  fi
+  local np bad="" saved=$(grep -a -o -E "bandit round [0-9]+ of [0-9]+" "$dir/checkpoint.bin" | tr '\n' ';')
+  for np in 1 3; do cp -a "$dir" "$dir.r$np"; done
+  for np in 1 3; do
+    local rlog="$OUT/ckr-gper-r$np.log"
+    if ! $MPI -n $np bin/stratsim run --resume "$dir.r$np" >"$rlog" 2>&1; then bad="$bad; resume on $np failed"
+    elif [ "$(grep -c "^stratsim: resumed task [01] at bandit round" "$rlog")" != 2 ]; then bad="$bad; the resume on $np did not continue both tasks"
+    elif ! same_csvs "$ref" "$dir.r$np" >>"$rlog" 2>&1; then bad="$bad; resumed on $np: CSVs differ"
+    fi
+  done
+  if [ -n "$bad" ]; then ko "checkpoint_rollout groups periodic${bad}" "$log"
+  else ok "checkpoint_rollout groups periodic: 2 groups, checkpoint.every 0.3, SIGKILL of rank 1 (exit $rc) with both tasks' states on disk (${saved%;}), resumed on 1 and 3: both continued mid-rollout, CSVs identical"
+  fi
+}
+declare -F ckp_rank_pid >/dev/null && ckr_groups_periodic
