@@ -100,7 +100,7 @@ static int64_t record_round(const ss_bandit_env *env, int n, const char *buf, si
 static int load_lane(const ss_bandit_env *env, lane *l, const unsigned char *p, size_t len, ss_err *e)
 {
   size_t K = (size_t)env->K, nsq = sq_count(env, l);
-  int64_t clen = l->o->curve ? ss_bandit_curve_len(env->T, l->o->curve_stride) : 0;
+  int64_t st = l->o->curve_stride, clen = l->o->curve && st > 0 ? (env->T + st - 1) / st : 0; /* ss_bandit_curve_len */
   unsigned long long nc = len >= LANE_HEAD - 8 ? ss_get_le64(p + 16) : ~0ULL;
   if (nc > (unsigned long long)clen || ss_get_le64(p + 24) != nsq || len < LANE_HEAD - 8 + nc * 8 + K * 8 + nsq * 8)
     return ss_fail(e, SS_EINPUT, "the checkpoint's bandit rollout state does not match this run");
