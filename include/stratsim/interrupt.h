@@ -27,8 +27,10 @@ int ss_interrupt_check(ss_comm *c, ss_err *e);
  *   rlhf SPSA step m: the reports (k x d) and every labeler's estimate of step m - 1 (the MLE's
  *     warm starts), and m (gains and perturbations are keyed by m); saved (strategy_spsa.c).
  *   bandit epoch e: the reported features yrep (K x d) at epoch e's start and the rows of the
- *     earlier epochs; saved (protocol.c, task_resume.c). A rollout stopped in a block of rounds
- *     restarts its epoch (rollouts are keyed by (seed, epoch, rollout) and replay exactly).
+ *     earlier epochs; saved (protocol.c, task_resume.c). bandit block of rounds: in an epoch of
+ *     one rollout (truthful, fixed, the final evaluation) also the rollout's state after the
+ *     block, its learner's included (rollout_state.c); in an epoch of 1 + K d rollouts the epoch
+ *     restarts (rollouts are keyed by (seed, epoch, rollout) and replay exactly).
  *   facility round r: not saved; the task restarts (its tasks are short).
  *   planner pass p (contextual or MDP pricing) of a solve over the task's ranks: the solve's
  *     index in the task and its master, bound and flags (planner.c); inside an SPSA evaluation
