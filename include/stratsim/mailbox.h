@@ -13,7 +13,8 @@ typedef struct ss_mailbox ss_mailbox;
 
 /* Collective over c (every rank takes part, also one that then fails: no agreement). */
 int ss_mailbox_open(ss_comm *c, ss_mailbox **mb, ss_err *e);
-/* Posts a copy of len bytes to rank dest of c and returns at once. Not collective. */
+/* Posts a copy of len bytes to rank dest of c and returns at once; the copy is kept until the
+ * receiver has taken it (freed at a later post or at the drain). Not collective. */
 int ss_mailbox_post(ss_mailbox *mb, int dest, const void *buf, size_t len, ss_err *e);
 /* The next message that has arrived on this rank (*buf malloc'd, the caller frees it); 0 when
  * none has. Not collective. */

@@ -31,9 +31,27 @@ int ss_mailbox_open(ss_comm *c, ss_mailbox **mb, ss_err *e)
   return SS_OK;
 }
 
+/* Frees the buffers of the posts that have completed, keeping the others in order. */
+static void reap(ss_mailbox *mb)
+{
+  long kept = 0;
+  for (long i = 0; i < mb->nreq; i++) {
+    int done = 0;
+    MPI_Test(&mb->req[i], &done, MPI_STATUS_IGNORE);
+    if (done) {
+      free(mb->buf[i]);
+      continue;
+    }
+    mb->req[kept] = mb->req[i];
+    mb->buf[kept++] = mb->buf[i];
+  }
+  mb->nreq = kept;
+}
+
 int ss_mailbox_post(ss_mailbox *mb, int dest, const void *buf, size_t len, ss_err *e)
 {
   if (len > (size_t)1 << 31) return ss_fail(e, SS_ERUNTIME, "a mailbox message of %zu bytes is too long", len);
+  reap(mb); /* the copies of earlier posts the receiver has taken */
   if (mb->nreq == mb->cap) {
     long cap = mb->cap ? 2 * mb->cap : 8;
     MPI_Request *req = ss_realloc(mb->req, (size_t)cap * sizeof *req, e);
