@@ -3,7 +3,7 @@
 # whose helpers it uses. One truthful OptGTM task of configs/bandit/quick.yaml (point 0) with
 # T = 300000 rounds and 40 arms: one rollout, the only task, so whatever is saved is the
 # rollout's state at a block of rounds (the learners' ridge states, the regret, the curve...).
-#  - 5 kills at seeded random moments (checkpoint.sh's ck_experiment: SIGTERM to one rank,
+#  - 5 kills at seeded random moments, with T = 600000 (checkpoint.sh's ck_experiment: SIGTERM to one rank,
 #    SIGUSR1 to mpirun, SIGKILL of one rank with checkpoint.every, SIGKILL of rank 0 during its
 #    second checkpoint write, SIGTERM during a write), resumed on 1, 4, 2, 1, 2 ranks;
 #  - SIGUSR1 to mpirun, the resume on 2 ranks stopped again, then resumed on 3
@@ -20,7 +20,7 @@
 ckr_args=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.strategy=truthful
           --set bandit.T=300000 --set bandit.K=40 --set bandit.write_arms=true)
 if declare -F ck_experiment >/dev/null; then
-  ck_experiment rollout "${ckr_args[@]}"
+  ck_experiment rollout "${ckr_args[@]}" --set bandit.T=600000 # (the kills land inside its rollout)
 fi
 if declare -F cki_one >/dev/null; then
   cki_one rollout "bandit round" 2 3 -- "${ckr_args[@]}"
