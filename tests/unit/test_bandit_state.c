@@ -112,6 +112,7 @@ static void round_trip(const char *name, int contexts, int radius)
   play(a, &w, 11, T1 + 1, T1 + T2, la);
   play(b, &w, 11, T1 + 1, T1 + T2, lb);
   CU_ASSERT(!memcmp(la, lb, (size_t)(K * T2) * sizeof(double))); /* the same score bits */
+  free(st);
   ss_bandit_mech_save(ss_unit_world(), a, &st, &len, &e);
   ss_bandit_mech_save(ss_unit_world(), b, &st2, &len2, &e);
   CU_ASSERT(len2 == len && !memcmp(st, st2, len));
