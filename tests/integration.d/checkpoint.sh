@@ -102,7 +102,7 @@ ck_kill() {
     ko "checkpoint $name: killed during the second checkpoint write, the first checkpoint is gone" "$log"
     return
   fi
-  local before=$( [ -f "$dir/checkpoint.bin" ] && echo "checkpoint of $(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" | tr -d ' ') tasks" || echo "no checkpoint")
+  local before=$( [ -f "$dir/checkpoint.bin" ] && echo "checkpoint of $(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" | tr -d ' ') tasks + $(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" | tr -d ' ') in progress$(grep -a -o -E "bandit round [0-9]+" "$dir/checkpoint.bin" | head -1 | sed 's/^/ at /')" || echo "no checkpoint")
   if [ $rc != 0 ] && [ ! -f "$dir/manifest.json" ]; then
     # SIGKILL before the run wrote its manifest: nothing to resume, the run starts again
     before="killed before its manifest: started again"
