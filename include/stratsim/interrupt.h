@@ -68,7 +68,7 @@ typedef struct {
                             * states other groups handed over (not collective) */
   void *arg;
 } ss_periodic;
-/* Arms p (NULL disarms). Not collective; every rank arms the same task. */
+/* Arms p (NULL disarms). Not collective; every rank of a group arms its group's task. */
 void ss_periodic_arm(ss_periodic *p);
 /* ss_safepoint_check, and *due = 1 on every rank of c when a periodic checkpoint is due. */
 int ss_safepoint_due(ss_safepoint *sp, ss_comm *c, const char *what, long step, long of, int *due, ss_err *e);
