@@ -5,12 +5,7 @@
 #include <stdlib.h>
 #include "stratsim/bandit_mech.h"
 
-typedef struct {
-  int64_t narms;
-  double *claimed_sum, *reward_sum;
-  int64_t *n, *elim_round;
-  double log_inv_delta; /* log(1/delta), fixed for a rollout */
-} ggtm;
+#include "ggtm_impl.h"
 
 static void destroy(ss_bandit_mech *m)
 {
@@ -93,4 +88,7 @@ const ss_bandit_mech_ops ss_bandit_ggtm_ops = {
     .active = active,
     .eliminated = eliminated,
     .state_doubles = state_doubles,
+    .state_bytes = ss_bandit_ggtm_state_bytes,
+    .save = ss_bandit_ggtm_save,
+    .load = ss_bandit_ggtm_load,
 };

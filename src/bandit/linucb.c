@@ -9,12 +9,7 @@
 #include "stratsim/bandit_ridge.h"
 #include "stratsim/rng.h"
 
-typedef struct {
-  int optimistic;
-  ss_ridge ridge;
-  double radius;   /* at the pooled update count (changes only on update) */
-  double *mem, *work;
-} pooled;
+#include "pooled_impl.h"
 
 void ss_bandit_pooled_destroy(ss_bandit_mech *m)
 {

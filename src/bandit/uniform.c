@@ -23,4 +23,7 @@ const ss_bandit_mech_ops ss_bandit_uniform_ops = {
     .score = score,
     .update = update,
     .state_doubles = state_doubles,
+    .state_bytes = ss_bandit_state_none_bytes,
+    .save = ss_bandit_state_none_save,
+    .load = ss_bandit_state_none_load,
 };
