@@ -175,7 +175,7 @@ static int local_arrays(rlhf_mdp *m, ss_err *e)
   size_t ns = (size_t)(m->s_count ? m->s_count : 1), A = (size_t)m->A, d = (size_t)m->d;
   m->rho = ss_malloc(ns * sizeof *m->rho, e);
   m->V = rlhf_mdp_alloc(ns * sizeof *m->V, e);
-  m->occ = rlhf_mdp_alloc(2 * ns * sizeof *m->occ, e);
+  m->occ = rlhf_mdp_alloc(ns * (size_t)m->H * sizeof *m->occ, e);
   m->r = rlhf_mdp_alloc(ns * A * sizeof *m->r, e);
   m->pi = rlhf_mdp_alloc(ns * (size_t)m->H * sizeof *m->pi, e);
   m->partial = ss_malloc((size_t)(m->c_count ? m->c_count : 1) * (1 + d) * sizeof(double), e);
