@@ -43,6 +43,9 @@ typedef struct {
   /* Adds this rank's terms w_a ||theta_a - theta*|| and w_a to exact accumulators (exact,
    * so the total does not depend on how the arms are split). NULL: no estimate. */
   void (*theta_error)(const ss_bandit_mech *m, const double *theta, ss_xsum *werr, ss_xsum *w);
+  /* Optional with a default: the doubles of its state over `owned` arms in dimension d, for
+   * the memory estimate (src/bandit/memory.c). NULL: counted as OptGTM's (the largest). */
+  double (*state_doubles)(double owned, double d);
 } ss_bandit_mech_ops;
 
 struct ss_bandit_mech {
@@ -90,6 +93,7 @@ void ss_bandit_pooled_reset(ss_bandit_mech *m);
 int64_t ss_bandit_pooled_forced(ss_bandit_mech *m, int64_t t);
 double ss_bandit_pooled_score(ss_bandit_mech *m, int64_t arm, const double *x);
 void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t);
+double ss_bandit_pooled_doubles(double owned, double d); /* one ridge state and its work space */
 void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, ss_xsum *werr,
                                   ss_xsum *w);
 /* The ops a pooled-estimate mechanism's table shares (linucb, lingreedy), in designated
@@ -97,18 +101,21 @@ void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, 
 #define SS_BANDIT_POOLED_OPS                                                                     \
   .estimates = 1, .destroy = ss_bandit_pooled_destroy, .reset = ss_bandit_pooled_reset,           \
   .forced = ss_bandit_pooled_forced, .score = ss_bandit_pooled_score,                              \
-  .update = ss_bandit_pooled_update, .theta_error = ss_bandit_pooled_theta_error
+  .update = ss_bandit_pooled_update, .theta_error = ss_bandit_pooled_theta_error,                   \
+  .state_doubles = ss_bandit_pooled_doubles
 
 /* ---- arm strategies ---- */
 /* Ops, with designated initialisers. Required: name, summary, init. Optional without a
  * default: keys/nkeys (its config keys, gathered into the schema after bandit.strategy);
- * perturb and step (adaptive strategies only, and then required). */
+ * check (its inputs for K arms in dimension d, at config time: exit 2); perturb and step
+ * (adaptive strategies only, and then required). */
 typedef struct {
   const char *name;
   const char *summary;
   const ss_key *keys;
   int nkeys;
   int adaptive;   /* runs the epoch protocol */
+  int (*check)(const ss_config *cfg, long long K, long long d, ss_err *e);
   /* Initial reported features (K x d). */
   int (*init)(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, double *yrep,
               ss_err *e);
@@ -123,18 +130,38 @@ typedef struct {
 /* The registry: strategy.c. */
 const ss_bandit_strategy_ops *ss_bandit_strategy_find(const char *name);
 /* ---- true arm features (bandit.features; features.c) ---- */
-/* Required: name, summary, fill. Optional without a default: keys/nkeys. */
+/* Required: name, summary, fill. Optional without a default: keys/nkeys, check (its inputs
+ * for K arms in dimension d, at config time). */
 typedef struct {
   const char *name;
   const char *summary;
   const ss_key *keys;
   int nkeys;
+  int (*check)(const ss_config *cfg, long long K, long long d, ss_err *e);
   /* Fills the K x d true features (the config checked by the experiment). Not collective. */
   void (*fill)(const ss_config *cfg, uint64_t seed, int64_t K, int d, double *ytrue);
 } ss_bandit_features_ops;
 
-/* The families of src/bandit (include/stratsim/plugin.h). */
+/* ---- theta* (bandit.theta_source; theta_source.c) ---- */
+/* Required: name, summary, fill. Optional without a default: check (its inputs for dimension
+ * d, at config time). */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int (*check)(const ss_config *cfg, long long d, ss_err *e);
+  /* theta* (d values) of the task with this seed. Not collective. */
+  void (*fill)(const ss_config *cfg, uint64_t seed, int d, double *theta);
+} ss_bandit_theta_ops;
+
+/* A K x d matrix at config key path (SS_EINPUT naming the key otherwise); why says who needs
+ * it. src/bandit/cfg_matrix.c, shared by the plug-ins' checks. */
+int ss_bandit_check_matrix(const ss_config *cfg, const char *path, long long K, long long d, const char *why,
+                           ss_err *e);
+
+/* The families of src/bandit (include/stratsim/plugin.h); bandit.contexts and bandit.radius
+ * are enumerations (choices.c: ss_plugin_choice, the value their SS_BANDIT_* constant). */
 struct ss_plugin_family;
-extern const struct ss_plugin_family ss_bandit_mechanisms, ss_bandit_strategies, ss_bandit_features;
+extern const struct ss_plugin_family ss_bandit_mechanisms, ss_bandit_strategies, ss_bandit_features,
+    ss_bandit_theta_sources, ss_bandit_contexts, ss_bandit_radii;
 
 #endif

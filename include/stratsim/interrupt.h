@@ -11,8 +11,9 @@
 void ss_interrupt_install(void);
 /* The signal received on this rank (0 if none). Not collective. */
 int ss_interrupt_pending(void);
-/* A safe point: collective over c. If any rank of c has received a signal, every rank
- * returns SS_EINTR with "interrupted by SIGTERM" in e. */
+/* A safe point: collective over c. It takes the caller's pending error (par.h): a rank's
+ * failure is agreed on first and returned everywhere. Else, if any rank of c has received a
+ * signal, every rank returns SS_EINTR with "interrupted by SIGTERM" in e. */
 int ss_interrupt_check(ss_comm *c, ss_err *e);
 /* Safe points inside a task (a long loop: SPSA steps, bandit epochs and blocks of rounds,
  * best-response rounds, planner passes). Each call counts down; every `stride` calls the

@@ -79,6 +79,8 @@ static int64_t eliminated(const ss_bandit_mech *m, int64_t arm)
   return s->elim_round[arm - m->lo];
 }
 
+static double state_doubles(double owned, double d) { return 4 * owned; }
+
 const ss_bandit_mech_ops ss_bandit_ggtm_ops = {
     .name = "ggtm",
     .summary = "Greedy Grim Trigger Mechanism: theta* known, greedy on reports, elimination",
@@ -90,4 +92,5 @@ const ss_bandit_mech_ops ss_bandit_ggtm_ops = {
     .update = update,
     .active = active,
     .eliminated = eliminated,
+    .state_doubles = state_doubles,
 };

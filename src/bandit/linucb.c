@@ -26,6 +26,8 @@ void ss_bandit_pooled_destroy(ss_bandit_mech *m)
   m->data = NULL;
 }
 
+double ss_bandit_pooled_doubles(double owned, double d) { return (d * (d + 1) + 2 * d) + (2 * d * d + 2 * d); }
+
 int ss_bandit_pooled_create(ss_bandit_mech *m, int optimistic, ss_err *e)
 {
   pooled *s = ss_calloc(1, sizeof *s, e);

@@ -211,10 +211,11 @@ static int run_epoch(proto *w, int ep, int want_curve, ss_err *e)
     if (w->progress && nroll > 1)
       w->progress(w->progress_ctx, (double)(w->done < w->total ? w->done : w->total) / (double)w->total);
   }
-  SS_TRY(ss_par_check(w->c, e)); /* a failed group must not leave the others waiting */
-  if (w->groups > 1) {
-    ss_comm_sum_i64(w->c, w->buf.ints, (int)w->buf.nint);
+  if (w->groups > 1) { /* the sum agrees first: a failed group does not leave the others waiting */
+    SS_TRY(ss_par_sum_i64(w->c, w->buf.ints, (int)w->buf.nint, e));
     ss_comm_sum_exact(w->c, w->buf.dbl, 3);
+  } else if (rc) {
+    return rc; /* one group: the rollouts agreed on it over all of c */
   }
   for (int64_t a = 0; a < w->K; a++) {
     w->sel[a] = w->buf.ints[a];

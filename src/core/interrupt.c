@@ -27,7 +27,7 @@ int ss_interrupt_pending(void) { return received; }
 int ss_interrupt_check(ss_comm *c, ss_err *e)
 {
   int64_t sig = received;
-  ss_comm_max_i64(c, &sig, 1);
+  SS_TRY(ss_par_max_i64(c, &sig, 1, e)); /* agrees on a pending error first */
   if (!sig) return SS_OK;
   received = (sig_atomic_t)sig; /* every rank of c now reports the same signal */
   return ss_fail(e, SS_EINTR, "interrupted by %s", ss_signal_name((int)sig));
@@ -75,8 +75,10 @@ int ss_safepoint_check(ss_safepoint *sp, ss_comm *c, const char *what, long step
 
 int ss_periodic_write(ss_comm *c, ss_err *e)
 {
-  SS_TRY(ss_par_check(c, e)); /* the loop's save was local */
-  return armed ? armed->write(armed->arg, e) : SS_OK;
+  /* the loop's save was local: the armed write's first collective (the gather of the finished
+   * tasks, ss_run_save) agrees on it. *due is set only for an armed task; were it not armed,
+   * the phase ends here. */
+  return armed ? armed->write(armed->arg, e) : ss_par_phase_end(c, e);
 }
 
 const char *ss_signal_name(int sig)

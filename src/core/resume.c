@@ -110,20 +110,23 @@ int ss_run_open(ss_run_state *r, ss_err *e)
     else if (!resume)
       open_new(r, e);
   }
-  return ss_par_check(r->world, e);
+  /* a phase of the driver: rank 0 opened the run directory (or read its checkpoint); a rank
+   * that failed leaves setup, the others would go on to the manifest */
+  return ss_par_phase_end(r->world, e);
 }
 
 int ss_run_share(ss_run_state *r, ss_err *e)
 {
   if (!r->rows.have) ss_rows_init(&r->rows, r->m.ntasks, e);
-  SS_TRY(ss_par_check(r->world, e));
+  /* the number of in-task states first: its broadcast agrees on the rows' allocation (and on
+   * rank 0's manifest, just written) */
+  int64_t np = ss_comm_rank(r->world) == 0 && !e->code ? (int64_t)ss_rows_count_parts(&r->rows) : 0;
+  SS_TRY(ss_par_bcast(r->world, &np, sizeof np, 0, e));
   for (long t = 0; t < r->m.ntasks; t += 1L << 30)
     ss_comm_bcast(r->world, r->rows.have + t, (size_t)(r->m.ntasks - t < (1L << 30) ? r->m.ntasks - t : 1L << 30), 0);
   r->m.tasks_resumed = r->m.tasks_checkpointed = ss_rows_count(&r->rows);
   /* the in-task states to every rank: whichever group runs a task continues it (they are few:
    * at most one per group of the stopped run) */
-  int64_t np = ss_comm_rank(r->world) == 0 ? (int64_t)ss_rows_count_parts(&r->rows) : 0;
-  ss_comm_bcast(r->world, &np, sizeof np, 0);
   for (long t = 0, i = 0; i < np; t++) {
     int64_t at = t;
     if (ss_comm_rank(r->world) == 0)
@@ -131,10 +134,9 @@ int ss_run_share(ss_run_state *r, ss_err *e)
     ss_comm_bcast(r->world, &at, sizeof at, 0); /* the next task with a state */
     t = (long)at;
     i++;
-    if (ss_comm_bcast_buffer(r->world, &r->rows.part[t], &r->rows.partlen[t], 0))
-      return ss_fail(e, SS_ERUNTIME, "broadcasting the in-task state of task %ld failed", t);
+    SS_TRY(ss_par_bcast_buffer(r->world, &r->rows.part[t], &r->rows.partlen[t], 0, e)); /* fails everywhere */
   }
-  return ss_par_check(r->world, e);
+  return SS_OK;
 }
 
 int ss_run_save(ss_run_state *r, ss_err *e)
@@ -156,7 +158,9 @@ int ss_run_save(ss_run_state *r, ss_err *e)
       ss_task_state_free(&st);
     }
   }
-  SS_TRY(ss_par_check(r->world, e));
+  /* a phase of the driver: rank 0 wrote the checkpoint; the task loop goes on after it, a
+   * stop reports */
+  SS_TRY(ss_par_phase_end(r->world, e));
   r->m.tasks_checkpointed = n;
   r->parts_checkpointed = parts;
   return SS_OK;
@@ -164,8 +168,7 @@ int ss_run_save(ss_run_state *r, ss_err *e)
 
 int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e)
 {
-  SS_TRY(ss_par_check(r->world, e));
-  SS_TRY(ss_interrupt_check(r->world, e));
+  SS_TRY(ss_interrupt_check(r->world, e)); /* agrees on a group's failure first */
   int64_t v[2] = {0, 0};
   if (ss_comm_rank(r->world) == 0) {
     /* the next point after about every/8 seconds at the pace so far (at most twice as many
@@ -206,8 +209,7 @@ static int periodic_write(void *arg, ss_err *e)
       r->rows.fresh[t] = 1;
     }
   }
-  SS_TRY(ss_par_check(r->world, e));
-  SS_TRY(ss_run_save(r, e));
+  SS_TRY(ss_run_save(r, e)); /* its first gather agrees on a failure above */
   if (ss_comm_rank(r->world) == 0) r->periodic.last = ss_wtime();
   return SS_OK;
 }

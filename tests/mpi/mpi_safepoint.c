@@ -29,38 +29,44 @@ static void work(long i)
   if (rank == size - 1 && i % 16 == 0) usleep(200);
 }
 
-static void no_signal(void)
+/* A loop of n steps with a safe point after each (the last rank raises SIGUSR1 at step
+ * signal_at, if >= 0); returns the step it stopped at (n: none), its stride in *stride. */
+static long safepoint_loop(long n, long signal_at, long *stride, ss_err *e)
 {
   ss_safepoint sp;
-  ss_err e = {0};
   ss_safepoint_init(&sp);
-  long i, n = 20000;
+  long i;
   for (i = 0; i < n; i++) {
     work(i);
-    if (ss_safepoint_check(&sp, world, "step", i + 1, n, &e)) break;
+    if (i == signal_at && rank == size - 1) raise(SIGUSR1);
+    if (ss_safepoint_check(&sp, world, "step", i + 1, n, e)) break;
   }
-  check(i == n && e.code == SS_OK, "a loop without a signal runs to its end");
-  int64_t lo = sp.stride, hi = sp.stride;
+  *stride = sp.stride;
+  return i;
+}
+
+/* Is v the same on every rank? */
+static int same_everywhere(int64_t v)
+{
+  int64_t lo = v, hi = v;
   ss_comm_min_i64(world, &lo, 1);
   ss_comm_max_i64(world, &hi, 1);
-  check(lo == hi, "every rank keeps the same stride");
+  return lo == hi;
+}
+
+static void no_signal(void)
+{
+  ss_err e = {0};
+  long stride, n = 20000, i = safepoint_loop(n, -1, &stride, &e);
+  check(i == n && e.code == SS_OK, "a loop without a signal runs to its end");
+  check(same_everywhere(stride), "every rank keeps the same stride");
 }
 
 static void one_rank_signalled(void)
 {
-  ss_safepoint sp;
   ss_err e = {0};
-  ss_safepoint_init(&sp);
-  long i, n = 10000000;
-  for (i = 0; i < n; i++) {
-    work(i);
-    if (i == 1000 && rank == size - 1) raise(SIGUSR1);
-    if (ss_safepoint_check(&sp, world, "step", i + 1, n, &e)) break;
-  }
-  int64_t lo = i, hi = i;
-  ss_comm_min_i64(world, &lo, 1);
-  ss_comm_max_i64(world, &hi, 1);
-  check(lo == hi && lo >= 1000 && lo < n, "every rank stops at the same iteration, after the signal");
+  long stride, n = 10000000, i = safepoint_loop(n, 1000, &stride, &e);
+  check(same_everywhere(i) && i >= 1000 && i < n, "every rank stops at the same iteration, after the signal");
   check(e.code == SS_EINTR, "the code is SS_EINTR");
   char want[64];
   snprintf(want, sizeof want, "interrupted by SIGUSR1 at step %ld of %ld", i + 1, n);
