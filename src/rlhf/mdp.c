@@ -163,8 +163,7 @@ static PetscErrorCode build_petsc(rlhf_mdp *m, ss_err *e)
   } else {
     PetscCall(assemble(m));
   }
-  PetscCall(rlhf_mdp_build_successors(m));
-  PetscCall(rlhf_mdp_build_predecessors(m));
+  PetscCall(rlhf_mdp_build_edges(m, e)); /* agrees on its local failures before its collectives */
   PetscCall(MatDestroy(&m->P));
   release_freed();
   PetscFunctionReturn(0);

@@ -81,15 +81,21 @@ static PetscErrorCode successor_scatter(rlhf_mdp *m, const int *rem, int nrem)
   PetscFunctionReturn(0);
 }
 
-/* Successor rows of P (ascending global columns) -> CSR over the extended layout. */
-PetscErrorCode rlhf_mdp_build_successors(rlhf_mdp *m)
+/* Successor rows of P (ascending global columns) -> CSR over the extended layout; *rem (the
+ * remote successors, ascending) for the scatter. Local: an allocation failure is set in e
+ * (agreed on by rlhf_mdp_build_edges before any collective). */
+static PetscErrorCode successors_local(rlhf_mdp *m, int **rem_out, int *nrem_out, ss_err *e)
 {
   PetscFunctionBeginUser;
   int64_t rows = (int64_t)m->s_count * m->A, nnz = 0;
-  m->srow = rlhf_mdp_alloc((size_t)(rows + 1) * sizeof *m->srow, NULL);
-  int *glob = ss_malloc((size_t)(rows * m->b + 1) * sizeof *glob, NULL);
-  m->sprob = rlhf_mdp_alloc((size_t)(rows * m->b + 1) * sizeof *m->sprob, NULL);
-  PetscCheck(m->srow && glob && m->sprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  m->srow = rlhf_mdp_alloc((size_t)(rows + 1) * sizeof *m->srow, e);
+  int *glob = ss_malloc((size_t)(rows * m->b + 1) * sizeof *glob, e);
+  m->sprob = rlhf_mdp_alloc((size_t)(rows * m->b + 1) * sizeof *m->sprob, e);
+  if (!m->srow || !glob || !m->sprob) {
+    free(glob);
+    ss_fail(e, SS_ERUNTIME, "rlhf: out of memory for the MDP's successor lists");
+    PetscFunctionReturn(0);
+  }
   m->srow[0] = 0;
   for (int64_t r = 0; r < rows; r++) {
     PetscInt nc;
@@ -106,22 +112,25 @@ PetscErrorCode rlhf_mdp_build_successors(rlhf_mdp *m)
   }
   m->uniform4 = 1;
   for (int64_t r = 0; r < rows; r++) m->uniform4 &= m->srow[r + 1] - m->srow[r] == 4;
-  int *rem, nrem = remote_states(m, glob, nnz, &rem, &m->slo);
-  PetscCheck(nrem >= 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  m->nghost = nrem + m->s_count;
-  m->ghost = ss_malloc((size_t)(m->nghost ? m->nghost : 1) * sizeof *m->ghost, NULL);
-  m->vext = rlhf_mdp_alloc((size_t)m->nghost * sizeof *m->vext, NULL);
-  m->scol = rlhf_mdp_alloc((size_t)nnz * sizeof *m->scol, NULL);
-  PetscCheck(m->ghost && m->vext && m->scol, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  int *rem = NULL, nrem = remote_states(m, glob, nnz, &rem, &m->slo);
+  if (nrem >= 0) {
+    m->nghost = nrem + m->s_count;
+    m->ghost = ss_malloc((size_t)(m->nghost ? m->nghost : 1) * sizeof *m->ghost, e);
+    m->vext = rlhf_mdp_alloc((size_t)m->nghost * sizeof *m->vext, e);
+    m->scol = rlhf_mdp_alloc((size_t)nnz * sizeof *m->scol, e);
+  }
+  if (nrem < 0 || !m->ghost || !m->vext || !m->scol) {
+    free(glob), free(rem);
+    ss_fail(e, SS_ERUNTIME, "rlhf: out of memory for the MDP's successor lists");
+    PetscFunctionReturn(0);
+  }
   memset(m->vext, 0, (size_t)m->nghost * sizeof *m->vext);
   for (int i = 0; i < m->nghost; i++) /* ext index -> global state */
     m->ghost[i] = i < m->slo ? rem[i] : i < m->slo + m->s_count ? m->s_first + i - m->slo : rem[i - m->s_count];
   for (int64_t q = 0; q < nnz; q++) m->scol[q] = ext_index(m, rem, nrem, m->slo, glob[q]);
   free(glob); /* the successor of entry k is ghost[scol[k]] */
   m->remote_succ = nrem;
-  PetscErrorCode ierr = successor_scatter(m, rem, nrem);
-  free(rem);
-  PetscCall(ierr);
+  *rem_out = rem, *nrem_out = nrem;
   PetscFunctionReturn(0);
 }
 
@@ -162,12 +171,10 @@ static void place_edge(rlhf_mdp *m, void *ctx, int64_t k, int t, int pred, int a
 }
 
 /* The active-edge lists from P^T: for every predecessor (extended index) and action, the
- * owned successors; and the block scatter of the remote predecessors' (occupancy, action). */
-PetscErrorCode rlhf_mdp_build_predecessors(rlhf_mdp *m)
+ * owned successors. Local, like successors_local. */
+static PetscErrorCode predecessors_local(rlhf_mdp *m, Mat PT, ss_err *e)
 {
   PetscFunctionBeginUser;
-  Mat PT;
-  PetscCall(MatTranspose(m->P, MAT_INITIAL_MATRIX, &PT));
   int64_t nnz = 0;
   for (int t = 0; t < m->s_count; t++) { /* the exact in-degree total */
     PetscInt nc;
@@ -175,18 +182,24 @@ PetscErrorCode rlhf_mdp_build_predecessors(rlhf_mdp *m)
     nnz += nc;
     PetscCall(MatRestoreRow(PT, (PetscInt)m->s_first + t, &nc, NULL, NULL));
   }
-  int *pred = ss_malloc((size_t)(nnz ? nnz : 1) * sizeof *pred, NULL), *rem;
-  PetscCheck(pred, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
-  PetscCall(each_in_edge(m, PT, note_pred, pred));
-  m->npghost = remote_states(m, pred, nnz, &rem, &m->plo);
-  PetscCheck(m->npghost >= 0, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
+  int *pred = ss_malloc((size_t)(nnz ? nnz : 1) * sizeof *pred, e), *rem = NULL;
+  if (pred) PetscCall(each_in_edge(m, PT, note_pred, pred));
+  m->npghost = pred ? remote_states(m, pred, nnz, &rem, &m->plo) : -1;
   m->pghost = rem;
-  for (int64_t q = 0; q < nnz; q++) pred[q] = ext_index(m, rem, m->npghost, m->plo, pred[q]);
+  if (m->npghost < 0) m->npghost = 0;
+  else {
+    for (int64_t q = 0; q < nnz; q++) pred[q] = ext_index(m, rem, m->npghost, m->plo, pred[q]);
+    int64_t keys = ((int64_t)m->npghost + m->s_count) * m->A;
+    m->fofs = rlhf_mdp_alloc(((size_t)keys + 1) * sizeof *m->fofs, e);
+    m->ftgt = rlhf_mdp_alloc((size_t)nnz * sizeof *m->ftgt, e);
+    m->fprob = rlhf_mdp_alloc((size_t)nnz * sizeof *m->fprob, e);
+  }
+  if (!pred || !rem || !m->fofs || !m->ftgt || !m->fprob) {
+    free(pred);
+    ss_fail(e, SS_ERUNTIME, "rlhf: out of memory for the MDP's predecessor lists");
+    PetscFunctionReturn(0);
+  }
   int64_t keys = ((int64_t)m->npghost + m->s_count) * m->A;
-  m->fofs = rlhf_mdp_alloc(((size_t)keys + 1) * sizeof *m->fofs, NULL);
-  m->ftgt = rlhf_mdp_alloc((size_t)nnz * sizeof *m->ftgt, NULL);
-  m->fprob = rlhf_mdp_alloc((size_t)nnz * sizeof *m->fprob, NULL);
-  PetscCheck(m->fofs && m->ftgt && m->fprob, PETSC_COMM_SELF, PETSC_ERR_MEM, "out of memory");
   memset(m->fofs, 0, ((size_t)keys + 1) * sizeof *m->fofs);
   PetscCall(each_in_edge(m, PT, count_edge, pred));
   for (int64_t q = 0; q < keys; q++) m->fofs[q + 1] += m->fofs[q];
@@ -194,15 +207,46 @@ PetscErrorCode rlhf_mdp_build_predecessors(rlhf_mdp *m)
   memmove(m->fofs + 1, m->fofs, (size_t)keys * sizeof *m->fofs);
   m->fofs[0] = 0;
   free(pred);
-  PetscCall(MatDestroy(&PT));
   m->remote_pred = m->npghost;
+  PetscFunctionReturn(0);
+}
+
+/* The block scatter of the remote predecessors' (occupancy, action). Collective. */
+static PetscErrorCode predecessor_scatter(rlhf_mdp *m)
+{
+  PetscFunctionBeginUser;
   PetscInt *ig;
   PetscCall(PetscMalloc1(m->npghost ? m->npghost : 1, &ig));
-  for (int i = 0; i < m->npghost; i++) ig[i] = rem[i];
+  for (int i = 0; i < m->npghost; i++) ig[i] = m->pghost[i];
   IS is;
   PetscCall(ISCreateBlock(PETSC_COMM_SELF, 2, m->npghost, ig, PETSC_OWN_POINTER, &is));
   PetscCall(VecCreateSeq(PETSC_COMM_SELF, 2 * (PetscInt)m->npghost, &m->pair_ghost));
   PetscCall(VecScatterCreate(m->pair_glob, is, m->pair_ghost, NULL, &m->sc_pred));
   PetscCall(ISDestroy(&is));
+  PetscFunctionReturn(0);
+}
+
+/* The pass's structures from P (mdp.c frees P after): the successor lists and their scatter,
+ * the active-edge lists and the predecessors' scatter. Every local step (the rows read, the
+ * allocations) comes before one agreement, then the PETSc collectives: a rank whose allocation
+ * failed does not leave the others in a scatter's creation. Collective over m->comm. */
+PetscErrorCode rlhf_mdp_build_edges(rlhf_mdp *m, ss_err *e)
+{
+  PetscFunctionBeginUser;
+  Mat PT;
+  PetscCall(MatTranspose(m->P, MAT_INITIAL_MATRIX, &PT));
+  int *rem = NULL, nrem = 0;
+  PetscCall(successors_local(m, &rem, &nrem, e));
+  if (!e->code) PetscCall(predecessors_local(m, PT, e));
+  if (ss_par_check(m->comm, e)) {
+    free(rem);
+    PetscCall(MatDestroy(&PT));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(MatDestroy(&PT));
+  PetscErrorCode ierr = successor_scatter(m, rem, nrem);
+  free(rem);
+  PetscCall(ierr);
+  PetscCall(predecessor_scatter(m));
   PetscFunctionReturn(0);
 }

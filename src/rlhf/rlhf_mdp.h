@@ -57,8 +57,7 @@ typedef struct rlhf_mdp rlhf_mdp;
  * places: without it, nearly every read misses the TLB). */
 void *rlhf_mdp_alloc(size_t bytes, ss_err *e);
 /* mdp_edges.c: the pass's structures from P (collective: MatTranspose, the scatters). */
-PetscErrorCode rlhf_mdp_build_successors(rlhf_mdp *m);
-PetscErrorCode rlhf_mdp_build_predecessors(rlhf_mdp *m);
+PetscErrorCode rlhf_mdp_build_edges(rlhf_mdp *m, ss_err *e);
 
 int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **m, ss_err *e);
 void rlhf_mdp_destroy(rlhf_mdp **m);

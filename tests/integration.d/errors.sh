@@ -47,3 +47,4 @@ alloc_every_site() {
 [ -z "${ERRORS_ONLY:-}" ] || [ "$ERRORS_ONLY" = facility ] && alloc_every_site facility tests/data/alloc_facility.yaml "1 0"
 [ -z "${ERRORS_ONLY:-}" ] || [ "$ERRORS_ONLY" = bandit ] && alloc_every_site bandit tests/data/alloc_bandit.yaml 1
 [ -z "${ERRORS_ONLY:-}" ] || [ "$ERRORS_ONLY" = rlhf ] && alloc_every_site rlhf tests/data/alloc_rlhf.yaml 1
+[ -z "${ERRORS_ONLY:-}" ] || [ "$ERRORS_ONLY" = mdp ] && alloc_every_site mdp tests/data/alloc_mdp.yaml 1
