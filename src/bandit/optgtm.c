@@ -25,7 +25,8 @@ static int create(ss_bandit_mech *m, ss_err *e)
   m->data = s;
   s->narms = m->hi - m->lo;
   size_t n = (size_t)(s->narms > 0 ? s->narms : 1);
-  s->slab = ss_malloc(n * ss_ridge_ndoubles(m->d) * sizeof(double), e);
+  /* the states, then their lane cache (score_all) */
+  s->slab = ss_malloc((n * ss_ridge_ndoubles(m->d) + ss_ridge_lanes_ndoubles((int64_t)n, m->d)) * sizeof(double), e);
   s->ridge = ss_calloc(n, sizeof(ss_ridge), e);
   s->lcb_sum = ss_calloc(n, sizeof(double), e);
   s->reward_sum = ss_calloc(n, sizeof(double), e);
@@ -53,6 +54,13 @@ static void destroy(ss_bandit_mech *m)
   m->data = NULL;
 }
 
+/* The lane cache of the owned arms' states (bandit_ridge.h), after their storage in the slab. */
+static double *lanes(const ss_bandit_mech *m)
+{
+  const optgtm *s = m->data;
+  return s->slab + (size_t)s->narms * ss_ridge_ndoubles(m->d);
+}
+
 static void reset(ss_bandit_mech *m)
 {
   optgtm *s = m->data;
@@ -63,6 +71,7 @@ static void reset(ss_bandit_mech *m)
     s->radius[i] = ss_bandit_mech_radius(m, 0);
     s->elim_round[i] = -1;
   }
+  ss_ridge_lanes_invalidate(lanes(m), s->narms, m->d);
 }
 
 static double score(ss_bandit_mech *m, int64_t arm, const double *x)
@@ -78,6 +87,13 @@ static double score_report(ss_bandit_mech *m, int64_t arm, const double *base, c
   optgtm *s = m->data;
   int64_t i = arm - m->lo;
   return ss_ridge_bound_report(&s->ridge[i], base, y, s->radius[i], x);
+}
+
+/* Every owned arm at once, four per vector, for d <= SS_RIDGE_LANES_MAX_D. */
+static void score_all(ss_bandit_mech *m, const double *base, const double *yl, double *scores)
+{
+  optgtm *s = m->data;
+  ss_ridge_lanes_bounds(lanes(m), s->ridge, s->radius, s->narms, base, yl, scores);
 }
 
 static void update(ss_bandit_mech *m, int64_t arm, const double *x, double reward, int64_t t)
@@ -131,6 +147,7 @@ const ss_bandit_mech_ops ss_bandit_optgtm_ops = {
     .forced = NULL,
     .score = score,
     .score_report = score_report,
+    .score_all = score_all,
     .update = update,
     .active = active,
     .eliminated = eliminated,

@@ -12,6 +12,7 @@
 #include "stratsim/bandit_context.h"
 #include "stratsim/interrupt.h"
 #include "stratsim/bandit_mech.h"
+#include "stratsim/bandit_ridge.h"
 #include "stratsim/rng.h"
 
 int64_t ss_bandit_curve_len(int64_t T, int64_t stride)
@@ -77,6 +78,8 @@ typedef struct {
   double regret;
   int64_t all_eliminated, ncurve;
   double *sq_base;   /* details: sum_t base^2, d (shared) or owned arms x d (iid) */
+  double *noise;     /* the block's standard normals (ss_bandit_noise_fill), or NULL: not drawn */
+  double *yl;        /* the owned arms' reports in lane layout for ops->score_all, or NULL */
 } lane;
 
 /* The index of arm a for the report base ⊙ ya (x: scratch of d doubles). */
@@ -90,9 +93,10 @@ static inline double score_arm(ss_bandit_mech *m, int64_t a, const double *base,
 
 /* Round t of one rollout. With shared contexts `shared_base` is c_t and `shared_max` the
  * best true mean over this rank's arms (from the context block); with i.i.d. contexts
- * both are regenerated here, arm by arm. work holds 2 d doubles. */
+ * both are regenerated here, arm by arm. z is the round's standard normal (if l->noise).
+ * work holds 2 d + (hi - lo) doubles. */
 static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
-                      const double *shared_base, double shared_max, double *work, ss_err *e)
+                      const double *shared_base, double shared_max, double z, double *work, ss_err *e)
 {
   ss_bandit_mech *m = l->m;
   const ss_bandit_mech_ops *ops = m->ops;
@@ -106,9 +110,11 @@ static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
   double best = -INFINITY, max_mean = shared_base ? shared_max : -INFINITY;
   int64_t best_arm = -1;
   if (shared_base && forced < 0) {
+    double *scores = work + 2 * d;
+    if (l->yl) ops->score_all(m, base, l->yl, scores);
     for (int64_t a = lo; a < hi; a++) {
       if (!ss_bandit_mech_active(m, a)) continue;
-      double s = score_arm(m, a, base, l->yrep + a * d, x);
+      double s = l->yl ? scores[a - lo] : score_arm(m, a, base, l->yrep + a * d, x);
       if (best_arm < 0 || s > best) {
         best = s;
         best_arm = a;
@@ -143,9 +149,7 @@ static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
   if (arm >= 0) {
     if (!shared_base) ss_bandit_base(env, t, arm, work);
     double mean = ss_bandit_true_mean(env, arm, base), reward = mean;
-    /* The noise costs a Philox block, a log and a sine: skip it when nobody reads it. */
-    if (!ops->ignores_reward || o->observe)
-      reward += env->noise_sd * ss_rng_normal(o->rseed, SS_P_BANDIT_NOISE, (uint32_t)arm, (uint64_t)t);
+    if (l->noise) reward += env->noise_sd * z;
     const double *ya = l->yrep + arm * d;
     for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
     ops->update(m, arm, x, reward, t);
@@ -199,12 +203,21 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
   const int64_t lo = n > 0 ? m[0]->lo : 0, hi = n > 0 ? m[0]->hi : 0;
   ss_bandit_context_block block = {0};
   lane *lanes = ss_calloc((size_t)(n > 0 ? n : 1), sizeof(lane), e);
-  double *work = ss_malloc(2 * (size_t)d * sizeof(double), e);
+  double *work = ss_malloc((2 * (size_t)d + (size_t)(hi - lo)) * sizeof(double), e);
   if (!e->code && shared) ss_bandit_context_block_init(&block, env, lo, hi, e);
   for (int k = 0; k < n && !e->code; k++) {
     size_t nsq = o[k].details ? (shared ? (size_t)d : (size_t)(hi - lo) * (size_t)d) : 0;
     lanes[k] = (lane){.m = m[k], .yrep = yrep[k], .o = &o[k], .out = &out[k]};
     lanes[k].sq_base = ss_calloc(nsq ? nsq : 1, sizeof(double), e);
+    /* The noise costs a Philox block, a log, a sine and a cosine per two rounds: not drawn
+     * when nobody reads it (uniform play). */
+    if (!m[k]->ops->ignores_reward || o[k].observe)
+      lanes[k].noise = ss_malloc(SS_BANDIT_BLOCK_ROUNDS * sizeof(double), e);
+    /* Scoring every arm at once needs the reports transposed, once per rollout. */
+    if (shared && m[k]->ops->score_all && d <= SS_RIDGE_LANES_MAX_D) {
+      lanes[k].yl = ss_malloc(ss_ridge_lanes_ny(hi - lo, d) * sizeof(double), e);
+      if (lanes[k].yl) ss_ridge_lanes_reports(hi - lo, d, yrep[k] + lo * d, lanes[k].yl);
+    }
   }
   int rc = e->code;
   if (rc && n > 0 && T > 0 && m[0]->size > 1) {
@@ -225,11 +238,15 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
     for (int64_t t0 = 1; n > 0 && t0 <= T && !rc; t0 += SS_BANDIT_BLOCK_ROUNDS) {
       int64_t t1 = t0 + SS_BANDIT_BLOCK_ROUNDS - 1 < T ? t0 + SS_BANDIT_BLOCK_ROUNDS - 1 : T;
       if (shared) ss_bandit_context_block_fill(&block, t0);
-      for (int k = 0; k < n; k++)
+      for (int k = 0; k < n; k++) {
+        const double *z = lanes[k].noise;
+        if (z) ss_bandit_noise_fill(o[k].rseed, t0, t1 - t0 + 1, lanes[k].noise);
         for (int64_t t = t0; t <= t1 && !rc; t++) {
           const double *base = shared ? block.base + (t - t0) * d : NULL;
-          rc = play_round(c, env, &lanes[k], t, base, shared ? block.max_mean[t - t0] : 0.0, work, e);
+          rc = play_round(c, env, &lanes[k], t, base, shared ? block.max_mean[t - t0] : 0.0,
+                          z ? z[t - t0] : 0.0, work, e);
         }
+      }
       if (!rc && t1 < T) rc = ss_safepoint_check(&sp, c, "bandit round", t1, T, e);
     }
     for (int k = 0; !rc && k < n; k++) {
@@ -240,7 +257,11 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
       if (o[k].details) finish_details(c, env, &lanes[k]);
     }
   }
-  for (int k = 0; lanes && k < n; k++) free(lanes[k].sq_base);
+  for (int k = 0; lanes && k < n; k++) {
+    free(lanes[k].sq_base);
+    free(lanes[k].noise);
+    free(lanes[k].yl);
+  }
   free(lanes);
   free(work);
   if (shared) ss_bandit_context_block_free(&block);
