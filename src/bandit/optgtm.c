@@ -107,6 +107,7 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
   s->radius[i] = ss_bandit_mech_radius(m, r->n);
   s->lcb_sum[i] += ss_ridge_bound(r, x, -s->radius[i]);
   s->reward_sum[i] += reward;
+  ss_ridge_lanes_set(lanes(m), i, r, s->radius[i]);
   if (s->elim_round[i] < 0 &&
       s->lcb_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)r->n * s->log_inv_delta))
     s->elim_round[i] = t;

@@ -26,8 +26,10 @@
 
 static size_t packed(int d) { return (size_t)d * (size_t)(d + 1) / 2; }
 
-/* A group of four arms in the cache: V^{-1} (packed) x 4, theta x 4, radius x 4, update count x 4. */
-static size_t group_doubles(int d) { return 4 * (packed(d) + (size_t)d + 2); }
+/* The cache: a header of 4 doubles (header[0] != 0: every lane stale), then groups of four
+ * arms: V^{-1} (packed) x 4, theta x 4, radius x 4. */
+enum { HEADER = 4 };
+static size_t group_doubles(int d) { return 4 * (packed(d) + (size_t)d + 1); }
 
 static int64_t groups(int64_t n) { return (n + 3) / 4; }
 
@@ -40,32 +42,29 @@ void ss_ridge_lanes_reports(int64_t n, int d, const double *y, double *yl)
     for (int j = 0; j < d; j++) yl[(a / 4) * 4 * d + 4 * j + a % 4] = y[a * d + j];
 }
 
-size_t ss_ridge_lanes_ndoubles(int64_t n, int d) { return (size_t)groups(n) * group_doubles(d); }
+size_t ss_ridge_lanes_ndoubles(int64_t n, int d) { return HEADER + (size_t)groups(n) * group_doubles(d); }
 
 void ss_ridge_lanes_invalidate(double *cache, int64_t n, int d)
 {
-  size_t g = group_doubles(d);
-  memset(cache, 0, ss_ridge_lanes_ndoubles(n, d) * sizeof(double));
-  for (int64_t k = 0; k < groups(n); k++)
-    for (int l = 0; l < 4; l++) cache[(size_t)k * g + g - 4 + l] = -1.0; /* no state has -1 updates */
+  memset(cache, 0, ss_ridge_lanes_ndoubles(n, d) * sizeof(double)); /* padding lanes stay 0 */
+  cache[0] = 1.0;
 }
 
-/* Copies state i (and its radius) into its lane if its update count changed. V^{-1} and theta
- * are contiguous in a state's storage (ss_ridge_attach), so one strided copy moves both. */
-static void refresh(double *cache, const ss_ridge *r, double radius, int64_t i)
+/* V^{-1} and theta are contiguous in a state's storage (ss_ridge_attach), so one strided copy
+ * moves both. */
+void ss_ridge_lanes_set(double *cache, int64_t i, const ss_ridge *r, double radius)
 {
   const int d = r->d;
   const size_t pd = packed(d) + (size_t)d;
-  double *dst = cache + (size_t)(i / 4) * group_doubles(d) + i % 4;
-  if (dst[4 * (pd + 1)] == (double)r->n) return;
+  double *dst = cache + HEADER + (size_t)(i / 4) * group_doubles(d) + i % 4;
   const double *src = r->vinv;
 #if defined(__GNUC__)
 #pragma GCC unroll 8
 #endif
   for (size_t k = 0; k < pd; k++) dst[4 * k] = src[k];
   dst[4 * pd] = radius;
-  dst[4 * (pd + 1)] = (double)r->n;
 }
+
 
 #if defined(__GNUC__)
 #define KERNEL static inline __attribute__((always_inline))
@@ -148,7 +147,7 @@ KERNEL void mean_q4_k(const double *vinv, const double *theta, const double *bas
     const int pooled = POOLED;                                                                    \
     const size_t p = packed(d), g = pooled ? 0 : group_doubles(d);                                \
     for (int64_t k = 0; k < groups(n); k++) {                                                     \
-      const double *grp = pooled ? NULL : cache + (size_t)k * g;                                  \
+      const double *grp = pooled ? NULL : cache + HEADER + (size_t)k * g;                                  \
       const double *vinv = pooled ? r->vinv : grp, *theta = pooled ? r->theta : grp + 4 * p;      \
       const double *yk = yl + (size_t)k * 4 * (size_t)d;                                          \
       v4d mean, q, s = {radius, radius, radius, radius};                                          \
@@ -207,7 +206,10 @@ void ss_ridge_lanes_bounds(double *cache, const ss_ridge *states, const double *
                            const double *base, const double *yl, double *out)
 {
   if (n <= 0) return;
-  for (int64_t i = 0; i < n; i++) refresh(cache, &states[i], radius[i], i);
+  if (cache[0] != 0) { /* after a reset (and whatever was loaded since) */
+    for (int64_t i = 0; i < n; i++) ss_ridge_lanes_set(cache, i, &states[i], radius[i]);
+    cache[0] = 0;
+  }
   bounds(cache, NULL, 0, n, base, yl, out, states[0].d);
 }
 
