@@ -51,20 +51,29 @@ void ss_ridge_lanes_invalidate(double *cache, int64_t n, int d)
 }
 
 /* V^{-1} and theta are contiguous in a state's storage (ss_ridge_attach), so one strided copy
- * moves both. */
+ * moves both; with a literal count the copy is straight loads and stores. */
+static inline void copy_strided(double *dst, const double *src, const size_t n)
+{
+  for (size_t k = 0; k < n; k++) dst[4 * k] = src[k];
+}
+
 void ss_ridge_lanes_set(double *cache, int64_t i, const ss_ridge *r, double radius)
 {
   const int d = r->d;
   const size_t pd = packed(d) + (size_t)d;
   double *dst = cache + HEADER + (size_t)(i / 4) * group_doubles(d) + i % 4;
-  const double *src = r->vinv;
-#if defined(__GNUC__)
-#pragma GCC unroll 8
-#endif
-  for (size_t k = 0; k < pd; k++) dst[4 * k] = src[k];
+  switch (d) {
+  case 1: copy_strided(dst, r->vinv, 2); break;
+  case 2: copy_strided(dst, r->vinv, 5); break;
+  case 3: copy_strided(dst, r->vinv, 9); break;
+  case 4: copy_strided(dst, r->vinv, 14); break;
+  case 5: copy_strided(dst, r->vinv, 20); break;
+  case 6: copy_strided(dst, r->vinv, 27); break;
+  case 7: copy_strided(dst, r->vinv, 35); break;
+  default: copy_strided(dst, r->vinv, pd); break;
+  }
   dst[4 * pd] = radius;
 }
-
 
 #if defined(__GNUC__)
 #define KERNEL static inline __attribute__((always_inline))
