@@ -91,6 +91,26 @@ static inline double score_arm(ss_bandit_mech *m, int64_t a, const double *base,
   return m->ops->score(m, a, x);
 }
 
+/* x = base ⊙ ya, with a literal d for d <= 8 (the same products). */
+static inline void report(double *x, const double *base, const double *ya, int d)
+{
+#define REPORT(n)                                                                               \
+  for (int j = 0; j < (n); j++) x[j] = base[j] * ya[j];                                         \
+  break
+  switch (d) {
+  case 1: REPORT(1);
+  case 2: REPORT(2);
+  case 3: REPORT(3);
+  case 4: REPORT(4);
+  case 5: REPORT(5);
+  case 6: REPORT(6);
+  case 7: REPORT(7);
+  case 8: REPORT(8);
+  default: REPORT(d);
+  }
+#undef REPORT
+}
+
 /* Round t of one rollout. With shared contexts `shared_base` is c_t and `shared_max` the
  * best true mean over this rank's arms (from the context block); with i.i.d. contexts
  * both are regenerated here, arm by arm. z is the round's standard normal (if l->noise).
@@ -145,18 +165,17 @@ static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
     if (e->code) return e->code; /* another rank's pending error, agreed on */
   }
   if (forced >= 0) arm = forced;
-  ss_bandit_round round = {.t = t, .arm = arm, .forced = forced >= 0, .best_mean = best_mean};
+  double chosen_mean = 0, reward = 0;
   if (arm >= 0) {
     if (!shared_base) ss_bandit_base(env, t, arm, work);
-    double mean = ss_bandit_true_mean(env, arm, base), reward = mean;
+    double mean = ss_bandit_true_mean(env, arm, base);
+    reward = mean;
     if (l->noise) reward += env->noise_sd * z;
-    const double *ya = l->yrep + arm * d;
-    for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
+    report(x, base, l->yrep + arm * d, d);
     ops->update(m, arm, x, reward, t);
     l->out->selections[arm]++;
     l->regret += best_mean - mean;
-    round.chosen_mean = mean;
-    round.reward = reward;
+    chosen_mean = mean;
   } else {
     /* Every arm eliminated: no arm is played and the round costs the best mean. */
     l->regret += best_mean;
@@ -166,7 +185,11 @@ static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
     for (int j = 0; j < d; j++) l->sq_base[j] += base[j] * base[j];
   if (o->curve && o->curve_stride > 0 && (t % o->curve_stride == 0 || t == T))
     o->curve[l->ncurve++] = l->regret;
-  if (o->observe) o->observe(o->observe_ctx, &round, m);
+  if (o->observe) {
+    ss_bandit_round round = {.t = t, .arm = arm, .forced = forced >= 0, .best_mean = best_mean,
+                             .chosen_mean = chosen_mean, .reward = reward};
+    o->observe(o->observe_ctx, &round, m);
+  }
   if (o->progress && (t & 0xffff) == 0) o->progress(o->progress_ctx, (double)t / (double)T);
   return SS_OK;
 }
