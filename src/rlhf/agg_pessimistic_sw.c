@@ -52,18 +52,6 @@ static void matvec(const double *P, const double *z, int d, double *out)
   rlhf_dot_rows(z, P, d, d, out);
 }
 
-static double psw_value(const rlhf_agg *agg, const double *z)
-{
-  int d = agg->d;
-  double pz[RLHF_DMAX], tot = 0;
-  for (int64_t i = 0; i < agg->k; i++) {
-    matvec(PSW(agg)->prec + i * d * d, z, d, pz);
-    double q = rlhf_dot(z, pz, d);
-    tot += rlhf_dot(PSW(agg)->thetas + i * d, z, d) - agg->radius * sqrt(q > 0 ? q : 0);
-  }
-  return tot / (double)agg->k;
-}
-
 static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *grad, double *hess)
 {
   int d = agg->d;
@@ -87,6 +75,23 @@ static void psw_smooth(const rlhf_agg *agg, const double *z, double mu, double *
     for (int a = 0; a < d * d; a++) hess[a] /= (double)agg->k;
 }
 
+/* W_mu(z) = (1/k) sum_i <theta_i, z> - f sqrt(z^T P_i z + mu^2): the function psw_smooth
+ * differentiates. */
+static double psw_smooth_value(const rlhf_agg *agg, const double *z, double mu)
+{
+  int d = agg->d;
+  double pz[RLHF_DMAX], tot = 0;
+  for (int64_t i = 0; i < agg->k; i++) {
+    matvec(PSW(agg)->prec + i * d * d, z, d, pz);
+    double q = rlhf_dot(z, pz, d);
+    tot += rlhf_dot(PSW(agg)->thetas + i * d, z, d) - agg->radius * sqrt((q > 0 ? q : 0) + mu * mu);
+  }
+  return tot / (double)agg->k;
+}
+
+/* W(z) = W_0(z): sqrt(q + 0) is sqrt(q) */
+static double psw_value(const rlhf_agg *agg, const double *z) { return psw_smooth_value(agg, z, 0.0); }
+
 const rlhf_agg_ops rlhf_agg_pessimistic_sw = {
   .name = "pessimistic_sw",
   .needs_prec = 1,
@@ -97,4 +102,5 @@ const rlhf_agg_ops rlhf_agg_pessimistic_sw = {
   .build_exact = psw_exact,
   .value = psw_value,
   .smooth = psw_smooth,
+  .smooth_value = psw_smooth_value,
 };

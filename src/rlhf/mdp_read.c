@@ -112,7 +112,10 @@ int rlhf_mdp_scan_transitions(const char *file, int S, int A, rlhf_entry_cb cb, 
   }
   if (!rc && ferror(f)) rc = ss_fail(e, SS_EINPUT, "%s:%ld: cannot read the transitions file", file, lineno + 1);
   if (!rc) rc = close_row(&sc, e);
-  if (!rc && sc.cur != (int64_t)S * A - 1)
+  if (!rc && sc.cur < 0)
+    rc = ss_fail(e, SS_EINPUT, "%s: no transitions (expected rows s,a,next,p for all S*A = %lld pairs)",
+                 file, (long long)S * A);
+  else if (!rc && sc.cur != (int64_t)S * A - 1)
     rc = ss_fail(e, SS_EINPUT, "%s: expected transitions for all S*A = %lld rows, the last row with transitions is %lld",
                  file, (long long)S * A, (long long)sc.cur);
   free(line);

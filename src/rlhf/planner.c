@@ -33,7 +33,13 @@ typedef struct {
   double *lambda;
   int *basis;    /* LP master: the last optimal basis (r + 1 entries) */
   int r, nw;
+  /* the LP master's fixed data, filled once per solve (lp_fill), and -<T_i, z_q> per column
+   * (tz: r entries per column), computed when the column enters */
+  double *G, *c, *T, *tz;
+  int *wb;
+  int tz_m;      /* columns whose tz entries are computed */
   double scale;  /* max_q |W(z_q)|: the magnitude of the values (rlhf_rel_denominator_scaled) */
+  double tol;    /* the solve's relative tolerance */
 } master;
 
 static int master_grow(master *ms, ss_err *e)
@@ -46,8 +52,30 @@ static int master_grow(master *ms, ss_err *e)
   if (t) ms->theta = t;
   double *l = ss_realloc(ms->lambda, (size_t)cap * sizeof *l, e);
   if (l) ms->lambda = l;
-  if (!z || !t || !l) return ss_fail(e, SS_ERUNTIME, "planner: out of memory for %d columns", cap);
+  double *tz = ms->r ? ss_realloc(ms->tz, (size_t)cap * ms->r * sizeof *tz, e) : NULL;
+  if (tz) ms->tz = tz;
+  if (!z || !t || !l || (ms->r && !tz))
+    return ss_fail(e, SS_ERUNTIME, "planner: out of memory for %d columns", cap);
   ms->cap = cap;
+  return SS_OK;
+}
+
+/* The LP master's fixed data (G, c, T, the warm basis wb for the first column), filled once
+ * per solve, and the entries -<T_i, z_q> of the columns that entered since the last call. */
+static int master_lp_data(master *ms, const rlhf_agg *agg, ss_err *e)
+{
+  int d = ms->d, r = ms->r, nw = ms->nw;
+  if (!ms->G) {
+    ms->G = ss_calloc((size_t)r * nw, sizeof *ms->G, e);
+    ms->c = ss_calloc((size_t)nw, sizeof *ms->c, e);
+    ms->T = ss_calloc((size_t)r * d, sizeof *ms->T, e);
+    ms->wb = ss_calloc((size_t)r, sizeof *ms->wb, e);
+    if (!ms->G || !ms->c || !ms->T || !ms->wb) return ss_fail(e, SS_ERUNTIME, "planner: out of memory in the master");
+    agg->ops->lp_fill(agg, ms->z, ms->G, ms->c, ms->T, ms->wb);
+  }
+  for (; ms->tz_m < ms->m; ms->tz_m++)
+    for (int i = 0; i < r; i++)
+      ms->tz[(size_t)ms->tz_m * r + i] = -rlhf_dot(ms->T + (size_t)i * d, ms->z + (size_t)ms->tz_m * d, d);
   return SS_OK;
 }
 
@@ -55,28 +83,29 @@ static int master_grow(master *ms, ss_err *e)
  * Columns w first, then lambda (so an appended column keeps the basis indices valid). */
 static int master_lp(master *ms, const rlhf_agg *agg, double *V, double *theta, ss_err *e)
 {
-  int d = ms->d, r = ms->r, nw = ms->nw, mm = ms->m;
+  int r = ms->r, nw = ms->nw, mm = ms->m;
   int rows = r + 1, cols = nw + mm;
-  double *Am = ss_calloc((size_t)rows * cols, sizeof *Am, e), *b = ss_calloc((size_t)rows, sizeof *b, e);
+  SS_TRY(master_lp_data(ms, agg, e));
+  double *Am = ss_malloc((size_t)rows * cols * sizeof *Am, e), *b = ss_calloc((size_t)rows, sizeof *b, e);
   double *c = ss_calloc((size_t)cols, sizeof *c, e), *x = ss_calloc((size_t)cols, sizeof *x, e);
-  double *y = ss_calloc((size_t)rows, sizeof *y, e), *G = ss_calloc((size_t)r * nw, sizeof *G, e);
-  double *T = ss_calloc((size_t)r * d, sizeof *T, e);
-  int *wb = ss_calloc((size_t)r, sizeof *wb, e);
+  double *y = ss_calloc((size_t)rows, sizeof *y, e);
   int rc = SS_OK;
-  if (!Am || !b || !c || !x || !y || !G || !T || !wb) {
+  if (!Am || !b || !c || !x || !y) {
     rc = ss_fail(e, SS_ERUNTIME, "planner: out of memory in the master");
     goto done;
   }
-  agg->ops->lp_fill(agg, ms->z, G, c, T, wb);
+  memcpy(c, ms->c, (size_t)nw * sizeof *c);
   for (int i = 0; i < r; i++) {
     double *row = Am + (size_t)i * cols;
-    memcpy(row, G + (size_t)i * nw, (size_t)nw * sizeof *row);
-    for (int q = 0; q < mm; q++) row[nw + q] = -rlhf_dot(T + (size_t)i * d, ms->z + (size_t)q * d, d);
+    memcpy(row, ms->G + (size_t)i * nw, (size_t)nw * sizeof *row);
+    for (int q = 0; q < mm; q++) row[nw + q] = ms->tz[(size_t)q * r + i];
   }
-  for (int q = 0; q < mm; q++) Am[(size_t)r * cols + nw + q] = 1.0;
+  double *last = Am + (size_t)r * cols;
+  for (int j = 0; j < nw; j++) last[j] = 0;
+  for (int q = 0; q < mm; q++) last[nw + q] = 1.0;
   b[r] = 1.0;
   if (mm == 1) { /* the first solve: the aggregator's basis for the point z_0 */
-    memcpy(ms->basis, wb, (size_t)r * sizeof *wb);
+    memcpy(ms->basis, ms->wb, (size_t)r * sizeof *ms->wb);
     ms->basis[r] = nw;
   }
   rlhf_lp_info info;
@@ -91,21 +120,56 @@ static int master_lp(master *ms, const rlhf_agg *agg, double *V, double *theta, 
   agg->ops->lp_theta(agg, y, theta);
   *V = info.objective;
 done:
-  free(Am), free(b), free(c), free(x), free(y), free(G), free(T), free(wb);
+  free(Am), free(b), free(c), free(x), free(y);
+  return rc;
+}
+
+/* The kink: a smooth aggregator's W (pessimistic_sw) is differentiable except at z = 0. When
+ * the master's mixture reaches z = 0 (its value V is 0 at the rounding level of the columns'
+ * values) while the gap is open, every point of Theta with <theta, z_q> <= 0 for all columns is
+ * a dual optimum of the master, and grad W at the (rounding-sized) mixture is an arbitrary one
+ * of them: priced there, the bound never comes down. A pure function of the loop's state, so a
+ * resumed solve takes the same decisions. */
+static int master_kinked(const master *ms, const rlhf_agg *agg, double V, double ub)
+{
+  return agg->ops->smooth_value && agg->radius > 0 && fabs(V) <= 1e-10 * ms->scale &&
+         ub - V > ms->tol * rlhf_rel_denominator_scaled(V, ub, ms->scale);
+}
+
+/* At the kink, the dual point of the smoothed master instead: maximise W_mu (W - radius mu <=
+ * W_mu <= W) over the columns' hull; theta = grad W_mu(z_mu) lies in Theta and, by the smoothed
+ * master's optimality, max_q <theta, z_q> = <theta, z_mu> <= W(z_mu) + radius mu <= V + radius
+ * mu. With mu = gap / (10 radius) this is a master dual point within a tenth of the gap; when 0
+ * is inside both the hull and Theta it is theta = 0 (the unconstrained maximiser of W_mu), and
+ * h(0) = 0 certifies the value 0. */
+static int master_smoothed_dual(master *ms, const rlhf_agg *agg, double V, double ub, double *theta,
+                                ss_err *e)
+{
+  int it;
+  double mu = 0.1 * (ub - V) / agg->radius, z[RLHF_DMAX];
+  double *lam = ss_malloc((size_t)ms->m * sizeof *lam, e);
+  if (!lam) return ss_fail(e, SS_ERUNTIME, "planner: out of memory in the master");
+  memcpy(lam, ms->lambda, (size_t)ms->m * sizeof *lam);
+  int rc = rlhf_aset_maximise(1, ms->m, ms->d, ms->z, agg, mu, lam, &it, e);
+  rlhf_mix(ms->z, lam, ms->m, ms->d, z);
+  rlhf_agg_smooth(agg, z, mu, theta, NULL);
+  free(lam);
   return rc;
 }
 
 /* Smooth master (pessimistic_sw): active-set Newton on one "state" whose actions are the
  * columns, warm-started from the previous weights (the new column enters at 0). */
-static int master_smooth(master *ms, const rlhf_agg *agg, double *V, double *theta, ss_err *e)
+static int master_smooth(master *ms, const rlhf_agg *agg, double ub, double *V, double *theta,
+                         ss_err *e)
 {
   int it;
   if (ms->m == 1) ms->lambda[0] = 1; /* a new column enters at 0 (add_column) */
-  SS_TRY(rlhf_aset_maximise(1, ms->m, ms->d, ms->z, agg, ms->lambda, &it, e));
+  SS_TRY(rlhf_aset_maximise(1, ms->m, ms->d, ms->z, agg, 0.0, ms->lambda, &it, e));
   double z[RLHF_DMAX];
   rlhf_mix(ms->z, ms->lambda, ms->m, ms->d, z);
   *V = rlhf_agg_value(agg, z);
   rlhf_agg_smooth(agg, z, 0.0, theta, NULL);
+  if (master_kinked(ms, agg, *V, ub)) return master_smoothed_dual(ms, agg, *V, ub, theta, e);
   return SS_OK;
 }
 
@@ -150,11 +214,12 @@ static int add_column(master *ms, const rlhf_agg *agg, const double *theta, cons
   return SS_OK;
 }
 
-static int solve_master(master *ms, const rlhf_agg *agg, double *V, double *theta, ss_err *e)
+static int solve_master(master *ms, const rlhf_agg *agg, double ub, double *V, double *theta,
+                        ss_err *e)
 {
   if (rlhf_agg_linear_theta(agg)) return master_linear(ms, agg, V, theta);
   if (agg->ops->lp_dims) return master_lp(ms, agg, V, theta, e);
-  return master_smooth(ms, agg, V, theta, e);
+  return master_smooth(ms, agg, ub, V, theta, e);
 }
 
 static void keep_active(const master *ms, rlhf_plan *res)
@@ -342,6 +407,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   memset(&ms, 0, sizeof ms);
   memset(res, 0, sizeof *res);
   ms.d = d;
+  ms.tol = opt->tol;
   if (agg->ops->lp_dims) agg->ops->lp_dims(agg, &ms.r, &ms.nw);
   ms.basis = ss_malloc((size_t)(ms.r + 1) * sizeof *ms.basis, e);
   if (!ms.basis) ss_fail(e, SS_ERUNTIME, "planner: out of memory");
@@ -364,7 +430,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   ss_safepoint_init(&sp);
   while (!rc) {
     double t0 = ss_wtime();
-    if (!e->code && !ck.restored) (void)solve_master(&ms, agg, &V, thm, e);
+    if (!e->code && !ck.restored) (void)solve_master(&ms, agg, ub, &V, thm, e);
     ck.restored = 0;
     res->time_master += ss_wtime() - t0;
     /* the master is identical on every rank; only a local allocation failure can differ, and
@@ -382,8 +448,9 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
       if (finish || linear || rel <= 1e-15) break;
       finish = 1;
       memcpy(ths, thm, (size_t)d * sizeof *ths);
-    } else if (repeats > 0) {
-      /* the last column was already in the master: price at the master's own dual point */
+    } else if (repeats > 0 || master_kinked(&ms, agg, V, ub)) {
+      /* the last column was already in the master, or the master is at the kink (its dual
+       * point is then the smoothed one): price at the master's own dual point */
       memcpy(ths, thm, (size_t)d * sizeof *ths);
     } else {
       for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
@@ -413,6 +480,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   if (!rc) plan_result(&ms, agg, opt, ub, thc, res, e);
   if (!rc && (rc = ss_par_check(o->comm, e))) rlhf_plan_free(res); /* local allocations above */
   free(ms.z), free(ms.theta), free(ms.lambda), free(ms.basis);
+  free(ms.G), free(ms.c), free(ms.T), free(ms.tz), free(ms.wb);
   return rc;
 }
 

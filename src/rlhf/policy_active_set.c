@@ -63,7 +63,13 @@ typedef struct {
   size_t ncap;
   int m; /* free variables */
   ss_err *e; /* an allocation failing mid-solve is reported here */
+  double mu; /* > 0: maximise the smoothed W_mu (the agg's smooth_value) instead of W */
 } aset_work;
+
+static double aset_value(const aset_work *w, const double *z)
+{
+  return w->mu > 0 ? w->agg->ops->smooth_value(w->agg, z, w->mu) : rlhf_agg_value(w->agg, z);
+}
 
 static void aset_work_free(aset_work *w)
 {
@@ -221,9 +227,10 @@ static double aset_ratio_test(const aset_work *w, int *block, int *block_base)
   return amax;
 }
 
-/* Armijo backtracking on W from step amax: pi_try receives the accepted policy and zt its z.
- * Returns 1 if a step was accepted. */
-static int aset_line_search(aset_work *w, double W, double amax, int block, int block_base, double *zt)
+/* Armijo backtracking on W from step amax: pi_try receives the accepted policy, zt its z and
+ * *Wt its value. Returns 1 if a step was accepted. */
+static int aset_line_search(aset_work *w, double W, double amax, int block, int block_base, double *zt,
+                            double *Wt)
 {
   const aset *as = w->as;
   int A = as->A, m = w->m;
@@ -244,8 +251,8 @@ static int aset_line_search(aset_work *w, double W, double amax, int block, int 
     for (size_t q0 = 0; q0 < w->SA; q0++)
       if (w->pi_try[q0] < 0) w->pi_try[q0] = 0;
     aset_z(as, w->pi_try, zt);
-    double Wt = rlhf_agg_value(w->agg, zt);
-    if (Wt >= W + 1e-4 * alpha * slope || (alpha * slope <= 1e-15 * fabs(W) && Wt >= W)) return 1;
+    *Wt = aset_value(w, zt);
+    if (*Wt >= W + 1e-4 * alpha * slope || (alpha * slope <= 1e-15 * fabs(W) && *Wt >= W)) return 1;
     alpha *= 0.5;
   }
   return 0;
@@ -270,24 +277,33 @@ static void aset_accept(aset_work *w)
 
 /* The active-set Newton method on a problem of S "states" with A "actions" each and the
  * per-action feature rows R (S*A*d, already weighted by rho). pi (S*A) holds a feasible start
- * (the support is where pi > 0) and receives the solution. Not collective. */
-int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg, double *pi,
-                       int *iterations, ss_err *e)
+ * (the support is where pi > 0) and receives the solution. mu > 0 maximises the smoothed W_mu
+ * (the aggregator's smooth_value) instead of W. Not collective. */
+int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg, double mu,
+                       double *pi, int *iterations, ss_err *e)
 {
   aset as = {S, A, d, R, pi, NULL, NULL};
-  aset_work w = {.as = &as, .agg = agg, .SA = (size_t)S * A, .e = e};
+  aset_work w = {.as = &as, .agg = agg, .SA = (size_t)S * A, .e = e, .mu = mu};
   SS_TRY(aset_work_alloc(&w, e));
   for (size_t q0 = 0; q0 < w.SA; q0++) as.sup[q0] = pi[q0] > 0;
   double z[RLHF_DMAX], g[RLHF_DMAX], H[RLHF_DMAX * RLHF_DMAX], zt[RLHF_DMAX];
   aset_rebase(&as);
   int stalled = 0; /* the last Newton step did not raise W: the support is stationary */
   int it, max_it = 200 + 4 * (int)w.SA;
+  /* the policy's z, W, gradient, Hessian and prices, computed again only when pi changes (a
+   * support change or a failed line search keeps pi; an accepted step's z and W are known) */
+  int known = 0;
+  double W = 0, h = 0, qs = 0;
   for (it = 0; it < max_it; it++) {
-    aset_z(&as, as.pi, z);
-    double W = rlhf_agg_value(agg, z), qs;
-    rlhf_agg_smooth(agg, z, 0.0, g, H);
-    double h = aset_prices(&w, g, &qs);
-    if (h - W <= 1e-14 * rlhf_rel_denominator(W, h)) break;
+    if (known < 2) {
+      if (!known) aset_z(&as, as.pi, z), W = aset_value(&w, z);
+      rlhf_agg_smooth(agg, z, mu, g, H);
+      h = aset_prices(&w, g, &qs);
+      known = 2;
+    }
+    /* W is positively homogeneous: <grad W(z), z> = W(z); W_mu is not, its reference is <g, z> */
+    double Wref = mu > 0 ? rlhf_dot(g, z, d) : W;
+    if (h - Wref <= 1e-14 * rlhf_rel_denominator(Wref, h)) break;
     double eps_r = 1e-13 * (qs > 0 ? qs : 1);
     double rmax = aset_free_vars(&w);
     if (w.m == 0 || rmax <= eps_r || stalled) {
@@ -300,12 +316,16 @@ int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg
     if (aset_newton_step(&w, dmax)) it = max_it;
     int block, block_base;
     double amax = aset_ratio_test(&w, &block, &block_base);
-    if (!aset_line_search(&w, W, amax, block, block_base, zt)) {
+    double Wt;
+    if (!aset_line_search(&w, W, amax, block, block_base, zt, &Wt)) {
       stalled = 1; /* no ascent on this support at this precision: look for violators */
       continue;
     }
-    stalled = !(rlhf_agg_value(agg, zt) > W) && block < 0 && block_base < 0;
-    aset_accept(&w);
+    stalled = !(Wt > W) && block < 0 && block_base < 0;
+    aset_accept(&w); /* pi = pi_try, whose z and W are zt and Wt */
+    memcpy(z, zt, (size_t)d * sizeof *z);
+    W = Wt;
+    known = 1;
   }
   *iterations = it;
   aset_work_free(&w);
@@ -346,7 +366,7 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
   ss_err le;
   ss_err_clear(&le);
   /* out of memory inside leaves pi at the start: still a policy, certified below */
-  (void)rlhf_aset_maximise(S, A, d, R, agg, pi, &it, &le);
+  (void)rlhf_aset_maximise(S, A, d, R, agg, 0.0, pi, &it, &le);
   /* the certifying point: grad W at the final policy (a point of Theta) */
   aset_z(&as, pi, z);
   rlhf_agg_smooth(agg, z, 0.0, g, NULL);

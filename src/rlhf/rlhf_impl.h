@@ -60,7 +60,8 @@ struct rlhf_states {
  *   optional, without a default: keys/nkeys (its config keys, gathered into the schema after
  *                                rlhf.algorithms), check (checks of its keys, run for every
  *                                registered aggregator), lp_dims/lp_fill/lp_theta (polyhedral
- *                                aggregators only) */
+ *                                aggregators only), smooth_value (smooth, non-linear aggregators
+ *                                whose W has a kink at z = 0: the planner's smoothed master) */
 struct rlhf_agg_ops {
   const char *name;
   int linear;      /* W(z) = <theta, z>: the greedy policy is exact */
@@ -84,6 +85,9 @@ struct rlhf_agg_ops {
                const double *theta_star_mean, ss_err *e);
   double (*value)(const rlhf_agg *agg, const double *z);
   void (*smooth)(const rlhf_agg *agg, const double *z, double mu, double *grad, double *hess);
+  /* W_mu(z), the smoothed value whose gradient and Hessian smooth gives for mu > 0 (a concave
+   * function with W - radius mu <= W_mu <= W). */
+  double (*smooth_value)(const rlhf_agg *agg, const double *z, double mu);
   /* Polyhedral aggregators (NULL otherwise): W(z) = max { c^T w : G w = T z, w >= 0 } with
    * r rows and nw columns w. lp_fill writes G (r x nw), c (nw), T (r x d) and, for the point z0
    * (the features of a warm-start policy), r columns of w that complete a feasible basis.
@@ -273,7 +277,7 @@ void rlhf_mdp_oracle(struct rlhf_mdp *mdp, rlhf_oracle *o);
 void rlhf_mix(const double *Z, const double *lambda, int m, int d, double *z);
 /* Active-set Newton over S simplices of A weights (policy_active_set.c): maximises W(sum R pi)
  * from the feasible start pi (support: pi > 0). Not collective. */
-int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg, double *pi,
-                       int *iterations, ss_err *e);
+int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg, double mu,
+                       double *pi, int *iterations, ss_err *e);
 
 #endif

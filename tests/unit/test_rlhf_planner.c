@@ -87,6 +87,37 @@ static void test_planner_vs_dense(void)
   }
 }
 
+static void use_shape(rlhf_params *p, uint64_t seed, const int shape[3])
+{
+  p->seed = seed;
+  p->S = shape[0];
+  p->A = shape[1];
+  p->d = shape[2];
+}
+
+/* One planner solve (tolerance 1e-6) on the generated H = 1 instance of p with the aggregator
+ * name built from explicit parameters of k labelers. */
+static void plan_explicit(rlhf_params *p, const char *name, int k, const double *th,
+                          const double *prec, const double *lo, const double *hi, double radius,
+                          rlhf_policy *plan)
+{
+  rlhf_env env;
+  ss_err e;
+  ss_err_clear(&e);
+  CU_ASSERT_EQUAL_FATAL(rlhf_env_create(p, &env, &e), SS_OK);
+  rlhf_states *st;
+  CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 5, &st, &e), SS_OK);
+  rlhf_agg *agg = NULL;
+  CU_ASSERT_EQUAL_FATAL(rlhf_agg_build_exact(rlhf_agg_find(name), p->d, k, th, prec, lo, hi, radius,
+                                             SS_MEDIAN_MEAN, &agg, &e), SS_OK);
+  p->policy_method = RLHF_METHOD_PLANNER;
+  rlhf_states_configure(st, p);
+  CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-6, plan, &e), SS_OK);
+  rlhf_agg_destroy(&agg);
+  rlhf_states_destroy(&st);
+  rlhf_env_destroy(&env);
+}
+
 /* A box of half-width R = 6e19 around MLE-like centres (the scaling MDP presets' box: the
  * radius carries exp(L_x B) with L_x = H L), so W(z) ~ -R sum_j |z_j| and the optimum is ~0
  * (a mixture with z ~ 0). The mixture's z is exact only to rounding, so W of the mixture is
@@ -100,17 +131,8 @@ static void test_planner_huge_box(void)
   const double R = 6e19;
   int shapes[3][3] = {{30, 4, 3}, {40, 5, 6}, {25, 10, 8}};
   for (int t = 0; t < 3; t++) {
-    p.seed = 950 + t;
-    p.S = shapes[t][0];
-    p.A = shapes[t][1];
-    p.d = shapes[t][2];
+    use_shape(&p, 950 + t, shapes[t]);
     int d = p.d, k = 3;
-    rlhf_env env;
-    ss_err e;
-    ss_err_clear(&e);
-    CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&p, &env, &e), SS_OK);
-    rlhf_states *st;
-    CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 5, &st, &e), SS_OK);
     double th[3 * 8], prec[3 * 8 * 8] = {0}, lo[3 * 8], hi[3 * 8]; /* d <= 8 */
     for (int q = 0; q < k * d; q++) {
       th[q] = 0.3 + ss_rng_normal(p.seed, SS_P_TEST, 7, q);
@@ -119,13 +141,8 @@ static void test_planner_huge_box(void)
     }
     for (int i = 0; i < k; i++)
       for (int j = 0; j < d; j++) prec[(size_t)i * d * d + j * d + j] = 1;
-    rlhf_agg *agg = NULL;
-    CU_ASSERT_EQUAL_FATAL(rlhf_agg_build_exact(rlhf_agg_find("pessimistic_momle"), d, k, th, prec,
-                                               lo, hi, 0.2, SS_MEDIAN_MEAN, &agg, &e), SS_OK);
-    p.policy_method = RLHF_METHOD_PLANNER;
-    rlhf_states_configure(st, &p);
     rlhf_policy plan;
-    CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-6, &plan, &e), SS_OK);
+    plan_explicit(&p, "pessimistic_momle", k, th, prec, lo, hi, 0.2, &plan);
     CU_ASSERT(plan.converged);
     CU_ASSERT(plan.rel_gap <= 1e-6);
     CU_ASSERT(plan.passes < p.policy_max_passes);
@@ -133,9 +150,41 @@ static void test_planner_huge_box(void)
     CU_ASSERT(plan.objective <= 0 && plan.objective <= plan.dual);
     CU_ASSERT(fabs(plan.objective) <= 1e-12 * R && fabs(plan.dual) <= 1e-12 * R);
     rlhf_policy_free(&plan);
-    rlhf_agg_destroy(&agg);
-    rlhf_states_destroy(&st);
-    rlhf_env_destroy(&env);
+  }
+}
+
+/* pessimistic_sw at its kink: with a radius so large that 0 lies inside Theta (the average of
+ * the ellipsoids), W(z) = (1/k) sum_i <theta_i, z> - f ||z||_{P_i} <= 0 for every z, and the
+ * mixture of policies with z = 0 (0 is inside the features' polytope) is optimal: the value is 0
+ * and theta = 0 certifies it (h(0) = 0). W is not differentiable at z = 0, so grad W at the
+ * master's rounding-sized mixture is an arbitrary point of Theta: before the smoothed master
+ * dual (planner.c, master_smoothed_dual) the bound stayed at its first value and no such solve
+ * was ever certified (the generated MDPs of pessimistic_sw with few comparisons). */
+static void test_planner_psw_kink(void)
+{
+  rlhf_params p;
+  rlhf_params_default(&p);
+  int shapes[3][3] = {{30, 4, 3}, {40, 5, 6}, {60, 10, 8}};
+  const double f = 20;
+  for (int t = 0; t < 3; t++) {
+    use_shape(&p, 970 + t, shapes[t]);
+    int d = p.d, k = 3;
+    double th[3 * 8], prec[3 * 8 * 8] = {0}, lo[3 * 8], hi[3 * 8]; /* d <= 8 */
+    for (int q = 0; q < k * d; q++) {
+      th[q] = 0.3 + ss_rng_normal(p.seed, SS_P_TEST, 8, q);
+      lo[q] = th[q] - 1, hi[q] = th[q] + 1;
+    }
+    for (int i = 0; i < k; i++)
+      for (int j = 0; j < d; j++) prec[(size_t)i * d * d + j * d + j] = 1 + 0.5 * i + 0.1 * j;
+    rlhf_policy plan;
+    plan_explicit(&p, "pessimistic_sw", k, th, prec, lo, hi, f, &plan);
+    CU_ASSERT(plan.converged);
+    CU_ASSERT(plan.rel_gap <= 1e-6);
+    CU_ASSERT(plan.passes < 200);
+    /* the bracket [W, h] holds 0 and is at the rounding level of the values (f ||z|| ~ f) */
+    CU_ASSERT(plan.objective <= 1e-12 * f && plan.dual >= -1e-12 * f);
+    CU_ASSERT(plan.objective >= -1e-9 && plan.dual <= 1e-9);
+    rlhf_policy_free(&plan);
   }
 }
 
@@ -145,4 +194,5 @@ SS_UNIT_SUITE(rlhf_planner_suite)
   ss_unit_test("planner vs dense exact solvers, H = 1 (all aggregators)", test_planner_vs_dense);
   ss_unit_test("planner certifies a huge box whose value is ~0 (scaling MDP presets)",
                test_planner_huge_box);
+  ss_unit_test("planner certifies pessimistic_sw at its kink z = 0 (value 0)", test_planner_psw_kink);
 }
