@@ -20,7 +20,11 @@
 /* The four-lane vectors below never cross a call boundary (every function taking or returning
  * one is static and inlined, or the AVX2 entry takes pointers), so GCC's note that passing them
  * by value without AVX changes the ABI does not apply. */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+#if __has_warning("-Wpsabi")
+#pragma clang diagnostic ignored "-Wpsabi"
+#endif
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
@@ -168,10 +172,7 @@ KERNEL void mean_q4_k(const double *vinv, const double *theta, const double *bas
     }                                                                                             \
   }
 
-static inline v4d sqrt4_generic(v4d q)
-{
-  return (v4d){sqrt(q[0]), sqrt(q[1]), sqrt(q[2]), sqrt(q[3])};
-}
+#define sqrt4_generic(q) ((v4d){sqrt((q)[0]), sqrt((q)[1]), sqrt((q)[2]), sqrt((q)[3])})
 
 DEFINE_BOUNDS(bounds_cached, , sqrt4_generic, 0)
 DEFINE_BOUNDS(bounds_pooled, , sqrt4_generic, 1)
