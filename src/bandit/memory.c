@@ -9,14 +9,18 @@
 #include "stratsim/bandit_context.h"
 #include "stratsim/memory.h"
 
-/* Doubles of a mechanism's state over `owned` arms (see optgtm.c, linucb.c, ggtm.c). */
+/* Doubles of a mechanism's state over `owned` arms (see optgtm.c, linucb.c, ggtm.c), and for
+ * d <= 8 what scoring four arms per vector adds (ridge_lanes.c: OptGTM's lane cache, the reports
+ * in lane layout) and the rollout's block of reward noise (rollout.c). */
 static double mech_doubles(const char *mech, double owned, double d)
 {
-  double ridge = d * (d + 1) + 2 * d, work = 2 * d * d + 2 * d;
+  double ridge = d * (d + 1) + 2 * d, work = 2 * d * d + 2 * d, noise = SS_BANDIT_BLOCK_ROUNDS;
+  double groups4 = 4 * (owned / 4 + 1), lanes = d <= 8 ? groups4 * d : 0;
   if (!strcmp(mech, "uniform")) return 0;
-  if (!strcmp(mech, "ggtm")) return 4 * owned;
-  if (!strcmp(mech, "linucb") || !strcmp(mech, "lingreedy")) return ridge + work;
-  return owned * (ridge + 5) + work;
+  if (!strcmp(mech, "ggtm")) return 4 * owned + noise;
+  if (!strcmp(mech, "linucb") || !strcmp(mech, "lingreedy")) return ridge + work + noise + lanes;
+  double cache = d <= 8 ? groups4 * (d * (d + 1) / 2 + d + 1) + 4 : 0;
+  return owned * (ridge + 5) + work + noise + lanes + cache;
 }
 
 void ss_bandit_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes)

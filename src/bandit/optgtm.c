@@ -25,8 +25,9 @@ static int create(ss_bandit_mech *m, ss_err *e)
   m->data = s;
   s->narms = m->hi - m->lo;
   size_t n = (size_t)(s->narms > 0 ? s->narms : 1);
-  /* the states, then their lane cache (score_all) */
-  s->slab = ss_malloc((n * ss_ridge_ndoubles(m->d) + ss_ridge_lanes_ndoubles((int64_t)n, m->d)) * sizeof(double), e);
+  /* the states, then their lane cache (score_all, d <= SS_RIDGE_LANES_MAX_D only) */
+  size_t cache = m->d <= SS_RIDGE_LANES_MAX_D ? ss_ridge_lanes_ndoubles((int64_t)n, m->d) : 0;
+  s->slab = ss_malloc((n * ss_ridge_ndoubles(m->d) + cache) * sizeof(double), e);
   s->ridge = ss_calloc(n, sizeof(ss_ridge), e);
   s->lcb_sum = ss_calloc(n, sizeof(double), e);
   s->reward_sum = ss_calloc(n, sizeof(double), e);
@@ -71,7 +72,7 @@ static void reset(ss_bandit_mech *m)
     s->radius[i] = ss_bandit_mech_radius(m, 0);
     s->elim_round[i] = -1;
   }
-  ss_ridge_lanes_invalidate(lanes(m), s->narms, m->d);
+  if (m->d <= SS_RIDGE_LANES_MAX_D) ss_ridge_lanes_invalidate(lanes(m), s->narms, m->d);
 }
 
 static double score(ss_bandit_mech *m, int64_t arm, const double *x)
@@ -89,7 +90,7 @@ static double score_report(ss_bandit_mech *m, int64_t arm, const double *base, c
   return ss_ridge_bound_report(&s->ridge[i], base, y, s->radius[i], x);
 }
 
-/* Every owned arm at once, four per vector, for d <= SS_RIDGE_LANES_MAX_D. */
+/* Every owned arm at once, four per vector; the engine calls it for d <= SS_RIDGE_LANES_MAX_D only. */
 static void score_all(ss_bandit_mech *m, const double *base, const double *yl, double *scores)
 {
   optgtm *s = m->data;
@@ -107,7 +108,7 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
   s->radius[i] = ss_bandit_mech_radius(m, r->n);
   s->lcb_sum[i] += ss_ridge_bound(r, x, -s->radius[i]);
   s->reward_sum[i] += reward;
-  ss_ridge_lanes_set(lanes(m), i, r, s->radius[i]);
+  if (m->d <= SS_RIDGE_LANES_MAX_D) ss_ridge_lanes_set(lanes(m), i, r, s->radius[i]);
   if (s->elim_round[i] < 0 &&
       s->lcb_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)r->n * s->log_inv_delta))
     s->elim_round[i] = t;
