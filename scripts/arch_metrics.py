@@ -62,13 +62,14 @@ def main():
                 aborts.append(f"{f}:{i}")
     print(f"direct agreement calls outside src/par: {len(agree)} in "
           f"{len(set(a.split(':')[0] for a in agree))} files")
-    print(f"named agreement points outside src/par (ss_par_check, docs/errors.md): {len(checks)} in "
+    print(f"explicit agreements outside src/par (ss_par_check, docs/architecture.md says why): {len(checks)} in "
           f"{len(set(a.split(':')[0] for a in checks))} files")
     by_dir = collections.Counter(os.path.dirname(c.split(":")[0]) for c in checks)
     print("  by folder: " + (", ".join(f"{d} {n}" for d, n in sorted(by_dir.items())) or "none"))
     print(f"  simulator code (src/rlhf, src/bandit, src/facility): "
           f"{sum(n for d, n in by_dir.items() if d.split('/')[1] in ('rlhf', 'bandit', 'facility'))}")
-    print(f"driver phase boundaries (ss_par_phase_end, src/core/driver.c and src/main.c only): {len(phases)}: "
+    print(f"driver phase boundaries (ss_par_phase_end; the driver only: src/core/driver.c, resume.c, interrupt.c, "
+          f"src/main.c): {len(phases)}: "
           f"{' '.join(phases)}")
     print(f"raw allocation calls (malloc/calloc/realloc/strdup): {len(alloc)} in "
           f"{len(set(a.split(':')[0] for a in alloc))} files")

@@ -9,7 +9,10 @@
   3. no function in src/ longer than --max-lines (80) lines (scripts/arch_metrics.py counts
      them), except the ones listed in LONG_ALLOWED below;
   4. no circle between files (with --objects: symbol references between build/src objects,
-     from nm) other than the ones listed in CIRCLES_ALLOWED below.
+     from nm) other than the ones listed in CIRCLES_ALLOWED below;
+  5. the registry is the only list of names (docs/plugins.md): no schema key with hand-typed
+     choices ("a|b|c" instead of SS_PLUGIN_CHOICES), and no strcmp on a config string
+     (ss_cfg_str) outside src/core: code asks the selected plug-in for an op or a value.
 
 Usage: scripts/check_arch.py [--objects] [--max-lines N]
 The allow lists name what is known and not yet fixed (issue 8); shrink them, never grow them."""
@@ -28,7 +31,7 @@ FAMILIES = ("rlhf", "bandit", "facility")
 # include/stratsim headers by layer; a header not listed is an error (add it here).
 PUBLIC = {
     "util": "error rng xsum table table_read input_file",
-    "par": "par median nodes commstats collectives bandit_coll",
+    "par": "par median nodes commstats collectives bandit_coll mailbox",
     "core": "config experiment plugin memory timer interrupt checkpoint task_state task_current output collect driver",
     "rlhf": "rlhf rlhf_params rlhf_env rlhf_population rlhf_comparisons rlhf_mle rlhf_confidence "
             "rlhf_data_cache rlhf_estimates rlhf_agg rlhf_policy rlhf_strategy rlhf_kern rlhf_lp",
@@ -140,11 +143,27 @@ def file_circles():
     return comps
 
 
+def check_enumerations(errors):
+    choices = re.compile(r"SS_T_ENUM(_LIST)?\s*,[^,]*,[^,]*,[^,]*,[^,]*,\s*\"")
+    for f in sorted(glob.glob("src/**/*.c", recursive=True)):
+        text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), open(f, encoding="utf-8").read(), flags=re.S)
+        cfg_vars = set(re.findall(r"(\w+)\s*=\s*ss_cfg_str\s*\(", text))
+        for i, line in enumerate(text.split("\n"), 1):
+            if choices.search(line):
+                errors.append(f"{f}:{i}: hand-typed choices: use SS_PLUGIN_CHOICES and a registry family")
+            if f.startswith("src/core/"):
+                continue
+            for m in re.finditer(r"\bstrn?cmp\s*\(\s*(ss_cfg_str\s*\(|(\w+)\s*,)", line):
+                if m.group(1).startswith("ss_cfg_str") or m.group(2) in cfg_vars:
+                    errors.append(f"{f}:{i}: strcmp on a config string: ask the registry (ss_plugin_selected)")
+
+
 def main():
     max_lines = int(sys.argv[sys.argv.index("--max-lines") + 1]) if "--max-lines" in sys.argv else 80
     errors = []
     check_includes(errors)
     check_lengths(errors, max_lines)
+    check_enumerations(errors)
     if "--objects" in sys.argv:
         for comp in file_circles():
             if not any(comp <= allowed for allowed in CIRCLES_ALLOWED):

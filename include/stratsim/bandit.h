@@ -103,6 +103,24 @@ typedef struct {
   double reward;
 } ss_bandit_round;
 
+/* In-task checkpoints of a batch of rollouts in the middle of its rounds (docs/checkpoint.md,
+ * src/bandit/rollout_state.c), set in o[0] of ss_bandit_rollouts (NULL: none; a stop then
+ * restarts the batch). Every mechanism of the batch must save its state (bandit_mech.h). */
+typedef struct ss_bandit_rollout_ckpt {
+  /* the safe points' communicator: the task's ranks, which hold the rollouts' communicator;
+   * those outside it call ss_bandit_rollout_shadow meanwhile (NULL: the rollouts' own) */
+  ss_comm *task;
+  const char *from; /* the batch's state to continue from (every rank of task), or NULL */
+  size_t fromlen;
+  /* rank 0 of the rollouts' communicator, at a block's safe point where the rollouts stop
+   * (due = 0; they then return SS_EINTR) or a periodic checkpoint is due (due = 1): takes the
+   * batch's state after round t (rec: malloc'd, the callee frees it). Not collective. */
+  int (*put)(struct ss_bandit_rollout_ckpt *ck, int64_t t, char *rec, size_t len, int due, ss_err *e);
+  /* every rank of task, after put, when a periodic checkpoint is due: writes it (collective). */
+  int (*write)(struct ss_bandit_rollout_ckpt *ck, ss_err *e);
+  void *ctx;
+} ss_bandit_rollout_ckpt;
+
 typedef struct {
   uint64_t rseed;        /* keys reward noise, warm-up and uniform play of this rollout */
   int details;           /* also eliminations, manipulation and theta error */
@@ -113,6 +131,7 @@ typedef struct {
   void *observe_ctx;
   void (*progress)(void *ctx, double fraction);
   void *progress_ctx;
+  ss_bandit_rollout_ckpt *ckpt; /* o[0] only: in-task checkpoints of the batch (NULL: none) */
 } ss_bandit_rollout_opts;
 
 typedef struct {
@@ -145,6 +164,11 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
                        const double *const *yrep, const ss_bandit_rollout_opts *o,
                        ss_bandit_outcome *out, ss_err *e);
 
+/* The ranks of ck->task outside the rollouts' communicator, while the rollouts run: the same
+ * safe points (and periodic writes) as the rollouts, from the round ck->from continues at.
+ * Returns SS_EINTR when the rollouts stop. Collective over ck->task. */
+int ss_bandit_rollout_shadow(ss_bandit_rollout_ckpt *ck, int64_t T, ss_err *e);
+
 /* ---- arm strategies ---- */
 typedef struct {
   double eps, eta;        /* finite-difference step and learning rate */
@@ -174,6 +198,12 @@ typedef struct ss_bandit_resume {
   void *save_ctx;
   int64_t K; /* the sizes of yrep, for save */
   int d;
+  /* the state of epoch `epoch`'s rollout after `round` rounds (epochs of one rollout: the
+   * truthful and fixed strategies, the final evaluation; rollout_state.c), or NULL: on every
+   * rank when the task resumes from it, on rank 0 of c after a stop or a periodic save there */
+  char *rollout;
+  size_t rollout_len;
+  int64_t round;
 } ss_bandit_resume;
 
 typedef struct {

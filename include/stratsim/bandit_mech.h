@@ -48,6 +48,21 @@ typedef struct {
   /* Adds this rank's terms w_a ||theta_a - theta*|| and w_a to exact accumulators (exact,
    * so the total does not depend on how the arms are split). NULL: no estimate. */
   void (*theta_error)(const ss_bandit_mech *m, const double *theta, ss_xsum *werr, ss_xsum *w);
+  /* Optional with a default: the doubles of its state over `owned` arms in dimension d, for
+   * the memory estimate (src/bandit/memory.c). NULL: counted as OptGTM's (the largest). */
+  double (*state_doubles)(double owned, double d);
+  /* The state after some rounds of a rollout, for in-task checkpoints (docs/checkpoint.md).
+   * Required of every registered mechanism (tests/unit/test_bandit_state.c checks each one in
+   * the registry); NULL in all three (a test mechanism) means the state cannot be saved, and a
+   * rollout stopped in its rounds restarts its epoch. state_bytes(m, 0): bytes of the part every
+   * rank replicates; state_bytes(m, 1): bytes of one arm's part (the same for every arm; 0:
+   * none). save(m, -1, buf) writes the replicated part, save(m, a, buf) owned arm a's part; load
+   * is the inverse, into a mechanism created for the same env and params and reset with the same
+   * rseed. Not collective: learner_state.c gathers the arms' parts in arm order, so a state saved
+   * on P ranks loads on any other count. The bytes are the machine's (the same build resumes). */
+  size_t (*state_bytes)(const ss_bandit_mech *m, int per_arm);
+  void (*save)(const ss_bandit_mech *m, int64_t arm, unsigned char *buf);
+  void (*load)(ss_bandit_mech *m, int64_t arm, const unsigned char *buf);
 } ss_bandit_mech_ops;
 
 struct ss_bandit_mech {
@@ -87,6 +102,19 @@ static inline int64_t ss_bandit_mech_eliminated(const ss_bandit_mech *m, int64_t
   return m->ops->eliminated ? m->ops->eliminated(m, arm) : -1;
 }
 void ss_bandit_mech_reset(ss_bandit_mech *m, uint64_t rseed);
+/* The whole state of m (src/bandit/learner_state.c): "MECHST01", K, d, the replicated part's and
+ * one arm's bytes (u64 each), the replicated part, then every arm's part in arm order. Collective
+ * over c (the communicator m was created on): on rank 0 *buf is malloc'd, elsewhere NULL. */
+int ss_bandit_mech_save(ss_comm *c, const ss_bandit_mech *m, char **buf, size_t *len, ss_err *e);
+/* Loads the replicated part and this rank's arms from a whole state (saved on any rank count),
+ * after reset. Not collective; a state of another mechanism or size is SS_EINPUT. */
+int ss_bandit_mech_load(ss_bandit_mech *m, const char *buf, size_t len, ss_err *e);
+/* Can m's state be saved (state_bytes, save and load set)? */
+int ss_bandit_mech_saves(const ss_bandit_mech *m);
+/* The state ops of a mechanism with no state beyond reset (uniform play). */
+size_t ss_bandit_state_none_bytes(const ss_bandit_mech *m, int per_arm);
+void ss_bandit_state_none_save(const ss_bandit_mech *m, int64_t arm, unsigned char *buf);
+void ss_bandit_state_none_load(ss_bandit_mech *m, int64_t arm, const unsigned char *buf);
 
 /* LinUCB and LinGreedy share the pooled estimate; LinGreedy is LinUCB with radius 0. */
 int ss_bandit_pooled_create(ss_bandit_mech *m, int optimistic, ss_err *e);
@@ -95,25 +123,35 @@ void ss_bandit_pooled_reset(ss_bandit_mech *m);
 int64_t ss_bandit_pooled_forced(ss_bandit_mech *m, int64_t t);
 double ss_bandit_pooled_score(ss_bandit_mech *m, int64_t arm, const double *x);
 void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t);
+double ss_bandit_pooled_doubles(double owned, double d); /* one ridge state and its work space */
 void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, ss_xsum *werr,
                                   ss_xsum *w);
+/* The pooled estimate's state (pooled_state.c): replicated, nothing per arm. */
+size_t ss_bandit_pooled_state_bytes(const ss_bandit_mech *m, int per_arm);
+void ss_bandit_pooled_save(const ss_bandit_mech *m, int64_t arm, unsigned char *buf);
+void ss_bandit_pooled_load(ss_bandit_mech *m, int64_t arm, const unsigned char *buf);
 /* The ops a pooled-estimate mechanism's table shares (linucb, lingreedy), in designated
  * initialiser form: `{.name = ..., .summary = ..., .create = ..., SS_BANDIT_POOLED_OPS}`. */
 #define SS_BANDIT_POOLED_OPS                                                                     \
   .estimates = 1, .destroy = ss_bandit_pooled_destroy, .reset = ss_bandit_pooled_reset,           \
   .forced = ss_bandit_pooled_forced, .score = ss_bandit_pooled_score,                              \
-  .update = ss_bandit_pooled_update, .theta_error = ss_bandit_pooled_theta_error
+  .update = ss_bandit_pooled_update, .theta_error = ss_bandit_pooled_theta_error,                   \
+  .state_doubles = ss_bandit_pooled_doubles,                                 \
+  .state_bytes = ss_bandit_pooled_state_bytes, .save = ss_bandit_pooled_save,                      \
+  .load = ss_bandit_pooled_load
 
 /* ---- arm strategies ---- */
 /* Ops, with designated initialisers. Required: name, summary, init. Optional without a
  * default: keys/nkeys (its config keys, gathered into the schema after bandit.strategy);
- * perturb and step (adaptive strategies only, and then required). */
+ * check (its inputs for K arms in dimension d, at config time: exit 2); perturb and step
+ * (adaptive strategies only, and then required). */
 typedef struct {
   const char *name;
   const char *summary;
   const ss_key *keys;
   int nkeys;
   int adaptive;   /* runs the epoch protocol */
+  int (*check)(const ss_config *cfg, long long K, long long d, ss_err *e);
   /* Initial reported features (K x d). */
   int (*init)(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, double *yrep,
               ss_err *e);
@@ -128,18 +166,38 @@ typedef struct {
 /* The registry: strategy.c. */
 const ss_bandit_strategy_ops *ss_bandit_strategy_find(const char *name);
 /* ---- true arm features (bandit.features; features.c) ---- */
-/* Required: name, summary, fill. Optional without a default: keys/nkeys. */
+/* Required: name, summary, fill. Optional without a default: keys/nkeys, check (its inputs
+ * for K arms in dimension d, at config time). */
 typedef struct {
   const char *name;
   const char *summary;
   const ss_key *keys;
   int nkeys;
+  int (*check)(const ss_config *cfg, long long K, long long d, ss_err *e);
   /* Fills the K x d true features (the config checked by the experiment). Not collective. */
   void (*fill)(const ss_config *cfg, uint64_t seed, int64_t K, int d, double *ytrue);
 } ss_bandit_features_ops;
 
-/* The families of src/bandit (include/stratsim/plugin.h). */
+/* ---- theta* (bandit.theta_source; theta_source.c) ---- */
+/* Required: name, summary, fill. Optional without a default: check (its inputs for dimension
+ * d, at config time). */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int (*check)(const ss_config *cfg, long long d, ss_err *e);
+  /* theta* (d values) of the task with this seed. Not collective. */
+  void (*fill)(const ss_config *cfg, uint64_t seed, int d, double *theta);
+} ss_bandit_theta_ops;
+
+/* A K x d matrix at config key path (SS_EINPUT naming the key otherwise); why says who needs
+ * it. src/bandit/cfg_matrix.c, shared by the plug-ins' checks. */
+int ss_bandit_check_matrix(const ss_config *cfg, const char *path, long long K, long long d, const char *why,
+                           ss_err *e);
+
+/* The families of src/bandit (include/stratsim/plugin.h); bandit.contexts and bandit.radius
+ * are enumerations (choices.c: ss_plugin_choice, the value their SS_BANDIT_* constant). */
 struct ss_plugin_family;
-extern const struct ss_plugin_family ss_bandit_mechanisms, ss_bandit_strategies, ss_bandit_features;
+extern const struct ss_plugin_family ss_bandit_mechanisms, ss_bandit_strategies, ss_bandit_features,
+    ss_bandit_theta_sources, ss_bandit_contexts, ss_bandit_radii;
 
 #endif

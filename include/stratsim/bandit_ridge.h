@@ -78,4 +78,11 @@ static inline size_t ss_ridge_at(int d, int i, int j)
 /* max_ij |(V V^{-1} - I)_ij|, for tests and drift checks. */
 double ss_ridge_drift(const ss_ridge *r, double *work);
 
+/* The state of r for checkpoints (src/bandit/ridge_state.c): its storage (V^{-1}, theta, b,
+ * V: every bit, so that the Sherman-Morrison drift continues exactly), n and since_refactor.
+ * ss_ridge_state_bytes(d) bytes; load into a state attached with the same d and lambda. */
+size_t ss_ridge_state_bytes(int d);
+void ss_ridge_save(const ss_ridge *r, unsigned char *buf);
+void ss_ridge_load(ss_ridge *r, const unsigned char *buf);
+
 #endif

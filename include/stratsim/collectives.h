@@ -17,6 +17,9 @@ int ss_comm_allgather_doubles(ss_comm *c, const double *local, int64_t nlocal, d
 /* Sums n doubles over the ranks of c where every slot is non-zero on at most one rank (so the
  * sum is exact and order-free). Collective; src/par/sum_disjoint.c. */
 void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n);
+/* The same, taking the caller's pending error (par.h): agrees on it first, sums only when no
+ * rank failed, and returns the agreed code. */
+int ss_par_sum_disjoint(ss_comm *c, double *v, int64_t n, ss_err *e);
 /* Counts one ghost exchange of the distributed MDP (a PETSc VecScatter, mdp_plan.c) in the
  * communication accounting: bytes received from other ranks, seconds it took. Not collective;
  * nothing is counted on a one-rank communicator. src/par/sum_disjoint.c. */

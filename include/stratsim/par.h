@@ -75,6 +75,7 @@ int ss_comm_agree(ss_comm *c, ss_err *e);
  * a failed gather (out of memory on root) into an agreed error. */
 int ss_par_sum_xsum(ss_comm *c, ss_xsum *acc, int n, ss_err *e);
 int ss_par_sum_i64(ss_comm *c, int64_t *v, int n, ss_err *e);
+int ss_par_max_i64(ss_comm *c, int64_t *v, int n, ss_err *e);
 int ss_par_max_double(ss_comm *c, double *v, int n, ss_err *e);
 int ss_par_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen,
                         ss_err *e);
@@ -96,8 +97,11 @@ int ss_par_blocks_to_root(ss_comm *c, long n, int64_t *from, char **buf, size_t 
  * learns whether any rank failed. Returns the agreed code. Simulator code never needs it:
  * its collectives take the pending error (docs/errors.md). */
 int ss_par_phase_end(ss_comm *c, ss_err *e);
-/* The agreement alone, for the callers that have not yet been folded into a collective
- * (docs/errors.md lists them): returns the agreed code. */
+/* The agreement alone, for the few places that genuinely need one: local work (often
+ * allocations) right before collectives that cannot take a pending error -- PETSc's, or a
+ * collective decision computed from the local work -- or at the end of a collective function
+ * whose callers branch on its result (docs/architecture.md lists them and why): returns the
+ * agreed code. */
 int ss_par_check(ss_comm *c, ss_err *e);
 
 /* Ranks of c on this rank's node (shared-memory domain), this rank included. */

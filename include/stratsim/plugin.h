@@ -46,6 +46,9 @@ const char *ss_plugin_name(const void *ops);
 int ss_plugin_count(const ss_plugin_family *f);
 const void *ss_plugin_at(const ss_plugin_family *f, int i);        /* NULL out of range */
 const void *ss_plugin_find(const ss_plugin_family *f, const char *name); /* NULL if unknown */
+/* The plug-in whose `int` member at kind_offset (offsetof(type, kind): the constant a config
+ * keeps for it) equals kind, or NULL. */
+const void *ss_plugin_of_kind(const ss_plugin_family *f, size_t kind_offset, int kind);
 /* The registered name nearest to name (a plausible typo), or NULL (src/core/suggest.c). */
 const char *ss_plugin_suggest(const ss_plugin_family *f, const char *name);
 /* "a|b|c" into buf; returns buf (truncation is a programming error: asserted by the tests). */
@@ -53,11 +56,36 @@ const char *ss_plugin_choices(const ss_plugin_family *f, char *buf, size_t len);
 /* SS_EINPUT "<what> 'x' is not registered (one of a|b|c); did you mean 'y'?" */
 int ss_plugin_unknown(const ss_plugin_family *f, const char *name, ss_err *e);
 
+/* The ops that cfg selects through the family's key (for a parsed config of the experiment the
+ * schema has checked the name: never NULL then). */
+const void *ss_plugin_selected(const ss_plugin_family *f, const ss_config *cfg);
+
+/* A choice: the entry of a family that selects a constant rather than code (a pure enumeration
+ * such as rlhf.median's lower|upper|mean, or the constant a hot loop switches on). Its names
+ * live in the registry like any plug-in's, and the config keeps the value. */
+typedef struct ss_plugin_choice {
+  const char *name;
+  const char *summary;
+  int value;
+} ss_plugin_choice;
+/* The value of the choice cfg selects (a family of ss_plugin_choice). */
+int ss_plugin_choice_value(const ss_plugin_family *f, const ss_config *cfg);
+/* The median kinds (SS_MEDIAN_*: lower|upper|mean), shared by every experiment that takes a
+ * median (src/core/median_choices.c): a family per selecting key over these items. */
+#define SS_MEDIAN_NCHOICES 3
+extern const void *const ss_median_choices[SS_MEDIAN_NCHOICES];
+
 /* The schema of an experiment with the plug-ins' keys gathered in: key i of n. Each key whose
  * choices are SS_PLUGIN_CHOICES comes back with the registry's names filled in (static copies,
  * valid for the whole run), followed by the keys of its family's plug-ins in registry order. */
 int ss_schema_nkeys(const ss_experiment_ops *exp);
 const ss_key *ss_schema_key(const ss_experiment_ops *exp, int i);
+/* k itself, or (when k is family f's selecting key with SS_PLUGIN_CHOICES) a static copy with
+ * the registry's names filled in. */
+const ss_key *ss_plugin_resolve(const ss_plugin_family *f, const ss_key *k);
+/* Common key i of ss_common_keys, the experiment's choices filled in from ss_experiments
+ * (src/core/registry.c). */
+const ss_key *ss_common_key(int i);
 /* The family selected by schema key `path` of an experiment, or NULL. */
 const ss_plugin_family *ss_plugin_family_of(const ss_experiment_ops *exp, const char *path);
 

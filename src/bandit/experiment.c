@@ -20,20 +20,20 @@ static const ss_key keys[] = {
     {"bandit.d", SS_T_INT, "5", 1, 1000, 0, NULL, "context dimension"},
     {"bandit.T", SS_T_INT, "10000", 1, 1e12, 0, NULL, "rounds per rollout"},
     {"bandit.noise_sd", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "standard deviation of the Gaussian reward noise"},
-    {"bandit.theta_source", SS_T_ENUM, "given", 0, 0, 0, "given|random",
+    {"bandit.theta_source", SS_T_ENUM, "given", 0, 0, 0, SS_PLUGIN_CHOICES,
      "theta* from bandit.theta, or drawn uniformly on [-1,1]^d per seed"},
     {"bandit.theta", SS_T_REAL_LIST, "[1, 1, 0.8, 1, 1]", -1e6, 1e6, 0, NULL,
      "theta* (d values) when theta_source is given; the default is the paper's"},
     {"bandit.features", SS_T_ENUM, "paper", 0, 0, 0, SS_PLUGIN_CHOICES,
      "true arm features y_a: the paper's (+0.1 at coordinate a mod d, -0.1 elsewhere), uniform on "
      "[-1,1]^d per seed, all ones, or bandit.true_features"},
-    {"bandit.contexts", SS_T_ENUM, "shared", 0, 0, 0, "shared|iid",
+    {"bandit.contexts", SS_T_ENUM, "shared", 0, 0, 0, SS_PLUGIN_CHOICES,
      "x*_{t,a} = c_t * y_a with one user context c_t per round (shared), or z_{t,a} * y_a with "
      "independent z_{t,a} per round and arm (iid); c, z uniform on [-1,1]^d"},
     {"bandit.lambda", SS_T_REAL, "1", 0, 1e12, SS_K_MIN_OPEN, NULL, "ridge regulariser"},
     {"bandit.delta", SS_T_REAL, "0", 0, 1, SS_K_MAX_OPEN, NULL,
      "confidence level of radii and eliminations; 0 means 1/T"},
-    {"bandit.radius", SS_T_ENUM, "authors", 0, 0, 0, "authors|abbasi|fixed",
+    {"bandit.radius", SS_T_ENUM, "authors", 0, 0, 0, SS_PLUGIN_CHOICES,
      "confidence radius: the authors' constant, the per-arm Abbasi-Yadkori radius, or bandit.beta"},
     {"bandit.beta", SS_T_REAL, "1", 0, 1e12, 0, NULL, "the radius when radius is fixed"},
     {"bandit.S", SS_T_REAL, "0", 0, 1e12, 0, NULL, "Abbasi-Yadkori bound on ||theta*||; 0 means ||theta*||"},
@@ -51,35 +51,22 @@ static const ss_key keys[] = {
     {"bandit.write_arms", SS_T_BOOL, "true", 0, 0, 0, NULL, "write bandit_arms.csv (K rows per epoch)"},
 };
 
-static int check_matrix(const ss_config *cfg, const char *path, long long K, long long d, const char *why,
-                        ss_err *e)
-{
-  int rows = 0, cols = 0;
-  if (!ss_cfg_matrix(cfg, path, &rows, &cols))
-    return ss_cfg_error(cfg, path, e, "expected a %lld x %lld matrix (%s), found nothing", K, d, why);
-  if (rows != K || cols != d)
-    return ss_cfg_error(cfg, path, e, "expected a %lld x %lld matrix (bandit.K x bandit.d), found %d x %d",
-                        K, d, rows, cols);
-  return SS_OK;
-}
-
 static int check(const ss_config *cfg, ss_err *e)
 {
   long long K = ss_cfg_int(cfg, "bandit.K"), d = ss_cfg_int(cfg, "bandit.d");
-  if (!strcmp(ss_cfg_str(cfg, "bandit.theta_source"), "given")) {
-    int n = 0;
-    if (!ss_cfg_list(cfg, "bandit.theta", &n) || n != d)
-      return ss_cfg_error(cfg, "bandit.theta", e,
-                          "expected %lld values (bandit.d), found %d; or set bandit.theta_source: random",
-                          d, n);
-  }
-  if (!strcmp(ss_cfg_str(cfg, "bandit.features"), "given"))
-    SS_TRY(check_matrix(cfg, "bandit.true_features", K, d, "bandit.features is given", e));
+  /* the selected plug-ins check their own inputs; an input that no selected plug-in reads is
+   * a mistake, not something to skip silently */
+  const ss_bandit_theta_ops *theta = ss_plugin_selected(&ss_bandit_theta_sources, cfg);
+  if (theta->check) SS_TRY(theta->check(cfg, d, e));
+  const ss_bandit_features_ops *features = ss_plugin_selected(&ss_bandit_features, cfg);
+  const ss_bandit_strategy_ops *strategy = ss_plugin_selected(&ss_bandit_strategies, cfg);
+  if (features->check)
+    SS_TRY(features->check(cfg, K, d, e));
   else if (ss_cfg_matrix(cfg, "bandit.true_features", NULL, NULL))
     return ss_cfg_error(cfg, "bandit.true_features", e, "only features: given uses true_features; found "
                         "features %s", ss_cfg_str(cfg, "bandit.features"));
-  if (!strcmp(ss_cfg_str(cfg, "bandit.strategy"), "fixed"))
-    SS_TRY(check_matrix(cfg, "bandit.reported", K, d, "bandit.strategy is fixed", e));
+  if (strategy->check)
+    SS_TRY(strategy->check(cfg, K, d, e));
   else if (ss_cfg_matrix(cfg, "bandit.reported", NULL, NULL)) /* `reported: ~` (as show-config writes it) gives none */
     return ss_cfg_error(cfg, "bandit.reported", e, "only strategy fixed uses reported features; "
                         "found strategy %s", ss_cfg_str(cfg, "bandit.strategy"));
@@ -155,17 +142,11 @@ static int build_env(const ss_config *cfg, uint64_t seed, ss_bandit_env *env, ss
   int d = (int)ss_cfg_int(cfg, "bandit.d");
   SS_TRY(ss_bandit_env_alloc(env, K, d, T, e));
   env->noise_sd = ss_cfg_real(cfg, "bandit.noise_sd");
-  env->contexts = strcmp(ss_cfg_str(cfg, "bandit.contexts"), "iid") ? SS_BANDIT_CTX_SHARED : SS_BANDIT_CTX_IID;
+  env->contexts = ss_plugin_choice_value(&ss_bandit_contexts, cfg);
   env->seed = seed;
-  if (!strcmp(ss_cfg_str(cfg, "bandit.theta_source"), "random")) {
-    ss_bandit_random_theta(seed, d, env->theta);
-  } else {
-    int n = 0;
-    const double *th = ss_cfg_list(cfg, "bandit.theta", &n);
-    memcpy(env->theta, th, (size_t)d * sizeof(double));
-  }
-  const ss_bandit_features_ops *features = ss_plugin_find(&ss_bandit_features, ss_cfg_str(cfg, "bandit.features"));
-  if (!features) return ss_plugin_unknown(&ss_bandit_features, ss_cfg_str(cfg, "bandit.features"), e);
+  const ss_bandit_theta_ops *theta = ss_plugin_selected(&ss_bandit_theta_sources, cfg);
+  theta->fill(cfg, seed, d, env->theta);
+  const ss_bandit_features_ops *features = ss_plugin_selected(&ss_bandit_features, cfg);
   features->fill(cfg, seed, K, d, env->ytrue);
   ss_bandit_env_prepare(env);
   return SS_OK;
@@ -179,10 +160,7 @@ static void read_protocol(const ss_config *cfg, ss_bandit_protocol *pr)
   ss_bandit_mech_params_default(&pr->mech);
   pr->mech.lambda = ss_cfg_real(cfg, "bandit.lambda");
   pr->mech.delta = ss_cfg_real(cfg, "bandit.delta");
-  const char *radius = ss_cfg_str(cfg, "bandit.radius");
-  pr->mech.radius = !strcmp(radius, "abbasi")  ? SS_BANDIT_RADIUS_ABBASI
-                    : !strcmp(radius, "fixed") ? SS_BANDIT_RADIUS_FIXED
-                                               : SS_BANDIT_RADIUS_AUTHORS;
+  pr->mech.radius = ss_plugin_choice_value(&ss_bandit_radii, cfg);
   pr->mech.beta = ss_cfg_real(cfg, "bandit.beta");
   pr->mech.S = ss_cfg_real(cfg, "bandit.S");
   pr->mech.L = ss_cfg_real(cfg, "bandit.L");
@@ -310,7 +288,8 @@ static const char *columns_depend_on(const ss_config *cfg, const char *key)
 }
 
 static const ss_plugin_family *const plugins[] = {&ss_bandit_mechanisms, &ss_bandit_strategies,
-                                                   &ss_bandit_features, NULL};
+                                                   &ss_bandit_features, &ss_bandit_theta_sources,
+                                                   &ss_bandit_contexts, &ss_bandit_radii, NULL};
 
 const ss_experiment_ops ss_bandit_experiment = {
     .name = "bandit",

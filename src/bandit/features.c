@@ -31,6 +31,11 @@ static void given_fill(const ss_config *cfg, uint64_t seed, int64_t K, int d, do
   memcpy(y, ss_cfg_matrix(cfg, "bandit.true_features", &rows, &cols), (size_t)K * d * sizeof *y);
 }
 
+static int given_check(const ss_config *cfg, long long K, long long d, ss_err *e)
+{
+  return ss_bandit_check_matrix(cfg, "bandit.true_features", K, d, "bandit.features is given", e);
+}
+
 static const ss_bandit_features_ops paper = {
   .name = "paper",
   .summary = "+0.1 at coordinate a mod d, -0.1 elsewhere (the paper's)",
@@ -51,6 +56,7 @@ static const ss_bandit_features_ops given = {
   .summary = "given in the config (bandit.true_features)",
   .keys = given_keys,
   .nkeys = SS_PLUGIN_COUNT(given_keys),
+  .check = given_check,
   .fill = given_fill,
 };
 

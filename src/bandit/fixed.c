@@ -2,7 +2,7 @@
 #include <string.h>
 #include "stratsim/bandit_mech.h"
 
-/* Its settings (the shape is checked by the experiment: K x d). */
+/* Its settings (the shape is checked by its check: K x d). */
 static const ss_key fixed_keys[] = {
   {"bandit.reported", SS_T_REAL_MATRIX, NULL, -1e3, 1e3, 0, NULL,
    "K x d reported features for strategy fixed"},
@@ -15,11 +15,17 @@ static int init(const ss_bandit_strategy_params *sp, const ss_bandit_env *env, d
   return SS_OK;
 }
 
+static int check(const ss_config *cfg, long long K, long long d, ss_err *e)
+{
+  return ss_bandit_check_matrix(cfg, "bandit.reported", K, d, "bandit.strategy is fixed", e);
+}
+
 const ss_bandit_strategy_ops ss_bandit_fixed_ops = {
     .name = "fixed",
     .summary = "reported features given in the config (bandit.reported, K x d)",
     .keys = fixed_keys,
     .nkeys = sizeof fixed_keys / sizeof fixed_keys[0],
     .adaptive = 0,
+    .check = check,
     .init = init,
 };

@@ -5,12 +5,7 @@
 #include <stdlib.h>
 #include "stratsim/bandit_mech.h"
 
-typedef struct {
-  int64_t narms;
-  double *claimed_sum, *reward_sum;
-  int64_t *n, *elim_round;
-  double log_inv_delta; /* log(1/delta), fixed for a rollout */
-} ggtm;
+#include "ggtm_impl.h"
 
 static void destroy(ss_bandit_mech *m)
 {
@@ -79,6 +74,8 @@ static int64_t eliminated(const ss_bandit_mech *m, int64_t arm)
   return s->elim_round[arm - m->lo];
 }
 
+static double state_doubles(double owned, double d) { return 4 * owned; }
+
 const ss_bandit_mech_ops ss_bandit_ggtm_ops = {
     .name = "ggtm",
     .summary = "Greedy Grim Trigger Mechanism: theta* known, greedy on reports, elimination",
@@ -90,4 +87,8 @@ const ss_bandit_mech_ops ss_bandit_ggtm_ops = {
     .update = update,
     .active = active,
     .eliminated = eliminated,
+    .state_doubles = state_doubles,
+    .state_bytes = ss_bandit_ggtm_state_bytes,
+    .save = ss_bandit_ggtm_save,
+    .load = ss_bandit_ggtm_load,
 };

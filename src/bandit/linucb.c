@@ -9,12 +9,7 @@
 #include "stratsim/bandit_ridge.h"
 #include "stratsim/rng.h"
 
-typedef struct {
-  int optimistic;
-  ss_ridge ridge;
-  double radius;   /* at the pooled update count (changes only on update) */
-  double *mem, *work;
-} pooled;
+#include "pooled_impl.h"
 
 void ss_bandit_pooled_destroy(ss_bandit_mech *m)
 {
@@ -25,6 +20,8 @@ void ss_bandit_pooled_destroy(ss_bandit_mech *m)
   free(s);
   m->data = NULL;
 }
+
+double ss_bandit_pooled_doubles(double owned, double d) { return (d * (d + 1) + 2 * d) + (2 * d * d + 2 * d); }
 
 int ss_bandit_pooled_create(ss_bandit_mech *m, int optimistic, ss_err *e)
 {

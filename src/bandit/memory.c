@@ -3,32 +3,32 @@
  * rollout of a batch, a mechanism over its owned arms: OptGTM keeps a ridge state (two packed
  * d x d matrices) per arm -- the d^2 term --, LinUCB and LinGreedy one pooled ridge state,
  * GGTM a few numbers per arm. Batches are capped at 32 MiB (protocol.c) but hold one rollout
- * however large it is. Mechanisms not listed here count as OptGTM (the largest). */
+ * however large it is. A mechanism without a state_doubles op counts as OptGTM (the largest). */
 #include <stdio.h>
 #include <string.h>
 #include "stratsim/bandit_context.h"
+#include "stratsim/bandit_mech.h"
+#include "stratsim/plugin.h"
 #include "stratsim/memory.h"
 
-/* Doubles of a mechanism's state over `owned` arms (see optgtm.c, linucb.c, ggtm.c), and for
- * d <= 8 what scoring four arms per vector adds (ridge_lanes.c: OptGTM's lane cache, the reports
- * in lane layout) and the rollout's block of reward noise (rollout.c). */
-static double mech_doubles(const char *mech, double owned, double d)
+/* Doubles of a mechanism's state over `owned` arms: its state_doubles op, or OptGTM's (a ridge
+ * state per arm, optgtm.c, and for d <= 8 its lane cache, ridge_lanes.c); plus what the engine
+ * keeps per rollout: a block of reward noise and, for d <= 8, the reports in lane layout. */
+static double mech_doubles(const ss_bandit_mech_ops *mech, double owned, double d)
 {
-  double ridge = d * (d + 1) + 2 * d, work = 2 * d * d + 2 * d, noise = SS_BANDIT_BLOCK_ROUNDS;
+  double ridge = d * (d + 1) + 2 * d, work = 2 * d * d + 2 * d;
   double groups4 = 4 * (owned / 4 + 1), lanes = d <= 8 ? groups4 * d : 0;
-  if (!strcmp(mech, "uniform")) return 0;
-  if (!strcmp(mech, "ggtm")) return 4 * owned + noise;
-  if (!strcmp(mech, "linucb") || !strcmp(mech, "lingreedy")) return ridge + work + noise + lanes;
   double cache = d <= 8 ? groups4 * (d * (d + 1) / 2 + d + 1) + 4 : 0;
-  return owned * (ridge + 5) + work + noise + lanes + cache;
+  double own = mech->state_doubles ? mech->state_doubles(owned, d) : owned * (ridge + 5) + work + cache;
+  return own + SS_BANDIT_BLOCK_ROUNDS + lanes;
 }
 
 void ss_bandit_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes)
 {
   double K = (double)ss_cfg_int(cfg, "bandit.K"), d = (double)ss_cfg_int(cfg, "bandit.d");
   double T = (double)ss_cfg_int(cfg, "bandit.T"), stride = (double)ss_cfg_int(cfg, "bandit.curve_stride");
-  const char *mech = ss_cfg_str(cfg, "bandit.mechanism");
-  int adaptive = !strcmp(ss_cfg_str(cfg, "bandit.strategy"), "gradient");
+  const ss_bandit_mech_ops *mech = ss_plugin_selected(&ss_bandit_mechanisms, cfg);
+  int adaptive = ((const ss_bandit_strategy_ops *)ss_plugin_selected(&ss_bandit_strategies, cfg))->adaptive;
   double epochs = adaptive ? (double)ss_cfg_int(cfg, "bandit.epochs") : 0;
   long long rg = ss_cfg_int(cfg, "bandit.rollout_groups");
   double groups = rg <= 0 || rg > ranks ? ranks : (double)rg, owned = K / (ranks / groups) + 1;
@@ -47,7 +47,7 @@ void ss_bandit_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, doubl
     ss_mem_add(m, 2 * 8.0 * rows * cols, "bandit.reported", "explicit reports (two config copies)");
   double curve = stride > 0 ? T / stride + 2 : 0;
   ss_mem_add(m, 8 * (curve + SS_BANDIT_BLOCK_ROUNDS * (d + 1) +
-                     (strcmp(ss_cfg_str(cfg, "bandit.contexts"), "iid") ? d : owned * d)),
+                     (ss_plugin_choice_value(&ss_bandit_contexts, cfg) == SS_BANDIT_CTX_IID ? owned * d : d)),
              "bandit.T, bandit.curve_stride", "regret curve and context block");
   double arm_rows = ss_cfg_bool(cfg, "bandit.write_arms") ? (epochs + 1) * K * (40 + 21 * d) : 0;
   double text = arm_rows + 2 * curve * 50 + (epochs + 1) * 120;

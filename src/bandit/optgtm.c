@@ -7,16 +7,7 @@
 #include "stratsim/bandit_mech.h"
 #include "stratsim/bandit_ridge.h"
 
-typedef struct {
-  int64_t narms;      /* owned */
-  double *slab;       /* narms * ss_ridge_ndoubles(d) */
-  ss_ridge *ridge;    /* narms */
-  double *lcb_sum, *reward_sum;
-  double *radius;      /* the arm's radius at its current update count (changes only on update) */
-  int64_t *elim_round; /* -1 while active */
-  double log_inv_delta; /* log(1/delta), fixed for a rollout */
-  double *work;
-} optgtm;
+#include "optgtm_impl.h"
 
 static int create(ss_bandit_mech *m, ss_err *e)
 {
@@ -154,4 +145,7 @@ const ss_bandit_mech_ops ss_bandit_optgtm_ops = {
     .active = active,
     .eliminated = eliminated,
     .theta_error = theta_error,
+    .state_bytes = ss_bandit_optgtm_state_bytes,
+    .save = ss_bandit_optgtm_save,
+    .load = ss_bandit_optgtm_load,
 };

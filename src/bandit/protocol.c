@@ -68,6 +68,12 @@ typedef struct {
   int64_t *which;
   void (*progress)(void *ctx, double fraction);
   void *progress_ctx;
+  /* in-task checkpoints in the middle of an epoch's one rollout (rollout_state.c) */
+  ss_bandit_rollout_ckpt ck;
+  int ck_epoch;      /* the epoch ck saves */
+  char *from;        /* the resumed rollout state, of epoch from_epoch (NULL: none) */
+  size_t fromlen;
+  int from_epoch;
 } proto;
 
 /* Groups, buffers, mechanisms, the strategy's first reports. Collective over c. */
@@ -138,6 +144,44 @@ static void proto_free(proto *w)
   free(w->elim_out);
   free(w->curve);
   free(w->buf.ints);
+  free(w->from);
+}
+
+/* ck->put: the rollout's state after round t, on rank 0 of c; at a periodic checkpoint, the
+ * task's state with it (the epoch's reports, the rows so far). */
+static int rollout_put(ss_bandit_rollout_ckpt *ck, int64_t t, char *rec, size_t len, int due, ss_err *e)
+{
+  proto *w = ck->ctx;
+  ss_bandit_resume *res = w->pr->resume;
+  free(res->rollout);
+  res->rollout = rec;
+  res->rollout_len = len;
+  res->round = t;
+  if (!due || !res->save) return SS_OK;
+  res->epoch = w->ck_epoch;
+  memcpy(res->yrep, w->yrep, (size_t)w->K * w->d * sizeof(double));
+  return res->save(res, w->nep, e);
+}
+
+static int rollout_write(ss_bandit_rollout_ckpt *ck, ss_err *e)
+{
+  proto *w = ck->ctx;
+  return ss_periodic_write(w->c, e);
+}
+
+/* The checkpoints of epoch ep's rollouts: only an epoch of one rollout (the truthful and fixed
+ * strategies, the final evaluation) saves its rollout's state; a stop in an epoch of 1 + K d
+ * rollouts, spread over rank groups at different rounds, restarts the epoch. */
+static ss_bandit_rollout_ckpt *rollout_ckpt(proto *w, int ep, int64_t nroll)
+{
+  if (nroll != 1 || !w->pr->resume || !ss_bandit_mech_saves(w->slots[0].m)) return NULL;
+  w->ck = (ss_bandit_rollout_ckpt){.task = w->c, .put = rollout_put, .write = rollout_write, .ctx = w};
+  if (w->from && w->from_epoch == ep) {
+    w->ck.from = w->from;
+    w->ck.fromlen = w->fromlen;
+  }
+  w->ck_epoch = ep;
+  return &w->ck;
 }
 
 /* The next batch of this group's rollouts of epoch ep, from rollout `first` (every
@@ -201,20 +245,29 @@ static int run_epoch(proto *w, int ep, int want_curve, ss_err *e)
 {
   const int64_t nroll = ep < w->nep ? 1 + w->npert : 1;
   int rc = SS_OK;
+  ss_bandit_rollout_ckpt *ck = rollout_ckpt(w, ep, nroll);
   clear(&w->buf, w->buf.nint);
   /* This group's rollouts (r = color, color + groups, ...), nbatch at a time. */
   for (int64_t first = w->color; first < nroll && !rc; first += (int64_t)w->nbatch * w->groups) {
     int n = fill_batch(w, ep, first, nroll, want_curve);
+    w->opts[0].ckpt = ck;
     rc = ss_bandit_rollouts(w->g, w->env, n, w->mechs, w->reps, w->opts, w->outs, e);
     if (!rc) add_batch(w, n);
     w->done += (int64_t)n * w->groups; /* every group advances by about n rollouts per turn */
     if (w->progress && nroll > 1)
       w->progress(w->progress_ctx, (double)(w->done < w->total ? w->done : w->total) / (double)w->total);
   }
-  SS_TRY(ss_par_check(w->c, e)); /* a failed group must not leave the others waiting */
-  if (w->groups > 1) {
-    ss_comm_sum_i64(w->c, w->buf.ints, (int)w->buf.nint);
+  /* the other groups take part in the one rollout's safe points (its checkpoints) */
+  if (ck && w->color != 0) rc = ss_bandit_rollout_shadow(ck, w->env->T, e);
+  if (w->groups > 1) { /* the sum agrees first: a failed group does not leave the others waiting */
+    SS_TRY(ss_par_sum_i64(w->c, w->buf.ints, (int)w->buf.nint, e));
     ss_comm_sum_exact(w->c, w->buf.dbl, 3);
+  } else if (rc) {
+    return rc; /* one group: the rollouts agreed on it over all of c */
+  }
+  if (ck && w->pr->resume->rollout) { /* the rollout finished: its state is obsolete */
+    free(w->pr->resume->rollout);
+    w->pr->resume->rollout = NULL;
   }
   for (int64_t a = 0; a < w->K; a++) {
     w->sel[a] = w->buf.ints[a];
@@ -275,6 +328,12 @@ int ss_bandit_protocol_run(ss_comm *c, const ss_bandit_env *env, const ss_bandit
                                          "run (%d epochs)", res->epoch, w.nep);
     else memcpy(w.yrep, res->yrep, kd), ep = res->epoch;
     for (int q = 0; q < ep; q++) w.done += 1 + w.npert;
+  }
+  if (!rc && res && res->rollout) { /* the epoch's rollout continues from its saved round */
+    w.from = res->rollout;
+    w.fromlen = res->rollout_len;
+    w.from_epoch = res->epoch;
+    res->rollout = NULL;
   }
   ss_safepoint sp;
   ss_safepoint_init(&sp);

@@ -69,18 +69,7 @@ static double manipulation(ss_comm *c, const ss_bandit_env *env, const ss_bandit
   return sqrt(ss_xsum_value(&acc));
 }
 
-/* One rollout of a batch and its running totals. */
-typedef struct {
-  ss_bandit_mech *m;
-  const double *yrep;
-  const ss_bandit_rollout_opts *o;
-  ss_bandit_outcome *out;
-  double regret;
-  int64_t all_eliminated, ncurve;
-  double *sq_base;   /* details: sum_t base^2, d (shared) or owned arms x d (iid) */
-  double *noise;     /* the block's standard normals (ss_bandit_noise_fill), or NULL: not drawn */
-  double *yl;        /* the owned arms' reports in lane layout for ops->score_all, or NULL */
-} lane;
+#include "rollout_lane.h"
 
 /* The index of arm a for the report base ⊙ ya (x: scratch of d doubles). */
 static inline double score_arm(ss_bandit_mech *m, int64_t a, const double *base, const double *ya,
@@ -242,23 +231,27 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
       if (lanes[k].yl) ss_ridge_lanes_reports(hi - lo, d, yrep[k] + lo * d, lanes[k].yl);
     }
   }
-  int rc = e->code;
-  if (rc && n > 0 && T > 0 && m[0]->size > 1) {
+  for (int k = 0; !e->code && k < n; k++) {
+    ss_bandit_mech_reset(m[k], o[k].rseed);
+    memset(out[k].selections, 0, (size_t)env->K * sizeof(int64_t));
+  }
+  ss_bandit_rollout_ckpt *ck = n > 0 ? o[0].ckpt : NULL;
+  int64_t start = 1; /* the first round to play (a resumed batch: after its saved round) */
+  /* with ck: the saved state loaded, and every rank of ck->task agrees on the setup */
+  int rc = ck ? ss_bandit_lanes_begin(c, env, ck, lanes, n, &start, e) : e->code;
+  if (rc && !ck && n > 0 && T > 0 && m[0]->size > 1) {
     /* a local failure above: the first round's selection (every other rank's first
      * collective here) carries it to every rank */
     double bs, bm;
     ss_bandit_select(c, -INFINITY, -1, -INFINITY, &bs, &bm, e);
     rc = e->code; /* the agreed error */
   } else if (!rc) {
-    for (int k = 0; k < n; k++) {
-      ss_bandit_mech_reset(m[k], o[k].rseed);
-      memset(out[k].selections, 0, (size_t)env->K * sizeof(int64_t));
-    }
     /* Rounds in blocks; within a block, every rollout in turn. A safe point after each block
-     * (collective over c): a stopped rollout restarts its epoch (interrupt.h). */
+     * (collective over c, or ck->task): without ck a stopped rollout restarts its epoch; with
+     * it the batch's state is saved there (rollout_state.c, interrupt.h). */
     ss_safepoint sp;
     ss_safepoint_init(&sp);
-    for (int64_t t0 = 1; n > 0 && t0 <= T && !rc; t0 += SS_BANDIT_BLOCK_ROUNDS) {
+    for (int64_t t0 = start; n > 0 && t0 <= T && !rc; t0 += SS_BANDIT_BLOCK_ROUNDS) {
       int64_t t1 = t0 + SS_BANDIT_BLOCK_ROUNDS - 1 < T ? t0 + SS_BANDIT_BLOCK_ROUNDS - 1 : T;
       if (shared) ss_bandit_context_block_fill(&block, t0);
       for (int k = 0; k < n; k++) {
@@ -270,7 +263,8 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
                           z ? z[t - t0] : 0.0, work, e);
         }
       }
-      if (!rc && t1 < T) rc = ss_safepoint_check(&sp, c, "bandit round", t1, T, e);
+      if (!rc && t1 < T)
+        rc = ck ? ss_bandit_lanes_point(c, env, ck, lanes, n, &sp, t1, e) : ss_safepoint_check(&sp, c, "bandit round", t1, T, e);
     }
     for (int k = 0; !rc && k < n; k++) {
       out[k].regret = lanes[k].regret;

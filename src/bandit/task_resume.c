@@ -12,6 +12,10 @@
 #define MAGIC "BANDST01"
 #define KEY "bandit.protocol"
 #define TABLES "bandit.tables"
+#define ROLLOUT "bandit.rollout" /* the epoch's rollout in the middle of its rounds; empty: none */
+
+/* The task's horizon, for the log. */
+static long long task_T(const ss_task *task) { return ss_cfg_int(task->cfg, "bandit.T"); }
 
 /* The state res and the task's tables so far into task->save. Not collective. */
 static int put_state(ss_task *task, int64_t K, int d, int epochs, const ss_bandit_resume *res, ss_err *e)
@@ -25,9 +29,14 @@ static int put_state(ss_task *task, int64_t K, int d, int epochs, const ss_bandi
     ss_put_le64(rec + 16, (unsigned long long)K);
     ss_put_le64(rec + 24, (unsigned long long)d);
     memcpy(rec + 32, res->yrep, kd);
-    snprintf(where, sizeof where, "bandit epoch %d of %d", res->epoch, epochs + 1);
+    if (res->rollout)
+      snprintf(where, sizeof where, "bandit round %lld of %lld in epoch %d", (long long)res->round,
+               (long long)task_T(task), res->epoch);
+    else
+      snprintf(where, sizeof where, "bandit epoch %d of %d", res->epoch, epochs + 1);
     if (!ss_tableset_pack(task->tables, &tables, &tlen, e) && !ss_task_state_put(task->save, KEY, rec, 32 + kd, e) &&
-        !ss_task_state_put(task->save, TABLES, tables, tlen, e))
+        !ss_task_state_put(task->save, TABLES, tables, tlen, e) &&
+        !ss_task_state_put(task->save, ROLLOUT, res->rollout, res->rollout ? res->rollout_len : 0, e))
       ss_task_state_put(task->save, "where", where, strlen(where) + 1, e);
   }
   free(rec);
@@ -52,7 +61,14 @@ int ss_bandit_task_resume(ss_task *task, int64_t K, int d, ss_bandit_resume *res
   if (!(res->yrep = ss_malloc(kd ? kd : 1, e))) return e->code;
   const unsigned char *rec = ss_task_state_get(task->resume, KEY, &len);
   const char *tables = ss_task_state_get(task->resume, TABLES, &tlen);
+  size_t rlen = 0;
+  const char *rollout = ss_task_state_get(task->resume, ROLLOUT, &rlen);
   if (!rec) return SS_OK;
+  if (rollout && rlen) { /* every rank: the rollout's ranks load it, the others find its round */
+    if (!(res->rollout = ss_malloc(rlen, e))) return e->code;
+    memcpy(res->rollout, rollout, rlen);
+    res->rollout_len = rlen;
+  }
   if (len != 32 + kd || memcmp(rec, MAGIC, 8) || ss_get_le64(rec + 16) != (unsigned long long)K ||
       ss_get_le64(rec + 24) != (unsigned long long)d || !tables)
     return ss_fail(e, SS_EINPUT, "the checkpoint's bandit state does not match this run (%zu bytes)", len);
@@ -62,11 +78,14 @@ int ss_bandit_task_resume(ss_task *task, int64_t K, int d, ss_bandit_resume *res
   return SS_OK;
 }
 
-int ss_bandit_task_save(ss_task *task, int64_t K, int d, int epochs, const ss_bandit_resume *res, ss_err *e)
+int ss_bandit_task_save(ss_task *task, int64_t K, int d, int epochs, ss_bandit_resume *res, ss_err *e)
 {
-  if (e->code != SS_EINTR || !task->save || res->epoch == 0) return e->code;
-  ss_err stop = *e, se = {0};
-  put_state(task, K, d, epochs, res, &se);
-  *e = se.code ? se : stop;
+  if (e->code == SS_EINTR && task->save && (res->epoch > 0 || res->rollout)) {
+    ss_err stop = *e, se = {0};
+    put_state(task, K, d, epochs, res, &se);
+    *e = se.code ? se : stop;
+  }
+  free(res->rollout);
+  res->rollout = NULL;
   return e->code;
 }

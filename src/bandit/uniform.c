@@ -12,6 +12,8 @@ static double score(ss_bandit_mech *m, int64_t arm, const double *x) { return 0.
 
 static void update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t) {}
 
+static double state_doubles(double owned, double d) { return 0; }
+
 const ss_bandit_mech_ops ss_bandit_uniform_ops = {
     .name = "uniform",
     .summary = "uniform random play (reference)",
@@ -20,4 +22,8 @@ const ss_bandit_mech_ops ss_bandit_uniform_ops = {
     .forced = forced,
     .score = score,
     .update = update,
+    .state_doubles = state_doubles,
+    .state_bytes = ss_bandit_state_none_bytes,
+    .save = ss_bandit_state_none_save,
+    .load = ss_bandit_state_none_load,
 };

@@ -1,8 +1,9 @@
 /* The keys every experiment shares: identity, seeds, rank groups and output. */
 #include "stratsim/experiment.h"
+#include "stratsim/plugin.h"
 
 const ss_key ss_common_keys[] = {
-  {"experiment", SS_T_ENUM, NULL, 0, 0, 0, "facility|rlhf|bandit",
+  {"experiment", SS_T_ENUM, NULL, 0, 0, 0, SS_PLUGIN_CHOICES,
    "which simulator runs (required)"},
   {"name", SS_T_STRING, NULL, 0, 0, 0, NULL,
    "run name: results go to <output.dir>/<name>/ (default: the config file's base name)"},

@@ -309,21 +309,23 @@ static void set_where(char *where, size_t len, const char *set)
   snprintf(where, len, "--set %.*s%s", n > 100 ? 100 : (int)n, set, n > 100 ? "..." : "");
 }
 
-/* The experiment kind decides which keys exist, so it is read first. */
+/* The experiment kind decides which keys exist, so it is read first. Its names are the
+ * registry's (ss_experiments). */
 static int find_experiment(const char *file, yaml_document_t *doc, yaml_node_t *root,
                            char *const *sets, int nsets, const ss_experiment_ops **out, ss_err *e)
 {
   const char *kind = NULL;
-  char where[SS_WHERE];
+  char where[SS_WHERE], names[256];
   snprintf(where, sizeof where, "%s", file);
+  ss_plugin_choices(&ss_experiments, names, sizeof names);
   for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
     yaml_node_t *k = yaml_document_get_node(doc, p->key);
     yaml_node_t *v = yaml_document_get_node(doc, p->value);
     if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "experiment")) {
       mark_where(file, v->start_mark, where, sizeof where);
       if (v->type != YAML_SCALAR_NODE)
-        return ss_fail(e, SS_EINPUT, "%s: experiment: expected one of facility|rlhf|bandit, found a %s",
-                       where, v->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+        return ss_fail(e, SS_EINPUT, "%s: experiment: expected one of %s, found a %s", where, names,
+                       v->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
       kind = (const char *)v->data.scalar.value;
     }
   }
@@ -332,23 +334,11 @@ static int find_experiment(const char *file, yaml_document_t *doc, yaml_node_t *
       kind = sets[i] + 11;
       set_where(where, sizeof where, sets[i]);
     }
-  if (!kind) {
-    char names[256] = "";
-    for (int i = 0; i < ss_experiment_count(); i++)
-      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "|" : "",
-               ss_experiment_at(i)->name);
+  if (!kind)
     return ss_fail(e, SS_EINPUT, "%s: experiment: missing required key; expected one of %s", file, names);
-  }
   *out = ss_experiment_find(kind);
   if (*out) return SS_OK;
-  const char *cands[16];
-  char names[256] = "";
-  int n = ss_experiment_count();
-  for (int i = 0; i < n && i < 16; i++) {
-    cands[i] = ss_experiment_at(i)->name;
-    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "|" : "", cands[i]);
-  }
-  const char *near = ss_nearest(kind, cands, n < 16 ? n : 16);
+  const char *near = ss_plugin_suggest(&ss_experiments, kind);
   return ss_fail(e, SS_EINPUT, "%s: experiment: expected one of %s, found '%s'%s%s%s", where, names,
                  kind, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 }
@@ -360,7 +350,7 @@ static int make_keys(ss_config *c, ss_err *e)
   c->keys = ss_calloc((size_t)c->nkeys, sizeof *c->keys, e);
   c->vals = ss_calloc((size_t)c->nkeys, sizeof *c->vals, e);
   if (!c->keys || !c->vals) return e->code;
-  for (int i = 0; i < ss_ncommon_keys; i++) c->keys[i] = &ss_common_keys[i];
+  for (int i = 0; i < ss_ncommon_keys; i++) c->keys[i] = ss_common_key(i);
   for (int i = 0; i < nexp; i++) c->keys[ss_ncommon_keys + i] = ss_schema_key(c->exp, i);
   for (int i = 0; i < c->nkeys; i++) SS_TRY(ss_val_default(c->keys[i], &c->vals[i], e));
   return SS_OK;

@@ -188,7 +188,7 @@ void ss_schema_write_markdown(FILE *f)
         "`--set` on a swept key pins that key and drops it from the sweep.\n\n"
         "## Common keys\n\n", f);
   fputs(table_head, f);
-  for (int i = 0; i < ss_ncommon_keys; i++) markdown_row(f, &ss_common_keys[i]);
+  for (int i = 0; i < ss_ncommon_keys; i++) markdown_row(f, ss_common_key(i));
   fputc('\n', f);
   for (int x = 0; x < ss_experiment_count(); x++) {
     const ss_experiment_ops *ops = ss_experiment_at(x);

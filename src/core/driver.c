@@ -15,6 +15,7 @@
 #include "stratsim/experiment.h"
 #include "stratsim/input_file.h"
 #include "stratsim/interrupt.h"
+#include "stratsim/mailbox.h"
 #include "manifest.h"
 #include "stratsim/output.h"
 #include "stratsim/task_state.h"
@@ -219,6 +220,7 @@ static int make_groups(ss_run_state *r, ss_err *e)
   r->every = ss_cfg_real(r->cfg, "checkpoint.every");
   r->periodic.last = r->last_point = ss_wtime();
   r->stride = 1;
+  ss_run_mail_open(r, e); /* several groups with checkpoint.every (resume.c) */
   /* the groups' split (every rank takes it) agrees on everything above with its own outcome */
   if (ss_par_split(r->world, r->gid, me, &r->group, e)) ss_comm_free(&r->prog.notify); /* no progress */
   return e->code;
@@ -270,7 +272,9 @@ static int compute(ss_run_state *r, ss_err *e)
   run_tasks(r, e);
   ss_phase_end(&r->timers, phase);
   r->m.tasks_done = r->m.tasks_resumed + ss_progress_finish(&r->prog, r->world);
-  if (ss_par_phase_end(r->world, e) == SS_EINTR) return save_at_stop(r, e); /* every task ended */
+  int rc = ss_par_phase_end(r->world, e); /* every task ended */
+  ss_run_mail_drain(r); /* the periodic states still on their way (several groups) */
+  if (rc == SS_EINTR) return save_at_stop(r, e);
   SS_TRY(e->code);
   phase = ss_phase(&r->timers, "collect");
   ss_phase_begin(&r->timers, phase);
@@ -369,6 +373,7 @@ int ss_driver_run(ss_comm *world, const ss_run_options *o, ss_err *e)
     ss_output_close(r.dir);
   }
   free(r.summary);
+  ss_mailbox_close(&r.mail);
   ss_rows_free(&r.rows);
   ss_tableset_free(&r.all);
   ss_comm_free(&r.group);

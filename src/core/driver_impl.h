@@ -34,6 +34,9 @@ typedef struct {
   long point_round;   /* the round of the last world safe point */
   long stride;        /* rounds between world safe points */
   long parts_checkpointed; /* in-task states in the checkpoint on disk */
+  struct ss_mailbox *mail; /* several groups with checkpoint.every: the leaders' periodic in-task
+                            * states to world rank 0 (NULL otherwise) */
+  long mail_new;      /* states the last drain brought to rank 0 (agreed on every rank) */
 } ss_run_state;
 
 /* Rank 0: opens the run directory (a new run: checked, locked, config.yaml written; a resume:
@@ -52,10 +55,17 @@ int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e);
  * when it holds tasks the file on disk does not. */
 int ss_run_save(ss_run_state *r, ss_err *e);
 /* Around one task of this group (not collective): makes task t (its states resume and save)
- * the current task (task_current.h) and, with checkpoint.every set and one group (the whole
- * world runs the task), arms its periodic in-task checkpoints (interrupt.h);
+ * the current task (task_current.h) and, with checkpoint.every set, arms its periodic in-task
+ * checkpoints (interrupt.h: with one group the world writes them; with several, the group
+ * leader hands its state to world rank 0, which writes the file at its next safe point);
  * ss_run_task_end undoes both. */
 void ss_run_task_begin(ss_run_state *r, long t, const ss_task_state *resume, ss_task_state *save);
 void ss_run_task_end(ss_run_state *r);
+/* Several groups with checkpoint.every (collective over world): opens the mailbox the leaders
+ * hand their periodic in-task states to world rank 0 through (ss_run_mail_open), and, at the end
+ * of the tasks or at a save, takes every state still on its way (ss_run_mail_drain: sets
+ * r->mail_new). */
+int ss_run_mail_open(ss_run_state *r, ss_err *e);
+void ss_run_mail_drain(ss_run_state *r);
 
 #endif

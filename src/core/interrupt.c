@@ -27,7 +27,7 @@ int ss_interrupt_pending(void) { return received; }
 int ss_interrupt_check(ss_comm *c, ss_err *e)
 {
   int64_t sig = received;
-  ss_comm_max_i64(c, &sig, 1);
+  SS_TRY(ss_par_max_i64(c, &sig, 1, e)); /* agrees on a pending error first */
   if (!sig) return SS_OK;
   received = (sig_atomic_t)sig; /* every rank of c now reports the same signal */
   return ss_fail(e, SS_EINTR, "interrupted by %s", ss_signal_name((int)sig));
@@ -39,7 +39,7 @@ void ss_safepoint_init(ss_safepoint *sp)
   sp->last = ss_wtime();
 }
 
-static ss_periodic *armed; /* the task the whole world runs, when checkpoint.every is set */
+static ss_periodic *armed; /* the task this rank's group runs, when checkpoint.every is set */
 
 void ss_periodic_arm(ss_periodic *p) { armed = p; }
 
@@ -48,10 +48,11 @@ int ss_safepoint_due(ss_safepoint *sp, ss_comm *c, const char *what, long step, 
   if (due) *due = 0;
   if (--sp->countdown > 0) return SS_OK;
   double now = ss_wtime(), v[3] = {(double)received, now - sp->last, 0};
-  /* world rank 0's clock decides; the others contribute 0 (the size is the same on every rank
-   * of c, so every rank of c takes part in the same reduction) */
-  int world = due && armed && ss_comm_size(c) == armed->world_size;
+  /* the group leader's clock decides; the others contribute 0 (every rank of c finds the same
+   * answer, the task's communicator or not, so every rank of c takes part in the same reduction) */
+  int world = due && armed && (armed->comm ? armed->comm == c : ss_comm_size(c) == armed->world_size);
   if (world && armed->root && armed->every > 0 && now - armed->last >= armed->every) v[2] = 1;
+  if (armed && armed->poll) armed->poll(armed->arg);
   ss_comm_max_double(c, v, world ? 3 : 2);
   sp->last = now;
   if (v[0] != 0) {
@@ -75,8 +76,10 @@ int ss_safepoint_check(ss_safepoint *sp, ss_comm *c, const char *what, long step
 
 int ss_periodic_write(ss_comm *c, ss_err *e)
 {
-  SS_TRY(ss_par_check(c, e)); /* the loop's save was local */
-  return armed ? armed->write(armed->arg, e) : SS_OK;
+  /* the loop's save was local: the armed write's first collective (the gather of the finished
+   * tasks, ss_run_save) agrees on it. *due is set only for an armed task; were it not armed,
+   * the phase ends here. */
+  return armed ? armed->write(armed->arg, e) : ss_par_phase_end(c, e);
 }
 
 const char *ss_signal_name(int sig)

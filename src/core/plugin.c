@@ -31,6 +31,16 @@ const void *ss_plugin_find(const ss_plugin_family *f, const char *name)
   return NULL;
 }
 
+const void *ss_plugin_of_kind(const ss_plugin_family *f, size_t kind_offset, int kind)
+{
+  for (int i = 0; i < f->n; i++) {
+    int k;
+    memcpy(&k, (const char *)f->items[i] + kind_offset, sizeof k);
+    if (k == kind) return f->items[i];
+  }
+  return NULL;
+}
+
 const char *ss_plugin_suggest(const ss_plugin_family *f, const char *name)
 {
   const char *cands[64];
@@ -57,6 +67,17 @@ int ss_plugin_unknown(const ss_plugin_family *f, const char *name, ss_err *e)
                  near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 }
 
+const void *ss_plugin_selected(const ss_plugin_family *f, const ss_config *cfg)
+{
+  return ss_plugin_find(f, ss_cfg_str(cfg, f->key));
+}
+
+int ss_plugin_choice_value(const ss_plugin_family *f, const ss_config *cfg)
+{
+  const ss_plugin_choice *c = ss_plugin_selected(f, cfg);
+  return c ? c->value : -1;
+}
+
 /* ------------------------------------------------------------------ the gathered schema */
 const ss_plugin_family *ss_plugin_family_of(const ss_experiment_ops *exp, const char *path)
 {
@@ -74,10 +95,8 @@ static struct {
   char choices[1024];
 } resolved[SS_MAX_FAMILIES];
 
-static const ss_key *resolve(const ss_experiment_ops *exp, const ss_key *k)
+static const ss_key *resolve_in(const ss_plugin_family *f, const ss_key *k)
 {
-  if (!k->choices || strcmp(k->choices, SS_PLUGIN_CHOICES)) return k;
-  const ss_plugin_family *f = ss_plugin_family_of(exp, k->path);
   if (!f) return k; /* a programming error, caught by the schema-vs-registry tests */
   int i = 0;
   while (i < SS_MAX_FAMILIES && resolved[i].f && resolved[i].f != f) i++;
@@ -89,6 +108,18 @@ static const ss_key *resolve(const ss_experiment_ops *exp, const ss_key *k)
     resolved[i].f = f;
   }
   return &resolved[i].key;
+}
+
+static const ss_key *resolve(const ss_experiment_ops *exp, const ss_key *k)
+{
+  if (!k->choices || strcmp(k->choices, SS_PLUGIN_CHOICES)) return k;
+  return resolve_in(ss_plugin_family_of(exp, k->path), k);
+}
+
+const ss_key *ss_plugin_resolve(const ss_plugin_family *f, const ss_key *k)
+{
+  if (!k->choices || strcmp(k->choices, SS_PLUGIN_CHOICES)) return k;
+  return resolve_in(f && !strcmp(k->path, f->key) ? f : NULL, k);
 }
 
 /* Walks the schema: each base key, then (if it selects a family) every plug-in's keys. Returns
@@ -103,7 +134,7 @@ static const ss_key *walk(const ss_experiment_ops *exp, int want, int *count)
       int nk = 0;
       const ss_key *ks = ss_plugin_keys_of(f, f->items[p], &nk);
       for (int j = 0; ks && j < nk; j++)
-        if (idx++ == want) return &ks[j];
+        if (idx++ == want) return resolve(exp, &ks[j]);
     }
   }
   if (count) *count = idx;

@@ -9,6 +9,7 @@
 #include "stratsim/checkpoint.h"
 #include "stratsim/input_file.h"
 #include "stratsim/interrupt.h"
+#include "stratsim/mailbox.h"
 #include "stratsim/output.h"
 #include "stratsim/task_state.h"
 #include "driver_impl.h"
@@ -110,20 +111,23 @@ int ss_run_open(ss_run_state *r, ss_err *e)
     else if (!resume)
       open_new(r, e);
   }
-  return ss_par_check(r->world, e);
+  /* a phase of the driver: rank 0 opened the run directory (or read its checkpoint); a rank
+   * that failed leaves setup, the others would go on to the manifest */
+  return ss_par_phase_end(r->world, e);
 }
 
 int ss_run_share(ss_run_state *r, ss_err *e)
 {
   if (!r->rows.have) ss_rows_init(&r->rows, r->m.ntasks, e);
-  SS_TRY(ss_par_check(r->world, e));
+  /* the number of in-task states first: its broadcast agrees on the rows' allocation (and on
+   * rank 0's manifest, just written) */
+  int64_t np = ss_comm_rank(r->world) == 0 && !e->code ? (int64_t)ss_rows_count_parts(&r->rows) : 0;
+  SS_TRY(ss_par_bcast(r->world, &np, sizeof np, 0, e));
   for (long t = 0; t < r->m.ntasks; t += 1L << 30)
     ss_comm_bcast(r->world, r->rows.have + t, (size_t)(r->m.ntasks - t < (1L << 30) ? r->m.ntasks - t : 1L << 30), 0);
   r->m.tasks_resumed = r->m.tasks_checkpointed = ss_rows_count(&r->rows);
   /* the in-task states to every rank: whichever group runs a task continues it (they are few:
    * at most one per group of the stopped run) */
-  int64_t np = ss_comm_rank(r->world) == 0 ? (int64_t)ss_rows_count_parts(&r->rows) : 0;
-  ss_comm_bcast(r->world, &np, sizeof np, 0);
   for (long t = 0, i = 0; i < np; t++) {
     int64_t at = t;
     if (ss_comm_rank(r->world) == 0)
@@ -131,41 +135,49 @@ int ss_run_share(ss_run_state *r, ss_err *e)
     ss_comm_bcast(r->world, &at, sizeof at, 0); /* the next task with a state */
     t = (long)at;
     i++;
-    if (ss_comm_bcast_buffer(r->world, &r->rows.part[t], &r->rows.partlen[t], 0))
-      return ss_fail(e, SS_ERUNTIME, "broadcasting the in-task state of task %ld failed", t);
+    SS_TRY(ss_par_bcast_buffer(r->world, &r->rows.part[t], &r->rows.partlen[t], 0, e)); /* fails everywhere */
   }
-  return ss_par_check(r->world, e);
+  return SS_OK;
+}
+
+/* Rank 0: writes the checkpoint with every finished task and in-task state it holds, and logs
+ * where each state stands (task `only`'s alone when only >= 0). Not collective. */
+static int write_file(ss_run_state *r, long only, ss_err *e)
+{
+  ss_checkpoint_id id = {r->m.config_hash, r->o->sweep_index, r->m.ntasks};
+  ss_checkpoint_data d = data_of(&r->rows);
+  ss_checkpoint_write(r->dir, &id, &d, e);
+  for (long t = 0; !e->code && !r->o->quiet && t < r->m.ntasks; t++) {
+    ss_task_state *st = NULL;
+    if ((only < 0 || t == only) && r->rows.part[t] && !r->rows.have[t] && !ss_task_state_unpack(r->rows.part[t], r->rows.partlen[t], &st, e))
+      fprintf(stderr, "stratsim: checkpoint: task %ld saved at %s\n", t, ss_task_state_where(st));
+    ss_task_state_free(&st);
+  }
+  return e->code;
 }
 
 int ss_run_save(ss_run_state *r, ss_err *e)
 {
   long moved = 0;
+  ss_run_mail_drain(r);
   SS_TRY(ss_rows_collect(r->world, &r->rows, e));
   SS_TRY(ss_rows_collect_parts(r->world, &r->rows, &moved, e));
   long n = ss_rows_count(&r->rows);
-  if (n <= r->m.tasks_checkpointed && !moved) return SS_OK; /* the file on disk holds them all */
+  if (n <= r->m.tasks_checkpointed && !moved && !r->mail_new) return SS_OK; /* the file on disk holds them all */
   long parts = ss_rows_count_parts(&r->rows);
-  if (ss_comm_rank(r->world) == 0) {
-    ss_checkpoint_id id = {r->m.config_hash, r->o->sweep_index, r->m.ntasks};
-    ss_checkpoint_data d = data_of(&r->rows);
-    ss_checkpoint_write(r->dir, &id, &d, e);
-    for (long t = 0; !e->code && !r->o->quiet && t < r->m.ntasks; t++) {
-      ss_task_state *st = NULL;
-      if (r->rows.part[t] && !r->rows.have[t] && !ss_task_state_unpack(r->rows.part[t], r->rows.partlen[t], &st, e))
-        fprintf(stderr, "stratsim: checkpoint: task %ld saved at %s\n", t, ss_task_state_where(st));
-      ss_task_state_free(&st);
-    }
-  }
-  SS_TRY(ss_par_check(r->world, e));
+  if (ss_comm_rank(r->world) == 0) write_file(r, -1, e);
+  /* a phase of the driver: rank 0 wrote the checkpoint; the task loop goes on after it, a
+   * stop reports */
+  SS_TRY(ss_par_phase_end(r->world, e));
   r->m.tasks_checkpointed = n;
   r->parts_checkpointed = parts;
+  r->mail_new = 0;
   return SS_OK;
 }
 
 int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e)
 {
-  SS_TRY(ss_par_check(r->world, e));
-  SS_TRY(ss_interrupt_check(r->world, e));
+  SS_TRY(ss_interrupt_check(r->world, e)); /* agrees on a group's failure first */
   int64_t v[2] = {0, 0};
   if (ss_comm_rank(r->world) == 0) {
     /* the next point after about every/8 seconds at the pace so far (at most twice as many
@@ -190,12 +202,112 @@ int ss_run_world_point(ss_run_state *r, long i, long *next, ss_err *e)
   return SS_OK;
 }
 
-/* The armed write (interrupt.h): the task's state, as its loop just saved it, to this group's
- * leader's rows (world rank 0: the group is the world), then the collective save. */
+/* Rank 0: a state handed over by a group leader ("task index (u64), packed state"), unless the
+ * task's rows are already here. Returns 1 when it was taken (*task: its index). */
+static int take_state(ss_run_state *r, const char *buf, size_t len, long *task)
+{
+  if (len < 8) return 0;
+  unsigned long long t = ss_get_le64((const unsigned char *)buf);
+  if (t >= (unsigned long long)r->rows.ntasks || r->rows.have[t]) return 0;
+  ss_err e = {0};
+  char *copy = ss_malloc(len - 8 + 1, &e);
+  if (!copy) return 0;
+  memcpy(copy, buf + 8, len - 8);
+  free(r->rows.part[t]);
+  r->rows.part[t] = copy;
+  r->rows.partlen[t] = len - 8;
+  if (task) *task = (long)t;
+  return 1;
+}
+
+static void take_cb(void *arg, char *buf, size_t len)
+{
+  ss_run_state *r = arg;
+  r->mail_new += take_state(r, buf, len, NULL);
+}
+
+/* Rank 0, after states arrived: the file rewritten at once (a failure is a warning: the previous
+ * checkpoint stays whole, and the run goes on). Not collective. */
+static void write_now(ss_run_state *r, long only)
+{
+  ss_err e = {0};
+  if (write_file(r, only, &e))
+    fprintf(stderr, "stratsim: warning: a periodic checkpoint failed (%s); the previous one stays\n", e.msg);
+  else
+    r->parts_checkpointed = ss_rows_count_parts(&r->rows);
+  r->periodic.last = ss_wtime();
+}
+
+/* periodic.poll on world rank 0 (several groups): the states the other leaders handed over. */
+static void poll_states(void *arg)
+{
+  ss_run_state *r = arg;
+  long got = 0, task = -1;
+  char *buf = NULL;
+  size_t len = 0;
+  ss_err e = {0};
+  while (ss_mailbox_take(r->mail, &buf, &len, &e)) {
+    got += take_state(r, buf, len, &task);
+    free(buf);
+  }
+  if (got) write_now(r, got == 1 ? task : -1);
+}
+
+int ss_run_mail_open(ss_run_state *r, ss_err *e)
+{
+  if (r->every <= 0 || r->ngroups == 1) return SS_OK;
+  return ss_mailbox_open(r->world, &r->mail, e);
+}
+
+void ss_run_mail_drain(ss_run_state *r)
+{
+  if (!r->mail) return;
+  ss_err e = {0};
+  long before = r->mail_new;
+  ss_mailbox_drain(r->mail, 0, take_cb, r, &e);
+  int64_t got = r->mail_new - before; /* rank 0's count, for every rank */
+  ss_comm_bcast(r->world, &got, sizeof got, 0);
+  r->mail_new = before + (long)got;
+}
+
+/* This group's leader (several groups): its task's state to world rank 0 (itself: the file is
+ * written at once). A failure is a warning (the previous checkpoint stays). Not collective. */
+static void hand_over(ss_run_state *r)
+{
+  ss_err e = {0};
+  char *buf = NULL;
+  size_t len = 0;
+  unsigned char head[8];
+  if (!ss_task_state_count(r->current.save) || ss_task_state_pack(r->current.save, &buf, &len, &e)) return;
+  char *msg = ss_malloc(len + 8, &e);
+  if (msg) {
+    ss_put_le64(head, (unsigned long long)r->task);
+    memcpy(msg, head, 8);
+    memcpy(msg + 8, buf, len);
+    if (ss_comm_rank(r->world) == 0) {
+      if (take_state(r, msg, len + 8, NULL)) write_now(r, r->task);
+    } else if (ss_mailbox_post(r->mail, 0, msg, len + 8, &e)) {
+      fprintf(stderr, "stratsim: warning: a periodic checkpoint of task %ld failed (%s)\n", r->task, e.msg);
+    }
+  }
+  free(msg);
+  free(buf);
+}
+
+/* The armed write (interrupt.h), collective over the task's ranks. One group: the task's state,
+ * as its loop just saved it, to world rank 0 (the group is the world), then the collective save.
+ * Several groups: the leader hands it over (hand_over) and the group goes on. */
 static int periodic_write(void *arg, ss_err *e)
 {
   ss_run_state *r = arg;
   long t = r->task;
+  if (r->ngroups > 1) {
+    if (ss_comm_rank(r->group) == 0) {
+      hand_over(r);
+      r->periodic.last = ss_wtime();
+    }
+    return SS_OK;
+  }
   if (ss_comm_rank(r->group) == 0 && ss_task_state_count(r->current.save)) {
     char *buf = NULL;
     size_t len = 0;
@@ -206,8 +318,7 @@ static int periodic_write(void *arg, ss_err *e)
       r->rows.fresh[t] = 1;
     }
   }
-  SS_TRY(ss_par_check(r->world, e));
-  SS_TRY(ss_run_save(r, e));
+  SS_TRY(ss_run_save(r, e)); /* its first gather agrees on a failure above */
   if (ss_comm_rank(r->world) == 0) r->periodic.last = ss_wtime();
   return SS_OK;
 }
@@ -217,12 +328,15 @@ void ss_run_task_begin(ss_run_state *r, long t, const ss_task_state *resume, ss_
   r->task = t;
   r->current = (ss_task_current){r->group, resume, save, 0};
   ss_task_current_set(&r->current);
-  if (r->every <= 0 || r->ngroups != 1) return; /* several groups: docs/checkpoint.md, limits */
+  if (r->every <= 0) return;
   r->periodic.every = r->every;
-  r->periodic.world_size = ss_comm_size(r->world);
-  r->periodic.root = ss_comm_rank(r->world) == 0;
+  r->periodic.comm = r->group;
+  r->periodic.world_size = ss_comm_size(r->group);
+  r->periodic.root = ss_comm_rank(r->group) == 0;
   r->periodic.write = periodic_write;
+  r->periodic.poll = r->mail && ss_comm_rank(r->world) == 0 ? poll_states : NULL;
   r->periodic.arg = r;
+  if (r->periodic.poll) poll_states(r); /* world rank 0 between its tasks */
   ss_periodic_arm(&r->periodic);
 }
 

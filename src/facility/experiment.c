@@ -21,7 +21,7 @@ static const ss_key keys[] = {
    "explicit true locations (agents x dims); default: uniform in the box from the keyed RNG"},
   {"facility.mechanisms", SS_T_ENUM_LIST, "[mean, median]", 0, 0, 0, SS_PLUGIN_CHOICES,
    "mechanisms to compare"},
-  {"facility.median", SS_T_ENUM, "lower", 0, 0, 0, "lower|upper|mean",
+  {"facility.median", SS_T_ENUM, "lower", 0, 0, 0, SS_PLUGIN_CHOICES,
    "median of an even count: lower and upper order statistics are strategyproof, their mean is not"},
   {"facility.max_rounds", SS_T_INT, "1000", 1, 1e9, 0, NULL, "cap on best-response rounds"},
   {"facility.tol", SS_T_REAL, "1e-9", 0, 1, SS_K_MIN_OPEN, NULL,
@@ -202,16 +202,23 @@ static int run_mechanism(ss_task *task, const ss_fac_mechanism *mech, fac_run *r
 }
 
 /* The task's parameters, this rank's block of agents and its arrays. */
+/* facility.median: the median kinds (src/core/median_choices.c) */
+static const ss_plugin_family median_kinds = {
+  .what = "median kind",
+  .key = "facility.median",
+  .items = ss_median_choices,
+  .n = SS_MEDIAN_NCHOICES,
+};
+
 static void fac_setup(const ss_task *task, fac_run *r, ss_err *e)
 {
   const ss_config *cfg = task->cfg;
-  const char *kind = ss_cfg_str(cfg, "facility.median");
   r->p.m = ss_cfg_int(cfg, "facility.agents");
   r->p.D = (int)ss_cfg_int(cfg, "facility.dims");
   r->p.lo = ss_cfg_real(cfg, "facility.lo");
   r->p.hi = ss_cfg_real(cfg, "facility.hi");
   r->p.tol = ss_cfg_real(cfg, "facility.tol");
-  r->p.median = !strcmp(kind, "upper") ? SS_MEDIAN_UPPER : !strcmp(kind, "mean") ? SS_MEDIAN_MEAN : SS_MEDIAN_LOWER;
+  r->p.median = (ss_median_kind)ss_plugin_choice_value(&median_kinds, cfg);
   int P = ss_comm_size(task->comm), me = ss_comm_rank(task->comm);
   r->first = r->p.m * me / P;
   r->n = r->p.m * (me + 1) / P - r->first;
@@ -295,7 +302,7 @@ static const char *columns_depend_on(const ss_config *cfg, const char *key)
   return !strcmp(key, "facility.dims") && ss_cfg_bool(cfg, "facility.write_agents") ? "facility_agents" : NULL;
 }
 
-static const ss_plugin_family *const plugins[] = {&ss_fac_mechanisms, NULL};
+static const ss_plugin_family *const plugins[] = {&ss_fac_mechanisms, &median_kinds, NULL};
 
 const ss_experiment_ops ss_facility_experiment = {
     .name = "facility",

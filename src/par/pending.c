@@ -3,27 +3,24 @@
  * step failed still calls the verb like the others and nobody waits for it. The agreement
  * is one small allreduce (and a broadcast of the message on error), counted as such. */
 #include "stratsim/par.h"
+#include "stratsim/collectives.h"
 
-int ss_par_sum_xsum(ss_comm *c, ss_xsum *acc, int n, ss_err *e)
-{
-  SS_TRY(ss_comm_agree(c, e));
-  ss_comm_sum_xsum(c, acc, n);
-  return SS_OK;
-}
+/* The verbs that are the agreement, then the plain collective (par.h). */
+#define PENDING_VERB(name, params, call) \
+  int name params                         \
+  {                                       \
+    SS_TRY(ss_comm_agree(c, e));          \
+    call;                                 \
+    return SS_OK;                         \
+  }
 
-int ss_par_sum_i64(ss_comm *c, int64_t *v, int n, ss_err *e)
-{
-  SS_TRY(ss_comm_agree(c, e));
-  ss_comm_sum_i64(c, v, n);
-  return SS_OK;
-}
-
-int ss_par_max_double(ss_comm *c, double *v, int n, ss_err *e)
-{
-  SS_TRY(ss_comm_agree(c, e));
-  ss_comm_max_double(c, v, n);
-  return SS_OK;
-}
+PENDING_VERB(ss_par_sum_xsum, (ss_comm *c, ss_xsum *acc, int n, ss_err *e), ss_comm_sum_xsum(c, acc, n))
+PENDING_VERB(ss_par_sum_i64, (ss_comm *c, int64_t *v, int n, ss_err *e), ss_comm_sum_i64(c, v, n))
+PENDING_VERB(ss_par_max_i64, (ss_comm *c, int64_t *v, int n, ss_err *e), ss_comm_max_i64(c, v, n))
+PENDING_VERB(ss_par_max_double, (ss_comm *c, double *v, int n, ss_err *e), ss_comm_max_double(c, v, n))
+PENDING_VERB(ss_par_sum_exact, (ss_comm *c, double *v, int n, ss_err *e), ss_comm_sum_exact(c, v, n))
+PENDING_VERB(ss_par_bcast, (ss_comm *c, void *buf, size_t bytes, int root, ss_err *e), ss_comm_bcast(c, buf, bytes, root))
+PENDING_VERB(ss_par_sum_disjoint, (ss_comm *c, double *v, int64_t n, ss_err *e), ss_comm_sum_disjoint(c, v, n))
 
 int ss_par_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen,
                         ss_err *e)
@@ -33,13 +30,6 @@ int ss_par_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char 
   SS_TRY(ss_comm_agree(c, e));
   if (ss_comm_gather_bytes(c, buf, len, root, out, outlen))
     return ss_fail(e, SS_ERUNTIME, "out of memory gathering %zu bytes to rank %d", len, root);
-  return SS_OK;
-}
-
-int ss_par_sum_exact(ss_comm *c, double *v, int n, ss_err *e)
-{
-  SS_TRY(ss_comm_agree(c, e));
-  ss_comm_sum_exact(c, v, n);
   return SS_OK;
 }
 
@@ -58,13 +48,6 @@ int ss_par_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root, ss_err *e
   SS_TRY(ss_comm_agree(c, e));
   if (ss_comm_bcast_buffer(c, buf, len, root))
     return ss_fail(e, SS_ERUNTIME, "out of memory receiving a broadcast from rank %d", root);
-  return SS_OK;
-}
-
-int ss_par_bcast(ss_comm *c, void *buf, size_t bytes, int root, ss_err *e)
-{
-  SS_TRY(ss_comm_agree(c, e));
-  ss_comm_bcast(c, buf, bytes, root);
   return SS_OK;
 }
 

@@ -81,12 +81,23 @@ static void box_lp_theta(const rlhf_agg *agg, const double *y, double *theta)
 
 /* Its settings: the shape of the confidence set. */
 static const ss_key box_keys[] = {
-  {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, "box|socp", "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
+  {"rlhf.momle.set", SS_T_ENUM, "box", 0, 0, 0, SS_PLUGIN_CHOICES, "pessimistic_momle confidence set: the box of medians (socp is not implemented)"},
+};
+
+enum { SET_BOX, SET_SOCP };
+static const ss_plugin_choice set_box = {"box", "the box of the coordinate-wise medians of the interval ends", SET_BOX};
+static const ss_plugin_choice set_socp = {"socp", "the SOCP relaxation (not implemented: refused at config time)", SET_SOCP};
+static const void *const sets[] = {&set_box, &set_socp};
+const ss_plugin_family rlhf_momle_sets = {
+  .what = "confidence set",
+  .key = "rlhf.momle.set",
+  .items = sets,
+  .n = SS_PLUGIN_COUNT(sets),
 };
 
 static int box_check(const ss_config *cfg, ss_err *e)
 {
-  if (!strcmp(ss_cfg_str(cfg, "rlhf.momle.set"), "socp"))
+  if (ss_plugin_choice_value(&rlhf_momle_sets, cfg) == SET_SOCP)
     return ss_cfg_error(cfg, "rlhf.momle.set", e, "expected box, found socp (the SOCP relaxation is not implemented)");
   return SS_OK;
 }

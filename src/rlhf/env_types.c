@@ -127,9 +127,5 @@ const rlhf_env_type_ops *rlhf_env_type_find(const char *name) { return ss_plugin
 
 const rlhf_env_type_ops *rlhf_env_type_of(int kind)
 {
-  for (int i = 0; i < ss_plugin_count(&rlhf_env_types); i++) {
-    const rlhf_env_type_ops *ops = ss_plugin_at(&rlhf_env_types, i);
-    if (ops->kind == kind) return ops;
-  }
-  return NULL;
+  return ss_plugin_of_kind(&rlhf_env_types, offsetof(rlhf_env_type_ops, kind), kind);
 }

@@ -23,17 +23,17 @@ static const ss_key keys[] = {
   {"rlhf.k", SS_T_INT, "5", 1, 4294967295.0, 0, NULL, "number of labelers"},
   {"rlhf.d", SS_T_INT, "16", 1, 64, 0, NULL, "feature dimension"},
   {"rlhf.horizon", SS_T_INT, "1", 1, 10000, 0, NULL, "horizon H (1: the contextual bandit; H > 1: a tabular MDP)"},
-  {"rlhf.env.model", SS_T_ENUM, "auto", 0, 0, 0, "auto|contextual|mdp", "environment: contextual bandit or tabular MDP (auto: MDP iff horizon > 1)"},
+  {"rlhf.env.model", SS_T_ENUM, "auto", 0, 0, 0, SS_PLUGIN_CHOICES, "environment: contextual bandit or tabular MDP (auto: MDP iff horizon > 1)"},
   {"rlhf.mdp.successors", SS_T_INT, "4", 1, 1e6, 0, NULL, "generated MDP: successors b per (s,a), Dirichlet(1) weights"},
   {"rlhf.mdp.transitions", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "explicit MDP (env.type csv, features in rlhf.env.file; relative paths: from the config file's folder): CSV of rows 's,a,next,p' grouped by (s,a) in s-major order, each row summing to 1; or a PETSc binary AIJ matrix of S*A x S (MatView), recognised by its class id"},
-  {"rlhf.mdp.features", SS_T_ENUM, "store", 0, 0, 0, "store|regenerate", "MDP features: stored per rank (S/p x A x d) or regenerated from the keyed generator in every pass"},
+  {"rlhf.mdp.features", SS_T_ENUM, "store", 0, 0, 0, SS_PLUGIN_CHOICES, "MDP features: stored per rank (S/p x A x d) or regenerated from the keyed generator in every pass"},
   {"rlhf.B", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "bound B on ||theta_i*|| (and on reports)"},
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},
   {"rlhf.confidence.c_f", SS_T_REAL, "1", 0, 1e6, 0, NULL, "constant c_f of the confidence radius f"},
   {"rlhf.confidence.delta", SS_T_REAL, "0.1", 0, 1, SS_K_MIN_OPEN | SS_K_MAX_OPEN, NULL, "confidence level delta of the radius"},
-  {"rlhf.data", SS_T_ENUM, "comparisons", 0, 0, 0, "comparisons|exact", "comparisons: each labeler's n Bradley-Terry comparisons and its MLE; exact: the infinite-data limit, the aggregators get the reported parameters themselves (radius 0)"},
+  {"rlhf.data", SS_T_ENUM, "comparisons", 0, 0, 0, SS_PLUGIN_CHOICES, "comparisons: each labeler's n Bradley-Terry comparisons and its MLE; exact: the infinite-data limit, the aggregators get the reported parameters themselves (radius 0)"},
   {"rlhf.labels.heldout", SS_T_BOOL, "false", 0, 0, 0, NULL, "true: the reported conditions (truthful, and the final strategic estimates) draw fresh label noise, independent of the noise SPSA optimised its reports against; false: the same common random numbers throughout"},
-  {"rlhf.median", SS_T_ENUM, "lower", 0, 0, 0, "lower|upper|mean", "median of an even number of labelers: lower, upper or the mean of the two middle values"},
+  {"rlhf.median", SS_T_ENUM, "lower", 0, 0, 0, SS_PLUGIN_CHOICES, "median of an even number of labelers: lower, upper or the mean of the two middle values"},
   {"rlhf.algorithms", SS_T_ENUM_LIST, DEFAULT_ALGOS, 0, 0, 0, SS_PLUGIN_CHOICES, "aggregators to compare, e.g. [naive_mle, median_mle]"},
   {"rlhf.policy.tol", SS_T_REAL, "1e-6", 0, 1, SS_K_MIN_OPEN, NULL, "policy optimisation stops at duality gap <= tol * max(|W|, |h|, 1e-3) (planner: also >= 1e-6 of its columns' largest |W|, docs/mdp.md)"},
   {"rlhf.policy.method", SS_T_ENUM, "planner", 0, 0, 0, SS_PLUGIN_CHOICES, "policy solver: the distributed certified planner (column generation, every H) or the dense LP / active set over every state (H = 1, reference)"},
@@ -42,7 +42,7 @@ static const ss_key keys[] = {
   {"rlhf.env.states", SS_T_INT, "32", 1, 1e8, 0, NULL, "number of states S"},
   {"rlhf.env.actions", SS_T_INT, "4", 2, 256, 0, NULL, "number of actions A"},
   {"rlhf.env.rho", SS_T_REAL_LIST, NULL, 0, 1e300, 0, NULL, "state distribution (S weights, normalised); default uniform"},
-  {"rlhf.population.model", SS_T_ENUM, "gaussian", 0, 0, 0, "gaussian|clusters|explicit|ktimes", "how true parameters theta_i* are drawn (ktimes: the instance family of SP-RLHF Thm 3.5, docs/theory.md)"},
+  {"rlhf.population.model", SS_T_ENUM, "gaussian", 0, 0, 0, SS_PLUGIN_CHOICES, "how true parameters theta_i* are drawn (ktimes: the instance family of SP-RLHF Thm 3.5, docs/theory.md)"},
   {"rlhf.population.delta", SS_T_REAL, "0.01", 0, 0.5, 0, NULL, "ktimes: the family's delta (second choice 1 - delta, j-th choice delta (d - j))"},
   {"rlhf.population.mean", SS_T_REAL_LIST, NULL, -1e6, 1e6, 0, NULL, "gaussian/clusters centre (d values); default a random direction of norm mean_norm"},
   {"rlhf.population.mean_norm", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "norm of the random centre"},
@@ -51,7 +51,7 @@ static const ss_key keys[] = {
   {"rlhf.population.cluster_spread", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "clusters: distance of each centre from the mean"},
   {"rlhf.population.cluster_std", SS_T_REAL, "0.1", 0, 1e6, 0, NULL, "clusters: per-coordinate spread around a centre"},
   {"rlhf.population.thetas", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL, "explicit: k rows of d values, each of norm <= B"},
-  {"rlhf.population.norm", SS_T_ENUM, "ball", 0, 0, 0, "ball|sphere", "gaussian/clusters: ball projects theta_i* onto ||theta|| <= B; sphere rescales it to ||theta|| = B"},
+  {"rlhf.population.norm", SS_T_ENUM, "ball", 0, 0, 0, SS_PLUGIN_CHOICES, "gaussian/clusters: ball projects theta_i* onto ||theta|| <= B; sphere rescales it to ||theta|| = B"},
   {"rlhf.strategic.fraction", SS_T_REAL, "1", 0, 1, 0, NULL, "fraction of labelers that are strategic (a keyed random subset)"},
   {"rlhf.strategic.labelers", SS_T_INT_LIST, NULL, 0, 4294967295.0, 0, NULL, "explicit list of strategic labelers (0-based); overrides fraction"},
   {"rlhf.strategy", SS_T_ENUM, "spsa", 0, 0, 0, SS_PLUGIN_CHOICES, "how strategic labelers report"},
@@ -99,19 +99,17 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->lambda = ss_cfg_real(cfg, "rlhf.lambda");
   p->c_f = ss_cfg_real(cfg, "rlhf.confidence.c_f");
   p->delta = ss_cfg_real(cfg, "rlhf.confidence.delta");
-  const char *med = ss_cfg_str(cfg, "rlhf.median");
-  p->median_kind = !strcmp(med, "lower") ? SS_MEDIAN_LOWER : !strcmp(med, "upper") ? SS_MEDIAN_UPPER : SS_MEDIAN_MEAN;
-  p->exact = !strcmp(ss_cfg_str(cfg, "rlhf.data"), "exact");
+  p->median_kind = (ss_median_kind)ss_plugin_choice_value(&rlhf_median_kinds, cfg);
+  p->exact = ss_plugin_choice_value(&rlhf_data_kinds, cfg);
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
   p->policy_method = rlhf_solver_find(ss_cfg_str(cfg, "rlhf.policy.method"))->kind; /* the schema checked it */
   p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
   p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
   p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
-  const char *model = ss_cfg_str(cfg, "rlhf.env.model");
-  p->mdp = !strcmp(model, "mdp") || (!strcmp(model, "auto") && p->H > 1);
+  p->mdp = rlhf_env_model_mdp(cfg);
   p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
-  p->mdp_regenerate = !strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "regenerate");
+  p->mdp_regenerate = ss_plugin_choice_value(&rlhf_mdp_feature_kinds, cfg);
   p->mdp_transitions = ss_cfg_str(cfg, "rlhf.mdp.transitions");
   p->env_kind = rlhf_env_type_find(ss_cfg_str(cfg, "rlhf.env.type"))->kind; /* the schema checked it */
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
@@ -121,9 +119,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->phi_cfg = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
   p->env_file = ss_cfg_str(cfg, "rlhf.env.file");
   p->rho_cfg = ss_cfg_list(cfg, "rlhf.env.rho", &nl);
-  const char *pm = ss_cfg_str(cfg, "rlhf.population.model");
-  p->pop_kind = !strcmp(pm, "clusters") ? RLHF_POP_CLUSTERS : !strcmp(pm, "explicit") ? RLHF_POP_EXPLICIT
-                 : !strcmp(pm, "ktimes") ? RLHF_POP_KTIMES : RLHF_POP_GAUSSIAN;
+  p->pop_kind = ((const rlhf_population_ops *)ss_plugin_selected(&rlhf_populations, cfg))->kind;
   p->pop_delta = ss_cfg_real(cfg, "rlhf.population.delta");
   p->pop_mean = ss_cfg_list(cfg, "rlhf.population.mean", &nl);
   p->pop_mean_norm = ss_cfg_real(cfg, "rlhf.population.mean_norm");
@@ -132,7 +128,7 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->cluster_spread = ss_cfg_real(cfg, "rlhf.population.cluster_spread");
   p->cluster_std = ss_cfg_real(cfg, "rlhf.population.cluster_std");
   p->pop_thetas = ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c);
-  p->pop_sphere = !strcmp(ss_cfg_str(cfg, "rlhf.population.norm"), "sphere");
+  p->pop_sphere = ss_plugin_choice_value(&rlhf_norm_kinds, cfg);
   SS_TRY(parse_algorithms(cfg, rp->algos, &rp->nalgos, e));
   rp->strategy = rlhf_strategy_find(ss_cfg_str(cfg, "rlhf.strategy"));
   if (!rp->strategy) return ss_plugin_unknown(&rlhf_strategies, ss_cfg_str(cfg, "rlhf.strategy"), e);
@@ -858,8 +854,9 @@ static const char *columns_depend_on(const ss_config *cfg, const char *key)
   return !strcmp(key, "rlhf.d") && ss_cfg_bool(cfg, "output.dump_data") ? "comparisons" : NULL;
 }
 
-static const ss_plugin_family *const plugins[] = {&rlhf_aggregators, &rlhf_solvers, &rlhf_env_types,
-                                                   &rlhf_strategies, NULL};
+static const ss_plugin_family *const plugins[] = {
+  &rlhf_aggregators, &rlhf_solvers, &rlhf_env_types, &rlhf_strategies, &rlhf_env_models, &rlhf_populations,
+  &rlhf_median_kinds, &rlhf_data_kinds, &rlhf_mdp_feature_kinds, &rlhf_norm_kinds, &rlhf_momle_sets, NULL};
 
 const ss_experiment_ops ss_rlhf_experiment = {
     .name = "rlhf",

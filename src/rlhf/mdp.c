@@ -237,8 +237,7 @@ int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out,
   }
   if (build_petsc(m, e) && !e->code) ss_fail(e, SS_ERUNTIME, "rlhf: building the distributed MDP failed");
   if (!e->code) (void)features(m, e);
-  ss_comm_max_double(c, &m->L, 1);
-  if (ss_par_check(c, e)) {
+  if (ss_par_max_double(c, &m->L, 1, e)) { /* agrees on the build's and the features' failures first */
     rlhf_mdp_destroy(&m);
     return e->code;
   }

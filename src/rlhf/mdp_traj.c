@@ -38,34 +38,31 @@ int rlhf_mdp_design(rlhf_mdp *m, const rlhf_params *p, double *x, ss_err *e)
   double *buf = ss_malloc((size_t)T * w * sizeof *buf, e);
   int *cur = ss_malloc((size_t)T * sizeof *cur, e);
   double *sum = ss_calloc((size_t)T * d, sizeof *sum, e);
-  if (ss_par_check(m->comm, e)) {
-    free(buf), free(cur), free(sum);
-    return e->code;
-  }
-  for (int64_t t = 0; t < T; t++) {
+  int ok = !e->code; /* else the first pass's sum agrees on the failure (this or the caller's) */
+  for (int64_t t = 0; ok && t < T; t++) {
     int64_t i = t / (2 * n);
     int j = (int)(t / 2 % n);
     cur[t] = (int)ss_rng_below(p->seed, SS_P_RLHF_DESIGN, (uint32_t)i, 3 * (uint64_t)j, (uint64_t)m->S);
   }
   for (int h = 0; h < m->H; h++) {
-    memset(buf, 0, (size_t)T * w * sizeof *buf);
-    for (int64_t t = 0; t < T; t++) {
+    if (ok) memset(buf, 0, (size_t)T * w * sizeof *buf);
+    for (int64_t t = 0; ok && t < T; t++) {
       int s = cur[t];
       if (s < m->s_first || s >= m->s_first + m->s_count) continue;
       double *slot = buf + (size_t)t * w;
       slot[0] = step(m, p->seed, t / (2 * n), (int)(t / 2 % n), (int)(t % 2), h, s, slot + 1);
       for (int q = 1; q <= d; q++) slot[q] += 0.0; /* -0.0 -> +0.0: order-free zeros */
     }
-    ss_comm_sum_disjoint(m->comm, buf, T * (int64_t)w);
+    if (ss_par_sum_disjoint(m->comm, buf, T * (int64_t)w, e)) break;
     for (int64_t t = 0; t < T; t++) {
       cur[t] = (int)buf[(size_t)t * w];
       for (int q = 0; q < d; q++) sum[(size_t)t * d + q] += buf[(size_t)t * w + 1 + q];
     }
   }
-  for (int64_t c = 0; c < T / 2; c++)
+  for (int64_t c = 0; !e->code && c < T / 2; c++)
     for (int q = 0; q < d; q++) x[(size_t)c * d + q] = sum[(size_t)2 * c * d + q] - sum[(size_t)(2 * c + 1) * d + q];
   free(buf), free(cur), free(sum);
-  return SS_OK;
+  return e->code;
 }
 
 int rlhf_env_set_design(rlhf_env *env, rlhf_states *st, const rlhf_params *p, ss_err *e)

@@ -29,17 +29,11 @@ static void mdp_memory(const ss_config *cfg, int ranks, int spsa, ss_mem_estimat
              "the MDP's transitions on this rank (S/p A b, CSR and ghosts)");
   ss_mem_add(m, sets * (8 * ns * (4 + A) + 4 * ns * H), "rlhf.env.states, rlhf.env.actions, rlhf.horizon",
              "values, rewards and greedy actions of this rank's states");
-  if (!strcmp(ss_cfg_str(cfg, "rlhf.mdp.features"), "store"))
+  if (!ss_plugin_choice_value(&rlhf_mdp_feature_kinds, cfg)) /* store */
     ss_mem_add(m, sets * 8 * ns * A * d, "rlhf.env.states, rlhf.env.actions, rlhf.d, rlhf.mdp.features",
                "stored features of this rank's states (S/p A d)");
   ss_mem_add(m, 8 * S + 8 * k * n * d, "rlhf.env.states, rlhf.k, rlhf.n, rlhf.d",
              "start distribution and comparison design (replicated)");
-}
-
-static int is_mdp(const ss_config *cfg)
-{
-  const char *model = ss_cfg_str(cfg, "rlhf.env.model");
-  return !strcmp(model, "mdp") || (!strcmp(model, "auto") && ss_cfg_int(cfg, "rlhf.horizon") > 1);
 }
 
 void ss_rlhf_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes)
@@ -54,8 +48,8 @@ void ss_rlhf_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double 
     prec |= ops && rlhf_agg_needs_prec(ops);
     all |= ops && ops->needs_all;
   }
-  const char *strategy = ss_cfg_str(cfg, "rlhf.strategy");
-  int strategic = strcmp(strategy, "truthful") != 0, spsa = !strcmp(strategy, "spsa");
+  const rlhf_strategy_ops *strategy = ss_plugin_selected(&rlhf_strategies, cfg);
+  int strategic = !strategy->reports_truth, spsa = strategy->optimises;
   double w = 3 * d + 2 + (prec ? d * d : 0);
   ss_mem_add(m, 8 * block * ((spsa ? 3 : 2) * w + d + 2), "rlhf.k, rlhf.d, rlhf.algorithms",
              "the block's labeler estimates (k/ranks labelers)");
@@ -65,12 +59,12 @@ void ss_rlhf_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double 
   if (spsa || (all && ranks > 1))
     ss_mem_add(m, 8 * k * (2 * w + (all ? d + (prec ? d * d : 0) : 0)), "rlhf.k, rlhf.d, rlhf.algorithms",
                "every labeler's estimate, replicated (SPSA, maxmin, pessimistic_sw)");
-  if (is_mdp(cfg))
+  if (rlhf_env_model_mdp(cfg))
     mdp_memory(cfg, ranks, spsa, m);
   else
     ss_mem_add(m, 8 * S * A * d * (spsa ? 3 : 2) + 8 * S * A * (d + 4), "rlhf.env.states, rlhf.env.actions, rlhf.d",
                "environment features and policy states (S A d, replicated)");
-  if (spsa && strcmp(ss_cfg_str(cfg, "rlhf.data"), "exact")) {
+  if (spsa && !ss_plugin_choice_value(&rlhf_data_kinds, cfg)) { /* comparisons */
     double cache = k * (8 * (n * d + n + d * d + d) + 64);
     if (cache <= (double)RLHF_CACHE_BUDGET)
       ss_mem_add(m, cache, "rlhf.k, rlhf.n, rlhf.d", "SPSA's cache of every labeler's comparisons");

@@ -441,16 +441,14 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     if (rc) break;
     double rel = (ub - V) / rlhf_rel_denominator_scaled(V, ub, ms.scale);
     if (res->passes >= opt->max_passes) break;
-    if (rel <= opt->tol) {
-      /* the exact finish: once the master holds the optimal columns, its own dual point is
-       * optimal and h(theta_m) = V to rounding; one unsmoothed pass brings the certified gap
-       * from tol down to the rounding level (kept only if it improves the bound) */
-      if (finish || linear || rel <= 1e-15) break;
-      finish = 1;
-      memcpy(ths, thm, (size_t)d * sizeof *ths);
-    } else if (repeats > 0 || master_kinked(&ms, agg, V, ub)) {
-      /* the last column was already in the master, or the master is at the kink (its dual
-       * point is then the smoothed one): price at the master's own dual point */
+    /* the exact finish: once the master holds the optimal columns, its own dual point is
+     * optimal and h(theta_m) = V to rounding; one unsmoothed pass brings the certified gap
+     * from tol down to the rounding level (kept only if it improves the bound) */
+    if (rel <= opt->tol && (finish || linear || rel <= 1e-15)) break;
+    finish |= rel <= opt->tol;
+    /* the master's own dual point for the finish, after a repeated column, or at the kink (its
+     * dual point is then the smoothed one); else the in-out point */
+    if (rel <= opt->tol || repeats > 0 || master_kinked(&ms, agg, V, ub)) {
       memcpy(ths, thm, (size_t)d * sizeof *ths);
     } else {
       for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];

@@ -332,6 +332,41 @@ int rlhf_aset_maximise(int S, int A, int d, const double *R, const rlhf_agg *agg
   return SS_OK;
 }
 
+/* At W's kink z = 0 (the optimum is the policy with z ~ 0 and value 0, docs/mdp.md "the kink"),
+ * grad W at the rounding-sized z is an arbitrary point of Theta and does not certify: the dual
+ * point of the smoothed problem (W_mu, mu a tenth of the gap over the radius) is tried instead,
+ * while it lowers the bound. Every rank takes the same path (the problem is replicated). */
+static int certify_at_kink(rlhf_states *st, const rlhf_agg *agg, const double *R, const double *pi,
+                           double tol, rlhf_policy *pol, ss_err *e)
+{
+  int S = st->S, A = st->A, d = st->d, it;
+  size_t SA = (size_t)S * A;
+  double *pis = NULL, z[RLHF_DMAX], g[RLHF_DMAX];
+  for (int round = 0; round < 20 && !pol->converged && agg->ops->smooth_value && agg->radius > 0 &&
+                      fabs(pol->objective) <= 1e-10 * rlhf_rel_denominator(pol->objective, pol->dual);
+       round++) {
+    double mu = 0.1 * pol->gap / agg->radius, h;
+    if (!pis) pis = ss_malloc(SA * sizeof *pis, e); /* a failure is agreed on by the pass below */
+    if (pis) {
+      memcpy(pis, pi, SA * sizeof *pis);
+      ss_err le;
+      ss_err_clear(&le);
+      (void)rlhf_aset_maximise(S, A, d, R, agg, mu, pis, &it, &le);
+      aset z_of = {S, A, d, R, pis, NULL, NULL};
+      aset_z(&z_of, pis, z);
+      rlhf_agg_smooth(agg, z, mu, g, NULL);
+    }
+    if (rlhf_states_eval(st, g, 0.0, 0, &h, NULL, NULL, NULL, e) || !(h < pol->dual)) break;
+    pol->dual = h;
+    pol->gap = h - pol->objective;
+    pol->rel_gap = pol->gap / rlhf_rel_denominator(pol->objective, h);
+    memcpy(pol->theta_dual, g, (size_t)d * sizeof *g);
+    pol->converged = pol->rel_gap <= tol;
+  }
+  free(pis);
+  return e->code;
+}
+
 int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
                              rlhf_policy *pol, ss_err *e)
 {
@@ -374,6 +409,8 @@ int rlhf_policy_solve_smooth(rlhf_states *st, const rlhf_agg *agg, double tol,
     memcpy(pol->prob + (size_t)s * A, pi + (size_t)(st->s_first + s) * A, (size_t)A * sizeof *pol->prob);
   pol->levels = 1;
   pol->newton_its = it;
+  int rc = rlhf_policy_certify(st, agg, g, tol, pol, e);
+  if (!rc) rc = certify_at_kink(st, agg, R, pi, tol, pol, e);
   free(R), free(pi);
-  return rlhf_policy_certify(st, agg, g, tol, pol, e);
+  return rc;
 }

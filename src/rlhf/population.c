@@ -1,16 +1,12 @@
-/* Labeler populations: true parameters theta_i* (gaussian around a mean, clusters, or an
- * explicit list), projected onto the ball of radius B (or rescaled onto its sphere), and which labelers are
- * strategic. Every draw is keyed by (seed, labeler), so any rank can regenerate any labeler
- * and nothing about the population is ever stored for all k at once. */
+/* Labeler populations: the projection onto the ball of radius B and which labelers are
+ * strategic (the true parameters theta_i* are drawn by the population models,
+ * population_models.c). Every draw is keyed by (seed, labeler), so any rank can regenerate
+ * any labeler and nothing about the population is ever stored for all k at once. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
-
-/* Entities above every labeler index for the population's shared draws. */
-#define ENTITY_MEAN 0xffffffffu
-#define ENTITY_CENTRE(g) (0xfffffffeu - (uint32_t)(g))
 
 void rlhf_project_ball(double *t, int d, double B)
 {
@@ -19,63 +15,6 @@ void rlhf_project_ball(double *t, int d, double B)
   nrm = sqrt(nrm);
   if (nrm > B)
     for (int j = 0; j < d; j++) t[j] *= B / nrm;
-}
-
-static void random_direction(uint64_t seed, uint32_t entity, int d, double norm, double *v)
-{
-  ss_rng_normal_fill(seed, SS_P_RLHF_THETA, entity, 0, (uint64_t)d, v);
-  double nrm = 0;
-  for (int j = 0; j < d; j++) nrm += v[j] * v[j];
-  nrm = sqrt(nrm);
-  for (int j = 0; j < d; j++) v[j] = nrm > 0 ? v[j] * norm / nrm : 0.0;
-}
-
-/* SP-RLHF Thm 3.5's instance family (MODELS 1.9), with d = m actions valued through
- * phi(a_l) = e_l: labeler 0 ranks a_1 > a_2 > ... > a_m, every other labeler
- * a_2 > ... > a_m > a_1; a labeler values its top choice at 1, its second at 1 - delta and its
- * j-th (j > 2) at delta (m - j). Every row has the same norm; all are rescaled onto the sphere
- * of radius B (a common factor: no ratio of welfares changes). */
-static void ktimes_theta(const rlhf_params *p, int64_t i, double *theta)
-{
-  int m = p->d;
-  double nrm = 0;
-  for (int j = 1; j <= m; j++) { /* value of the j-th choice */
-    double v = j == 1 ? 1.0 : j == 2 ? 1.0 - p->pop_delta : p->pop_delta * (m - j);
-    theta[i == 0 ? j - 1 : j % m] = v; /* others: the j-th choice is a_{j+1}, the m-th a_1 */
-    nrm += v * v;
-  }
-  nrm = sqrt(nrm);
-  for (int j = 0; j < m; j++) theta[j] *= p->B / nrm;
-}
-
-void rlhf_theta_star(const rlhf_params *p, int64_t i, double *theta)
-{
-  int d = p->d;
-  if (p->pop_kind == RLHF_POP_KTIMES) {
-    ktimes_theta(p, i, theta);
-    return;
-  }
-  if (p->pop_kind == RLHF_POP_EXPLICIT) {
-    memcpy(theta, p->pop_thetas + (size_t)i * d, (size_t)d * sizeof *theta);
-    return;
-  }
-  double centre[64], noise[64];
-  if (p->pop_mean) memcpy(centre, p->pop_mean, (size_t)d * sizeof *centre);
-  else random_direction(p->seed, ENTITY_MEAN, d, p->pop_mean_norm, centre);
-  double sd = p->pop_std;
-  if (p->pop_kind == RLHF_POP_CLUSTERS) {
-    double off[64];
-    random_direction(p->seed, ENTITY_CENTRE(i % p->clusters), d, p->cluster_spread, off);
-    for (int j = 0; j < d; j++) centre[j] += off[j];
-    sd = p->cluster_std;
-  }
-  ss_rng_normal_fill(p->seed, SS_P_RLHF_THETA, (uint32_t)i, 0, (uint64_t)d, noise);
-  for (int j = 0; j < d; j++) theta[j] = centre[j] + sd * noise[j];
-  if (p->pop_sphere) { /* every labeler at full strength: only the direction varies */
-    double nrm = sqrt(rlhf_dot(theta, theta, d));
-    for (int j = 0; j < d && nrm > 0; j++) theta[j] *= p->B / nrm;
-  }
-  rlhf_project_ball(theta, d, p->B); /* also catches the rounding of the rescaling */
 }
 
 typedef struct {

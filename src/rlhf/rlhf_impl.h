@@ -127,6 +127,8 @@ struct rlhf_strategy_ops {
   const char *name;
   const char *summary; /* one line (docs/plugins.md) */
   int reports_truth;   /* every labeler reports theta_i*: the strategic condition is the truthful one */
+  int optimises;       /* run re-estimates every labeler at trial reports (SPSA): the memory
+                        * estimate counts its replicated estimates, policy states and data cache */
   const ss_key *keys;  /* paths "rlhf.<name>.*"; declared next to the code */
   int nkeys;
   /* Config errors (ss_cfg_error) about its keys given p; not collective. */
@@ -175,8 +177,33 @@ const rlhf_env_type_ops *rlhf_env_type_of(int kind);
 const rlhf_solver_ops *rlhf_solver_find(const char *name);
 const rlhf_solver_ops *rlhf_solver_of(int kind);
 
-/* The families of src/rlhf (include/stratsim/plugin.h). */
-extern const ss_plugin_family rlhf_aggregators, rlhf_strategies, rlhf_env_types, rlhf_solvers;
+/* An environment model (rlhf.env.model; registry: env_models.c): contextual or MDP.
+ *   required: name, summary, mdp (is the environment an MDP at horizon H?) */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int (*mdp)(int H);
+} rlhf_env_model_ops;
+/* Is the environment cfg selects an MDP (rlhf.env.model at rlhf.horizon)? */
+int rlhf_env_model_mdp(const ss_config *cfg);
+/* A population model (rlhf.population.model; registry: population_models.c): how the true
+ * parameters theta_i* are drawn.
+ *   required: name, summary, kind (its RLHF_POP_* constant, the value of
+ *             rlhf_params.pop_kind), theta (labeler i's theta_i*, keyed: any rank, any order) */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int kind;
+  void (*theta)(const rlhf_params *p, int64_t i, double *theta);
+} rlhf_population_ops;
+const rlhf_population_ops *rlhf_population_of(int kind);
+
+/* The families of src/rlhf (include/stratsim/plugin.h). The enumerations (choices.c,
+ * ss_plugin_choice): rlhf.median, rlhf.data, rlhf.mdp.features, rlhf.population.norm,
+ * rlhf.momle.set (beside its aggregator). */
+extern const ss_plugin_family rlhf_aggregators, rlhf_strategies, rlhf_env_types, rlhf_solvers,
+    rlhf_env_models, rlhf_populations, rlhf_median_kinds, rlhf_data_kinds, rlhf_mdp_feature_kinds,
+    rlhf_norm_kinds, rlhf_momle_sets;
 int rlhf_agg_check_all(const ss_config *cfg, ss_err *e);
 int rlhf_strategy_check(const rlhf_strategy_ops *ops, const ss_config *cfg, const rlhf_params *p,
                         ss_err *e);

@@ -47,11 +47,7 @@ const rlhf_solver_ops *rlhf_solver_find(const char *name) { return ss_plugin_fin
 
 const rlhf_solver_ops *rlhf_solver_of(int kind)
 {
-  for (int i = 0; i < ss_plugin_count(&rlhf_solvers); i++) {
-    const rlhf_solver_ops *ops = ss_plugin_at(&rlhf_solvers, i);
-    if (ops->kind == kind) return ops;
-  }
-  return NULL;
+  return ss_plugin_of_kind(&rlhf_solvers, offsetof(rlhf_solver_ops, kind), kind);
 }
 
 void rlhf_states_configure(rlhf_states *st, const rlhf_params *p)

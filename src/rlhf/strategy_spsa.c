@@ -293,6 +293,7 @@ static int spsa_run(rlhf_strategy_ctx *ctx, double *reports, ss_err *e)
 const rlhf_strategy_ops rlhf_strategy_spsa = {
   .name = "spsa",
   .summary = "every strategic labeler climbs its own utility over its report with SPSA (MODELS 1.6)",
+  .optimises = 1,
   .keys = spsa_keys,
   .nkeys = SS_PLUGIN_COUNT(spsa_keys),
   .setup = spsa_read_settings,

@@ -62,7 +62,8 @@ ck_kill() {
   esac
   victim=$((RANDOM % 2))
   [ $variant = killwrite ] && victim=0
-  local pid=$(ck_ranks $mpirun | awk -v r=$victim '$1 == r { print $2 }')
+  local ranks=$(ck_ranks $mpirun)
+  local pid=$(echo "$ranks" | awk -v r=$victim '$1 == r { print $2 }') all=$(echo "$ranks" | awk '{ print $2 }' | tr '\n' ' ')
   if [ -z "$pid" ] && [ $variant != usr1 ] && kill -0 $mpirun 2>/dev/null; then
     kill -TERM $mpirun; wait $mpirun
     ko "checkpoint $name: rank $victim of mpirun $mpirun not found" "$log"
@@ -75,6 +76,10 @@ ck_kill() {
   esac
   wait $mpirun
   rc=$?
+  # a rank may outlive mpirun a moment (a SIGKILLed peer: mpirun's SIGTERM to the other rank only
+  # sets its flag), holding the run's lock: wait for every rank to be gone (at most 20 s)
+  local n=0
+  while [ -n "${all// /}" ] && kill -0 $all 2>/dev/null && [ $n -lt 1000 ]; do sleep 0.02; n=$((n + 1)); done
   local status=$(sed -n 's/^  "status": "\(.*\)",$/\1/p' "$dir/manifest.json" 2>/dev/null)
   local saved=$(sed -n 's/^  "tasks_checkpointed": \([0-9]*\),$/\1/p' "$dir/manifest.json" 2>/dev/null)
   # the run completed and the signal reached a rank in MPI/PETSc finalize, after the last safe
@@ -97,7 +102,7 @@ ck_kill() {
     ko "checkpoint $name: killed during the second checkpoint write, the first checkpoint is gone" "$log"
     return
   fi
-  local before=$( [ -f "$dir/checkpoint.bin" ] && echo "checkpoint of $(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" | tr -d ' ') tasks" || echo "no checkpoint")
+  local before=$( [ -f "$dir/checkpoint.bin" ] && echo "checkpoint of $(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" | tr -d ' ') tasks + $(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" | tr -d ' ') in progress$(grep -a -o -E "bandit round [0-9]+" "$dir/checkpoint.bin" | head -1 | sed 's/^/ at /')" || echo "no checkpoint")
   if [ $rc != 0 ] && [ ! -f "$dir/manifest.json" ]; then
     # SIGKILL before the run wrote its manifest: nothing to resume, the run starts again
     before="killed before its manifest: started again"

@@ -2,13 +2,14 @@
  * no error they do their work (known answers); with an error pending on one rank only, every
  * rank returns that rank's code and message and nothing is exchanged or written (outputs keep
  * their sentinels). Covers ss_bandit_select (the failure flag rides in its allreduce),
- * ss_par_blocks_to_root, ss_par_split, ss_par_bcast_buffer, ss_par_bcast, ss_par_sum_exact and
- * ss_par_phase_end. Prints "mpi_pending P=<n>: ok" on rank 0. */
+ * ss_par_blocks_to_root, ss_par_split, ss_par_bcast_buffer, ss_par_bcast, ss_par_sum_exact,
+ * ss_par_max_i64, ss_par_sum_disjoint and ss_par_phase_end. Prints "mpi_pending P=<n>: ok" on rank 0. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/bandit_coll.h"
+#include "stratsim/collectives.h"
 #include "stratsim/par.h"
 
 static ss_comm *world;
@@ -133,6 +134,30 @@ static void split_and_broadcasts(int who)
   check(ss_par_phase_end(world, &e) == SS_ERUNTIME && agreed(&e, who), "ss_par_phase_end: the agreed error");
 }
 
+/* ss_par_max_i64 and ss_par_sum_disjoint (slot r is rank r's alone) */
+static void max_and_disjoint(int who)
+{
+  ss_err e;
+  ss_err_clear(&e);
+  int64_t m = 3 * rank - 1;
+  check(!ss_par_max_i64(world, &m, 1, &e) && m == 3 * (size - 1) - 1, "ss_par_max_i64: the maximum");
+  double *v = calloc((size_t)size, sizeof *v);
+  v[rank] = 0.5 + rank;
+  int good = !ss_par_sum_disjoint(world, v, size, &e);
+  for (int r = 0; r < size; r++) good &= v[r] == 0.5 + r;
+  check(good, "ss_par_sum_disjoint: every rank's slot everywhere");
+  pend(&e, who);
+  m = -5;
+  check(ss_par_max_i64(world, &m, 1, &e) == SS_ERUNTIME && agreed(&e, who) && m == -5,
+        "ss_par_max_i64: a pending error, no maximum");
+  pend(&e, who);
+  for (int r = 0; r < size; r++) v[r] = r == rank ? -1.0 : 0.0;
+  good = ss_par_sum_disjoint(world, v, size, &e) == SS_ERUNTIME && agreed(&e, who);
+  for (int r = 0; r < size; r++) good &= v[r] == (r == rank ? -1.0 : 0.0);
+  check(good, "ss_par_sum_disjoint: a pending error, no sum");
+  free(v);
+}
+
 int main(int argc, char **argv)
 {
   if (ss_par_init(&argc, &argv, &world)) return 1;
@@ -142,6 +167,7 @@ int main(int argc, char **argv)
   bandit_select(who);
   blocks(who);
   split_and_broadcasts(who);
+  max_and_disjoint(who);
   int64_t bad = failures;
   ss_comm_max_i64(world, &bad, 1);
   failures = (int)bad;

@@ -30,7 +30,7 @@ static ss_config *parse(const char *text) { return parse_sets(text, NULL, 0); }
 static int all_keys(const ss_experiment_ops *exp, const ss_key **out, int cap)
 {
   int n = 0;
-  for (int i = 0; i < ss_ncommon_keys && n < cap; i++) out[n++] = &ss_common_keys[i];
+  for (int i = 0; i < ss_ncommon_keys && n < cap; i++) out[n++] = ss_common_key(i);
   for (int i = 0; i < ss_schema_nkeys(exp) && n < cap; i++) out[n++] = ss_schema_key(exp, i);
   return n;
 }

@@ -95,9 +95,9 @@ static void use_shape(rlhf_params *p, uint64_t seed, const int shape[3])
   p->d = shape[2];
 }
 
-/* One planner solve (tolerance 1e-6) on the generated H = 1 instance of p with the aggregator
+/* One solve (tolerance 1e-6) by method on the generated H = 1 instance of p with the aggregator
  * name built from explicit parameters of k labelers. */
-static void plan_explicit(rlhf_params *p, const char *name, int k, const double *th,
+static void plan_explicit(rlhf_params *p, int method, const char *name, int k, const double *th,
                           const double *prec, const double *lo, const double *hi, double radius,
                           rlhf_policy *plan)
 {
@@ -110,7 +110,7 @@ static void plan_explicit(rlhf_params *p, const char *name, int k, const double 
   rlhf_agg *agg = NULL;
   CU_ASSERT_EQUAL_FATAL(rlhf_agg_build_exact(rlhf_agg_find(name), p->d, k, th, prec, lo, hi, radius,
                                              SS_MEDIAN_MEAN, &agg, &e), SS_OK);
-  p->policy_method = RLHF_METHOD_PLANNER;
+  p->policy_method = method;
   rlhf_states_configure(st, p);
   CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-6, plan, &e), SS_OK);
   rlhf_agg_destroy(&agg);
@@ -142,7 +142,7 @@ static void test_planner_huge_box(void)
     for (int i = 0; i < k; i++)
       for (int j = 0; j < d; j++) prec[(size_t)i * d * d + j * d + j] = 1;
     rlhf_policy plan;
-    plan_explicit(&p, "pessimistic_momle", k, th, prec, lo, hi, 0.2, &plan);
+    plan_explicit(&p, RLHF_METHOD_PLANNER, "pessimistic_momle", k, th, prec, lo, hi, 0.2, &plan);
     CU_ASSERT(plan.converged);
     CU_ASSERT(plan.rel_gap <= 1e-6);
     CU_ASSERT(plan.passes < p.policy_max_passes);
@@ -159,7 +159,8 @@ static void test_planner_huge_box(void)
  * and theta = 0 certifies it (h(0) = 0). W is not differentiable at z = 0, so grad W at the
  * master's rounding-sized mixture is an arbitrary point of Theta: before the smoothed master
  * dual (planner.c, master_smoothed_dual) the bound stayed at its first value and no such solve
- * was ever certified (the generated MDPs of pessimistic_sw with few comparisons). */
+ * was ever certified (the generated MDPs of pessimistic_sw with few comparisons). The dense
+ * reference certifies by the smoothed problem's dual point too (certify_at_kink). */
 static void test_planner_psw_kink(void)
 {
   rlhf_params p;
@@ -176,15 +177,19 @@ static void test_planner_psw_kink(void)
     }
     for (int i = 0; i < k; i++)
       for (int j = 0; j < d; j++) prec[(size_t)i * d * d + j * d + j] = 1 + 0.5 * i + 0.1 * j;
-    rlhf_policy plan;
-    plan_explicit(&p, "pessimistic_sw", k, th, prec, lo, hi, f, &plan);
-    CU_ASSERT(plan.converged);
-    CU_ASSERT(plan.rel_gap <= 1e-6);
-    CU_ASSERT(plan.passes < 200);
-    /* the bracket [W, h] holds 0 and is at the rounding level of the values (f ||z|| ~ f) */
-    CU_ASSERT(plan.objective <= 1e-12 * f && plan.dual >= -1e-12 * f);
-    CU_ASSERT(plan.objective >= -1e-9 && plan.dual <= 1e-9);
-    rlhf_policy_free(&plan);
+    /* the planner, and the dense reference (active set over every state) */
+    for (int method = 0; method < 2; method++) {
+      rlhf_policy plan;
+      plan_explicit(&p, method ? RLHF_METHOD_DENSE : RLHF_METHOD_PLANNER, "pessimistic_sw", k, th,
+                    prec, lo, hi, f, &plan);
+      CU_ASSERT(plan.converged);
+      CU_ASSERT(plan.rel_gap <= 1e-6);
+      CU_ASSERT(method || plan.passes < 200);
+      /* the bracket [W, h] holds 0 and is at the rounding level of the values (f ||z|| ~ f) */
+      CU_ASSERT(plan.objective <= 1e-12 * f && plan.dual >= -1e-12 * f);
+      CU_ASSERT(plan.objective >= -1e-9 && plan.dual <= 1e-9);
+      rlhf_policy_free(&plan);
+    }
   }
 }
 
