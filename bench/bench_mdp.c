@@ -177,8 +177,8 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
            "pair scatters %.3f, occupancy pushes %.3f, z sums %.3f, allgather %.3f\n",
            parts[0] / pol.passes, parts[1] / pol.passes, parts[2] / pol.passes, parts[3] / pol.passes,
            parts[4] / pol.passes, parts[5] / pol.passes, parts[6] / pol.passes);
-    printf("  W=%.15g h=%.15g rel_gap=%.3g converged=%d\n", pol.objective, pol.dual, pol.rel_gap,
-           pol.converged);
+    printf("  W=%.15g h=%.15g rel_gap=%.3g converged=%d (W=%a h=%a)\n", pol.objective, pol.dual, pol.rel_gap,
+           pol.converged, pol.objective, pol.dual);
     printf("  per pass (all ranks): %.0f off-rank ghost values = %.3g MB by scatters + %.3g MB allgather; "
            "collective calls per pass on rank 0: %.1f (%d scatters + 1 allgather) + 1 agreement per planner iteration\n",
            remote_per_pass, remote_per_pass * 8 / 1e6, gather / 1e6, (double)cnt[3] / pol.passes,

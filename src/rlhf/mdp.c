@@ -175,7 +175,7 @@ static int local_arrays(rlhf_mdp *m, ss_err *e)
   size_t ns = (size_t)(m->s_count ? m->s_count : 1), A = (size_t)m->A, d = (size_t)m->d;
   m->rho = ss_malloc(ns * sizeof *m->rho, e);
   m->V = rlhf_mdp_alloc(ns * sizeof *m->V, e);
-  m->occ = rlhf_mdp_alloc(2 * ns * sizeof *m->occ, e);
+  m->occ = rlhf_mdp_alloc(ns * (size_t)m->H * sizeof *m->occ, e);
   m->r = rlhf_mdp_alloc(ns * A * sizeof *m->r, e);
   m->pi = rlhf_mdp_alloc(ns * (size_t)m->H * sizeof *m->pi, e);
   m->partial = ss_malloc((size_t)(m->c_count ? m->c_count : 1) * (1 + d) * sizeof(double), e);
@@ -185,12 +185,20 @@ static int local_arrays(rlhf_mdp *m, ss_err *e)
   return SS_OK;
 }
 
+/* regenerated features: the z sums keep one chunk's rows if that takes at most this */
+#define ZROW_BUDGET (64u << 20)
+
 /* The features (stored: generated or read; else regenerated in every pass) and L. Allocated
  * after the transitions' build, whose transient PETSc objects are gone by then. */
 static int features(rlhf_mdp *m, ss_err *e)
 {
   size_t ns = (size_t)(m->s_count ? m->s_count : 1), A = (size_t)m->A, d = (size_t)m->d;
   if (m->store_features && !(m->phi = rlhf_mdp_alloc(ns * A * d * sizeof *m->phi, e))) return e->code;
+  if (!m->store_features && (size_t)m->chunk * d * sizeof(double) <= ZROW_BUDGET) { /* z's row cache */
+    m->zrow = ss_malloc((size_t)m->chunk * d * sizeof *m->zrow, e);
+    m->zrow_a = ss_malloc((size_t)m->chunk * sizeof *m->zrow_a, e);
+    if (e->code) return e->code;
+  }
   for (int s = 0; s < m->s_count && m->phi && !m->file; s++)
     for (int a = 0; a < m->A; a++)
       generate_features(m, m->s_first + s, a, m->phi + ((size_t)s * A + a) * d);
@@ -256,7 +264,8 @@ void rlhf_mdp_destroy(rlhf_mdp **pm)
   if (m->sc_succ) (void)VecScatterDestroy(&m->sc_succ);
   if (m->sc_pred) (void)VecScatterDestroy(&m->sc_pred);
   void *bufs[] = {m->phi, m->rho, m->V, m->occ, m->r, m->pi, m->partial, m->all, m->srow,
-                  m->scol, m->sprob, m->ghost, m->vext, m->pghost, m->fofs, m->ftgt, m->fprob};
+                  m->scol, m->sprob, m->ghost, m->vext, m->pghost, m->fofs, m->ftgt, m->fprob,
+                  m->zrow, m->zrow_a};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
   free(m);
   *pm = NULL;

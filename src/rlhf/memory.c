@@ -11,7 +11,7 @@
 
 /* An MDP (docs/mdp.md) is distributed by state: a rank holds ns = S/p states' rows of P (PETSc
  * AIJ: value, column index; its transpose while the predecessors are built), the successor and
- * predecessor lists over ghost indices, the ghost vectors, V/rho/occupancies, the rewards
+ * predecessor lists over ghost indices, the ghost vectors, V/rho, the occupancies (ns H), the rewards
  * (ns A), the greedy actions (ns H) and, with rlhf.mdp.features: store, the features (ns A d);
  * rho and the comparison design (k n d, the labelers' trajectories) are replicated. One set per
  * policy state set (the task's, plus SPSA's when strategic labelers optimise). */
@@ -27,8 +27,8 @@ static void mdp_memory(const ss_config *cfg, int ranks, int spsa, ss_mem_estimat
   double structure = 2 * (12 * nnz + 8 * ns * A) + (12 + 4) * nnz + 8 * ns * A + 20 * nnz + 24 * 2 * nnz;
   ss_mem_add(m, sets * structure, "rlhf.env.states, rlhf.env.actions, rlhf.mdp.successors",
              "the MDP's transitions on this rank (S/p A b, CSR and ghosts)");
-  ss_mem_add(m, sets * (8 * ns * (4 + A) + 4 * ns * H), "rlhf.env.states, rlhf.env.actions, rlhf.horizon",
-             "values, rewards and greedy actions of this rank's states");
+  ss_mem_add(m, sets * (8 * ns * (2 + A + H) + 4 * ns * H), "rlhf.env.states, rlhf.env.actions, rlhf.horizon",
+             "values, occupancies, rewards and greedy actions of this rank's states");
   if (!ss_plugin_choice_value(&rlhf_mdp_feature_kinds, cfg)) /* store */
     ss_mem_add(m, sets * 8 * ns * A * d, "rlhf.env.states, rlhf.env.actions, rlhf.d, rlhf.mdp.features",
                "stored features of this rank's states (S/p A d)");

@@ -18,6 +18,8 @@ struct rlhf_mdp {
   const char *features_file;
   int chunk, nchunks, c_first, c_count, s_first, s_count;
   double *phi;        /* s_count*A*d, or NULL (regenerated) */
+  double *zrow;       /* regenerated: one chunk's current feature rows (chunk x d), or NULL */
+  int *zrow_a;        /* their actions (-1: none) */
   double *rho;        /* s_count */
   Mat P;              /* (S*A) x S transitions, rows of the owned states (during the build) */
   /* successors of the owned rows (mdp_edges.c): CSR in ascending global successor order, each

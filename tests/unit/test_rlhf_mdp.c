@@ -256,12 +256,51 @@ static void test_planner_vs_occupancy_lp(void)
   }
 }
 
+/* The pass's z sums (chunk by chunk, regenerated rows reused while a state's greedy action
+ * repeats) against the plain step-by-step loop over the pass's own occupancies and actions,
+ * bit for bit; stored and regenerated features give the same bits (several chunks of 16
+ * states; b = 3: rows with offsets, b = 4: the unrolled rows). */
+static void test_z_sums_order(void)
+{
+  for (int b = 3; b <= 4; b++) {
+    rlhf_params p = tiny_params(70 + b, 100, 4, 5, 6, b);
+    rlhf_mdp *m[2];
+    ss_err e;
+    ss_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(rlhf_mdp_create(ss_unit_world(), &p, 16, &m[0], &e), SS_OK);
+    p.mdp_regenerate = 1;
+    CU_ASSERT_EQUAL_FATAL(rlhf_mdp_create(ss_unit_world(), &p, 16, &m[1], &e), SS_OK);
+    CU_ASSERT(m[0]->phi != NULL && m[1]->phi == NULL && m[1]->zrow != NULL);
+    for (int r = 0; r < 3; r++) {
+      double theta[5], h[2], z[2][5], ref[5] = {0}, f[RLHF_DMAX];
+      for (int j = 0; j < 5; j++) theta[j] = ss_rng_normal(b, SS_P_TEST, 9, 5 * r + j);
+      for (int i = 0; i < 2; i++) CU_ASSERT_EQUAL_FATAL(rlhf_mdp_price(m[i], theta, &h[i], z[i], &e), SS_OK);
+      CU_ASSERT(memcmp(&h[0], &h[1], sizeof h[0]) == 0 && memcmp(z[0], z[1], sizeof z[0]) == 0);
+      for (int c = 0; c * 16 < 100; c++) { /* chunk partials: h outer, states inner */
+        double part[5] = {0};
+        for (int hh = 0; hh < 6; hh++)
+          for (int s = 16 * c; s < 16 * c + 16 && s < 100; s++) {
+            double o = m[0]->occ[hh * 100 + s];
+            if (o == 0) continue;
+            rlhf_mdp_features(m[0], s, m[0]->pi[hh * 100 + s], f);
+            for (int j = 0; j < 5; j++) part[j] += o * f[j];
+          }
+        for (int j = 0; j < 5; j++) ref[j] += part[j];
+      }
+      CU_ASSERT(memcmp(ref, z[0], sizeof ref) == 0);
+    }
+    rlhf_mdp_destroy(&m[0]);
+    rlhf_mdp_destroy(&m[1]);
+  }
+}
+
 SS_UNIT_SUITE(rlhf_mdp_suite)
 {
   ss_unit_suite("rlhf_mdp");
   ss_unit_test("backward induction vs enumeration of deterministic policies", test_backward_vs_enumeration);
   ss_unit_test("occupancy z_pi vs Monte Carlo rollouts (5 s.e.)", test_z_vs_monte_carlo);
   ss_unit_test("H = 1 MDP equals the contextual path", test_h1_equals_contextual);
+  ss_unit_test("z sums: chunk by chunk = step by step, stored = regenerated (bits)", test_z_sums_order);
   ss_unit_test("planner vs occupancy-measure LP, H = 3 (all aggregators, fixed and automatic alpha)",
                test_planner_vs_occupancy_lp);
 }
