@@ -2,8 +2,9 @@
  * asserted in tests.
  *   bench_bandit round [T]       ns per round per arm, OptGTM and LinUCB, at the paper preset
  *                                (K=4, d=5) and at K=1000, d=20; on world rank 0 alone
- *   bench_bandit batch [T]       ns per rollout round for a batch of 21 rollouts at the preset
- *                                (one epoch of paper_fig1), OptGTM, LinUCB, Uniform; rank 0 alone
+ *   bench_bandit batch [T] [mech] ns per rollout round for a batch of 21 rollouts at the preset
+ *                                (one epoch of paper_fig1), OptGTM, LinUCB, Uniform (or only
+ *                                mechanism mech); rank 0 alone
  *   bench_bandit scaling [T] [reps]  strong scaling at K=10^4, d=32: one rank, then all ranks,
  *                                alternated reps times (default 3), fastest of each kept
  *   bench_bandit rss T           one OptGTM rollout at the preset with horizon T, then the
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
     int64_t T = argc > 2 ? atoll(argv[2]) : 10000;
     const char *mechs[] = {"optgtm", "linucb", "uniform"};
     for (int k = 0; rank == 0 && k < 3; k++) {
+      if (argc > 3 && strcmp(argv[3], mechs[k])) continue; /* one mechanism (for callgrind) */
       double cpu = time_batch(self, mechs[k], 21, T, &e);
       printf("bandit batch: %-7s K=4 d=5 T=%lld, 21 rollouts  cpu %6.1f ns per rollout round\n", mechs[k],
              (long long)T, cpu / (21.0 * (double)T) * 1e9);

@@ -147,6 +147,9 @@ int64_t ss_bandit_curve_len(int64_t T, int64_t stride);
 int64_t ss_bandit_curve_round(int64_t T, int64_t stride, int64_t k);
 /* The randomness key of rollout `rollout` of epoch `epoch` (a keyed draw, never sequential). */
 uint64_t ss_bandit_rollout_seed(uint64_t seed, int64_t epoch, int64_t rollout);
+/* The standard normals of rounds t0 .. t0 + n - 1 of the rollout keyed by rseed (the reward
+ * is the true mean plus noise_sd times round t's value, whichever arm is played; noise.c). */
+void ss_bandit_noise_fill(uint64_t rseed, int64_t t0, int64_t n, double *z);
 
 /* Runs one rollout. yrep (K x d) are the reported features, identical on every rank.
  * Results are identical on every rank of c. Collective over c. */

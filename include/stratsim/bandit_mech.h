@@ -33,6 +33,11 @@ typedef struct {
    * score(m, arm, base ⊙ y) in fewer steps. NULL: the engine forms x and calls score. */
   double (*score_report)(ss_bandit_mech *m, int64_t arm, const double *base, const double *y,
                          double *x);
+  /* Optional: the scores of every owned arm, scores[a - lo] (inactive arms included, to be
+   * ignored), for the reports base ⊙ y_a, each with the bits of score_report; yl holds the
+   * owned arms' reports in the lane layout of bandit_ridge.h. The engine calls it only for
+   * d <= SS_RIDGE_LANES_MAX_D; NULL: it scores arm by arm. */
+  void (*score_all)(ss_bandit_mech *m, const double *base, const double *yl, double *scores);
   /* Called on every rank after round t with the played arm, its reported context and the
    * reward. Per-arm state is updated by the owner only. */
   void (*update)(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t);

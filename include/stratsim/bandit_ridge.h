@@ -36,6 +36,29 @@ double ss_ridge_bound(const ss_ridge *r, const double *x, double s);
  * for the shared-context scoring loop. */
 double ss_ridge_bound_report(const ss_ridge *r, const double *base, const double *y, double s,
                              double *x);
+/* ---- many arms at once (ridge_lanes.c), d <= SS_RIDGE_LANES_MAX_D ----
+ * Four arms per SIMD vector, each with the bits of its own ss_ridge_bound_report. Reports come
+ * in lane layout: groups of four arms, each group d x 4 doubles (coordinate j of arms
+ * 4g..4g+3 together, padding 0). */
+enum { SS_RIDGE_LANES_MAX_D = 8 };
+/* Doubles of the lane layout of n arms' reports. */
+size_t ss_ridge_lanes_ny(int64_t n, int d);
+/* y (n x d, one row per arm) into lane layout yl. */
+void ss_ridge_lanes_reports(int64_t n, int d, const double *y, double *yl);
+/* Doubles of a cache of n per-arm states in lane layout (V^{-1}, theta and radius per arm). */
+size_t ss_ridge_lanes_ndoubles(int64_t n, int d);
+/* Marks every cached state stale: at reset, so that the next ss_ridge_lanes_bounds copies every
+ * state (also a state loaded after the reset). */
+void ss_ridge_lanes_invalidate(double *cache, int64_t n, int d);
+/* Copies state i and its radius into the cache: after every change of one state (an update). */
+void ss_ridge_lanes_set(double *cache, int64_t i, const ss_ridge *r, double radius);
+/* out[i] = ss_ridge_bound_report(&states[i], base, y_i, radius[i], .) for i < n, y in lane
+ * layout, from the cache (first refilled from every state if stale). */
+void ss_ridge_lanes_bounds(double *cache, const ss_ridge *states, const double *radius, int64_t n,
+                           const double *base, const double *yl, double *out);
+/* The same for one pooled state r and radius for all n arms (no cache). */
+void ss_ridge_pooled_bounds(const ss_ridge *r, double radius, int64_t n, const double *base,
+                            const double *yl, double *out);
 /* <theta, x> */
 static inline double ss_ridge_mean(const ss_ridge *r, const double *x)
 {

@@ -65,6 +65,13 @@ static double score_report(ss_bandit_mech *m, int64_t arm, const double *base, c
   return ss_ridge_bound_report(&s->ridge, base, y, s->radius, x);
 }
 
+/* Every owned arm at once against the pooled estimate, four per vector (d <= SS_RIDGE_LANES_MAX_D). */
+static void score_all(ss_bandit_mech *m, const double *base, const double *yl, double *scores)
+{
+  pooled *s = m->data;
+  ss_ridge_pooled_bounds(&s->ridge, s->radius, m->hi - m->lo, base, yl, scores);
+}
+
 void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t)
 {
   pooled *s = m->data;
@@ -88,5 +95,6 @@ const ss_bandit_mech_ops ss_bandit_linucb_ops = {
     .summary = "LinUCB on one pooled estimate (incentive-unaware), uniform warm-up",
     .create = create,
     .score_report = score_report,
+    .score_all = score_all,
     SS_BANDIT_POOLED_OPS,
 };

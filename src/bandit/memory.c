@@ -12,11 +12,15 @@
 #include "stratsim/memory.h"
 
 /* Doubles of a mechanism's state over `owned` arms: its state_doubles op, or OptGTM's (a ridge
- * state per arm, optgtm.c). */
+ * state per arm, optgtm.c, and for d <= 8 its lane cache, ridge_lanes.c); plus what the engine
+ * keeps per rollout: a block of reward noise and, for d <= 8, the reports in lane layout. */
 static double mech_doubles(const ss_bandit_mech_ops *mech, double owned, double d)
 {
   double ridge = d * (d + 1) + 2 * d, work = 2 * d * d + 2 * d;
-  return mech->state_doubles ? mech->state_doubles(owned, d) : owned * (ridge + 5) + work;
+  double groups4 = 4 * (owned / 4 + 1), lanes = d <= 8 ? groups4 * d : 0;
+  double cache = d <= 8 ? groups4 * (d * (d + 1) / 2 + d + 1) + 4 : 0;
+  double own = mech->state_doubles ? mech->state_doubles(owned, d) : owned * (ridge + 5) + work + cache;
+  return own + SS_BANDIT_BLOCK_ROUNDS + lanes;
 }
 
 void ss_bandit_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double *result_bytes)

@@ -16,7 +16,9 @@ static int create(ss_bandit_mech *m, ss_err *e)
   m->data = s;
   s->narms = m->hi - m->lo;
   size_t n = (size_t)(s->narms > 0 ? s->narms : 1);
-  s->slab = ss_malloc(n * ss_ridge_ndoubles(m->d) * sizeof(double), e);
+  /* the states, then their lane cache (score_all, d <= SS_RIDGE_LANES_MAX_D only) */
+  size_t cache = m->d <= SS_RIDGE_LANES_MAX_D ? ss_ridge_lanes_ndoubles((int64_t)n, m->d) : 0;
+  s->slab = ss_malloc((n * ss_ridge_ndoubles(m->d) + cache) * sizeof(double), e);
   s->ridge = ss_calloc(n, sizeof(ss_ridge), e);
   s->lcb_sum = ss_calloc(n, sizeof(double), e);
   s->reward_sum = ss_calloc(n, sizeof(double), e);
@@ -44,6 +46,13 @@ static void destroy(ss_bandit_mech *m)
   m->data = NULL;
 }
 
+/* The lane cache of the owned arms' states (bandit_ridge.h), after their storage in the slab. */
+static double *lanes(const ss_bandit_mech *m)
+{
+  const optgtm *s = m->data;
+  return s->slab + (size_t)s->narms * ss_ridge_ndoubles(m->d);
+}
+
 static void reset(ss_bandit_mech *m)
 {
   optgtm *s = m->data;
@@ -54,6 +63,7 @@ static void reset(ss_bandit_mech *m)
     s->radius[i] = ss_bandit_mech_radius(m, 0);
     s->elim_round[i] = -1;
   }
+  if (m->d <= SS_RIDGE_LANES_MAX_D) ss_ridge_lanes_invalidate(lanes(m), s->narms, m->d);
 }
 
 static double score(ss_bandit_mech *m, int64_t arm, const double *x)
@@ -71,6 +81,13 @@ static double score_report(ss_bandit_mech *m, int64_t arm, const double *base, c
   return ss_ridge_bound_report(&s->ridge[i], base, y, s->radius[i], x);
 }
 
+/* Every owned arm at once, four per vector; the engine calls it for d <= SS_RIDGE_LANES_MAX_D only. */
+static void score_all(ss_bandit_mech *m, const double *base, const double *yl, double *scores)
+{
+  optgtm *s = m->data;
+  ss_ridge_lanes_bounds(lanes(m), s->ridge, s->radius, s->narms, base, yl, scores);
+}
+
 static void update(ss_bandit_mech *m, int64_t arm, const double *x, double reward, int64_t t)
 {
   if (!ss_bandit_mech_owns(m, arm)) return;
@@ -82,6 +99,7 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
   s->radius[i] = ss_bandit_mech_radius(m, r->n);
   s->lcb_sum[i] += ss_ridge_bound(r, x, -s->radius[i]);
   s->reward_sum[i] += reward;
+  if (m->d <= SS_RIDGE_LANES_MAX_D) ss_ridge_lanes_set(lanes(m), i, r, s->radius[i]);
   if (s->elim_round[i] < 0 &&
       s->lcb_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)r->n * s->log_inv_delta))
     s->elim_round[i] = t;
@@ -122,6 +140,7 @@ const ss_bandit_mech_ops ss_bandit_optgtm_ops = {
     .forced = NULL,
     .score = score,
     .score_report = score_report,
+    .score_all = score_all,
     .update = update,
     .active = active,
     .eliminated = eliminated,

@@ -12,6 +12,7 @@
 #include "stratsim/bandit_context.h"
 #include "stratsim/interrupt.h"
 #include "stratsim/bandit_mech.h"
+#include "stratsim/bandit_ridge.h"
 #include "stratsim/rng.h"
 
 int64_t ss_bandit_curve_len(int64_t T, int64_t stride)
@@ -79,11 +80,32 @@ static inline double score_arm(ss_bandit_mech *m, int64_t a, const double *base,
   return m->ops->score(m, a, x);
 }
 
+/* x = base ⊙ ya, with a literal d for d <= 8 (the same products). */
+static inline void report(double *x, const double *base, const double *ya, int d)
+{
+#define REPORT(n)                                                                               \
+  for (int j = 0; j < (n); j++) x[j] = base[j] * ya[j];                                         \
+  break
+  switch (d) {
+  case 1: REPORT(1);
+  case 2: REPORT(2);
+  case 3: REPORT(3);
+  case 4: REPORT(4);
+  case 5: REPORT(5);
+  case 6: REPORT(6);
+  case 7: REPORT(7);
+  case 8: REPORT(8);
+  default: REPORT(d);
+  }
+#undef REPORT
+}
+
 /* Round t of one rollout. With shared contexts `shared_base` is c_t and `shared_max` the
  * best true mean over this rank's arms (from the context block); with i.i.d. contexts
- * both are regenerated here, arm by arm. work holds 2 d doubles. */
+ * both are regenerated here, arm by arm. z is the round's standard normal (if l->noise).
+ * work holds 2 d + (hi - lo) doubles. */
 static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
-                      const double *shared_base, double shared_max, double *work, ss_err *e)
+                      const double *shared_base, double shared_max, double z, double *work, ss_err *e)
 {
   ss_bandit_mech *m = l->m;
   const ss_bandit_mech_ops *ops = m->ops;
@@ -97,9 +119,11 @@ static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
   double best = -INFINITY, max_mean = shared_base ? shared_max : -INFINITY;
   int64_t best_arm = -1;
   if (shared_base && forced < 0) {
+    double *scores = work + 2 * d;
+    if (l->yl) ops->score_all(m, base, l->yl, scores);
     for (int64_t a = lo; a < hi; a++) {
       if (!ss_bandit_mech_active(m, a)) continue;
-      double s = score_arm(m, a, base, l->yrep + a * d, x);
+      double s = l->yl ? scores[a - lo] : score_arm(m, a, base, l->yrep + a * d, x);
       if (best_arm < 0 || s > best) {
         best = s;
         best_arm = a;
@@ -130,20 +154,17 @@ static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
     if (e->code) return e->code; /* another rank's pending error, agreed on */
   }
   if (forced >= 0) arm = forced;
-  ss_bandit_round round = {.t = t, .arm = arm, .forced = forced >= 0, .best_mean = best_mean};
+  double chosen_mean = 0, reward = 0;
   if (arm >= 0) {
     if (!shared_base) ss_bandit_base(env, t, arm, work);
-    double mean = ss_bandit_true_mean(env, arm, base), reward = mean;
-    /* The noise costs a Philox block, a log and a sine: skip it when nobody reads it. */
-    if (!ops->ignores_reward || o->observe)
-      reward += env->noise_sd * ss_rng_normal(o->rseed, SS_P_BANDIT_NOISE, (uint32_t)arm, (uint64_t)t);
-    const double *ya = l->yrep + arm * d;
-    for (int j = 0; j < d; j++) x[j] = base[j] * ya[j];
+    double mean = ss_bandit_true_mean(env, arm, base);
+    reward = mean;
+    if (l->noise) reward += env->noise_sd * z;
+    report(x, base, l->yrep + arm * d, d);
     ops->update(m, arm, x, reward, t);
     l->out->selections[arm]++;
     l->regret += best_mean - mean;
-    round.chosen_mean = mean;
-    round.reward = reward;
+    chosen_mean = mean;
   } else {
     /* Every arm eliminated: no arm is played and the round costs the best mean. */
     l->regret += best_mean;
@@ -153,7 +174,11 @@ static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
     for (int j = 0; j < d; j++) l->sq_base[j] += base[j] * base[j];
   if (o->curve && o->curve_stride > 0 && (t % o->curve_stride == 0 || t == T))
     o->curve[l->ncurve++] = l->regret;
-  if (o->observe) o->observe(o->observe_ctx, &round, m);
+  if (o->observe) {
+    ss_bandit_round round = {.t = t, .arm = arm, .forced = forced >= 0, .best_mean = best_mean,
+                             .chosen_mean = chosen_mean, .reward = reward};
+    o->observe(o->observe_ctx, &round, m);
+  }
   if (o->progress && (t & 0xffff) == 0) o->progress(o->progress_ctx, (double)t / (double)T);
   return SS_OK;
 }
@@ -190,12 +215,21 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
   const int64_t lo = n > 0 ? m[0]->lo : 0, hi = n > 0 ? m[0]->hi : 0;
   ss_bandit_context_block block = {0};
   lane *lanes = ss_calloc((size_t)(n > 0 ? n : 1), sizeof(lane), e);
-  double *work = ss_malloc(2 * (size_t)d * sizeof(double), e);
+  double *work = ss_malloc((2 * (size_t)d + (size_t)(hi - lo)) * sizeof(double), e);
   if (!e->code && shared) ss_bandit_context_block_init(&block, env, lo, hi, e);
   for (int k = 0; k < n && !e->code; k++) {
     size_t nsq = o[k].details ? (shared ? (size_t)d : (size_t)(hi - lo) * (size_t)d) : 0;
     lanes[k] = (lane){.m = m[k], .yrep = yrep[k], .o = &o[k], .out = &out[k]};
     lanes[k].sq_base = ss_calloc(nsq ? nsq : 1, sizeof(double), e);
+    /* The noise costs a Philox block, a log, a sine and a cosine per two rounds: not drawn
+     * when nobody reads it (uniform play). */
+    if (!m[k]->ops->ignores_reward || o[k].observe)
+      lanes[k].noise = ss_malloc(SS_BANDIT_BLOCK_ROUNDS * sizeof(double), e);
+    /* Scoring every arm at once needs the reports transposed, once per rollout. */
+    if (shared && m[k]->ops->score_all && d <= SS_RIDGE_LANES_MAX_D) {
+      lanes[k].yl = ss_malloc(ss_ridge_lanes_ny(hi - lo, d) * sizeof(double), e);
+      if (lanes[k].yl) ss_ridge_lanes_reports(hi - lo, d, yrep[k] + lo * d, lanes[k].yl);
+    }
   }
   for (int k = 0; !e->code && k < n; k++) {
     ss_bandit_mech_reset(m[k], o[k].rseed);
@@ -220,11 +254,15 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
     for (int64_t t0 = start; n > 0 && t0 <= T && !rc; t0 += SS_BANDIT_BLOCK_ROUNDS) {
       int64_t t1 = t0 + SS_BANDIT_BLOCK_ROUNDS - 1 < T ? t0 + SS_BANDIT_BLOCK_ROUNDS - 1 : T;
       if (shared) ss_bandit_context_block_fill(&block, t0);
-      for (int k = 0; k < n; k++)
+      for (int k = 0; k < n; k++) {
+        const double *z = lanes[k].noise;
+        if (z) ss_bandit_noise_fill(o[k].rseed, t0, t1 - t0 + 1, lanes[k].noise);
         for (int64_t t = t0; t <= t1 && !rc; t++) {
           const double *base = shared ? block.base + (t - t0) * d : NULL;
-          rc = play_round(c, env, &lanes[k], t, base, shared ? block.max_mean[t - t0] : 0.0, work, e);
+          rc = play_round(c, env, &lanes[k], t, base, shared ? block.max_mean[t - t0] : 0.0,
+                          z ? z[t - t0] : 0.0, work, e);
         }
+      }
       if (!rc && t1 < T)
         rc = ck ? ss_bandit_lanes_point(c, env, ck, lanes, n, &sp, t1, e) : ss_safepoint_check(&sp, c, "bandit round", t1, T, e);
     }
@@ -236,7 +274,11 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
       if (o[k].details) finish_details(c, env, &lanes[k]);
     }
   }
-  for (int k = 0; lanes && k < n; k++) free(lanes[k].sq_base);
+  for (int k = 0; lanes && k < n; k++) {
+    free(lanes[k].sq_base);
+    free(lanes[k].noise);
+    free(lanes[k].yl);
+  }
   free(lanes);
   free(work);
   if (shared) ss_bandit_context_block_free(&block);

@@ -14,6 +14,8 @@ typedef struct {
   double regret;
   int64_t all_eliminated, ncurve;
   double *sq_base;   /* details: sum_t base^2, d (shared) or owned arms x d (iid) */
+  double *noise;     /* the block's standard normals (ss_bandit_noise_fill), or NULL: not drawn */
+  double *yl;        /* the owned arms' reports in lane layout for ops->score_all, or NULL */
 } lane;
 
 /* Before the first round, with o[0].ckpt set (every rank of ck->task but the shadows): loads

@@ -50,7 +50,7 @@ void ss_rng_block(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t blo
   ss_philox4x32_10(ctr, key, out);
 }
 
-double ss_rng_u01_words(uint32_t w0, uint32_t w1)
+static inline double u01_words(uint32_t w0, uint32_t w1)
 {
   uint64_t bits53 = ((uint64_t)(w0 >> 5) << 26) | (w1 >> 6);
   /* Adding 0.5 keeps 0 out. It rounds (ties to even) once bits53 >= 2^52, and only the
@@ -59,11 +59,13 @@ double ss_rng_u01_words(uint32_t w0, uint32_t w1)
   return u < 1.0 ? u : 0x1.fffffffffffffp-1;
 }
 
+double ss_rng_u01_words(uint32_t w0, uint32_t w1) { return u01_words(w0, w1); }
+
 /* Words {0,1} of the block feed even draws, words {2,3} odd ones. */
 static double u01_half(const uint32_t w[4], uint64_t index)
 {
   int h = (int)(index & 1) * 2;
-  return ss_rng_u01_words(w[h], w[h + 1]);
+  return u01_words(w[h], w[h + 1]);
 }
 
 double ss_rng_u01(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t index)
@@ -73,14 +75,21 @@ double ss_rng_u01(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t ind
   return u01_half(w, index);
 }
 
+/* Blocks are made SS_RNG_CHUNK at a time (ss_rng_blocks: the same words as one by one). */
 void ss_rng_u01_fill(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t start, uint64_t n,
                      double *out)
 {
-  uint32_t w[4];
-  for (uint64_t k = 0; k < n; k++) {
-    uint64_t i = start + k;
-    if (k == 0 || i % 2 == 0) ss_rng_block(seed, purpose, entity, i / 2, w); /* 2 draws per block */
-    out[k] = u01_half(w, i);
+  uint32_t w[4 * SS_RNG_CHUNK];
+  const uint64_t end = start + n; /* draws start .. end - 1; draw i uses half i % 2 of block i / 2 */
+  for (uint64_t i = start; i < end;) {
+    uint64_t b0 = i / 2, nb = (end - 1) / 2 - b0 + 1;
+    if (nb > SS_RNG_CHUNK) nb = SS_RNG_CHUNK;
+    ss_rng_blocks(seed, purpose, entity, b0, nb, w);
+    uint64_t stop = 2 * (b0 + nb) < end ? 2 * (b0 + nb) : end;
+    for (; i < stop; i++) {
+      const uint32_t *h = w + 4 * (i / 2 - b0) + 2 * (i & 1);
+      out[i - start] = u01_words(h[0], h[1]);
+    }
   }
 }
 

@@ -234,7 +234,9 @@ static void test_linucb_direct(void)
       x[j] = base[j] * env.ytrue[arm * D + j];
       mean += env.theta[j] * x[j];
     }
-    double r = mean + 0.5 * ss_rng_normal(rseed, SS_P_BANDIT_NOISE, (uint32_t)arm, (uint64_t)t);
+    double z;
+    ss_bandit_noise_fill(rseed, t, 1, &z);
+    double r = mean + 0.5 * z;
     for (int i = 0; i < D; i++) {
       b[i] += r * x[i];
       for (int j = 0; j < D; j++) V[i * D + j] += x[i] * x[j];
