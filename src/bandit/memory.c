@@ -3,7 +3,8 @@
  * rollout of a batch, a mechanism over its owned arms: OptGTM keeps a ridge state (two packed
  * d x d matrices) per arm -- the d^2 term --, LinUCB and LinGreedy one pooled ridge state,
  * GGTM a few numbers per arm. Batches are capped at 32 MiB (protocol.c) but hold one rollout
- * however large it is. A mechanism without a state_doubles op counts as OptGTM (the largest). */
+ * however large it is. A mechanism without a state_doubles op counts as OptGTM (the largest).
+ * An in-task checkpoint gathers one rollout's whole learner state on rank 0. */
 #include <stdio.h>
 #include <string.h>
 #include "stratsim/bandit_context.h"
@@ -38,6 +39,10 @@ void ss_bandit_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, doubl
   if (batch > rollouts) batch = rollouts < 1 ? 1 : rollouts;
   ss_mem_add(m, batch * lane, "bandit.K, bandit.d, bandit.mechanism, bandit.rollout_groups",
              "mechanism state and reports of a batch of rollouts (the d^2 ridge state per owned arm)");
+  /* a stop in a rollout's rounds gathers its learners' state, every arm's, on rank 0 to write
+   * it (learner_state.c, docs/checkpoint.md): counted on every rank, so also rank 0's */
+  ss_mem_add(m, 8 * mech_doubles(mech, K, d), "bandit.K, bandit.d, bandit.mechanism",
+             "one rollout's learner state gathered on rank 0 for an in-task checkpoint");
   ss_mem_add(m, 8 * K * d * 4, "bandit.K, bandit.d", "K x d feature arrays (true, weighted, reported, epoch)");
   if (adaptive) ss_mem_add(m, 8 * K * d, "bandit.K, bandit.d, bandit.strategy", "per-perturbation epoch sums (K d)");
   int rows = 0, cols = 0;
