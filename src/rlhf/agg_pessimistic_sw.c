@@ -89,6 +89,31 @@ static double psw_smooth_value(const rlhf_agg *agg, const double *z, double mu)
   return tot / (double)agg->k;
 }
 
+/* grad W_mu(z) = (1/k) sum_i theta_i - f P_i^{1/2} u_i with u_i = P_i^{1/2} z / r_i, |u_i| < 1
+ * (r_i = sqrt(z'P_i z + mu^2)). 0 = (1/k) sum_i theta_i - f P_i^{1/2} (u_i + w_i) with
+ * w_i = P_i^{-1/2} theta / f, so 0 lies in Theta when |P_i^{-1/2} theta| <= f (1 - |u_i|) for
+ * every i; half that slack is required, against rounding. */
+static int psw_holds_zero(const rlhf_agg *agg, const double *z, double mu, const double *theta)
+{
+  int d = agg->d;
+  double pz[RLHF_DMAX], x[RLHF_DMAX], L[RLHF_DMAX * RLHF_DMAX], f = agg->radius;
+  if (!(f > 0) || !(mu > 0)) return 0;
+  for (int64_t i = 0; i < agg->k; i++) {
+    const double *P = PSW(agg)->prec + i * d * d;
+    matvec(P, z, d, pz);
+    double q = rlhf_dot(z, pz, d);
+    q = q > 0 ? q : 0;
+    double slack = 1 - sqrt(q) / sqrt(q + mu * mu);
+    memcpy(L, P, (size_t)d * d * sizeof *L);
+    if (rlhf_cholesky(L, d)) return 0;
+    memcpy(x, theta, (size_t)d * sizeof *x);
+    rlhf_cholesky_solve(L, d, x); /* x = P^-1 theta */
+    double t = rlhf_dot(theta, x, d);
+    if (!(t >= 0) || !(sqrt(t) <= 0.5 * f * slack)) return 0;
+  }
+  return 1;
+}
+
 /* W(z) = W_0(z): sqrt(q + 0) is sqrt(q) */
 static double psw_value(const rlhf_agg *agg, const double *z) { return psw_smooth_value(agg, z, 0.0); }
 
@@ -103,4 +128,5 @@ const rlhf_agg_ops rlhf_agg_pessimistic_sw = {
   .value = psw_value,
   .smooth = psw_smooth,
   .smooth_value = psw_smooth_value,
+  .holds_zero = psw_holds_zero,
 };

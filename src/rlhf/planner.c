@@ -153,6 +153,8 @@ static int master_smoothed_dual(master *ms, const rlhf_agg *agg, double V, doubl
   int rc = rlhf_aset_maximise(1, ms->m, ms->d, ms->z, agg, mu, lam, &it, e);
   rlhf_mix(ms->z, lam, ms->m, ms->d, z);
   rlhf_agg_smooth(agg, z, mu, theta, NULL);
+  if (agg->ops->holds_zero && agg->ops->holds_zero(agg, z, mu, theta)) /* theta = 0 is in Theta */
+    memset(theta, 0, (size_t)ms->d * sizeof *theta);
   free(lam);
   return rc;
 }

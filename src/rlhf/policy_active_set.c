@@ -355,6 +355,7 @@ static int certify_at_kink(rlhf_states *st, const rlhf_agg *agg, const double *R
       aset z_of = {S, A, d, R, pis, NULL, NULL};
       aset_z(&z_of, pis, z);
       rlhf_agg_smooth(agg, z, mu, g, NULL);
+      if (agg->ops->holds_zero && agg->ops->holds_zero(agg, z, mu, g)) memset(g, 0, (size_t)d * sizeof *g);
     }
     if (rlhf_states_eval(st, g, 0.0, 0, &h, NULL, NULL, NULL, e) || !(h < pol->dual)) break;
     pol->dual = h;

@@ -60,8 +60,9 @@ struct rlhf_states {
  *   optional, without a default: keys/nkeys (its config keys, gathered into the schema after
  *                                rlhf.algorithms), check (checks of its keys, run for every
  *                                registered aggregator), lp_dims/lp_fill/lp_theta (polyhedral
- *                                aggregators only), smooth_value (smooth, non-linear aggregators
- *                                whose W has a kink at z = 0: the planner's smoothed master) */
+ *                                aggregators only), smooth_value and holds_zero (smooth, non-linear
+ *                                aggregators whose W has a kink at z = 0: the planner's smoothed
+ *                                master) */
 struct rlhf_agg_ops {
   const char *name;
   int linear;      /* W(z) = <theta, z>: the greedy policy is exact */
@@ -88,6 +89,9 @@ struct rlhf_agg_ops {
   /* W_mu(z), the smoothed value whose gradient and Hessian smooth gives for mu > 0 (a concave
    * function with W - radius mu <= W_mu <= W). */
   double (*smooth_value)(const rlhf_agg *agg, const double *z, double mu);
+  /* 1 when 0 provably lies in Theta, shown from theta = grad W_mu(z) (a point of Theta by its
+   * construction, with slack in every set when mu > 0): the slack absorbs theta itself. */
+  int (*holds_zero)(const rlhf_agg *agg, const double *z, double mu, const double *theta);
   /* Polyhedral aggregators (NULL otherwise): W(z) = max { c^T w : G w = T z, w >= 0 } with
    * r rows and nw columns w. lp_fill writes G (r x nw), c (nw), T (r x d) and, for the point z0
    * (the features of a warm-start policy), r columns of w that complete a feasible basis.
