@@ -1,9 +1,9 @@
 # A bandit rollout checkpointed in the middle of its rounds (issue 11; docs/checkpoint.md), sourced
 # by tests/run_integration.sh after checkpoint.sh, checkpoint_intask.sh and checkpoint_periodic.sh,
 # whose helpers it uses. One truthful OptGTM task of configs/bandit/quick.yaml (point 0) with
-# T = 300000 rounds and 40 arms: one rollout, the only task, so whatever is saved is the
+# T = 1500000 rounds and 40 arms (5x longer since the faster rollouts of bandit14 finished before the signals): one rollout, the only task, so whatever is saved is the
 # rollout's state at a block of rounds (the learners' ridge states, the regret, the curve...).
-#  - 5 kills at seeded random moments, with T = 600000 (checkpoint.sh's ck_experiment: SIGTERM to one rank,
+#  - 5 kills at seeded random moments, with T = 2000000 (checkpoint.sh's ck_experiment: SIGTERM to one rank,
 #    SIGUSR1 to mpirun, SIGKILL of one rank with checkpoint.every, SIGKILL of rank 0 during its
 #    second checkpoint write, SIGTERM during a write), resumed on 1, 4, 2, 1, 2 ranks;
 #  - SIGUSR1 to mpirun, the resume on 2 ranks stopped again, then resumed on 3
@@ -18,9 +18,9 @@
 # on 2 busy cores.
 
 ckr_args=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.strategy=truthful
-          --set bandit.T=300000 --set bandit.K=40 --set bandit.write_arms=true)
+          --set bandit.T=1500000 --set bandit.K=40 --set bandit.write_arms=true)
 if declare -F ck_experiment >/dev/null; then
-  ck_experiment rollout "${ckr_args[@]}" --set bandit.T=600000 # (the kills land inside its rollout)
+  ck_experiment rollout "${ckr_args[@]}" --set bandit.T=2000000 # (the kills land inside its rollout)
 fi
 if declare -F cki_one >/dev/null; then
   cki_one rollout "bandit round" 2 3 -- "${ckr_args[@]}"
@@ -32,7 +32,7 @@ fi
 # two groups, each in the rollout of its own task, stopped by SIGUSR1: two in-task states
 ckr_groups() {
   local ref="$OUT/ckpt_rollout_groups-ref" dir="$OUT/ckpt_rollout_groups" log="$OUT/ckr-groups.log"
-  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=200000) n=0 tries
+  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=1000000) n=0 tries
   rm -rf "$ref" "$dir"
   run ckr-groups-ref $MPI -n 2 bin/stratsim run "${args[@]}" --out "$ref" --quiet || return
   for tries in 1 2 3; do
@@ -68,7 +68,7 @@ ckr_groups
 # world rank 0 (docs/checkpoint.md); SIGKILL once the file holds both tasks' states
 ckr_groups_periodic() {
   local ref="$OUT/ckpt_rollout_groups-ref" dir="$OUT/ckpt_rollout_gper" log="$OUT/ckr-gper.log" n=0
-  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=200000)
+  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=1000000)
   [ -d "$ref" ] || run ckr-groups-ref $MPI -n 2 bin/stratsim run "${args[@]}" --out "$ref" --quiet || return
   rm -rf "$dir" "$dir".r*
   STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "${args[@]}" --set parallel.groups=2 --set checkpoint.every=0.3 \
