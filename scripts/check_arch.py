@@ -12,7 +12,15 @@
      from nm) other than the ones listed in CIRCLES_ALLOWED below;
   5. the registry is the only list of names (docs/plugins.md): no schema key with hand-typed
      choices ("a|b|c" instead of SS_PLUGIN_CHOICES), and no strcmp on a config string
-     (ss_cfg_str) outside src/core: code asks the selected plug-in for an op or a value.
+     (ss_cfg_str) outside src/core: code asks the selected plug-in for an op or a value;
+  6. agreement inside the collectives (docs/errors.md): no agreement call outside src/par
+     (ss_comm_agree*, or an agreement-only verb such as the former ss_par_check), except the
+     driver's phase boundaries (ss_par_phase_end) in DRIVER_FILES: simulator code hands its
+     pending error to the next collective verb;
+  7. every config key the code reads (ss_cfg_int(cfg, "key"), ...) is in the schema of its
+     experiment (docs/config.md, which a test keeps in step with the schema) with a type its
+     getter accepts, so the getters' "internal error" last resort (src/core/config_get.c) cannot
+     fire; a key passed through a variable must come from KEY_HELPERS' literal arguments.
 
 Usage: scripts/check_arch.py [--objects] [--max-lines N]
 The allow lists name what is known and not yet fixed (issue 8); shrink them, never grow them."""
@@ -30,8 +38,8 @@ LAYERS = {"util": 0, "par": 1, "core": 2, "sim": 3, "program": 4}
 FAMILIES = ("rlhf", "bandit", "facility")
 # include/stratsim headers by layer; a header not listed is an error (add it here).
 PUBLIC = {
-    "util": "error rng xsum table table_read input_file",
-    "par": "par median nodes commstats collectives bandit_coll mailbox",
+    "util": "error rng simd xsum table table_read input_file",
+    "par": "par par_petsc median nodes commstats collectives bandit_coll mailbox",
     "core": "config experiment plugin memory timer interrupt checkpoint task_state task_current output collect driver",
     "rlhf": "rlhf rlhf_params rlhf_env rlhf_population rlhf_comparisons rlhf_mle rlhf_confidence "
             "rlhf_data_cache rlhf_estimates rlhf_agg rlhf_policy rlhf_strategy rlhf_kern rlhf_lp",
@@ -158,12 +166,91 @@ def check_enumerations(errors):
                     errors.append(f"{f}:{i}: strcmp on a config string: ask the registry (ss_plugin_selected)")
 
 
+# The driver files where the ranks' phase boundaries (ss_par_phase_end) belong (docs/errors.md).
+DRIVER_FILES = {"src/core/driver.c", "src/core/resume.c", "src/core/interrupt.c", "src/main.c"}
+AGREEMENTS = re.compile(r"\b(ss_comm_agree\w*|ss_par_check|ss_par_agree\w*|ss_par_phase_end)\s*\(")
+
+
+def check_agreements(errors):
+    for f in sorted(glob.glob("src/**/*.c", recursive=True)):
+        if f.startswith("src/par/"):
+            continue
+        text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), open(f, encoding="utf-8").read(), flags=re.S)
+        for i, line in enumerate(text.split("\n"), 1):
+            for m in AGREEMENTS.finditer(re.sub(r"//.*$", "", line)):
+                if m.group(1) == "ss_par_phase_end" and f in DRIVER_FILES:
+                    continue
+                errors.append(f"{f}:{i}: {m.group(1)} outside src/par: hand the pending error to the next "
+                              "collective verb (docs/errors.md)")
+
+
+# Getter -> the schema types it accepts (src/core/config_get.c, lookup), as docs/config.md names them.
+GETTERS = {
+    "ss_cfg_int": {"int"}, "ss_cfg_real": {"real", "int"}, "ss_cfg_bool": {"bool"},
+    "ss_cfg_str": {"string", "enum"}, "ss_cfg_list": {"list of real", "list of int"},
+    "ss_cfg_int_list": {"list of int"}, "ss_cfg_matrix": {"matrix of real"},
+    "ss_cfg_enum_list": {"list of enum"},
+}
+# Functions that read a key passed to them: name -> (getter it calls, index of the key argument).
+KEY_HELPERS = {"ss_bandit_check_matrix": ("ss_cfg_matrix", 1), "check_rows": ("ss_cfg_matrix", 1)}
+# Reads through a variable that other checks cover: a plug-in family's key (test_plugins checks
+# each family's key against the schema), the helpers above (their callers are checked).
+DYNAMIC_READS = {("src/core/plugin.c", "f->key"), ("src/bandit/cfg_matrix.c", "path"), ("src/rlhf/experiment.c", "key")}
+
+
+def schema_types(doc="docs/config.md"):
+    """{section: {key: type}} from the generated config reference ('common' and each experiment)."""
+    out, sec = collections.defaultdict(dict), "common"
+    for line in open(doc, encoding="utf-8"):
+        m = re.match(r"## experiment: (\w+)", line)
+        if m:
+            sec = m.group(1)
+        m = re.match(r"\| `([\w.]+)` \| ([^|]+?) \|", line)
+        if m:
+            out[sec][m.group(1)] = m.group(2).strip()
+    return out
+
+
+def check_config_reads(errors):
+    if not os.path.exists("docs/config.md"):
+        return
+    types = schema_types()
+    names = "|".join(list(GETTERS) + list(KEY_HELPERS))
+    # a call: the name, its first argument, then the key (a literal or an expression)
+    pat = re.compile(r"(?<![\w.>])(" + names + r")\s*\(\s*([^,()]+)\s*,\s*(\"(?:[^\"\\]|\\.)*\"|[\w>.-]+)")
+    for f in sorted(glob.glob("src/**/*.c", recursive=True)):
+        fam = f.split("/")[1] if f.count("/") > 1 else "program"
+        if f == "src/core/config_get.c" or fam in ("util", "par"):
+            continue
+        allowed = dict(types["common"])
+        if fam in FAMILIES:
+            allowed.update(types[fam])
+        text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), open(f, encoding="utf-8").read(), flags=re.S)
+        for i, line in enumerate(text.split("\n"), 1):
+            for m in pat.finditer(line):
+                fn, first, key = m.group(1), m.group(2).strip(), m.group(3)
+                if first.startswith("const "):
+                    continue  # the helper's own definition
+                getter = KEY_HELPERS.get(fn, (fn, 1))[0]
+                if not key.startswith('"'):
+                    if (f, key) not in DYNAMIC_READS:
+                        errors.append(f"{f}:{i}: {fn} reads the key {key}: use a literal (or list it in DYNAMIC_READS)")
+                    continue
+                key = key[1:-1]
+                if key not in allowed:
+                    errors.append(f"{f}:{i}: {fn} reads '{key}', a key not in the {fam} schema (docs/config.md)")
+                elif allowed[key] not in GETTERS[getter]:
+                    errors.append(f"{f}:{i}: {fn} reads '{key}' of type {allowed[key]} (it takes {sorted(GETTERS[getter])})")
+
+
 def main():
     max_lines = int(sys.argv[sys.argv.index("--max-lines") + 1]) if "--max-lines" in sys.argv else 80
     errors = []
     check_includes(errors)
     check_lengths(errors, max_lines)
     check_enumerations(errors)
+    check_agreements(errors)
+    check_config_reads(errors)
     if "--objects" in sys.argv:
         for comp in file_circles():
             if not any(comp <= allowed for allowed in CIRCLES_ALLOWED):

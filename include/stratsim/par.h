@@ -76,6 +76,7 @@ int ss_comm_agree(ss_comm *c, ss_err *e);
 int ss_par_sum_xsum(ss_comm *c, ss_xsum *acc, int n, ss_err *e);
 int ss_par_sum_i64(ss_comm *c, int64_t *v, int n, ss_err *e);
 int ss_par_max_i64(ss_comm *c, int64_t *v, int n, ss_err *e);
+int ss_par_min_i64(ss_comm *c, int64_t *v, int n, ss_err *e);
 int ss_par_max_double(ss_comm *c, double *v, int n, ss_err *e);
 int ss_par_gather_bytes(ss_comm *c, const void *buf, size_t len, int root, char **out, size_t *outlen,
                         ss_err *e);
@@ -95,14 +96,15 @@ int ss_par_blocks_to_root(ss_comm *c, long n, int64_t *from, char **buf, size_t 
  * task's inputs ready, a task finished, every task finished, the run's outcome, the final
  * manifest), where what follows is not one collective every rank takes alike: every rank
  * learns whether any rank failed. Returns the agreed code. Simulator code never needs it:
- * its collectives take the pending error (docs/errors.md). */
+ * its collectives take the pending error (docs/errors.md), and scripts/check_arch.py fails on
+ * an agreement call outside src/par and the driver. */
 int ss_par_phase_end(ss_comm *c, ss_err *e);
-/* The agreement alone, for the few places that genuinely need one: local work (often
- * allocations) right before collectives that cannot take a pending error -- PETSc's, or a
- * collective decision computed from the local work -- or at the end of a collective function
- * whose callers branch on its result (docs/architecture.md lists them and why): returns the
- * agreed code. */
-int ss_par_check(ss_comm *c, ss_err *e);
+
+/* A documented last resort (docs/errors.md): a failure that no rank can report through an ss
+ * code (a message already posted to this rank that it cannot take, a config key read that is not
+ * in the schema). Prints "stratsim: <message>" and ends every rank of the run (MPI_Abort on the
+ * world with exit code `code`; abort() without MPI). Not collective; does not return. */
+void ss_par_last_resort(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 /* Ranks of c on this rank's node (shared-memory domain), this rank included. */
 int ss_comm_node_ranks(ss_comm *c);

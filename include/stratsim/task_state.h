@@ -17,6 +17,9 @@ int ss_task_state_new(ss_task_state **s, ss_err *e);
 void ss_task_state_free(ss_task_state **s);
 /* Sets key to len bytes of data (a copy), replacing what key held. */
 int ss_task_state_put(ss_task_state *s, const char *key, const void *data, size_t len, ss_err *e);
+/* Empties key's record (length 0, as a put of nothing) if it has one. Allocates nothing, so it
+ * cannot fail: a collective function may call it after its last collective. Not collective. */
+void ss_task_state_clear(ss_task_state *s, const char *key);
 /* The bytes of key, or NULL (also when s is NULL). */
 const void *ss_task_state_get(const ss_task_state *s, const char *key, size_t *len);
 /* Number of keys (0 for NULL). */

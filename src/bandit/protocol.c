@@ -56,7 +56,7 @@ typedef struct {
   const ss_bandit_protocol *pr;
   const ss_bandit_strategy_ops *strat;
   int64_t K, npert, curve_len, total, done;
-  int d, groups, color, contribute, nep, nbatch;
+  int d, groups, color, contribute, nep, nbatch, nslots; /* nslots >= nbatch: the slots allocated */
   epoch_buf buf;
   double *yrep, *curve;          /* the current reports (K x d, replicated); epoch curves */
   int64_t *sel, *elim_out;       /* K: the evaluation rollout's results */
@@ -76,6 +76,22 @@ typedef struct {
   int from_epoch;
 } proto;
 
+/* The batch size of this rank's group: the smallest over its ranks. Each rank sized its batch
+ * by its own arms, and the ranks of a group must run the same batches (their rounds'
+ * selections pair up): with K = 100, d = 10 on 3 ranks in one group, 34 arms gave 711 rollouts
+ * and 33 gave 728, and the run hung. One reduction over c (each group's minimum in its slot)
+ * that also agrees on the setup's local failures, pending in e. Collective over c. */
+static int group_batch(proto *w, ss_err *e)
+{
+  int64_t *nb = ss_malloc((size_t)w->groups * sizeof *nb, e);
+  for (int q = 0; nb && q < w->groups; q++) nb[q] = q == w->color ? w->nbatch : INT64_MAX;
+  int64_t none = INT64_MAX; /* a rank that could not allocate nb takes part with one slot */
+  int rc = ss_par_min_i64(w->c, nb ? nb : &none, nb ? w->groups : 1, e);
+  if (!rc) w->nbatch = (int)nb[w->color];
+  free(nb);
+  return rc;
+}
+
 /* Groups, buffers, mechanisms, the strategy's first reports. Collective over c. */
 static int proto_setup(proto *w, ss_err *e)
 {
@@ -86,9 +102,9 @@ static int proto_setup(proto *w, ss_err *e)
   w->groups = pg <= 0 || pg > size ? size : pg;
   w->color = (int)((int64_t)rank * w->groups / size);
   w->g = w->c;
-  if (w->groups > 1 && ss_comm_split(w->c, w->color, rank, &w->g)) {
+  if (w->groups > 1 && ss_par_split(w->c, w->color, rank, &w->g, e)) { /* fails on every rank */
     w->g = w->c;
-    return ss_fail(e, SS_ERUNTIME, "bandit: could not split into rollout groups");
+    return e->code;
   }
   /* With several groups, group rank 0 contributes its rollouts' results to the sums over c;
    * with one group every rank already holds every result. */
@@ -98,8 +114,8 @@ static int proto_setup(proto *w, ss_err *e)
   w->curve_len = ss_bandit_curve_len(env->T, w->pr->curve_stride);
   int gsize = ss_comm_size(w->g), grank = ss_comm_rank(w->g);
   int64_t owned = w->K * (grank + 1) / gsize - w->K * grank / gsize;
-  w->nbatch = batch_size(env, owned, (1 + w->npert + w->groups - 1) / w->groups);
-  size_t kd = (size_t)w->K * w->d, nb = (size_t)w->nbatch;
+  w->nbatch = w->nslots = batch_size(env, owned, (1 + w->npert + w->groups - 1) / w->groups);
+  size_t kd = (size_t)w->K * w->d, nb = (size_t)w->nslots;
   w->buf = (epoch_buf){.K = w->K, .d = w->d, .nint = 2 * w->K + 2 + w->npert};
   w->yrep = ss_malloc(kd * sizeof(double), e);
   w->sel = ss_malloc((size_t)w->K * sizeof(int64_t), e);
@@ -112,7 +128,7 @@ static int proto_setup(proto *w, ss_err *e)
   w->outs = ss_calloc(nb, sizeof(ss_bandit_outcome), e);
   w->which = ss_calloc(nb, sizeof(int64_t), e);
   w->buf.ints = ss_malloc((size_t)w->buf.nint * sizeof(int64_t), e);
-  for (int k = 0; w->slots && k < w->nbatch && !e->code; k++) {
+  for (int k = 0; w->slots && k < w->nslots && !e->code; k++) {
     w->slots[k].yrep = ss_malloc(kd * sizeof(double), e);
     w->slots[k].sel = ss_malloc((size_t)w->K * sizeof(int64_t), e);
     w->slots[k].elim = ss_malloc((size_t)w->K * sizeof(int64_t), e);
@@ -121,12 +137,12 @@ static int proto_setup(proto *w, ss_err *e)
   }
   if (!e->code) w->strat->init(&w->pr->strat, env, w->yrep, e);
   for (int ep = 0; ep <= w->nep; ep++) w->total += ep < w->nep ? 1 + w->npert : 1;
-  return ss_par_check(w->c, e);
+  return group_batch(w, e);
 }
 
 static void proto_free(proto *w)
 {
-  for (int k = 0; w->slots && k < w->nbatch; k++) {
+  for (int k = 0; w->slots && k < w->nslots; k++) {
     ss_bandit_mech_destroy(&w->slots[k].m);
     free(w->slots[k].yrep);
     free(w->slots[k].sel);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "stratsim/bandit.h"
 #include "stratsim/bandit_ridge.h"
+#include "small_d.h"
 
 static size_t packed(int d) { return (size_t)d * (size_t)(d + 1) / 2; }
 
@@ -136,19 +137,8 @@ KERNEL void rank1_k(ss_ridge *r, const double *x, double y, double *u, const int
   }
 }
 
-/* The dispatchers: one switch per call, the unrolled instance inside. */
-#define SS_RIDGE_SMALL_D(call)                                                                  \
-  switch (d) {                                                                                  \
-  case 1: call(1); break;                                                                       \
-  case 2: call(2); break;                                                                       \
-  case 3: call(3); break;                                                                       \
-  case 4: call(4); break;                                                                       \
-  case 5: call(5); break;                                                                       \
-  case 6: call(6); break;                                                                       \
-  case 7: call(7); break;                                                                       \
-  case 8: call(8); break;                                                                       \
-  default: call(d); break;                                                                      \
-  }
+/* The dispatchers: one switch per call, the unrolled instance inside (d > 8: the generic one). */
+#define SS_RIDGE_SMALL_D(call) SS_SMALL_D(call, d)
 
 double ss_ridge_qform(const ss_ridge *r, const double *x)
 {

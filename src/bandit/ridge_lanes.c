@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/bandit_ridge.h"
+#include "stratsim/simd.h"
+#include "small_d.h"
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
@@ -137,18 +139,8 @@ KERNEL void mean_q4_k(const double *vinv, const double *theta, const double *bas
   *q = acc;
 }
 
-/* The dispatch on d (a literal d <= 8 unrolls the kernel completely). */
-#define LANES_SMALL_D(call)                                                                       \
-  switch (d) {                                                                                    \
-  case 1: call(1); break;                                                                         \
-  case 2: call(2); break;                                                                         \
-  case 3: call(3); break;                                                                         \
-  case 4: call(4); break;                                                                         \
-  case 5: call(5); break;                                                                         \
-  case 6: call(6); break;                                                                         \
-  case 7: call(7); break;                                                                         \
-  default: call(8); break;                                                                        \
-  }
+/* The dispatch on d (a literal d <= 8 unrolls the kernel completely; d is at most 8 here). */
+#define LANES_SMALL_D(call) SS_SMALL_D(call, 8)
 
 /* Every group's bounds: mean + s sqrt(q) per lane, SQRT4 the four-lane square root, pooled
  * a literal. Scores of padding lanes are computed (from zeros) and not stored. */
@@ -183,23 +175,13 @@ AVX2 static inline v4d sqrt4_avx2(v4d q) { return (v4d)_mm256_sqrt_pd((__m256d)q
 
 DEFINE_BOUNDS(bounds_cached_avx2, AVX2, sqrt4_avx2, 0)
 DEFINE_BOUNDS(bounds_pooled_avx2, AVX2, sqrt4_avx2, 1)
-
-static int use_avx2(void)
-{
-  static int state = -1;
-  if (state < 0) {
-    const char *off = getenv("STRATSIM_NO_SIMD");
-    state = __builtin_cpu_supports("avx2") && !(off && *off && *off != '0');
-  }
-  return state;
-}
 #endif
 
 static void bounds(const double *cache, const ss_ridge *r, double radius, int64_t n, const double *base,
                    const double *yl, double *out, int d)
 {
 #if defined(LANES_X86)
-  if (use_avx2()) {
+  if (ss_use_avx2()) {
     if (r) bounds_pooled_avx2(NULL, r, radius, n, base, yl, out, d);
     else bounds_cached_avx2(cache, NULL, 0, n, base, yl, out, d);
     return;

@@ -20,7 +20,8 @@ typedef struct {
 
 /* Before the first round, with o[0].ckpt set (every rank of ck->task but the shadows): loads
  * the state ck->from (if any, and no error is pending) into the n reset lanes and sets *start to
- * the round after it; then agrees on errors over ck->task (or c). Collective over ck->task. */
+ * the round after it; then agrees over ck->task (or c) on that round with the shadows, which
+ * carries a failed load (or an error pending on entry) to every rank. Collective over ck->task. */
 int ss_bandit_lanes_begin(ss_comm *c, const ss_bandit_env *env, ss_bandit_rollout_ckpt *ck, lane *lanes, int n,
                           int64_t *start, ss_err *e);
 /* The safe point after round t1 (a block's end, t1 < T) over ck->task (or c): at a stop or a due

@@ -117,6 +117,18 @@ static int load_lane(const ss_bandit_env *env, lane *l, const unsigned char *p, 
   return ss_bandit_mech_load(l->m, (const char *)q + nsq * 8, len - fixed, e);
 }
 
+/* The round the batch starts at, agreed over the task's ranks: the rollouts' group and the
+ * groups that shadow its safe points (ss_bandit_rollout_shadow) each read it from the record,
+ * and they must meet at the same safe points. The maximum (of equal values) also agrees on a
+ * failed load, pending in e, before the rounds. Collective over task. */
+static int agree_start(ss_comm *task, int64_t *start, ss_err *e)
+{
+  int64_t t = *start;
+  SS_TRY(ss_par_max_i64(task, &t, 1, e));
+  *start = t;
+  return SS_OK;
+}
+
 int ss_bandit_lanes_begin(ss_comm *c, const ss_bandit_env *env, ss_bandit_rollout_ckpt *ck, lane *lanes, int n,
                           int64_t *start, ss_err *e)
 {
@@ -133,7 +145,7 @@ int ss_bandit_lanes_begin(ss_comm *c, const ss_bandit_env *env, ss_bandit_rollou
     }
     *start = t + 1;
   }
-  return ss_par_check(ck->task ? ck->task : c, e);
+  return agree_start(ck->task ? ck->task : c, start, e);
 }
 
 int ss_bandit_lanes_point(ss_comm *c, const ss_bandit_env *env, ss_bandit_rollout_ckpt *ck, lane *lanes, int n,
@@ -161,7 +173,7 @@ int ss_bandit_rollout_shadow(ss_bandit_rollout_ckpt *ck, int64_t T, ss_err *e)
     if (!t || t >= (unsigned long long)T) ss_fail(e, SS_EINPUT, "the checkpoint's bandit rollout state does not match this run");
     start = (int64_t)t + 1;
   }
-  SS_TRY(ss_par_check(ck->task, e)); /* the rollouts' ss_bandit_lanes_begin */
+  SS_TRY(agree_start(ck->task, &start, e)); /* with the rollouts' ss_bandit_lanes_begin */
   ss_safepoint sp;
   ss_safepoint_init(&sp);
   for (int64_t t0 = start; t0 <= T; t0 += SS_BANDIT_BLOCK_ROUNDS) {

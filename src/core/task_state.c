@@ -82,6 +82,12 @@ int ss_task_state_put(ss_task_state *s, const char *key, const void *data, size_
   return SS_OK;
 }
 
+void ss_task_state_clear(ss_task_state *s, const char *key)
+{
+  int i = find(s, key);
+  if (i >= 0) s->len[i] = 0; /* the bytes are freed with the state or at the next put */
+}
+
 const void *ss_task_state_get(const ss_task_state *s, const char *key, size_t *len)
 {
   int i = find(s, key);

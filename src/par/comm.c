@@ -350,12 +350,9 @@ static int recv_bytes(ss_comm *c, int src, int tag, char **out, size_t *len)
   MPI_Status st;
   (void)MPI_Recv(&n, 1, MPI_UINT64_T, src, tag, c->comm, &st);
   char *data = ss_malloc(n + 1, NULL);
-  if (!data) {
-    /* The sender may block until the payload is taken; aborting is the only way not to hang. */
-    fprintf(stderr, "stratsim: out of memory receiving %llu bytes from rank %d\n",
-            (unsigned long long)n, st.MPI_SOURCE);
-    MPI_Abort(c->comm, SS_ERUNTIME);
-  }
+  if (!data) /* The sender may block until the payload is taken; aborting is the only way not to hang. */
+    ss_par_last_resort(SS_ERUNTIME, "out of memory receiving %llu bytes from rank %d", (unsigned long long)n,
+                       st.MPI_SOURCE);
   /* The payload comes from the sender and tag that were actually matched (wildcards). */
   recv_chunks(c->comm, data, n, st.MPI_SOURCE, st.MPI_TAG);
   data[n] = '\0';

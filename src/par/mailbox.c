@@ -72,13 +72,13 @@ int ss_mailbox_post(ss_mailbox *mb, int dest, const void *buf, size_t len, ss_er
   return SS_OK;
 }
 
-/* Receives the probed message into a new buffer (ss_malloc when e is given; in a drain, where
- * the message must be taken whatever happens, plain malloc). */
+/* Receives the probed message into a new buffer (the project's allocator: fault injection reaches
+ * it; e may be NULL). */
 static int receive(ss_mailbox *mb, MPI_Status *st, char **buf, size_t *len, ss_err *e)
 {
   int n = 0;
   MPI_Get_count(st, MPI_BYTE, &n);
-  *buf = e ? ss_malloc((size_t)n + 1, e) : malloc((size_t)n + 1);
+  *buf = ss_malloc((size_t)n + 1, e);
   if (!*buf) return e ? e->code : SS_ERUNTIME;
   MPI_Recv(*buf, n, MPI_BYTE, st->MPI_SOURCE, MAIL_TAG, mb->c->comm, MPI_STATUS_IGNORE);
   *len = (size_t)n;
@@ -97,6 +97,13 @@ int ss_mailbox_take(ss_mailbox *mb, char **buf, size_t *len, ss_err *e)
   return receive(mb, &st, buf, len, e) ? 0 : 1;
 }
 
+static int mailbox_count(MPI_Status *st)
+{
+  int n = 0;
+  MPI_Get_count(st, MPI_BYTE, &n);
+  return n;
+}
+
 int ss_mailbox_drain(ss_mailbox *mb, int dest, void (*take)(void *ctx, char *buf, size_t len), void *ctx,
                      ss_err *e)
 {
@@ -107,7 +114,9 @@ int ss_mailbox_drain(ss_mailbox *mb, int dest, void (*take)(void *ctx, char *buf
     char *buf = NULL;
     size_t len = 0;
     MPI_Probe(MPI_ANY_SOURCE, MAIL_TAG, mb->c->comm, &st);
-    if (receive(mb, &st, &buf, &len, NULL)) abort(); /* out of memory: no way to take it */
+    if (receive(mb, &st, &buf, &len, NULL)) /* a posted message must be taken whole: no way on */
+      ss_par_last_resort(SS_ERUNTIME, "out of memory taking an in-task state of %d bytes from rank %d",
+                         mailbox_count(&st), st.MPI_SOURCE);
     take(ctx, buf, len);
     free(buf);
   }

@@ -17,6 +17,7 @@
 PENDING_VERB(ss_par_sum_xsum, (ss_comm *c, ss_xsum *acc, int n, ss_err *e), ss_comm_sum_xsum(c, acc, n))
 PENDING_VERB(ss_par_sum_i64, (ss_comm *c, int64_t *v, int n, ss_err *e), ss_comm_sum_i64(c, v, n))
 PENDING_VERB(ss_par_max_i64, (ss_comm *c, int64_t *v, int n, ss_err *e), ss_comm_max_i64(c, v, n))
+PENDING_VERB(ss_par_min_i64, (ss_comm *c, int64_t *v, int n, ss_err *e), ss_comm_min_i64(c, v, n))
 PENDING_VERB(ss_par_max_double, (ss_comm *c, double *v, int n, ss_err *e), ss_comm_max_double(c, v, n))
 PENDING_VERB(ss_par_sum_exact, (ss_comm *c, double *v, int n, ss_err *e), ss_comm_sum_exact(c, v, n))
 PENDING_VERB(ss_par_bcast, (ss_comm *c, void *buf, size_t bytes, int root, ss_err *e), ss_comm_bcast(c, buf, bytes, root))
@@ -50,5 +51,3 @@ int ss_par_bcast_buffer(ss_comm *c, char **buf, size_t *len, int root, ss_err *e
     return ss_fail(e, SS_ERUNTIME, "out of memory receiving a broadcast from rank %d", root);
   return SS_OK;
 }
-
-int ss_par_check(ss_comm *c, ss_err *e) { return ss_comm_agree(c, e); }

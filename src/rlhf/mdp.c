@@ -23,6 +23,7 @@
 #include <malloc.h>
 #endif
 #include <petscmat.h>
+#include "stratsim/par_petsc.h"
 #include "stratsim/rng.h"
 #include "rlhf_mdp.h"
 
@@ -154,16 +155,11 @@ static void release_freed(void)
 static PetscErrorCode build_petsc(rlhf_mdp *m, ss_err *e)
 {
   PetscFunctionBeginUser;
-  MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
-  PetscCall(VecCreateMPI(comm, 2 * (PetscInt)m->s_count, 2 * (PetscInt)m->S, &m->pair_glob));
-  if (m->file) {
-    PetscCall(assemble_file(m, e));
-    /* every rank checks every line, so a bad file fails everywhere; agree anyway (I/O) */
-    if (ss_par_check(m->comm, e)) PetscFunctionReturn(0);
-  } else {
-    PetscCall(assemble(m));
-  }
-  PetscCall(rlhf_mdp_build_edges(m, e)); /* agrees on its local failures before its collectives */
+  /* a file that fails to read on a rank (I/O) leaves its error pending through the assembly
+   * (every rank takes part in it) to the transpose, the build's first verb (par_petsc.h) */
+  if (m->file) PetscCall(assemble_file(m, e));
+  else PetscCall(assemble(m));
+  PetscCall(rlhf_mdp_build_edges(m, e)); /* its verbs agree on the pending errors */
   PetscCall(MatDestroy(&m->P));
   release_freed();
   PetscFunctionReturn(0);
@@ -238,10 +234,14 @@ int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out,
     if (m->s_count == 0) m->s_first = m->S;
     local_arrays(m, e);
   }
-  if (ss_par_check(c, e)) { /* local allocations before the collective PETSc objects */
+  /* the (occupancy, action) pairs' vector: the first collective, it agrees on the allocations
+   * above (a rank without m still takes part; the sizes are not read then) */
+  Vec pairs;
+  if (ss_par_vec_create(c, m ? 2 * (PetscInt)m->s_count : 0, 2 * (PetscInt)p->S, NULL, &pairs, e)) {
     rlhf_mdp_destroy(&m);
     return e->code;
   }
+  m->pair_glob = pairs;
   if (build_petsc(m, e) && !e->code) ss_fail(e, SS_ERUNTIME, "rlhf: building the distributed MDP failed");
   if (!e->code) (void)features(m, e);
   if (ss_par_max_double(c, &m->L, 1, e)) { /* agrees on the build's and the features' failures first */

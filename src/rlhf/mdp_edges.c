@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <petscmat.h>
+#include "stratsim/par_petsc.h"
 #include "rlhf_mdp.h"
 
 static int cmp_int(const void *x, const void *y)
@@ -58,12 +59,13 @@ static int ext_index(const rlhf_mdp *m, const int *rem, int nrem, int below, int
   return lo < below ? lo : lo + m->s_count;
 }
 
-/* The successor scatter: remote states rem (global) into their places in vext. */
-static PetscErrorCode successor_scatter(rlhf_mdp *m, const int *rem, int nrem)
+/* The successor scatter: remote states rem (global) into their places in vext. Its first
+ * step, vglob's creation (a par verb), agrees on the local failures before it; then e is clear. */
+static PetscErrorCode successor_scatter(rlhf_mdp *m, const int *rem, int nrem, ss_err *e)
 {
   PetscFunctionBeginUser;
-  MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(m->comm);
-  PetscCall(VecCreateMPIWithArray(comm, 1, m->s_count, m->S, m->vext + m->slo, &m->vglob));
+  if (ss_par_vec_create(m->comm, m->s_count, m->S, m->vext ? m->vext + m->slo : NULL, &m->vglob, e))
+    PetscFunctionReturn(0);
   PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, m->nghost, m->vext, &m->vghost));
   PetscInt *from, *to;
   PetscCall(PetscMalloc1(nrem ? nrem : 1, &from));
@@ -83,7 +85,7 @@ static PetscErrorCode successor_scatter(rlhf_mdp *m, const int *rem, int nrem)
 
 /* Successor rows of P (ascending global columns) -> CSR over the extended layout; *rem (the
  * remote successors, ascending) for the scatter. Local: an allocation failure is set in e
- * (agreed on by rlhf_mdp_build_edges before any collective). */
+ * (agreed on by the successor scatter's first verb, before any collective). */
 static PetscErrorCode successors_local(rlhf_mdp *m, int **rem_out, int *nrem_out, ss_err *e)
 {
   PetscFunctionBeginUser;
@@ -228,25 +230,21 @@ static PetscErrorCode predecessor_scatter(rlhf_mdp *m)
 
 /* The pass's structures from P (mdp.c frees P after): the successor lists and their scatter,
  * the active-edge lists and the predecessors' scatter. Every local step (the rows read, the
- * allocations) comes before one agreement, then the PETSc collectives: a rank whose allocation
- * failed does not leave the others in a scatter's creation. Collective over m->comm. */
+ * allocations) comes before the PETSc collectives, whose first (vglob's creation, a par verb
+ * taking the pending error) agrees on them: a rank whose allocation failed does not leave the
+ * others in a scatter's creation. Collective over m->comm. */
 PetscErrorCode rlhf_mdp_build_edges(rlhf_mdp *m, ss_err *e)
 {
   PetscFunctionBeginUser;
   Mat PT;
-  PetscCall(MatTranspose(m->P, MAT_INITIAL_MATRIX, &PT));
+  if (ss_par_mat_transpose(m->comm, m->P, &PT, e)) PetscFunctionReturn(0); /* agrees on P's build */
   int *rem = NULL, nrem = 0;
-  PetscCall(successors_local(m, &rem, &nrem, e));
-  if (!e->code) PetscCall(predecessors_local(m, PT, e));
-  if (ss_par_check(m->comm, e)) {
-    free(rem);
-    PetscCall(MatDestroy(&PT));
-    PetscFunctionReturn(0);
-  }
+  PetscErrorCode ierr = successors_local(m, &rem, &nrem, e);
+  if (!ierr && !e->code) ierr = predecessors_local(m, PT, e);
   PetscCall(MatDestroy(&PT));
-  PetscErrorCode ierr = successor_scatter(m, rem, nrem);
+  if (!ierr) ierr = successor_scatter(m, rem, nrem, e); /* agrees on the local steps' failures */
   free(rem);
   PetscCall(ierr);
-  PetscCall(predecessor_scatter(m));
+  if (!e->code) PetscCall(predecessor_scatter(m));
   PetscFunctionReturn(0);
 }

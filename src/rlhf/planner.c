@@ -224,37 +224,39 @@ static int solve_master(master *ms, const rlhf_agg *agg, double ub, double *V, d
   return master_smooth(ms, agg, ub, V, theta, e);
 }
 
-static void keep_active(const master *ms, rlhf_plan *res)
+/* The active columns (weight > 0) moved to the front of the master's pricing points and
+ * weights, which the result then owns (the master's arrays are freed with it): the end of a
+ * solve allocates nothing, so it has no failure to agree on. */
+static void keep_active(master *ms, rlhf_plan *res)
 {
   int d = ms->d, n = 0;
   for (int q = 0; q < ms->m; q++)
     if (ms->lambda[q] > 0) {
-      memcpy(res->col_theta + (size_t)n * d, ms->theta + (size_t)q * d, (size_t)d * sizeof(double));
-      res->col_weight[n++] = ms->lambda[q];
+      memmove(ms->theta + (size_t)n * d, ms->theta + (size_t)q * d, (size_t)d * sizeof(double));
+      ms->lambda[n++] = ms->lambda[q];
     }
   res->ncols = n;
+  res->col_theta = ms->theta;
+  res->col_weight = ms->lambda;
+  ms->theta = ms->lambda = NULL;
 }
 
 /* The solve's result from the final master: the active columns, the mixture policy's z and
  * its certificate against the best bound ub (at the point thc). */
-static int plan_result(const master *ms, const rlhf_agg *agg, const rlhf_plan_opts *opt, double ub,
-                       const double *thc, rlhf_plan *res, ss_err *e)
+static void plan_result(master *ms, const rlhf_agg *agg, const rlhf_plan_opts *opt, double ub,
+                        const double *thc, rlhf_plan *res)
 {
   int d = ms->d;
-  res->col_theta = ss_malloc((size_t)ms->m * d * sizeof *res->col_theta, e);
-  res->col_weight = ss_malloc((size_t)ms->m * sizeof *res->col_weight, e);
-  if (!res->col_theta || !res->col_weight) return ss_fail(e, SS_ERUNTIME, "planner: out of memory");
+  rlhf_mix(ms->z, ms->lambda, ms->m, d, res->z); /* before keep_active moves the weights */
+  res->columns = ms->m;
   keep_active(ms, res);
-  rlhf_mix(ms->z, ms->lambda, ms->m, d, res->z);
   res->objective = rlhf_agg_value(agg, res->z);
   res->dual = ub;
   res->gap = ub - res->objective;
   res->scale = ms->scale;
   res->rel_gap = res->gap / rlhf_rel_denominator_scaled(res->objective, ub, res->scale);
   memcpy(res->theta_dual, thc, (size_t)d * sizeof *thc);
-  res->columns = ms->m;
   res->converged = res->rel_gap <= opt->tol;
-  return SS_OK;
 }
 
 /* ---- in-task checkpoints (docs/checkpoint.md): a solve's state at a planner pass ----
@@ -381,11 +383,11 @@ static int plan_ck_point(plan_ck *ck, ss_safepoint *sp, ss_comm *c, int max_pass
   return ss_periodic_write(c, e);
 }
 
-/* A counted solve that ended: its record (if any) is of no more use. */
-static void plan_ck_end(const plan_ck *ck, ss_err *e)
+/* A counted solve that ended: its record (if any) is of no more use. Cannot fail (it comes
+ * after the solve's last collective). */
+static void plan_ck_end(const plan_ck *ck)
 {
-  if (ck->tc && ck->tc->save && plan_saved_seq(ck->tc->save) == ck->seq)
-    ss_task_state_put(ck->tc->save, PLAN_KEY, "", 0, e);
+  if (ck->tc && ck->tc->save && plan_saved_seq(ck->tc->save) == ck->seq) ss_task_state_clear(ck->tc->save, PLAN_KEY);
 }
 
 /* Automatic in-out smoothing (Pessoa, Sadykov, Uchoa, Vanderbeck 2018): z, the column priced
@@ -435,9 +437,10 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     if (!e->code && !ck.restored) (void)solve_master(&ms, agg, ub, &V, thm, e);
     ck.restored = 0;
     res->time_master += ss_wtime() - t0;
-    /* the master is identical on every rank; only a local allocation failure can differ, and
-     * it must be agreed on before the ranks decide (collectively) whether to price again */
-    rc = ss_par_check(o->comm, e);
+    /* the ranks decide on the master's value V whether to price again: V is agreed (it is the
+     * same on every rank, so the maximum changes no bit), and the agreement carries a failure of
+     * the master (a local allocation) to every rank before they branch */
+    rc = ss_par_max_double(o->comm, &V, 1, e);
     /* safe point (collective over the oracle's ranks): the solve's state is saved there */
     if (!rc) rc = plan_ck_point(&ck, &sp, o->comm, opt->max_passes, e);
     if (rc) break;
@@ -476,9 +479,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     if (repeats >= 2) break;
   }
   res->master_value = V;
-  if (!rc) plan_ck_end(&ck, e);
-  if (!rc) plan_result(&ms, agg, opt, ub, thc, res, e);
-  if (!rc && (rc = ss_par_check(o->comm, e))) rlhf_plan_free(res); /* local allocations above */
+  if (!rc) plan_ck_end(&ck);
+  if (!rc) plan_result(&ms, agg, opt, ub, thc, res); /* allocates nothing: cannot fail */
   free(ms.z), free(ms.theta), free(ms.lambda), free(ms.basis);
   free(ms.G), free(ms.c), free(ms.T), free(ms.tz), free(ms.wb);
   return rc;

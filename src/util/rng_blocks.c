@@ -5,6 +5,7 @@
  * (or with STRATSIM_NO_SIMD=1) the scalar block function runs n times. */
 #include <stdlib.h>
 #include "stratsim/rng.h"
+#include "stratsim/simd.h"
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
@@ -44,22 +45,13 @@ AVX2 static void philox4(uint32_t k0, uint32_t k1, uint32_t entity, uint32_t pur
   _mm256_storeu_si256((__m256i *)(out + 8), _mm256_permute2x128_si256(a, c, 0x31));
 }
 
-static int use_avx2(void)
-{
-  static int state = -1;
-  if (state < 0) {
-    const char *off = getenv("STRATSIM_NO_SIMD");
-    state = __builtin_cpu_supports("avx2") && !(off && *off && *off != '0');
-  }
-  return state;
-}
 #endif
 
 void ss_rng_blocks(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t first, uint64_t n, uint32_t *out)
 {
   uint64_t k = 0;
 #if defined(AVX2)
-  if (use_avx2())
+  if (ss_use_avx2())
     for (; k + 4 <= n; k += 4) philox4((uint32_t)seed, (uint32_t)(seed >> 32), entity, purpose, first + k, out + 4 * k);
 #endif
   for (; k < n; k++) ss_rng_block(seed, purpose, entity, first + k, out + 4 * k);

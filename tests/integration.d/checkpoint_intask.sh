@@ -7,6 +7,7 @@
 # same and on another rank count. One run is stopped twice: the resumed run stops again and
 # saves a later state. About 30 s on 2 busy cores.
 
+. tests/wait_running.sh
 cki_dir=$OUT/ckpt_intask
 mkdir -p "$cki_dir"
 
@@ -31,16 +32,12 @@ cki_one() {
   # and the ranks handle signals by then; a signal before that killed mpirun itself in CI, exit
   # 138), then 30%, 20%, 10% or 5% of the reference's wall time later (a run that finished
   # first is tried again sooner; the state must be mid-task)
-  local try rc frac n
+  local try rc frac
   for frac in 0.3 0.2 0.1 0.05; do
     rm -rf "$dir"
     STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "$@" --out "$dir" >"$log" 2>&1 &
     local mpirun=$!
-    n=0
-    until grep -q '"status": "running"' "$dir/manifest.json" 2>/dev/null || ! kill -0 $mpirun 2>/dev/null ||
-          [ $n -ge 600 ]; do
-      sleep 0.02; n=$((n + 1))
-    done
+    wait_running "$dir" $mpirun
     sleep "$(awk -v w="$wall" -v f=$frac 'BEGIN { printf "%.2f", w * f }')"
     kill -USR1 $mpirun 2>/dev/null
     wait $mpirun
@@ -58,11 +55,7 @@ cki_one() {
     if [ $i -lt ${#afters[@]} ]; then # stopped again: the resumed run saves a later state
       STRATSIM_MPIRUN_RAW=1 $MPI -n "$np" bin/stratsim run --resume "$dir" >>"$log" 2>&1 &
       local mpirun=$!
-      n=0 # (as above: not before the resumed run is under way)
-      until grep -q '"status": "running"' "$dir/manifest.json" 2>/dev/null || ! kill -0 $mpirun 2>/dev/null ||
-            [ $n -ge 600 ]; do
-        sleep 0.02; n=$((n + 1))
-      done
+      wait_running "$dir" $mpirun # (as above: not before the resumed run is under way)
       sleep "$(awk -v w="$wall" 'BEGIN { printf "%.2f", w * 0.05 }')"
       kill -USR1 $mpirun 2>/dev/null
       wait $mpirun

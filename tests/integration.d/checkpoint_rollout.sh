@@ -17,6 +17,7 @@
 # Every resumed run's CSV files must be byte-identical to the uninterrupted run's. About 60 s
 # on 2 busy cores.
 
+. tests/wait_running.sh
 ckr_args=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.strategy=truthful
           --set bandit.T=1500000 --set bandit.K=40 --set bandit.write_arms=true)
 if declare -F ck_experiment >/dev/null; then
@@ -32,18 +33,14 @@ fi
 # two groups, each in the rollout of its own task, stopped by SIGUSR1: two in-task states
 ckr_groups() {
   local ref="$OUT/ckpt_rollout_groups-ref" dir="$OUT/ckpt_rollout_groups" log="$OUT/ckr-groups.log"
-  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=1000000) n=0 tries
+  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=1000000) tries
   rm -rf "$ref" "$dir"
   run ckr-groups-ref $MPI -n 2 bin/stratsim run "${args[@]}" --out "$ref" --quiet || return
   for tries in 1 2 3; do
     rm -rf "$dir"
     STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "${args[@]}" --set parallel.groups=2 --out "$dir" >"$log" 2>&1 &
     local mpirun=$!
-    n=0
-    until grep -q '"status": "running"' "$dir/manifest.json" 2>/dev/null || ! kill -0 $mpirun 2>/dev/null ||
-          [ $n -ge 600 ]; do
-      sleep 0.02; n=$((n + 1))
-    done
+    wait_running "$dir" $mpirun
     sleep 0.5
     kill -USR1 $mpirun 2>/dev/null
     wait $mpirun
