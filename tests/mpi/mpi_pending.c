@@ -3,7 +3,9 @@
  * rank returns that rank's code and message and nothing is exchanged or written (outputs keep
  * their sentinels). Covers ss_bandit_select (the failure flag rides in its allreduce),
  * ss_par_blocks_to_root, ss_par_split, ss_par_bcast_buffer, ss_par_bcast, ss_par_sum_exact,
- * ss_par_max_i64, ss_par_sum_disjoint and ss_par_phase_end. Prints "mpi_pending P=<n>: ok" on rank 0. */
+ * ss_par_max_i64, ss_par_min_i64, ss_par_sum_disjoint, ss_par_phase_end, and PETSc's collective
+ * constructors ss_par_vec_create (PETSc's array or the caller's) and ss_par_mat_transpose (no
+ * object created on the error path). Prints "mpi_pending P=<n>: ok" on rank 0. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "stratsim/bandit_coll.h"
 #include "stratsim/collectives.h"
 #include "stratsim/par.h"
+#include "stratsim/par_petsc.h"
 
 static ss_comm *world;
 static int rank, size, failures;
@@ -158,6 +161,71 @@ static void max_and_disjoint(int who)
   free(v);
 }
 
+static void min_i64(int who)
+{
+  ss_err e;
+  ss_err_clear(&e);
+  int64_t v[2] = {10 - rank, rank};
+  check(!ss_par_min_i64(world, v, 2, &e) && v[0] == 10 - (size - 1) && v[1] == 0, "ss_par_min_i64: the minima");
+  pend(&e, who);
+  v[0] = v[1] = 77;
+  check(ss_par_min_i64(world, v, 2, &e) == SS_ERUNTIME && agreed(&e, who) && v[0] == 77 && v[1] == 77,
+        "ss_par_min_i64: a pending error, no minimum");
+}
+
+/* rank r holds r + 1 entries; the global sum of entry values (all ones) is the global size */
+static void vectors(int who)
+{
+  ss_err e;
+  Vec v = NULL;
+  PetscInt n = rank + 1, N = (PetscInt)size * (size + 1) / 2;
+  PetscScalar *mine = calloc((size_t)n, sizeof *mine), sum = 0;
+  for (PetscInt i = 0; i < n; i++) mine[i] = 1.0;
+  ss_err_clear(&e);
+  int rc = ss_par_vec_create(world, n, N, mine, &v, &e);
+  PetscInt got = -1;
+  if (!rc) VecGetSize(v, &got), VecSum(v, &sum);
+  check(!rc && v && got == N && sum == (PetscScalar)N, "ss_par_vec_create: the caller's array, in place");
+  if (v) VecDestroy(&v);
+  ss_err_clear(&e);
+  rc = ss_par_vec_create(world, n, N, NULL, &v, &e);
+  if (!rc) VecGetSize(v, &got);
+  check(!rc && v && got == N, "ss_par_vec_create: PETSc's array");
+  if (v) VecDestroy(&v);
+  pend(&e, who);
+  v = (Vec)&e; /* a sentinel: the verb must set NULL */
+  rc = ss_par_vec_create(world, rank == who ? 0 : n, N, NULL, &v, &e); /* sizes not read then */
+  check(rc == SS_ERUNTIME && agreed(&e, who) && !v, "ss_par_vec_create: a pending error, no vector");
+  free(mine);
+}
+
+/* A = the (size x size) matrix with row r on rank r holding r + 1 in column (r + 1) % size:
+ * A^T has row c = (r + 1) % size holding r + 1 in column r. */
+static void transpose(int who)
+{
+  ss_err e;
+  Mat A, At = NULL;
+  MPI_Comm comm = *(MPI_Comm *)ss_comm_mpi(world);
+  MatCreateAIJ(comm, 1, 1, size, size, 1, NULL, 1, NULL, &A);
+  PetscInt r = rank, c = (rank + 1) % size;
+  PetscScalar a = rank + 1;
+  MatSetValues(A, 1, &r, 1, &c, &a, INSERT_VALUES);
+  MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY);
+  MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY);
+  ss_err_clear(&e);
+  int rc = ss_par_mat_transpose(world, A, &At, &e);
+  PetscScalar want = rank == 0 ? size : rank, got = 0; /* row rank of A^T: from row rank - 1 of A */
+  PetscInt col = (rank + size - 1) % size;
+  if (!rc) MatGetValues(At, 1, &r, 1, &col, &got);
+  check(!rc && At && got == want, "ss_par_mat_transpose: the transpose");
+  if (At) MatDestroy(&At);
+  pend(&e, who);
+  At = A; /* a sentinel */
+  rc = ss_par_mat_transpose(world, A, &At, &e);
+  check(rc == SS_ERUNTIME && agreed(&e, who) && !At, "ss_par_mat_transpose: a pending error, no matrix");
+  MatDestroy(&A);
+}
+
 int main(int argc, char **argv)
 {
   if (ss_par_init(&argc, &argv, &world)) return 1;
@@ -168,6 +236,9 @@ int main(int argc, char **argv)
   blocks(who);
   split_and_broadcasts(who);
   max_and_disjoint(who);
+  min_i64(who);
+  vectors(who);
+  transpose(who);
   int64_t bad = failures;
   ss_comm_max_i64(world, &bad, 1);
   failures = (int)bad;
