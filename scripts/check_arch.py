@@ -218,6 +218,7 @@ def check_config_reads(errors):
     names = "|".join(list(GETTERS) + list(KEY_HELPERS))
     # a call: the name, its first argument, then the key (a literal or an expression)
     pat = re.compile(r"(?<![\w.>])(" + names + r")\s*\(\s*([^,()]+)\s*,\s*(\"(?:[^\"\\]|\\.)*\"|[\w>.-]+)")
+    anycall = re.compile(r"(?<![\w.>])(" + names + r")\s*\(")
     for f in sorted(glob.glob("src/**/*.c", recursive=True)):
         fam = f.split("/")[1] if f.count("/") > 1 else "program"
         if f == "src/core/config_get.c" or fam in ("util", "par"):
@@ -227,6 +228,8 @@ def check_config_reads(errors):
             allowed.update(types[fam])
         text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), open(f, encoding="utf-8").read(), flags=re.S)
         for i, line in enumerate(text.split("\n"), 1):
+            if len(pat.findall(line)) != len(anycall.findall(line)):
+                errors.append(f"{f}:{i}: a config read whose key this check cannot see: keep the key on the call's line")
             for m in pat.finditer(line):
                 fn, first, key = m.group(1), m.group(2).strip(), m.group(3)
                 if first.startswith("const "):
