@@ -241,8 +241,9 @@ PetscErrorCode rlhf_mdp_build_edges(rlhf_mdp *m, ss_err *e)
   int *rem = NULL, nrem = 0;
   PetscErrorCode ierr = successors_local(m, &rem, &nrem, e);
   if (!ierr && !e->code) ierr = predecessors_local(m, PT, e);
+  if (ierr) ss_fail(e, SS_ERUNTIME, "rlhf: PETSc error %d reading the MDP's transitions", (int)ierr);
   PetscCall(MatDestroy(&PT));
-  if (!ierr) ierr = successor_scatter(m, rem, nrem, e); /* agrees on the local steps' failures */
+  ierr = successor_scatter(m, rem, nrem, e); /* its first verb agrees on the local steps' failures */
   free(rem);
   PetscCall(ierr);
   if (!e->code) PetscCall(predecessor_scatter(m));
