@@ -18,7 +18,7 @@ static int parse_feature_line(const char *file, long lineno, char *p, int d, dou
   for (;;) {
     char *end;
     double v = strtod(p, &end);
-    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.20s'", file, lineno, p), -1;
+    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.*s'", file, lineno, (int)ss_field_len(p), p), -1;
     if (nv < d + 2) vals[nv] = v;
     nv++;
     p = end;

@@ -32,7 +32,7 @@ static int parse_fields(const char *file, long lineno, char *p, double *v, int m
     char *end;
     errno = 0;
     double x = strtod(p, &end);
-    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.20s'", file, lineno, p);
+    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.*s'", file, lineno, (int)ss_field_len(p), p);
     if (*n < max) v[*n] = x;
     (*n)++;
     p = end;
