@@ -6,6 +6,7 @@
  * replicated in the environment and in each set of policy states. */
 #include <stdio.h>
 #include <string.h>
+#include "spsa_layout.h"
 #include "rlhf_impl.h"
 #include "stratsim/memory.h"
 
@@ -21,6 +22,11 @@ static void mdp_memory(const ss_config *cfg, int ranks, int spsa, ss_mem_estimat
   double d = (double)ss_cfg_int(cfg, "rlhf.d"), H = (double)ss_cfg_int(cfg, "rlhf.horizon");
   double k = (double)ss_cfg_int(cfg, "rlhf.k"), n = (double)ss_cfg_int(cfg, "rlhf.n");
   double b = (double)ss_cfg_int(cfg, "rlhf.mdp.successors"), ns = S / ranks + 1, sets = spsa ? 2 : 1;
+  if (spsa) { /* the SPSA groups' copies: G of them, S/(P/G) states per rank (spsa_layout.h) */
+    rlhf_params p = {.S = (int)S, .A = (int)A, .d = (int)d, .mdp = 1, .mdp_successors = (int)b};
+    int G = rlhf_spsa_groups((int)ss_cfg_int(cfg, "rlhf.spsa.groups"), &p, ranks);
+    sets = 1 + (double)G;
+  }
   double nnz = ns * A * b;
   /* P and P^T (12 B per entry, row pointers), successors (sprob, scol, srow) and predecessors
    * (pkey, pprob, pstate), ghost vectors and scatters (about 24 B per ghost entry) */
