@@ -5,7 +5,12 @@
  *   bench_mdp solve [-S -A -H -d -b -tol -alpha -alpha_rule fixed|auto -regen -max_passes
  *                    -agg box|maxmin|pessimistic_sw]
  *       one certified solve on a generated MDP distributed over all ranks: build time, solve
- *       time, pricing passes, time per pass, bytes and collective calls per pass, peak RSS. */
+ *       time, pricing passes, time per pass, bytes and collective calls per pass, peak RSS.
+ *   bench_mdp gather [-n 1000000 -m 20000000 -reps 5]
+ *       the machine's floor for the backward sums' access pattern, on every rank at once: rows
+ *       of 4 (probability, index) entries streamed, each index a uniformly random place of an
+ *       array of n doubles (huge pages, as the MDP's value array); ns per entry (best of reps,
+ *       max over ranks). No MDP: the time of the loads alone. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +197,44 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
   return 0;
 }
 
+static int bench_gather(ss_comm *w, int argc, char **argv)
+{
+  size_t n = (size_t)arg(argc, argv, "-n", 1e6), m = (size_t)arg(argc, argv, "-m", 2e7) / 4 * 4;
+  int reps = (int)arg(argc, argv, "-reps", 5);
+  ss_err e;
+  ss_err_clear(&e);
+  double *g = rlhf_mdp_alloc(n * sizeof *g, &e), *p = rlhf_mdp_alloc(m * sizeof *p, &e);
+  int *c = rlhf_mdp_alloc(m * sizeof *c, &e);
+  if (e.code) return 1;
+  uint64_t x = 88172645463325252ull + (uint64_t)ss_comm_rank(w);
+  for (size_t i = 0; i < n; i++) g[i] = 1e-6 * (double)i;
+  for (size_t k = 0; k < m; k++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c[k] = (int)(x % n), p[k] = 0.25;
+  }
+  double best = INFINITY, sum = 0;
+  for (int r = 0; r < reps; r++) {
+    ss_comm_barrier(w);
+    double t0 = ss_wtime();
+    for (size_t k = 0; k < m; k += 4) {
+      double ct = 0;
+      ct += p[k] * g[c[k]];
+      ct += p[k + 1] * g[c[k + 1]];
+      ct += p[k + 2] * g[c[k + 2]];
+      ct += p[k + 3] * g[c[k + 3]];
+      sum += ct;
+    }
+    best = fmin(best, ss_wtime() - t0);
+  }
+  double ns = 1e9 * best / (double)m;
+  ss_comm_max_double(w, &ns, 1);
+  if (ss_comm_rank(w) == 0)
+    printf("gather: %d ranks at once, %zu entries per rank into %zu doubles (%.1f MB): %.2f ns per entry (max over ranks, best of %d) [%g]\n",
+           ss_comm_size(w), m, n, 8e-6 * (double)n, ns, reps, sum);
+  free(g), free(p), free(c);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   ss_comm *w;
@@ -199,7 +242,8 @@ int main(int argc, char **argv)
   int rc = 1;
   if (argc > 1 && !strcmp(argv[1], "dense")) rc = bench_dense(w, argc, argv);
   else if (argc > 1 && !strcmp(argv[1], "solve")) rc = bench_solve(w, argc, argv);
-  else if (ss_comm_rank(w) == 0) fprintf(stderr, "usage: bench_mdp dense|solve [options]\n");
+  else if (argc > 1 && !strcmp(argv[1], "gather")) rc = bench_gather(w, argc, argv);
+  else if (ss_comm_rank(w) == 0) fprintf(stderr, "usage: bench_mdp dense|solve|gather [options]\n");
   ss_par_finalize(w);
   return rc;
 }

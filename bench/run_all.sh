@@ -64,8 +64,11 @@ bench/compare.sh 3
 # Planner and MDPs (docs/performance.md, "Planner and MDPs"): (a) the certified planner beside the
 # dense simplex, H = 1, S = 500, A = 10, d = 16, box; (c) weak scaling, 25 000 states per rank,
 # 10 pricing passes (pass BENCH_MDP_WEAK="1 2 4 8" to vary the rank counts). (b), the 10^6-state
-# solve, takes ~15 min of wall time under load (~6 min of CPU per rank): `scripts/mpirun.sh -n 2 bin/bench_mdp solve -S 1000000 -A 10 -H 10 -d 32 -b 4 -alpha_rule auto`.
+# solve, takes ~7 min on a quiet machine (~6 min of CPU per rank), more under load: `scripts/mpirun.sh -n 2 bin/bench_mdp solve -S 1000000 -A 10 -H 10 -d 32 -b 4 -alpha_rule auto`.
 run bench_mdp dense -reps 20
+# the machine's floor for the backward sums' random reads: 8 MB (the value array of (b)) and 2 MB
+run bench_mdp gather -n 1000000
+run bench_mdp gather -n 250000
 for P in ${BENCH_MDP_WEAK:-$NP}; do
   NP=$P run bench_mdp solve -S $((25000 * P)) -A 10 -H 10 -d 32 -b 4 -max_passes 10
 done

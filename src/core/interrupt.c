@@ -20,6 +20,7 @@ void ss_interrupt_install(void)
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL); /* the terminal of an interactive run went away (ssh dropped) */
 }
 
 int ss_interrupt_pending(void) { return received; }
@@ -89,6 +90,7 @@ const char *ss_signal_name(int sig)
   case SIGTERM: return "SIGTERM";
   case SIGINT: return "SIGINT";
   case SIGUSR1: return "SIGUSR1";
+  case SIGHUP: return "SIGHUP";
   default: snprintf(other, sizeof other, "signal %d", sig); return other;
   }
 }

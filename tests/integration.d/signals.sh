@@ -93,6 +93,7 @@ sig_mdp=(configs/scaling/mdp_states.yaml --set rlhf.env.states=10000 --set seeds
 
 sig_case facility-term TERM mpirun SIGTERM 1 "best-response round" "${sig_facility[@]}"
 sig_case facility-int INT ranks SIGINT 3 "best-response round" "${sig_facility[@]}"
+sig_case facility-hup HUP ranks SIGHUP 3 "best-response round" "${sig_facility[@]}"
 sig_case bandit-term TERM mpirun SIGTERM 1 "bandit round|bandit epoch" "${sig_bandit[@]}"
 sig_case bandit-int INT ranks SIGINT 3 "bandit round|bandit epoch" "${sig_bandit[@]}"
 sig_case rlhf-term TERM mpirun SIGTERM 1 "SPSA step|planner pass" "${sig_rlhf[@]}"
