@@ -1,7 +1,13 @@
-/* The private side of bandit mechanisms and arm strategies: their ops tables.
- * A mechanism keeps state for the arms its rank owns ([lo, hi) of a block distribution)
- * plus whatever pooled state it replicates; the rollout engine scores owned active arms,
- * picks the global best with a MAXLOC-style collective and calls update on every rank. */
+/* The plug-in interface of the bandit experiment: the ops tables of mechanisms, arm strategies,
+ * true features and theta* sources, the struct a mechanism fills, and the registries. Public
+ * (include/stratsim/) because a test or a new plug-in needs it: tests/unit/
+ * test_bandit_conformance.c defines a mechanism from these ops; a plug-in's own state stays
+ * private beside its code (src/bandit/ggtm_impl.h, optgtm_impl.h, pooled_impl.h). What runs
+ * the experiment is stratsim/bandit.h.
+ * A mechanism keeps state for the arms its rank owns ([lo, hi) of a block distribution) plus
+ * whatever pooled state it replicates; the rollout engine scores owned active arms, picks the
+ * global best with one arg-max collective (stratsim/argmax_max.h) and calls update on every
+ * rank. */
 #ifndef STRATSIM_BANDIT_MECH_H
 #define STRATSIM_BANDIT_MECH_H
 
