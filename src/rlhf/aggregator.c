@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/median.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
 
 int rlhf_agg_needs_prec(const rlhf_agg_ops *ops) { return ops->needs_prec; }
 int rlhf_agg_is_linear(const rlhf_agg_ops *ops) { return ops->linear; }

@@ -25,6 +25,7 @@
 #include <petscmat.h>
 #include "stratsim/rng.h"
 #include "rlhf_mdp.h"
+#include "rlhf_limits.h"
 
 #define WEIGHT_INDEX (1ull << 40)
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlhf_mdp.h"
+#include "stratsim/collectives.h"
+#include "states.h"
 
 /* An MDP's states: the distributed MDP (mdp.c) and nothing replicated. Collective; the MDP's
  * creation agrees on a pending error before its first collective (docs/errors.md). */

@@ -9,7 +9,8 @@
 #include <string.h>
 #include "stratsim/median.h"
 #include "stratsim/rng.h"
-#include "../../src/rlhf/rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "../../src/rlhf/agg_ops.h"
 #include "unit.h"
 
 enum { D = 3, K = 5 };

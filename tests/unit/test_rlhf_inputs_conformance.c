@@ -15,7 +15,10 @@
 #include <unistd.h>
 #include "stratsim/plugin.h"
 #include "stratsim/rlhf.h"
-#include "../../src/rlhf/rlhf_impl.h"
+#include "../../src/rlhf/choices.h"
+#include "../../src/rlhf/env_model.h"
+#include "../../src/rlhf/env_type.h"
+#include "../../src/rlhf/population_model.h"
 #include "unit.h"
 
 enum { S = 3, A = 2, D = 3, KL = 6 };

@@ -18,7 +18,7 @@
 #include "stratsim/median.h"
 #include "stratsim/plugin.h"
 #include "stratsim/rlhf.h"
-#include "../../src/rlhf/rlhf_impl.h"
+#include "../../src/rlhf/solver.h"
 #include "unit.h"
 
 enum { S = 3, A = 2, D = 3, KL = 4, NSOLVER_MAX = 8 };
