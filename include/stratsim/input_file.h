@@ -22,6 +22,10 @@ int ss_check_input_file(const char *path, size_t max, const char *what, ss_err *
  * from the directory of the config file (config_source). Returns a malloc'd path or NULL
  * (with SS_ERUNTIME/SS_EINPUT in e when too long). */
 char *ss_resolve_data_path(const char *config_source, const char *path, ss_err *e);
+/* One data line of a CSV file of numbers: the comma-separated numbers at p (blanks around them
+ * allowed; the line may end in \r and/or \n), the first max of them into v, their count into
+ * *n. Anything else on the line is an input error naming file:lineno and the offending text. */
+int ss_csv_numbers(const char *file, long lineno, const char *p, double *v, int max, int *n, ss_err *e);
 /* The length of the CSV field at p (up to a comma or the line's end, at most 40 bytes), to quote
  * it in a message without the rest of the line. */
 static inline size_t ss_field_len(const char *p)

@@ -10,27 +10,6 @@
 #include "stratsim/input_file.h"
 #include "stratsim/rlhf.h"
 
-/* One data line of the features file: d values, or s,a and d values. Returns the count of
- * numbers read into vals (at most d + 2 kept), or -1 with e set. */
-static int parse_feature_line(const char *file, long lineno, char *p, int d, double *vals, ss_err *e)
-{
-  int nv = 0;
-  for (;;) {
-    char *end;
-    double v = strtod(p, &end);
-    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.*s'", file, lineno, (int)ss_field_len(p), p), -1;
-    if (nv < d + 2) vals[nv] = v;
-    nv++;
-    p = end;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p != ',') break;
-    p++;
-  }
-  while (*p == ' ' || *p == '\t' || *p == '\r') p++;
-  if (*p) return ss_fail(e, SS_EINPUT, "%s:%ld: unexpected '%.20s' after the numbers", file, lineno, p), -1;
-  return nv;
-}
-
 /* Stores one row; every (s, a) exactly once. */
 static int store_feature_row(const char *file, long lineno, int nv, const double *vals, int S, int A, int d,
                              size_t *row, unsigned char *seen, size_t first, size_t count, double *out,
@@ -86,8 +65,8 @@ int rlhf_read_features(const char *file, int S, int A, int d, int64_t first, int
     if (*p == '\r' || *p == 0 || *p == '#') continue;
     /* A header line starts with a letter. */
     if (lineno == 1 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) continue;
-    int nv = parse_feature_line(file, lineno, p, d, vals, e);
-    if (nv < 0) rc = e->code;
+    int nv = 0;
+    if (ss_csv_numbers(file, lineno, p, vals, d + 2, &nv, e)) rc = e->code;
     else if (nv != d && nv != d + 2)
       rc = ss_fail(e, SS_EINPUT, "%s:%ld: expected %d feature values (or s,a and %d values), found %d", file, lineno, d, d, nv);
     else if (mode && nv != mode)

@@ -25,23 +25,6 @@ typedef struct {
   int *succ, nsucc, cap;
 } scan;
 
-static int parse_fields(const char *file, long lineno, char *p, double *v, int max, int *n, ss_err *e)
-{
-  *n = 0;
-  for (;;) {
-    char *end;
-    errno = 0;
-    double x = strtod(p, &end);
-    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.*s'", file, lineno, (int)ss_field_len(p), p);
-    if (*n < max) v[*n] = x;
-    (*n)++;
-    p = end;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p != ',') return SS_OK;
-    p++;
-  }
-}
-
 /* the current row is complete: it must sum to 1 */
 static int close_row(scan *sc, ss_err *e)
 {
@@ -104,7 +87,7 @@ int rlhf_mdp_scan_transitions(const char *file, int S, int A, rlhf_entry_cb cb, 
     if (!seen++ && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) continue; /* header */
     double v[4];
     int n;
-    rc = parse_fields(file, lineno, p, v, 4, &n, e);
+    rc = ss_csv_numbers(file, lineno, p, v, 4, &n, e);
     if (!rc && n != 4)
       rc = ss_fail(e, SS_EINPUT, "%s:%ld: expected 4 values s,a,next,p, found %d", file, lineno, n);
     if (!rc) rc = check_entry(&sc, lineno, v, e);

@@ -10,6 +10,8 @@
 #include "agg_ops.h"
 #include "choices.h"
 #include "env_model.h"
+#include "solver.h"
+#include "spsa_layout.h"
 #include "strategy_ops.h"
 #include "stratsim/memory.h"
 
@@ -25,6 +27,11 @@ static void mdp_memory(const ss_config *cfg, int ranks, int spsa, ss_mem_estimat
   double d = (double)ss_cfg_int(cfg, "rlhf.d"), H = (double)ss_cfg_int(cfg, "rlhf.horizon");
   double k = (double)ss_cfg_int(cfg, "rlhf.k"), n = (double)ss_cfg_int(cfg, "rlhf.n");
   double b = (double)ss_cfg_int(cfg, "rlhf.mdp.successors"), ns = S / ranks + 1, sets = spsa ? 2 : 1;
+  if (spsa) { /* the SPSA groups' copies: G of them, S/(P/G) states per rank (spsa_layout.h) */
+    rlhf_params p = {.S = (int)S, .A = (int)A, .d = (int)d, .mdp = 1, .mdp_successors = (int)b};
+    int G = rlhf_spsa_groups((int)ss_cfg_int(cfg, "rlhf.spsa.groups"), &p, ranks);
+    sets = 1 + (double)G;
+  }
   double nnz = ns * A * b;
   /* P and P^T (12 B per entry, row pointers), successors (sprob, scol, srow) and predecessors
    * (pkey, pprob, pstate), ghost vectors and scatters (about 24 B per ghost entry) */
@@ -66,8 +73,12 @@ void ss_rlhf_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double 
   if (rlhf_env_model_mdp(cfg))
     mdp_memory(cfg, ranks, spsa, m);
   else
-    ss_mem_add(m, 8 * S * A * d * (spsa ? 3 : 2) + 8 * S * A * (d + 4), "rlhf.env.states, rlhf.env.actions, rlhf.d",
-               "environment features and policy states (S A d, replicated)");
+  { /* the environment's features (replicated), each states set's rows (S/p) and, for the dense
+     * solvers only, each set's replicated copy */
+    double sets = spsa ? 2 : 1, dense = rlhf_solver_find(ss_cfg_str(cfg, "rlhf.policy.method"))->kind == RLHF_METHOD_DENSE;
+    ss_mem_add(m, 8 * S * A * d * (1 + sets * (dense + 1.0 / ranks)) + 8 * S * A * (d + 4), "rlhf.env.states, rlhf.env.actions, rlhf.d, rlhf.policy.method",
+               "environment features (S A d, replicated) and policy states (S/p A d; dense: S A d)");
+  }
   if (spsa && !ss_plugin_choice_value(&rlhf_data_kinds, cfg)) { /* comparisons */
     double cache = k * (8 * (n * d + n + d * d + d) + 64);
     if (cache <= (double)RLHF_CACHE_BUDGET)

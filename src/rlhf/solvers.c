@@ -4,6 +4,7 @@
  * states' solver, never by name. */
 #include "stratsim/rlhf.h"
 #include "agg_ops.h"
+#include "certify.h"
 #include "solver.h"
 #include "states.h"
 
@@ -15,6 +16,7 @@ static const ss_key planner_keys[] = {
 /* Polyhedral W: the exact LP; smooth W: active-set Newton. */
 static int dense_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol, ss_err *e)
 {
+  if (rlhf_states_replicate(st, e)) return rlhf_policy_certify(st, agg, NULL, tol, pol, e); /* agrees on it */
   return agg->ops->lp_dims ? rlhf_policy_solve_lp(st, agg, tol, pol, e) : rlhf_policy_solve_smooth(st, agg, tol, pol, e);
 }
 

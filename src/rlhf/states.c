@@ -51,10 +51,7 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
    * and still takes part in the allgathers, which agree on the error first */
   rlhf_states *st = e->code ? NULL : ss_calloc(1, sizeof *st, e);
   if (st) states_fill(c, env, chunk, st, e);
-  /* the replicated copy comes from the distributed rows (allgather in rank = state order) */
-  int64_t nphi = st ? (int64_t)st->s_count * st->A * st->d : 0;
-  int rc = ss_comm_allgather_doubles(c, st ? st->phi : NULL, nphi, st ? st->phi_all : NULL, e);
-  if (!rc) rc = ss_comm_allgather_doubles(c, st->rho, st->s_count, st->rho_all, e);
+  int rc = ss_comm_allgather_doubles(c, st ? st->rho : NULL, st ? st->s_count : 0, st ? st->rho_all : NULL, e);
   if (rc) {
     rlhf_states_destroy(&st);
     return rc;
@@ -91,12 +88,26 @@ static void states_fill(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states 
   st->rho = ss_malloc((nloc ? nloc : 1) * sizeof *st->rho, e);
   st->partial = ss_malloc((size_t)(st->c_count ? st->c_count : 1) * st->m * sizeof(double), e);
   st->all = ss_malloc((size_t)st->nchunks * st->m * sizeof(double), e);
-  st->phi_all = ss_malloc((size_t)st->S * st->A * st->d * sizeof(double), e);
   st->rho_all = ss_malloc((size_t)st->S * sizeof(double), e);
   if (e->code) return;
   /* this rank's rows of the S x A features, row-major (s_count*A*d), and of rho */
   memcpy(st->phi, env->phi + (size_t)st->s_first * st->A * st->d, nloc * st->A * st->d * sizeof *st->phi);
   memcpy(st->rho, env->rho + st->s_first, nloc * sizeof *st->rho);
+}
+
+/* The dense solvers' replicated S x A x d features, from the distributed rows (allgather in
+ * rank = state order), built on their first use: the planner never needs them. Collective. */
+int rlhf_states_replicate(rlhf_states *st, ss_err *e)
+{
+  if (st->phi_all || st->mdp) return e->code; /* the same on every rank of st->comm */
+  if (!e->code) st->phi_all = ss_malloc((size_t)st->S * st->A * st->d * sizeof(double), e);
+  int64_t nphi = (int64_t)st->s_count * st->A * st->d;
+  int rc = ss_comm_allgather_doubles(st->comm, st->phi, nphi, st->phi_all, e); /* agrees first */
+  if (rc) {
+    free(st->phi_all);
+    st->phi_all = NULL;
+  }
+  return rc;
 }
 
 void rlhf_states_destroy(rlhf_states **pst)

@@ -19,7 +19,7 @@ struct rlhf_states {
   double *partial, *all;
   /* every state, replicated on each rank of comm (exact copies gathered in state order): the
    * small LP / active-set problems are solved redundantly and identically on every rank */
-  double *phi_all; /* S*A*d (NULL for an MDP: no rank holds an S x A object) */
+  double *phi_all; /* S*A*d for the dense solvers only (rlhf_states_replicate; NULL otherwise) */
   double *rho_all; /* S */
   /* the policy solver (solvers.c): the planner (NULL: the default, and always for an MDP) or
    * the dense LP / active set over every state (H = 1 only, kept as the reference) */
@@ -27,6 +27,8 @@ struct rlhf_states {
   rlhf_plan_opts plan;
   struct rlhf_mdp *mdp; /* H > 1 (or an explicit MDP): the distributed MDP; NULL: contextual */
 };
+/* Builds phi_all on first use (states.c). Collective over st->comm; agrees on a pending error. */
+int rlhf_states_replicate(rlhf_states *st, ss_err *e);
 
 int rlhf_states_z_policy(rlhf_states *st, const double *prob, double *z, ss_err *e);
 /* One pass over the local states at theta with temperature tau (0: greedy) (states.c):

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "spsa_layout.h"
 #include "stratsim/interrupt.h"
 #include "stratsim/rng.h"
 #include "stratsim/task_state.h"
@@ -27,7 +28,7 @@ static const ss_key spsa_keys[] = {
   {"rlhf.spsa.alpha", SS_T_REAL, "0.602", 0, 10, 0, NULL, "SPSA gain exponent alpha"},
   {"rlhf.spsa.gamma", SS_T_REAL, "0.101", 0, 10, 0, NULL, "SPSA perturbation exponent gamma"},
   {"rlhf.spsa.start", SS_T_INT, "0", 0, 1e6, 0, NULL, "SPSA start: 0 = the true parameter; s > 0 = the s-th keyed random point of the ball of radius B (several starts: sweep it)"},
-  {"rlhf.spsa.groups", SS_T_INT, "0", 0, 1e6, 0, NULL, "rank groups for the evaluations of an SPSA step (0: one per rank)"},
+  {"rlhf.spsa.groups", SS_T_INT, "0", 0, 1e6, 0, NULL, "rank groups for the evaluations of an SPSA step (0: one per rank, each holding whole policy states; for an MDP whose copy would exceed 64 MiB (about S A (8 d + 12 b + 40) bytes), one group of every rank, so the MDP stays distributed by state)"},
 };
 
 typedef struct {
@@ -88,6 +89,13 @@ typedef struct {
   rlhf_estimates mine, all;
 } spsa_ws;
 
+int rlhf_spsa_groups(int configured, const rlhf_params *p, int P)
+{
+  double copy = (double)p->S * p->A * (8.0 * p->d + 12.0 * p->mdp_successors + 40.0);
+  int G = configured > 0 ? configured : p->mdp && copy > RLHF_SPSA_REPLICATE_BUDGET ? 1 : P;
+  return G < P ? G : P;
+}
+
 /* Groups, states, cache and arrays. Collective over ctx->comm. */
 static int spsa_setup(spsa_ws *w, ss_err *e)
 {
@@ -98,7 +106,7 @@ static int spsa_setup(spsa_ws *w, ss_err *e)
   w->k = p->k;
   for (int64_t i = 0; i < w->k; i++) w->nstrat += ctx->strategic[i];
   w->nev = 2 * w->nstrat;
-  w->G = w->S->groups > 0 ? w->S->groups : P;
+  w->G = rlhf_spsa_groups(w->S->groups, p, P);
   if (w->G > P) w->G = P;
   if (w->G > w->nev) w->G = (int)w->nev;
   w->color = (int)((int64_t)rank * w->G / P);

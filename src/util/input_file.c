@@ -93,3 +93,22 @@ char *ss_resolve_data_path(const char *config_source, const char *path, ss_err *
   memcpy(out + dlen, path, strlen(path) + 1);
   return out;
 }
+
+int ss_csv_numbers(const char *file, long lineno, const char *p, double *v, int max, int *n, ss_err *e)
+{
+  *n = 0;
+  for (;;) {
+    char *end;
+    double x = strtod(p, &end);
+    if (end == p) return ss_fail(e, SS_EINPUT, "%s:%ld: expected a number, found '%.*s'", file, lineno, (int)ss_field_len(p), p);
+    if (*n < max) v[*n] = x;
+    (*n)++;
+    p = end;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p != ',') break;
+    p++;
+  }
+  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
+  if (*p) return ss_fail(e, SS_EINPUT, "%s:%ld: unexpected '%.*s' after the numbers", file, lineno, (int)ss_field_len(p), p);
+  return SS_OK;
+}

@@ -42,5 +42,7 @@ mdp_bad bad-mdp-negative '7s/^1,1,1,1.0$/1,1,1,-1.0/' "transitions.csv:7: probab
 mdp_bad bad-mdp-successor '4s/^0,1,3,1.0$/0,1,4,1.0/' "transitions.csv:4: successor 4 of row (s=0, a=1) outside the states"
 mdp_bad bad-mdp-shape '5s/^1,0,0,0.25$/1,0,0.25/' "transitions.csv:5: expected 4 values s,a,next,p, found 3"
 mdp_bad bad-mdp-missing-row '7d' "transitions.csv:7: row (s=1, a=1) has no transitions"
+mdp_bad bad-mdp-trailing '4s/^0,1,3,1.0$/0,1,3,1.0abc/' "transitions.csv:4: unexpected 'abc' after the numbers"
+mdp_bad bad-mdp-trailing-word '4s/^0,1,3,1.0$/0,1,3,1.0 junk/' "transitions.csv:4: unexpected 'junk' after the numbers"
 mdp_bad bad-mdp-empty-file '2,$d' "transitions.csv: no transitions (expected rows s,a,next,p for all S\*A = 8 pairs)"
 bad_config bad-mdp-features-shape 2 tests/data/mdp_explicit.yaml --set rlhf.d=3

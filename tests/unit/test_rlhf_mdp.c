@@ -6,9 +6,10 @@
  *  - an H = 1 MDP gives the contextual path's pricing pass bit for bit, and the same certified
  *    planner values on the same features;
  *  - the planner's certified value against an LP over occupancy measures on tiny MDPs (H = 3),
- *    for every aggregator, with fixed and with automatic in-out smoothing (polyhedral and
- *    linear: the LP optimum; pessimistic_sw: the LP at the planner's dual point gives its dual
- *    value, and the bracket is valid). */
+ *    for every aggregator of the registry, with fixed and with automatic in-out smoothing
+ *    (polyhedral and linear: the LP optimum; pessimistic_sw: the LP at the planner's dual point
+ *    gives its dual value, and the bracket is valid; test_rlhf_mdp_psw.c adds independent
+ *    checks of its dual point and value). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,7 @@ static void test_z_vs_monte_carlo(void)
   rlhf_mdp_destroy(&m);
 }
 
+/* The contextual-path comparison's aggregators (the H = 3 LP test walks the whole registry). */
 static const char *names[] = {"naive_mle", "median_mle", "pessimistic_sw", "maxmin",
                               "pessimistic_momle"};
 
@@ -226,6 +228,7 @@ static double occupancy_lp(const rlhf_mdp *m, const rlhf_agg *agg, const double 
 
 static void test_planner_vs_occupancy_lp(void)
 {
+  int checked = 0;
   for (int t = 0; t < 3; t++) {
     rlhf_params p = tiny_params(120 + t, 5, 3, 3, 3, 2);
     rlhf_env env;
@@ -235,27 +238,36 @@ static void test_planner_vs_occupancy_lp(void)
     rlhf_states *st;
     CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 0, &st, &e), SS_OK);
     rlhf_mdp *m = st->mdp;
-    for (size_t q = 0; q < 2 * sizeof names / sizeof names[0]; q++) { /* fixed, automatic alpha */
-      size_t a = q % (sizeof names / sizeof names[0]);
-      st->plan.smoothing_auto = q >= sizeof names / sizeof names[0];
-      rlhf_agg *agg = random_agg(names[a], 200 + 10 * t + a, 3, 4);
+    int n = rlhf_agg_count(); /* every registered aggregator, none skipped */
+    for (int q = 0; q < 2 * n; q++) { /* fixed, automatic alpha */
+      int a = q % n;
+      st->plan.smoothing_auto = q >= n;
+      rlhf_agg *agg = random_agg(rlhf_agg_name_at(a), 200 + 10 * t + a, 3, 4);
       rlhf_policy pol;
       CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-10, &pol, &e), SS_OK);
       double scale = fmax(fmax(fabs(pol.objective), fabs(pol.dual)), 1e-3);
       CU_ASSERT(pol.converged && pol.rel_gap <= 1e-10 && pol.gap >= -1e-13 * scale);
       /* the dual value is h at the certifying point: the LP at that point agrees */
       CU_ASSERT(fabs(occupancy_lp(m, agg, pol.theta_dual) - pol.dual) <= 1e-10 * scale);
-      if (strcmp(names[a], "pessimistic_sw")) { /* LP-representable W: the exact optimum */
+      /* LP-representable W (linear or polyhedral): the exact optimum. pessimistic_sw is neither:
+       * its independent checks are in test_rlhf_mdp_psw.c (dual point in Theta, optimum over
+       * the occupancy polytope by enumeration) */
+      if (rlhf_agg_linear_theta(agg) || agg->ops->lp_dims) {
+        checked++;
         double opt = occupancy_lp(m, agg, NULL);
         CU_ASSERT(fabs(opt - pol.objective) <= 2e-10 * scale);
         CU_ASSERT(opt <= pol.dual + 1e-12 * scale);
       }
+      else CU_ASSERT_STRING_EQUAL(rlhf_agg_name_at(a), "pessimistic_sw");
       rlhf_policy_free(&pol);
       rlhf_agg_destroy(&agg);
     }
     rlhf_states_destroy(&st);
     rlhf_env_destroy(&env);
   }
+  /* every registered aggregator but pessimistic_sw had its exact LP optimum (dictator included) */
+  CU_ASSERT(rlhf_agg_count() >= 7 && rlhf_agg_find("dictator") != NULL);
+  CU_ASSERT_EQUAL(checked, 3 * 2 * (rlhf_agg_count() - 1));
 }
 
 /* The pass's z sums (chunk by chunk, regenerated rows reused while a state's greedy action

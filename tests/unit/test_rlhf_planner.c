@@ -1,8 +1,9 @@
 /* The certified planner (column generation with in-out smoothing, src/rlhf/planner.c) against
  * the exact dense solvers (the policy LP for box and maxmin, active-set Newton over every
  * state for pessimistic_sw, the greedy policy for linear aggregators) on random small H = 1
- * instances, for every aggregator: the planner's certified bracket [W, h] contains the exact
- * optimum and its value matches it to the tolerance. */
+ * instances, for every aggregator of the registry (rlhf_agg_count / rlhf_agg_name_at: one added
+ * to src/rlhf/agg_registry.c is checked without editing this file): the planner's certified
+ * bracket [W, h] contains the exact optimum and its value matches it to the tolerance. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,6 @@
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
 #include "unit.h"
-
-static const char *names[] = {"naive_mle", "median_mle", "pessimistic_sw", "maxmin",
-                              "pessimistic_momle", "oracle"};
 
 /* k labelers with MLE-like parameters and confidence sets from random comparison data */
 static rlhf_agg *random_agg(const char *name, uint64_t seed, int d, int k)
@@ -39,7 +37,7 @@ static void test_planner_vs_dense(void)
 {
   rlhf_params p;
   rlhf_params_default(&p);
-  int shapes[4][3] = {{30, 4, 3}, {25, 5, 6}, {40, 3, 8}, {12, 6, 4}};
+  int shapes[4][3] = {{30, 4, 3}, {25, 5, 6}, {40, 3, 8}, {12, 6, 4}}, checked = 0;
   for (int t = 0; t < 8; t++) {
     p.seed = 900 + t;
     p.S = shapes[t % 4][0];
@@ -51,8 +49,8 @@ static void test_planner_vs_dense(void)
     CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&p, &env, &e), SS_OK);
     rlhf_states *st;
     CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 5, &st, &e), SS_OK);
-    for (size_t a = 0; a < sizeof names / sizeof names[0]; a++) {
-      rlhf_agg *agg = random_agg(names[a], 1000 + t, p.d, 3 + t % 3);
+    for (int a = 0; a < rlhf_agg_count(); a++) { /* every registered aggregator, none skipped */
+      rlhf_agg *agg = random_agg(rlhf_agg_name_at(a), 1000 + t, p.d, 3 + t % 3);
       rlhf_policy exact, plan;
       p.policy_method = RLHF_METHOD_DENSE;
       rlhf_states_configure(st, &p);
@@ -81,10 +79,14 @@ static void test_planner_vs_dense(void)
       rlhf_policy_free(&exact);
       rlhf_policy_free(&plan);
       rlhf_agg_destroy(&agg);
+      checked++;
     }
     rlhf_states_destroy(&st);
     rlhf_env_destroy(&env);
   }
+  /* the registry was walked: its 7 aggregators (dictator included) at least, 8 instances each */
+  CU_ASSERT(rlhf_agg_count() >= 7 && rlhf_agg_find("dictator") != NULL);
+  CU_ASSERT_EQUAL(checked, 8 * rlhf_agg_count());
 }
 
 static void use_shape(rlhf_params *p, uint64_t seed, const int shape[3])
