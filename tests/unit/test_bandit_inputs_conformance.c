@@ -12,6 +12,7 @@
 #include <string.h>
 #include "stratsim/bandit_mech.h"
 #include "stratsim/plugin.h"
+#include "conformance.h"
 #include "unit.h"
 
 enum { K = 5, D = 3 };
@@ -123,27 +124,9 @@ static void test_features(void)
 }
 
 /* A member that checks its inputs refuses a config without them, naming one of its keys. */
-static void test_features_checks(void)
-{
-  for (int i = 0; i < ss_plugin_count(&ss_bandit_features); i++) {
-    const ss_bandit_features_ops *ops = ss_plugin_at(&ss_bandit_features, i);
-    char sel[128];
-    snprintf(sel, sizeof sel, "bandit.features=%s", ops->name);
-    ss_err e;
-    ss_config *cfg = parse_with(theta_yaml, sel, &e);
-    if (!ops->check) { /* nothing to ask for: validates */
-      CU_ASSERT_PTR_NOT_NULL(cfg);
-    } else {
-      CU_ASSERT_PTR_NULL(cfg);
-      CU_ASSERT_EQUAL(e.code, SS_EINPUT);
-      CU_ASSERT_FATAL(ops->nkeys > 0);
-      int names_key = 0;
-      for (int k = 0; k < ops->nkeys; k++) names_key |= strstr(e.msg, ops->keys[k].path) != NULL;
-      CU_ASSERT(names_key);
-    }
-    ss_config_free(&cfg);
-  }
-}
+static ss_config *parse_theta_only(const char *set, ss_err *e) { return parse_with(theta_yaml, set, e); }
+static int features_checks(const void *ops) { return ((const ss_bandit_features_ops *)ops)->check != NULL; }
+static void test_features_checks(void) { ss_unit_check_inputs_refused(&ss_bandit_features, parse_theta_only, features_checks); }
 
 /* ------------------------------------------------------------------ theta* sources */
 static void test_theta_sources(void)
@@ -181,29 +164,11 @@ static void test_theta_sources(void)
 }
 
 /* ------------------------------------------------------------------ enumerations */
-/* Every choice of an enumeration selects its own constant: distinct values, and a config
- * naming it keeps that value. */
-static void check_choices(const ss_plugin_family *f)
-{
-  CU_ASSERT(ss_plugin_count(f) >= 2);
-  for (int i = 0; i < ss_plugin_count(f); i++) {
-    const ss_plugin_choice *ch = ss_plugin_at(f, i);
-    CU_ASSERT_PTR_NOT_NULL(ch->summary);
-    for (int j = 0; j < i; j++) CU_ASSERT(((const ss_plugin_choice *)ss_plugin_at(f, j))->value != ch->value);
-    char sel[128];
-    snprintf(sel, sizeof sel, "%s=%s", f->key, ch->name);
-    ss_err e;
-    ss_config *cfg = parse_with(theta_yaml, sel, &e);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
-    CU_ASSERT_EQUAL(ss_plugin_choice_value(f, cfg), ch->value);
-    ss_config_free(&cfg);
-  }
-}
-
+/* Every choice of an enumeration selects its own constant (conformance.c). */
 static void test_enumerations(void)
 {
-  check_choices(&ss_bandit_contexts);
-  check_choices(&ss_bandit_radii);
+  ss_unit_check_choices(&ss_bandit_contexts, parse_theta_only, 0);
+  ss_unit_check_choices(&ss_bandit_radii, parse_theta_only, 0);
 }
 
 SS_UNIT_SUITE(bandit_inputs_conformance)

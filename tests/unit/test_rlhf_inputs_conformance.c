@@ -19,6 +19,7 @@
 #include "../../src/rlhf/env_model.h"
 #include "../../src/rlhf/env_type.h"
 #include "../../src/rlhf/population_model.h"
+#include "conformance.h"
 #include "unit.h"
 
 enum { S = 3, A = 2, D = 3, KL = 6 };
@@ -139,27 +140,10 @@ static void test_env_types(void)
 }
 
 /* A type that checks its inputs refuses a config without them, naming one of its keys; one
- * without a check validates with nothing more. */
-static void test_env_types_check(void)
-{
-  for (int i = 0; i < ss_plugin_count(&rlhf_env_types); i++) {
-    const rlhf_env_type_ops *ops = ss_plugin_at(&rlhf_env_types, i);
-    char sel[128];
-    snprintf(sel, sizeof sel, "rlhf.env.type=%s", ops->name);
-    ss_err e;
-    ss_config *cfg = parse_rlhf("", sel, &e);
-    if (!ops->check) {
-      CU_ASSERT_PTR_NOT_NULL(cfg);
-    } else {
-      CU_ASSERT_PTR_NULL(cfg);
-      CU_ASSERT_EQUAL(e.code, SS_EINPUT);
-      int names_key = 0;
-      for (int k = 0; k < ops->nkeys; k++) names_key |= strstr(e.msg, ops->keys[k].path) != NULL;
-      CU_ASSERT(names_key);
-    }
-    ss_config_free(&cfg);
-  }
-}
+ * without a check validates with nothing more (conformance.c). */
+static ss_config *parse_set(const char *set, ss_err *e) { return parse_rlhf("", set, e); }
+static int env_type_checks(const void *ops) { return ((const rlhf_env_type_ops *)ops)->check != NULL; }
+static void test_env_types_check(void) { ss_unit_check_inputs_refused(&rlhf_env_types, parse_set, env_type_checks); }
 
 /* ------------------------------------------------------------------ environment models */
 /* Reference hook: is the model an MDP at horizon H (-1: no reference)? */
@@ -302,34 +286,14 @@ static void test_populations(void)
 }
 
 /* ------------------------------------------------------------------ enumerations */
-/* Every choice selects its own constant: distinct values, and a config naming it keeps the
- * value (or refuses it at config time naming the key, as rlhf.momle.set's socp). */
-static void check_choices(const ss_plugin_family *f)
-{
-  CU_ASSERT(ss_plugin_count(f) >= 2);
-  for (int i = 0; i < ss_plugin_count(f); i++) {
-    const ss_plugin_choice *ch = ss_plugin_at(f, i);
-    CU_ASSERT_PTR_NOT_NULL(ch->summary);
-    for (int j = 0; j < i; j++) CU_ASSERT(((const ss_plugin_choice *)ss_plugin_at(f, j))->value != ch->value);
-    char sel[128];
-    snprintf(sel, sizeof sel, "%s=%s", f->key, ch->name);
-    ss_err e;
-    ss_config *cfg = parse_rlhf("", sel, &e);
-    if (cfg) {
-      CU_ASSERT_EQUAL(ss_plugin_choice_value(f, cfg), ch->value);
-    } else {
-      CU_ASSERT_EQUAL(e.code, SS_EINPUT);
-      CU_ASSERT(strstr(e.msg, f->key) != NULL);
-    }
-    ss_config_free(&cfg);
-  }
-}
+/* Every choice selects its own constant, or is refused at config time naming the key (as
+ * rlhf.momle.set's socp): conformance.c. */
 
 static void test_enumerations(void)
 {
   const ss_plugin_family *fams[] = {&rlhf_median_kinds, &rlhf_data_kinds, &rlhf_mdp_feature_kinds,
                                     &rlhf_norm_kinds, &rlhf_momle_sets};
-  for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++) check_choices(fams[i]);
+  for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++) ss_unit_check_choices(fams[i], parse_set, 1);
 }
 
 SS_UNIT_SUITE(rlhf_inputs_conformance)
