@@ -185,7 +185,7 @@ static void eval_local(rlhf_states *st, const double *theta, double tau, int wan
   }
 }
 
-/* One pass over the local states (rlhf_impl.h). With an error pending it skips its local part
+/* One pass over the local states (states.h). With an error pending it skips its local part
  * and the allgather agrees on the error. */
 int rlhf_states_eval(rlhf_states *st, const double *theta, double tau, int want_h,
                        double *hmax, double *z, double *H, double *prob, ss_err *e)
