@@ -21,6 +21,7 @@
 #include "stratsim/par.h"
 #include "stratsim/rng.h"
 #include "../src/rlhf/rlhf_mdp.h"
+#include "../src/rlhf/states.h"
 
 
 

@@ -39,7 +39,7 @@ FAMILIES = ("rlhf", "bandit", "facility")
 # include/stratsim headers by layer; a header not listed is an error (add it here).
 PUBLIC = {
     "util": "error rng simd xsum table table_read input_file",
-    "par": "par par_petsc median nodes commstats collectives bandit_coll mailbox",
+    "par": "par par_petsc median nodes commstats collectives argmax_max mailbox",
     "core": "config experiment plugin memory timer interrupt checkpoint task_state task_current output collect driver",
     "rlhf": "rlhf rlhf_params rlhf_env rlhf_population rlhf_comparisons rlhf_mle rlhf_confidence "
             "rlhf_data_cache rlhf_estimates rlhf_agg rlhf_policy rlhf_strategy rlhf_kern rlhf_lp",

@@ -1,7 +1,14 @@
-/* The private side of bandit mechanisms and arm strategies: their ops tables.
- * A mechanism keeps state for the arms its rank owns ([lo, hi) of a block distribution)
- * plus whatever pooled state it replicates; the rollout engine scores owned active arms,
- * picks the global best with a MAXLOC-style collective and calls update on every rank. */
+/* The plug-in interface of the bandit experiment: the ops tables of mechanisms, arm strategies,
+ * true features and theta* sources, the struct a mechanism fills, and the registries. Public
+ * (include/stratsim/) because a test or a new plug-in needs it: tests/unit/
+ * test_bandit_conformance.c defines a mechanism from these ops; a plug-in's own state stays
+ * private beside its code (src/bandit/ggtm_impl.h, optgtm_impl.h, elimination.h, and
+ * pooled_impl.h with the ops LinUCB and LinGreedy share). What runs the experiment is
+ * stratsim/bandit.h.
+ * A mechanism keeps state for the arms its rank owns ([lo, hi) of a block distribution) plus
+ * whatever pooled state it replicates; the rollout engine scores owned active arms, picks the
+ * global best with one arg-max collective (stratsim/argmax_max.h) and calls update on every
+ * rank. */
 #ifndef STRATSIM_BANDIT_MECH_H
 #define STRATSIM_BANDIT_MECH_H
 
@@ -115,30 +122,6 @@ int ss_bandit_mech_saves(const ss_bandit_mech *m);
 size_t ss_bandit_state_none_bytes(const ss_bandit_mech *m, int per_arm);
 void ss_bandit_state_none_save(const ss_bandit_mech *m, int64_t arm, unsigned char *buf);
 void ss_bandit_state_none_load(ss_bandit_mech *m, int64_t arm, const unsigned char *buf);
-
-/* LinUCB and LinGreedy share the pooled estimate; LinGreedy is LinUCB with radius 0. */
-int ss_bandit_pooled_create(ss_bandit_mech *m, int optimistic, ss_err *e);
-void ss_bandit_pooled_destroy(ss_bandit_mech *m);
-void ss_bandit_pooled_reset(ss_bandit_mech *m);
-int64_t ss_bandit_pooled_forced(ss_bandit_mech *m, int64_t t);
-double ss_bandit_pooled_score(ss_bandit_mech *m, int64_t arm, const double *x);
-void ss_bandit_pooled_update(ss_bandit_mech *m, int64_t arm, const double *x, double r, int64_t t);
-double ss_bandit_pooled_doubles(double owned, double d); /* one ridge state and its work space */
-void ss_bandit_pooled_theta_error(const ss_bandit_mech *m, const double *theta, ss_xsum *werr,
-                                  ss_xsum *w);
-/* The pooled estimate's state (pooled_state.c): replicated, nothing per arm. */
-size_t ss_bandit_pooled_state_bytes(const ss_bandit_mech *m, int per_arm);
-void ss_bandit_pooled_save(const ss_bandit_mech *m, int64_t arm, unsigned char *buf);
-void ss_bandit_pooled_load(ss_bandit_mech *m, int64_t arm, const unsigned char *buf);
-/* The ops a pooled-estimate mechanism's table shares (linucb, lingreedy), in designated
- * initialiser form: `{.name = ..., .summary = ..., .create = ..., SS_BANDIT_POOLED_OPS}`. */
-#define SS_BANDIT_POOLED_OPS                                                                     \
-  .estimates = 1, .destroy = ss_bandit_pooled_destroy, .reset = ss_bandit_pooled_reset,           \
-  .forced = ss_bandit_pooled_forced, .score = ss_bandit_pooled_score,                              \
-  .update = ss_bandit_pooled_update, .theta_error = ss_bandit_pooled_theta_error,                   \
-  .state_doubles = ss_bandit_pooled_doubles,                                 \
-  .state_bytes = ss_bandit_pooled_state_bytes, .save = ss_bandit_pooled_save,                      \
-  .load = ss_bandit_pooled_load
 
 /* ---- arm strategies ---- */
 /* Ops, with designated initialisers. Required: name, summary, init. Optional without a

@@ -62,18 +62,6 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
     s->elim_round[i] = t;
 }
 
-static int active(const ss_bandit_mech *m, int64_t arm)
-{
-  const ggtm *s = m->data;
-  return s->elim_round[arm - m->lo] < 0;
-}
-
-static int64_t eliminated(const ss_bandit_mech *m, int64_t arm)
-{
-  const ggtm *s = m->data;
-  return s->elim_round[arm - m->lo];
-}
-
 static double state_doubles(double owned, double d) { return 4 * owned; }
 
 const ss_bandit_mech_ops ss_bandit_ggtm_ops = {
@@ -85,8 +73,8 @@ const ss_bandit_mech_ops ss_bandit_ggtm_ops = {
     .reset = reset,
     .score = score,
     .update = update,
-    .active = active,
-    .eliminated = eliminated,
+    .active = ss_bandit_elim_active,
+    .eliminated = ss_bandit_elim_round,
     .state_doubles = state_doubles,
     .state_bytes = ss_bandit_ggtm_state_bytes,
     .save = ss_bandit_ggtm_save,

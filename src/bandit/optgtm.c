@@ -105,18 +105,6 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
     s->elim_round[i] = t;
 }
 
-static int active(const ss_bandit_mech *m, int64_t arm)
-{
-  const optgtm *s = m->data;
-  return s->elim_round[arm - m->lo] < 0;
-}
-
-static int64_t eliminated(const ss_bandit_mech *m, int64_t arm)
-{
-  const optgtm *s = m->data;
-  return s->elim_round[arm - m->lo];
-}
-
 static void theta_error(const ss_bandit_mech *m, const double *theta, ss_xsum *werr, ss_xsum *w)
 {
   const optgtm *s = m->data;
@@ -142,8 +130,8 @@ const ss_bandit_mech_ops ss_bandit_optgtm_ops = {
     .score_report = score_report,
     .score_all = score_all,
     .update = update,
-    .active = active,
-    .eliminated = eliminated,
+    .active = ss_bandit_elim_active,
+    .eliminated = ss_bandit_elim_round,
     .theta_error = theta_error,
     .state_bytes = ss_bandit_optgtm_state_bytes,
     .save = ss_bandit_optgtm_save,

@@ -4,17 +4,19 @@
 
 #include "stratsim/bandit_mech.h"
 #include "stratsim/bandit_ridge.h"
+#include "elimination.h"
 
 typedef struct {
+  int64_t *elim_round; /* first: the elimination record (elimination.h); -1 while active */
   int64_t narms;      /* owned */
   double *slab;       /* narms * ss_ridge_ndoubles(d) */
   ss_ridge *ridge;    /* narms */
   double *lcb_sum, *reward_sum;
   double *radius;      /* the arm's radius at its current update count (changes only on update) */
-  int64_t *elim_round; /* -1 while active */
   double log_inv_delta; /* log(1/delta), fixed for a rollout */
   double *work;
 } optgtm;
+SS_BANDIT_ELIM_FIRST(optgtm);
 
 /* The state ops (optgtm_state.c). */
 size_t ss_bandit_optgtm_state_bytes(const ss_bandit_mech *m, int per_arm);

@@ -1,5 +1,5 @@
 /* Rollouts: T rounds of a mechanism against fixed reports. Each rank scores the active
- * arms it owns; one fused collective (ss_bandit_select) finds the best score (ties to the
+ * arms it owns; one fused collective (ss_comm_argmax_max) finds the best score (ties to the
  * lowest arm) and the best true mean; then every rank regenerates the played arm's
  * contexts, so reward, update and regret are computed identically everywhere.
  * Several independent rollouts of one seed (a batch) advance together in blocks of rounds
@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "stratsim/bandit_coll.h"
+#include "stratsim/argmax_max.h"
 #include "stratsim/bandit_context.h"
 #include "stratsim/interrupt.h"
 #include "stratsim/bandit_mech.h"
@@ -150,7 +150,7 @@ static int play_round(ss_comm *c, const ss_bandit_env *env, lane *l, int64_t t,
   int64_t arm = best_arm;
   if (m->size > 1) { /* alone, this rank's best is the best */
     double best_score;
-    arm = ss_bandit_select(c, best, best_arm, max_mean, &best_score, &best_mean, e);
+    arm = ss_comm_argmax_max(c, best, best_arm, max_mean, &best_score, &best_mean, e);
     if (e->code) return e->code; /* another rank's pending error, agreed on */
   }
   if (forced >= 0) arm = forced;
@@ -243,7 +243,7 @@ int ss_bandit_rollouts(ss_comm *c, const ss_bandit_env *env, int n, ss_bandit_me
     /* a local failure above: the first round's selection (every other rank's first
      * collective here) carries it to every rank */
     double bs, bm;
-    ss_bandit_select(c, -INFINITY, -1, -INFINITY, &bs, &bm, e);
+    ss_comm_argmax_max(c, -INFINITY, -1, -INFINITY, &bs, &bm, e);
     rc = e->code; /* the agreed error */
   } else if (!rc) {
     /* Rounds in blocks; within a block, every rollout in turn. A safe point after each block

@@ -5,7 +5,8 @@
  * welfare (Gibbard-Satterthwaite: a deterministic strategyproof rule onto >= 3 outcomes is a
  * dictatorship; docs/theory.md). */
 #include "stratsim/xsum.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
 
 static double dictator_value(const rlhf_agg *agg, const double *z)
 {

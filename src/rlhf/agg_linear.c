@@ -5,7 +5,8 @@
 #include <string.h>
 #include "stratsim/median.h"
 #include "stratsim/xsum.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
 
 static double linear_value(const rlhf_agg *agg, const double *z)
 {

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/median.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
+#include "choices.h"
 
 /* Its state: the box of medians. */
 typedef struct {

@@ -5,7 +5,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
+#include "linalg.h"
+#include "states.h"
 
 /* Its state: every labeler's parameter (k x d) and Sigma_i^{-1} (k x d x d). */
 typedef struct {

@@ -2,7 +2,8 @@
  * each defined in its own file; lookup by name and every aggregator's own config check. Apart
  * from the shared verbs (aggregator.c), which the policy layer calls. */
 #include <stddef.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
 
 /* The registry: one extern and one table line per aggregator (each defined in its own file). */
 extern const rlhf_agg_ops rlhf_agg_naive_mle, rlhf_agg_median_mle, rlhf_agg_oracle;

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/median.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
 
 int rlhf_agg_needs_prec(const rlhf_agg_ops *ops) { return ops->needs_prec; }
 int rlhf_agg_is_linear(const rlhf_agg_ops *ops) { return ops->linear; }
@@ -34,7 +35,7 @@ int rlhf_agg_build(const rlhf_agg_ops *ops, ss_comm *c, const rlhf_params *p,
   *out = NULL;
   if (est->d > RLHF_DMAX) return ss_fail(e, SS_EINPUT, "rlhf: d must be <= %d", RLHF_DMAX);
   /* With an error pending (the caller's or agg_new's), agg is NULL: the build then only takes
-   * part in its collectives, which agree on the error first (rlhf_impl.h). A local build's
+   * part in its collectives, which agree on the error first (agg_ops.h). A local build's
    * failure stays pending for the caller's next collective (the policy solve). */
   rlhf_agg *agg = e->code ? NULL : agg_new(ops, est->d, est->k, e);
   if (agg) {

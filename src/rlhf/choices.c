@@ -3,7 +3,8 @@
  * here once and the schema's choices, docs/config.md and the "did you mean" of a typo come
  * from the registry. */
 #include "stratsim/median.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "choices.h"
 
 const ss_plugin_family rlhf_median_kinds = {
   .what = "median kind",

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf_kern.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "linalg.h"
 
 double rlhf_radius(int d, int64_t k, int n, double delta, double lambda, double B, double Lx,
                    double c_f)

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rng.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "rlhf_limits.h"
 
 struct rlhf_data_cache {
   const rlhf_params *p;

@@ -1,6 +1,7 @@
 /* The registry of environment models (rlhf.env.model): a contextual bandit (one step) or a
  * tabular MDP (docs/mdp.md), or the horizon's choice. */
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "env_model.h"
 
 static int contextual(int H) { return 0; }
 static int mdp(int H) { return 1; }

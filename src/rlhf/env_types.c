@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rng.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "env_type.h"
 
 static const ss_key gaussian_keys[] = {
   {"rlhf.env.L", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "norm of generated features"},

@@ -11,7 +11,7 @@
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
 #include "stratsim/median.h"
-#include "rlhf_impl.h"
+#include "env_type.h"
 
 void rlhf_params_default(rlhf_params *p)
 {

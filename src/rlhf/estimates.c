@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf_kern.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "stratsim/collectives.h"
 
 int rlhf_estimates_alloc(rlhf_estimates *est, int d, int64_t k, int64_t first, int64_t count,
                          int with_prec, ss_err *e)

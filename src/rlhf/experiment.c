@@ -14,7 +14,15 @@
 #include "stratsim/table_read.h"
 #include "stratsim/task_state.h"
 #include "stratsim/xsum.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "stratsim/collectives.h"
+#include "agg_ops.h"
+#include "choices.h"
+#include "env_model.h"
+#include "env_type.h"
+#include "population_model.h"
+#include "solver.h"
+#include "strategy_ops.h"
 
 #define DEFAULT_ALGOS "[naive_mle, pessimistic_sw, median_mle, pessimistic_momle]"
 

@@ -3,7 +3,8 @@
  * depend on which BLAS PETSc was linked with. Row-major storage. */
 #include <math.h>
 #include <string.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "linalg.h"
 
 int rlhf_cholesky(double *a, int n)
 {

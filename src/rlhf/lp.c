@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf_lp.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "linalg.h"
 
 #define DEGENERATE_RUN 8 /* degenerate pivots in a row before Bland's rule takes over */
 

@@ -26,6 +26,7 @@
 #include "stratsim/par_petsc.h"
 #include "stratsim/rng.h"
 #include "rlhf_mdp.h"
+#include "rlhf_limits.h"
 
 #define WEIGHT_INDEX (1ull << 40)
 

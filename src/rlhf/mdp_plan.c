@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 #include "rlhf_mdp.h"
+#include "stratsim/collectives.h"
+#include "states.h"
 
 /* CPU seconds of this thread: the parts' timers (t_part), less disturbed than wall time when
  * other jobs share the cores */

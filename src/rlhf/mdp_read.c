@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
 #include "mdp_read_petsc.h"
 #include "stratsim/input_file.h"
 

@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "states.h"
 #include "stratsim/input_file.h"
 
 #define MAT_CLASSID 1211216

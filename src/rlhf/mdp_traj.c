@@ -8,6 +8,8 @@
 #include <string.h>
 #include "stratsim/rng.h"
 #include "rlhf_mdp.h"
+#include "stratsim/collectives.h"
+#include "states.h"
 
 /* One step of trajectory (i, j, side) at owned state s: adds phi(s, a) to acc (d values,
  * normalised zeros) and returns the successor. */

@@ -6,8 +6,13 @@
  * replicated in the environment and in each set of policy states. */
 #include <stdio.h>
 #include <string.h>
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
+#include "choices.h"
+#include "env_model.h"
+#include "solver.h"
 #include "spsa_layout.h"
-#include "rlhf_impl.h"
+#include "strategy_ops.h"
 #include "stratsim/memory.h"
 
 /* An MDP (docs/mdp.md) is distributed by state: a rank holds ns = S/p states' rows of P (PETSc

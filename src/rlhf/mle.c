@@ -9,7 +9,9 @@
 #include <string.h>
 #include <petsctao.h>
 #include "stratsim/rlhf_kern.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "petsc_call.h"
+#include "rlhf_limits.h"
 
 struct rlhf_mle {
   int d, nmax;

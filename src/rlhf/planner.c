@@ -24,7 +24,11 @@
 #include "stratsim/rlhf_lp.h"
 #include "stratsim/interrupt.h"
 #include "stratsim/task_current.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
+#include "certify.h"
+#include "planner.h"
+#include "solver.h"
 
 typedef struct {
   int d, m, cap;

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlhf_mdp.h"
+#include "certify.h"
+#include "solver.h"
+#include "states.h"
 
 /* A solve with an error pending (a build or an allocation that failed on this rank) takes
  * part in the first collective of every solver, a pricing pass over the states, whose

@@ -17,7 +17,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
+#include "certify.h"
+#include "linalg.h"
+#include "solver.h"
+#include "states.h"
 
 typedef struct {
   int S, A, d;

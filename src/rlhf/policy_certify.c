@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlhf_mdp.h"
+#include "certify.h"
+#include "states.h"
 
 void rlhf_policy_free(rlhf_policy *pol)
 {

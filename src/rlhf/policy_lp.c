@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf_lp.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
+#include "certify.h"
+#include "solver.h"
+#include "states.h"
 
 int rlhf_policy_solve_lp(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol,
                          ss_err *e)

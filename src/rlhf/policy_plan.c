@@ -6,7 +6,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "certify.h"
+#include "solver.h"
+#include "states.h"
 
 static int context_price(void *ctx, const double *theta, double *h, double *z, ss_err *e)
 {

@@ -5,7 +5,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "population_model.h"
 
 static int by_ll(const void *a, const void *b)
 {

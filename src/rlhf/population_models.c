@@ -5,7 +5,8 @@
 #include <math.h>
 #include <string.h>
 #include "stratsim/rng.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "population_model.h"
 
 /* Entities above every labeler index for the population's shared draws. */
 #define ENTITY_MEAN 0xffffffffu

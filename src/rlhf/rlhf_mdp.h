@@ -4,8 +4,8 @@
 #ifndef STRATSIM_RLHF_MDP_H
 #define STRATSIM_RLHF_MDP_H
 
-#include <petscvec.h>
-#include "rlhf_impl.h"
+#include <petscmat.h>
+#include "stratsim/rlhf.h"
 
 struct rlhf_mdp {
   ss_comm *comm;

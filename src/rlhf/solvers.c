@@ -2,7 +2,11 @@
  * (policy_plan.c -> planner.c, every horizon) and the dense LP / active set over every state
  * (policy_lp.c, policy_active_set.c; H = 1, the reference). policy.c reaches them through the
  * states' solver, never by name. */
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
+#include "certify.h"
+#include "solver.h"
+#include "states.h"
 
 static const ss_key planner_keys[] = {
   {"rlhf.policy.smoothing", SS_T_REAL, "0.7", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},

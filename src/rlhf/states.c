@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlhf_mdp.h"
+#include "stratsim/collectives.h"
+#include "states.h"
 
 /* An MDP's states: the distributed MDP (mdp.c) and nothing replicated. Collective; the MDP's
  * creation agrees on a pending error before its first collective (docs/errors.md). */
@@ -183,7 +185,7 @@ static void eval_local(rlhf_states *st, const double *theta, double tau, int wan
   }
 }
 
-/* One pass over the local states (rlhf_impl.h). With an error pending it skips its local part
+/* One pass over the local states (states.h). With an error pending it skips its local part
  * and the allgather agrees on the error. */
 int rlhf_states_eval(rlhf_states *st, const double *theta, double tau, int want_h,
                        double *hmax, double *z, double *H, double *prob, ss_err *e)

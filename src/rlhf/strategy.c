@@ -5,7 +5,8 @@
  * `spsa` lives in strategy_spsa.c, `fixed` in strategy_fixed.c. */
 #include <stdlib.h>
 #include <string.h>
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "strategy_ops.h"
 
 /* The registry: one extern and one table line per strategy (each defined in its own file). */
 extern const rlhf_strategy_ops rlhf_strategy_truthful, rlhf_strategy_exaggerate, rlhf_strategy_spsa;

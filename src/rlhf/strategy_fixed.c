@@ -17,7 +17,9 @@
 #include <string.h>
 #include <strings.h>
 #include "stratsim/input_file.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "population_model.h"
+#include "strategy_ops.h"
 
 static const ss_key fixed_keys[] = {
   {"rlhf.fixed.reports", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL,

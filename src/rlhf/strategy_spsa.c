@@ -14,7 +14,10 @@
 #include "stratsim/interrupt.h"
 #include "stratsim/rng.h"
 #include "stratsim/task_state.h"
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "agg_ops.h"
+#include "solver.h"
+#include "strategy_ops.h"
 
 /* The settings, declared here and read once per task by spsa_read_settings (ctx->data). */
 static const ss_key spsa_keys[] = {

@@ -2,7 +2,8 @@
  * y_j -= f x_j and y_j *= f. Every element gets the same two (or one) rounded IEEE operations
  * as the plain loop, in lanes of two (SSE2, part of every x86-64), so the results are the same
  * bits with or without the lanes; there is no reduction and no fused multiply-add. */
-#include "rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "linalg.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif

@@ -109,6 +109,7 @@ int ss_csv_numbers(const char *file, long lineno, const char *p, double *v, int 
     p++;
   }
   while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
-  if (*p) return ss_fail(e, SS_EINPUT, "%s:%ld: unexpected '%.*s' after the numbers", file, lineno, (int)ss_field_len(p), p);
+  size_t rest = strcspn(p, "\r\n"); /* the rest of the line, at most 40 bytes */
+  if (*p) return ss_fail(e, SS_EINPUT, "%s:%ld: unexpected '%.*s' after the numbers", file, lineno, (int)(rest < 40 ? rest : 40), p);
   return SS_OK;
 }

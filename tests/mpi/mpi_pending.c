@@ -1,7 +1,7 @@
 /* The par verbs that take the caller's pending error (docs/errors.md), at any rank count: with
  * no error they do their work (known answers); with an error pending on one rank only, every
  * rank returns that rank's code and message and nothing is exchanged or written (outputs keep
- * their sentinels). Covers ss_bandit_select (the failure flag rides in its allreduce),
+ * their sentinels). Covers ss_comm_argmax_max (the failure flag rides in its allreduce),
  * ss_par_blocks_to_root, ss_par_split, ss_par_bcast_buffer, ss_par_bcast, ss_par_sum_exact,
  * ss_par_max_i64, ss_par_min_i64, ss_par_sum_disjoint, ss_par_phase_end, and PETSc's collective
  * constructors ss_par_vec_create (PETSc's array or the caller's) and ss_par_mat_transpose (no
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "stratsim/bandit_coll.h"
+#include "stratsim/argmax_max.h"
 #include "stratsim/collectives.h"
 #include "stratsim/par.h"
 #include "stratsim/par_petsc.h"
@@ -46,14 +46,14 @@ static void bandit_select(int who)
   double bs = 0, bm = 0;
   ss_err_clear(&e);
   /* rank r offers arm r with score r % 2 (ties to the lowest arm) and max mean r */
-  int64_t arm = ss_bandit_select(world, rank % 2, rank, rank, &bs, &bm, &e);
+  int64_t arm = ss_comm_argmax_max(world, rank % 2, rank, rank, &bs, &bm, &e);
   check(!e.code && arm == (size > 1 ? 1 : 0) && bs == (size > 1 ? 1 : 0) && bm == size - 1,
-        "ss_bandit_select: the best score, ties to the lowest arm, the max mean");
+        "ss_comm_argmax_max: the best score, ties to the lowest arm, the max mean");
   pend(&e, who);
   bs = bm = -7;
-  arm = ss_bandit_select(world, rank % 2, rank, rank, &bs, &bm, &e);
+  arm = ss_comm_argmax_max(world, rank % 2, rank, rank, &bs, &bm, &e);
   check(arm == -1 && agreed(&e, who) && bs == -7 && bm == -7,
-        "ss_bandit_select: a pending error on one rank reaches every rank, nothing written");
+        "ss_comm_argmax_max: a pending error on one rank reaches every rank, nothing written");
 }
 
 static void blocks(int who)

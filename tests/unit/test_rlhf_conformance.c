@@ -9,7 +9,8 @@
 #include <string.h>
 #include "stratsim/median.h"
 #include "stratsim/rng.h"
-#include "../../src/rlhf/rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "../../src/rlhf/agg_ops.h"
 #include "unit.h"
 
 enum { D = 3, K = 5 };
@@ -124,7 +125,7 @@ static void test_aggregators(void)
   for (int a = 0; a < rlhf_agg_count(); a++) {
     const rlhf_agg_ops *ops = rlhf_agg_find(rlhf_agg_name_at(a));
     const char *name = rlhf_agg_name_at(a);
-    /* the required ops (rlhf_impl.h) */
+    /* the required ops (agg_ops.h) */
     CU_ASSERT_FATAL(ops->build && ops->build_exact && ops->value && ops->smooth);
     CU_ASSERT(!ops->lp_dims == !ops->lp_fill && !ops->lp_fill == !ops->lp_theta);
     rlhf_agg *coll = NULL, *exact = NULL;

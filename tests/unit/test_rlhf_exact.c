@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 #include "stratsim/median.h"
-#include "../../src/rlhf/rlhf_impl.h"
+#include "stratsim/rlhf.h"
 #include "unit.h"
 
 static void test_exact_estimates(void)

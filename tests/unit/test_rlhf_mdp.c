@@ -17,6 +17,8 @@
 #include "stratsim/rlhf_lp.h"
 #include "stratsim/rng.h"
 #include "../../src/rlhf/rlhf_mdp.h"
+#include "../../src/rlhf/agg_ops.h"
+#include "../../src/rlhf/states.h"
 #include "unit.h"
 
 static rlhf_params tiny_params(uint64_t seed, int S, int A, int d, int H, int b)

@@ -20,6 +20,7 @@
 #include "stratsim/median.h"
 #include "stratsim/rng.h"
 #include "../../src/rlhf/rlhf_mdp.h"
+#include "../../src/rlhf/states.h"
 #include "unit.h"
 
 #define PD 3 /* d */

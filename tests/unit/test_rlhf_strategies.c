@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "stratsim/xsum.h"
-#include "../../src/rlhf/rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "../../src/rlhf/strategy_ops.h"
 #include "unit.h"
 
 enum { K = 4, D = 2 };

@@ -3,7 +3,8 @@
  * subnormal products. */
 #include <math.h>
 #include <string.h>
-#include "../../src/rlhf/rlhf_impl.h"
+#include "stratsim/rlhf.h"
+#include "../../src/rlhf/linalg.h"
 #include "stratsim/rng.h"
 #include "unit.h"
 

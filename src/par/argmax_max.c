@@ -1,10 +1,10 @@
-/* The bandit round collective (include/stratsim/bandit_coll.h): one MPI_Allreduce with a
- * user operation over records {score, index, max_mean, failed}. Indices travel as doubles, which
- * is exact below 2^53 arms. The datatype and operation are created once and freed by an
- * attribute callback on MPI_COMM_SELF when MPI finalises. */
+/* The arg-max fused with a max (include/stratsim/argmax_max.h; the bandit round's collective):
+ * one MPI_Allreduce with a user operation over records {score, index, max_mean, failed}.
+ * Indices travel as doubles, which is exact below 2^53 arms. The datatype and operation are
+ * created once and freed by an attribute callback on MPI_COMM_SELF when MPI finalises. */
 #include <math.h>
 #include <mpi.h>
-#include "stratsim/bandit_coll.h"
+#include "stratsim/argmax_max.h"
 #include "stratsim/commstats.h"
 
 static MPI_Datatype record_type = MPI_DATATYPE_NULL;
@@ -45,8 +45,8 @@ static void setup(void)
   MPI_Comm_free_keyval(&keyval);
 }
 
-int64_t ss_bandit_select(ss_comm *c, double score, int64_t idx, double max_mean, double *best_score,
-                         double *best_max_mean, ss_err *e)
+int64_t ss_comm_argmax_max(ss_comm *c, double score, int64_t idx, double max_mean, double *best_score,
+                           double *best_max_mean, ss_err *e)
 {
   double rec[4] = {idx >= 0 ? score : -INFINITY, idx >= 0 ? (double)idx : -1.0, max_mean, e->code ? 1.0 : 0.0};
   if (ss_comm_size(c) > 1) {

@@ -1,0 +1,307 @@
+/* The conformance suites of the RLHF experiment's input families, iterating the registry (as
+ * test_rlhf_conformance.c does for the aggregators): environment types (rlhf.env.type),
+ * environment models (rlhf.env.model), population models (rlhf.population.model) and the
+ * enumerations (rlhf.median, rlhf.data, rlhf.mdp.features, rlhf.population.norm,
+ * rlhf.momle.set). Every member is checked without being named here: its kind finds it back,
+ * its output has the declared shape, is finite and is the same bits for the same key;
+ * features are what the environment holds, with L their largest norm; every theta_i* lies in
+ * the ball of radius B and does not depend on the order labelers are drawn in. A member may
+ * add a small reference hook below (its output from the definition, MODELS 1.1-1.2, 1.9). The
+ * schema-vs-registry checks of every family are in test_plugins.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "stratsim/plugin.h"
+#include "stratsim/rlhf.h"
+#include "../../src/rlhf/choices.h"
+#include "../../src/rlhf/env_model.h"
+#include "../../src/rlhf/env_type.h"
+#include "../../src/rlhf/population_model.h"
+#include "conformance.h"
+#include "unit.h"
+
+enum { S = 3, A = 2, D = 3, KL = 6 };
+
+static int all_finite(const double *v, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (!isfinite(v[i])) return 0;
+  return 1;
+}
+
+static double norm(const double *v, int n)
+{
+  double s = 0;
+  for (int i = 0; i < n; i++) s += v[i] * v[i];
+  return sqrt(s);
+}
+
+static ss_config *parse_rlhf(const char *yaml, const char *set1, ss_err *e)
+{
+  char text[2048], set[256];
+  snprintf(text, sizeof text, "experiment: rlhf\nrlhf:\n  d: 3\n  env:\n    states: 3\n    actions: 2\n%s", yaml);
+  snprintf(set, sizeof set, "%s", set1);
+  char *sets[1] = {set};
+  ss_config *c = NULL;
+  ss_err_clear(e);
+  if (ss_config_parse("conformance.yaml", text, strlen(text), sets, 1, &c, e) != SS_OK) return NULL;
+  return c;
+}
+
+/* ------------------------------------------------------------------ environment types */
+/* S*A rows of D features with distinct norms (the largest 5: row 4). */
+static const double given_phi[S * A * D] = {1, 0, 0, 0, 2, 0, 0, 0, 0.5, 1, 1, 1, 3, -4, 0, -0.25, 0.5, 0};
+
+typedef struct {
+  rlhf_params p;
+  char file[64];
+  const double *want; /* the features from the definition, or NULL */
+  double row_norm;    /* > 0: every row has this norm */
+} env_case;
+
+/* Reference hook: the inputs of a type and what it must give. */
+static void env_case_of(const char *name, env_case *c)
+{
+  rlhf_params_default(&c->p);
+  c->p.S = S;
+  c->p.A = A;
+  c->p.d = D;
+  c->p.seed = 31;
+  c->p.L = 2.5;
+  c->want = NULL;
+  c->row_norm = 0;
+  c->file[0] = 0;
+  if (!strcmp(name, "gaussian")) c->row_norm = 2.5;
+  if (!strcmp(name, "explicit")) {
+    c->p.phi_cfg = given_phi;
+    c->want = given_phi;
+  }
+  if (!strcmp(name, "csv")) {
+    snprintf(c->file, sizeof c->file, "/tmp/stratsim-envconf-XXXXXX");
+    int fd = mkstemp(c->file);
+    CU_ASSERT_FATAL(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "phi_1,phi_2,phi_3\n");
+    for (int r = 0; r < S * A; r++)
+      fprintf(f, "%.17g,%.17g,%.17g\n", given_phi[r * D], given_phi[r * D + 1], given_phi[r * D + 2]);
+    fclose(f);
+    c->p.env_file = c->file;
+    c->want = given_phi;
+  }
+}
+
+static void env_case_free(env_case *c)
+{
+  if (c->file[0]) unlink(c->file);
+}
+
+static void check_env_type(const rlhf_env_type_ops *ops)
+{
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ops->features);
+  CU_ASSERT(rlhf_env_type_of(ops->kind) == ops); /* its constant selects it */
+  CU_ASSERT(rlhf_env_type_find(ops->name) == ops);
+  env_case c;
+  env_case_of(ops->name, &c);
+  c.p.env_kind = ops->kind;
+  ss_err e;
+  ss_err_clear(&e);
+  double *a = NULL, *b = NULL;
+  CU_ASSERT_EQUAL_FATAL(ops->features(&c.p, &a, &e), SS_OK);
+  CU_ASSERT_EQUAL_FATAL(ops->features(&c.p, &b, &e), SS_OK);
+  size_t n = (size_t)S * A * D;
+  CU_ASSERT(all_finite(a, (int)n));
+  CU_ASSERT(!memcmp(a, b, n * sizeof *a)); /* the same key: the same bits */
+  double maxnorm = 0;
+  for (int r = 0; r < S * A; r++) {
+    double nr = norm(a + r * D, D);
+    maxnorm = fmax(maxnorm, nr);
+    if (c.row_norm > 0) CU_ASSERT(fabs(nr - c.row_norm) <= 1e-12 * c.row_norm);
+  }
+  if (c.want) CU_ASSERT(!memcmp(a, c.want, n * sizeof *a));
+  /* the environment holds these features, and L is their largest norm (an upper bound on
+   * every ||phi(s,a)||) */
+  rlhf_env env;
+  CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&c.p, &env, &e), SS_OK);
+  CU_ASSERT(env.S == S && env.A == A && env.d == D);
+  CU_ASSERT(!memcmp(env.phi, a, n * sizeof *a));
+  CU_ASSERT(env.L >= maxnorm && env.L <= maxnorm * (1 + 1e-15));
+  rlhf_env_destroy(&env);
+  free(a);
+  free(b);
+  env_case_free(&c);
+}
+
+static void test_env_types(void)
+{
+  CU_ASSERT(ss_plugin_count(&rlhf_env_types) >= 1);
+  for (int i = 0; i < ss_plugin_count(&rlhf_env_types); i++) check_env_type(ss_plugin_at(&rlhf_env_types, i));
+}
+
+/* A type that checks its inputs refuses a config without them, naming one of its keys; one
+ * without a check validates with nothing more (conformance.c). */
+static ss_config *parse_set(const char *set, ss_err *e) { return parse_rlhf("", set, e); }
+static int env_type_checks(const void *ops) { return ((const rlhf_env_type_ops *)ops)->check != NULL; }
+static void test_env_types_check(void) { ss_unit_check_inputs_refused(&rlhf_env_types, parse_set, env_type_checks); }
+
+/* ------------------------------------------------------------------ environment models */
+/* Reference hook: is the model an MDP at horizon H (-1: no reference)? */
+static int ref_model_mdp(const char *name, int H)
+{
+  if (!strcmp(name, "auto")) return H > 1;
+  if (!strcmp(name, "contextual")) return 0;
+  if (!strcmp(name, "mdp")) return 1;
+  return -1;
+}
+
+static void test_env_models(void)
+{
+  CU_ASSERT(ss_plugin_count(&rlhf_env_models) >= 1);
+  for (int i = 0; i < ss_plugin_count(&rlhf_env_models); i++) {
+    const rlhf_env_model_ops *ops = ss_plugin_at(&rlhf_env_models, i);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops->mdp);
+    for (int H = 1; H <= 4; H++) {
+      int m = ops->mdp(H);
+      CU_ASSERT(m == 0 || m == 1);
+      CU_ASSERT_EQUAL(m, ops->mdp(H));
+      if (H > 1) CU_ASSERT(m == 1 || !strcmp(ops->name, "contextual")); /* H > 1 is an MDP */
+      int want = ref_model_mdp(ops->name, H);
+      if (want >= 0) CU_ASSERT_EQUAL(m, want);
+    }
+    /* a config naming the model selects it (at horizon 1, the one every model accepts) */
+    char sel[128];
+    snprintf(sel, sizeof sel, "rlhf.env.model=%s", ops->name);
+    ss_err e;
+    ss_config *cfg = parse_rlhf("", sel, &e);
+    if (cfg) {
+      CU_ASSERT(ss_plugin_selected(&rlhf_env_models, cfg) == ops);
+      CU_ASSERT_EQUAL(rlhf_env_model_mdp(cfg), ops->mdp(1));
+    } else {
+      CU_ASSERT_EQUAL(e.code, SS_EINPUT); /* a refusal of the combination, never a crash */
+      CU_ASSERT(strstr(e.msg, "not registered") == NULL);
+    }
+    ss_config_free(&cfg);
+  }
+}
+
+/* ------------------------------------------------------------------ population models */
+/* explicit thetas: each of norm <= B (the config checks it) */
+static const double pop_thetas[KL * D] = {0.1, 0.2, 0.3, -0.5, 0, 0.5, 0, 0, 0, 0.75, 0, 0, 0, -0.3, 0.4, 0.2, 0.2, -0.2};
+static const double pop_mean[D] = {0.3, -0.2, 0.1};
+
+/* Reference hook: the theta_i* of the model under degenerate settings where the definition
+ * gives it in closed form (want: KL x D), and whether the model is a keyed random draw. */
+static int pop_reference(const char *name, rlhf_params *p, double *want, int *random)
+{
+  *random = 0;
+  if (!strcmp(name, "gaussian") || !strcmp(name, "clusters")) {
+    *random = 1;
+    p->pop_mean = pop_mean; /* no spread: every labeler at the mean */
+    p->pop_std = p->cluster_std = p->cluster_spread = 0;
+    for (int i = 0; i < KL; i++) memcpy(want + i * D, pop_mean, sizeof pop_mean);
+    return 1;
+  }
+  if (!strcmp(name, "explicit")) {
+    memcpy(want, pop_thetas, sizeof pop_thetas);
+    return 1;
+  }
+  if (!strcmp(name, "ktimes")) { /* MODELS 1.9, m = 3: values 1, 1 - delta, 0 */
+    double dl = p->pop_delta, n = sqrt(1 + (1 - dl) * (1 - dl));
+    for (int i = 0; i < KL; i++) {
+      double *t = want + i * D;
+      if (i == 0) t[0] = 1, t[1] = 1 - dl, t[2] = 0;
+      else t[0] = 0, t[1] = 1, t[2] = 1 - dl;
+      for (int j = 0; j < D; j++) t[j] *= p->B / n;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+static void pop_params(const rlhf_population_ops *ops, rlhf_params *p)
+{
+  rlhf_params_default(p);
+  p->d = D;
+  p->k = KL;
+  p->seed = 77;
+  p->B = 0.8; /* below some draws' norms: the projection onto the ball is exercised */
+  p->pop_kind = ops->kind;
+  p->pop_std = 0.6;
+  p->pop_mean_norm = 0.7;
+  p->clusters = 3;
+  p->cluster_spread = 0.5;
+  p->cluster_std = 0.4;
+  p->pop_thetas = pop_thetas;
+  p->pop_delta = 0.1;
+}
+
+static void check_population(const rlhf_population_ops *ops)
+{
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ops->theta);
+  CU_ASSERT(rlhf_population_of(ops->kind) == ops);
+  rlhf_params p;
+  pop_params(ops, &p);
+  double fwd[KL * D], back[KL * D], again[KL * D];
+  for (int i = 0; i < KL * D; i++) fwd[i] = back[i] = NAN;
+  for (int i = 0; i < KL; i++) ops->theta(&p, i, fwd + i * D);
+  for (int i = KL - 1; i >= 0; i--) ops->theta(&p, i, back + i * D); /* any order */
+  for (int i = 0; i < KL; i++) rlhf_theta_star(&p, i, again + i * D); /* through the kind */
+  CU_ASSERT(all_finite(fwd, KL * D));
+  CU_ASSERT(!memcmp(fwd, back, sizeof fwd));
+  CU_ASSERT(!memcmp(fwd, again, sizeof fwd));
+  for (int i = 0; i < KL; i++) CU_ASSERT(norm(fwd + i * D, D) <= p.B * (1 + 1e-12));
+  /* the sphere: full strength, only the direction varies (a model that ignores the norm
+   * kind still stays in the ball) */
+  p.pop_sphere = 1;
+  for (int i = 0; i < KL; i++) {
+    double t[D];
+    ops->theta(&p, i, t);
+    CU_ASSERT(norm(t, D) <= p.B * (1 + 1e-12));
+  }
+  p.pop_sphere = 0;
+  double want[KL * D];
+  int random;
+  pop_params(ops, &p);
+  if (pop_reference(ops->name, &p, want, &random)) {
+    for (int i = 0; i < KL; i++) {
+      double t[D];
+      ops->theta(&p, i, t);
+      for (int j = 0; j < D; j++) CU_ASSERT_DOUBLE_EQUAL(t[j], want[i * D + j], 1e-15);
+    }
+    if (random) { /* the seed keys the draw */
+      pop_params(ops, &p);
+      double other[KL * D];
+      p.seed = 78;
+      for (int i = 0; i < KL; i++) ops->theta(&p, i, other + i * D);
+      CU_ASSERT(memcmp(fwd, other, sizeof fwd) != 0);
+    }
+  }
+}
+
+static void test_populations(void)
+{
+  CU_ASSERT(ss_plugin_count(&rlhf_populations) >= 1);
+  for (int i = 0; i < ss_plugin_count(&rlhf_populations); i++) check_population(ss_plugin_at(&rlhf_populations, i));
+}
+
+/* ------------------------------------------------------------------ enumerations */
+/* Every choice selects its own constant, or is refused at config time naming the key (as
+ * rlhf.momle.set's socp): conformance.c. */
+
+static void test_enumerations(void)
+{
+  const ss_plugin_family *fams[] = {&rlhf_median_kinds, &rlhf_data_kinds, &rlhf_mdp_feature_kinds,
+                                    &rlhf_norm_kinds, &rlhf_momle_sets};
+  for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++) ss_unit_check_choices(fams[i], parse_set, 1);
+}
+
+SS_UNIT_SUITE(rlhf_inputs_conformance)
+{
+  ss_unit_suite("rlhf_inputs_conformance");
+  ss_unit_test("every registered environment type", test_env_types);
+  ss_unit_test("environment types with inputs refuse a config without them", test_env_types_check);
+  ss_unit_test("every registered environment model", test_env_models);
+  ss_unit_test("every registered population model", test_populations);
+  ss_unit_test("every choice of the rlhf enumerations", test_enumerations);
+}
