@@ -2,7 +2,7 @@
 # One long task per run (the configs of checkpoint_intask.sh: one RLHF seed with 300 SPSA steps
 # and two aggregators, one bandit seed with 200 epochs) with `checkpoint.every: 0.3`. One rank is
 # SIGKILLed (no chance to save) as soon as the first periodic in-task checkpoint is on disk: the
-# file's header counts one in-task state ("SPSA step 63 of 300 (pessimistic_sw)") and no finished
+# file's header counts one in-task state ("SPSA step 63 of 2000 (pessimistic_sw)") and no finished
 # task. Copies of the killed directory are resumed on the same rank count (2) and on another (1
 # or 3); each resume must say it continued task 0 at the saved state, and the CSV files must be
 # byte-identical to an uninterrupted run WITHOUT checkpoint.every. Then a run with two rank
@@ -76,7 +76,9 @@ ckp_one() {
   fi
 }
 
-ckp_rlhf=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=1 --set rlhf.spsa.steps=300
+# (2000 SPSA steps, ~3.5 s: with 300 the task once ended, at load 1 in CI, before its first
+# periodic checkpoint at 0.3 s, session 7)
+ckp_rlhf=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=1 --set rlhf.spsa.steps=2000
           --set 'rlhf.algorithms=[naive_mle,pessimistic_sw]')
 ckp_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.epochs=200 --set bandit.T=1000
             --set bandit.write_arms=true)
