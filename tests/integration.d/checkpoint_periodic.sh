@@ -80,7 +80,8 @@ ckp_one() {
 # periodic checkpoint at 0.3 s, session 7)
 ckp_rlhf=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=1 --set rlhf.spsa.steps=2000
           --set 'rlhf.algorithms=[naive_mle,pessimistic_sw]')
-ckp_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.epochs=200 --set bandit.T=1000
+# (2000 epochs: 200 took 0.37 s at load 1 and ended before the test's SIGKILL, session 7)
+ckp_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.epochs=2000 --set bandit.T=1000
             --set bandit.write_arms=true)
 ckp_one rlhf "SPSA step" 1 2 1 -- "${ckp_rlhf[@]}"
 ckp_one bandit "bandit epoch" 0 2 3 -- "${ckp_bandit[@]}"
@@ -103,7 +104,7 @@ fi
 # file (docs/checkpoint.md); the run must neither hang nor change its results
 ckp_groups() {
   local ref="$ckp_dir/groups-ref" dir="$ckp_dir/groups" log="$OUT/ckp-groups.log"
-  local args=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=2 --set rlhf.spsa.steps=100)
+  local args=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=2 --set rlhf.spsa.steps=600)
   rm -rf "$ref" "$dir"
   run ckp-groups-ref $MPI -n 2 bin/stratsim run "${args[@]}" --out "$ref" --quiet || return
   if ! timeout 300 $MPI -n 2 bin/stratsim run "${args[@]}" --set parallel.groups=2 --set checkpoint.every=0.05 \
