@@ -4,6 +4,18 @@
 #include "conformance.h"
 #include "unit.h"
 
+ss_config *ss_unit_parse_config(const char *head, const char *tail, const char *set, ss_err *e)
+{
+  char text[2048], one[256];
+  snprintf(text, sizeof text, "%s%s", head, tail);
+  snprintf(one, sizeof one, "%s", set);
+  char *sets[1] = {one};
+  ss_config *c = NULL;
+  ss_err_clear(e);
+  if (ss_config_parse("conformance.yaml", text, strlen(text), sets, 1, &c, e) != SS_OK) return NULL;
+  return c;
+}
+
 void ss_unit_check_choices(const ss_plugin_family *f, ss_unit_parse_fn parse, int may_refuse)
 {
   CU_ASSERT(ss_plugin_count(f) >= 2);

@@ -7,6 +7,10 @@
 #include "stratsim/config.h"
 #include "stratsim/plugin.h"
 
+/* The config of YAML text `head` followed by `tail`, with one --set applied ("key=value"), or
+ * NULL with the error in e. */
+ss_config *ss_unit_parse_config(const char *head, const char *tail, const char *set, ss_err *e);
+
 /* A valid config of the family's experiment with one --set applied ("key=value"), or NULL
  * with the error in e. */
 typedef ss_config *(*ss_unit_parse_fn)(const char *set, ss_err *e);

@@ -26,14 +26,7 @@ static const double given_theta[D] = {0.5, -0.25, 1.5};
 
 static ss_config *parse_with(const char *lines, const char *sel, ss_err *e)
 {
-  char yaml[1024], set[256];
-  snprintf(yaml, sizeof yaml, "%s%s", base_yaml, lines);
-  snprintf(set, sizeof set, "%s", sel);
-  char *sets[1] = {set};
-  ss_config *c = NULL;
-  ss_err_clear(e);
-  if (ss_config_parse("conformance.yaml", yaml, strlen(yaml), sets, 1, &c, e) != SS_OK) return NULL;
-  return c;
+  return ss_unit_parse_config(base_yaml, lines, sel, e);
 }
 
 static int all_finite(const double *v, int n)

@@ -40,14 +40,7 @@ static double norm(const double *v, int n)
 
 static ss_config *parse_rlhf(const char *yaml, const char *set1, ss_err *e)
 {
-  char text[2048], set[256];
-  snprintf(text, sizeof text, "experiment: rlhf\nrlhf:\n  d: 3\n  env:\n    states: 3\n    actions: 2\n%s", yaml);
-  snprintf(set, sizeof set, "%s", set1);
-  char *sets[1] = {set};
-  ss_config *c = NULL;
-  ss_err_clear(e);
-  if (ss_config_parse("conformance.yaml", text, strlen(text), sets, 1, &c, e) != SS_OK) return NULL;
-  return c;
+  return ss_unit_parse_config("experiment: rlhf\nrlhf:\n  d: 3\n  env:\n    states: 3\n    actions: 2\n", yaml, set1, e);
 }
 
 /* ------------------------------------------------------------------ environment types */
