@@ -20,6 +20,7 @@
 #include "stratsim/median.h"
 #include "stratsim/par.h"
 #include "stratsim/rng.h"
+#include "../src/rlhf/env_model.h"
 #include "../src/rlhf/rlhf_mdp.h"
 #include "../src/rlhf/states.h"
 
@@ -131,8 +132,8 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
   p.H = (int)arg(argc, argv, "-H", 10);
   p.d = (int)arg(argc, argv, "-d", 32);
   p.mdp = 1;
-  p.mdp_successors = (int)arg(argc, argv, "-b", 4);
-  p.mdp_regenerate = (int)arg(argc, argv, "-regen", 0);
+  rlhf_mdp_settings ms = {.successors = (int)arg(argc, argv, "-b", 4), .regenerate = (int)arg(argc, argv, "-regen", 0)};
+  p.mdp_data = &ms;
   p.policy_smoothing = arg(argc, argv, "-alpha", 0.7);
   p.policy_max_passes = (int)arg(argc, argv, "-max_passes", 10000);
   p.policy_smoothing_auto = !strcmp(sarg(argc, argv, "-alpha_rule", "fixed"), "auto");
@@ -173,7 +174,7 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
     double remote_per_pass = (double)(p.H - 1) * (cnt[0] + 2.0 * cnt[1]); /* pairs: 2 values */
     double gather = (double)m->nchunks * (1 + p.d) * 8 * (P - 1);
     printf("MDP solve %s: S=%d A=%d H=%d d=%d b=%d features=%s, %d ranks, tol=%g alpha=%g%s\n", name,
-           p.S, p.A, p.H, p.d, p.mdp_successors, p.mdp_regenerate ? "regenerated" : "stored", P, tol,
+           p.S, p.A, p.H, p.d, ms.successors, ms.regenerate ? "regenerated" : "stored", P, tol,
            p.policy_smoothing, p.policy_smoothing_auto ? " (start; automatic)" : "");
     printf("  build %.2f s; solve %.2f s, %d pricing passes (%d columns), %.3f s per pass\n", t_build,
            t_solve, pol.passes, pol.columns, t_solve / pol.passes);

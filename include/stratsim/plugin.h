@@ -56,6 +56,15 @@ const char *ss_plugin_choices(const ss_plugin_family *f, char *buf, size_t len);
 /* SS_EINPUT "<what> 'x' is not registered (one of a|b|c); did you mean 'y'?" */
 int ss_plugin_unknown(const ss_plugin_family *f, const char *name, ss_err *e);
 
+/* An input nothing reads is a mistake, not something to skip silently: a key that a plug-in
+ * of f other than `selected` declares (and `selected` does not), when set in cfg, is a config
+ * error naming the key's file:line:col and the plug-ins that read it ("only env.type csv
+ * reads it; found env.type gaussian"). found: how to name the selection in the message (NULL:
+ * "<selecting key> <name>"). A key several plug-ins of one family read is declared by each
+ * (the same ss_key: the schema lists it once). */
+int ss_plugin_check_unread(const ss_plugin_family *f, const ss_config *cfg, const void *selected,
+                           const char *found, ss_err *e);
+
 /* The ops that cfg selects through the family's key (for a parsed config of the experiment the
  * schema has checked the name: never NULL then). */
 const void *ss_plugin_selected(const ss_plugin_family *f, const ss_config *cfg);

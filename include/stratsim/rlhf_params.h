@@ -9,32 +9,28 @@
 #include "stratsim/error.h"
 #include "stratsim/par.h"
 
+/* The selected input plug-ins (private ops, src/rlhf/env_type.h and population_model.h):
+ * code dispatches through them, never on a constant. */
+struct rlhf_env_type_ops;
+struct rlhf_population_ops;
+
 typedef struct {
   uint64_t seed;
   /* environment */
   int S, A, d;
   int H;                 /* horizon (1: the contextual bandit) */
-  int mdp;               /* 1: a tabular MDP (always when H > 1) */
-  int mdp_successors;    /* b: successors per (s,a) of a generated MDP */
-  int mdp_regenerate;    /* 1: features are regenerated in every pass instead of stored */
-  const char *mdp_transitions; /* explicit MDP: transitions CSV (features: env_file), or NULL */
-  double L;
-  int env_kind;          /* RLHF_ENV_GAUSSIAN / RLHF_ENV_EXPLICIT / RLHF_ENV_CSV */
-  const double *phi_cfg; /* explicit features (S*A rows of d), row s*A+a; NULL otherwise */
-  const char *env_file;
+  int mdp;               /* 1: a tabular MDP (the environment model's answer at horizon H) */
+  double L;              /* norm of generated features (rlhf.env.L) */
   const double *rho_cfg; /* NULL: uniform */
+  const struct rlhf_env_type_ops *env_type; /* rlhf.env.type */
+  const void *env_data;  /* its settings, read by its setup op (NULL: its defaults) */
+  const void *mdp_data;  /* the MDP model's settings (rlhf_mdp_settings, env_model.h; NULL: defaults) */
   /* population */
   int64_t k;
   int n;
   double B;
-  int pop_kind;          /* RLHF_POP_GAUSSIAN / CLUSTERS / EXPLICIT */
-  const double *pop_mean; /* NULL: random direction of norm pop_mean_norm */
-  double pop_mean_norm, pop_std;
-  int clusters;
-  double cluster_spread, cluster_std;
-  const double *pop_thetas; /* explicit k x d */
-  int pop_sphere;        /* 1: theta_i* rescaled onto the sphere ||theta|| = B (else the ball) */
-  double pop_delta;      /* ktimes: the delta of SP-RLHF Thm 3.5's instance family */
+  const struct rlhf_population_ops *population; /* rlhf.population.model */
+  const void *pop_data;  /* its settings, read by its setup op (NULL: its defaults) */
   /* estimation */
   double lambda, c_f, delta;
   int median_kind;       /* ss_median_kind */
@@ -50,11 +46,10 @@ typedef struct {
   int policy_max_passes;
 } rlhf_params;
 
-enum { RLHF_ENV_GAUSSIAN = 0, RLHF_ENV_EXPLICIT, RLHF_ENV_CSV };
 enum { RLHF_METHOD_PLANNER = 0, RLHF_METHOD_DENSE };
-enum { RLHF_POP_GAUSSIAN = 0, RLHF_POP_CLUSTERS, RLHF_POP_EXPLICIT, RLHF_POP_KTIMES };
 
-/* Defaults used by tests and tools that build parameters without a config. */
+/* Defaults used by tests and tools that build parameters without a config (the first
+ * registered environment type and population model, with their defaults). */
 void rlhf_params_default(rlhf_params *p);
 
 #endif

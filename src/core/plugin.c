@@ -122,8 +122,59 @@ const ss_key *ss_plugin_resolve(const ss_plugin_family *f, const ss_key *k)
   return resolve_in(f && !strcmp(k->path, f->key) ? f : NULL, k);
 }
 
-/* Walks the schema: each base key, then (if it selects a family) every plug-in's keys. Returns
- * key `want`, or NULL and the number of keys in *count. */
+/* Does plug-in ops of f declare a key at path? */
+static int declares(const ss_plugin_family *f, const void *ops, const char *path)
+{
+  int nk = 0;
+  const ss_key *ks = ss_plugin_keys_of(f, ops, &nk);
+  for (int j = 0; ks && j < nk; j++)
+    if (!strcmp(ks[j].path, path)) return 1;
+  return 0;
+}
+
+/* Is the key at path declared by a plug-in of f before plug-in p (a key several plug-ins
+ * read, such as the centred populations' rlhf.population.mean: listed once, at its first)? */
+static int declared_before(const ss_plugin_family *f, int p, const char *path)
+{
+  for (int q = 0; q < p; q++)
+    if (declares(f, f->items[q], path)) return 1;
+  return 0;
+}
+
+/* "a or b" into buf: the plug-ins of f that declare path. */
+static const char *readers(const ss_plugin_family *f, const char *path, char *buf, size_t len)
+{
+  size_t used = 0;
+  int n = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < f->n && used < len; i++)
+    if (declares(f, f->items[i], path))
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", n++ ? " or " : "", ss_plugin_name(f->items[i]));
+  return buf;
+}
+
+int ss_plugin_check_unread(const ss_plugin_family *f, const ss_config *cfg, const void *selected,
+                           const char *found, ss_err *e)
+{
+  const char *dot = strchr(f->key, '.'), *shortkey = dot ? dot + 1 : f->key; /* "env.type" */
+  for (int p = 0; p < f->n; p++) {
+    int nk = 0;
+    const ss_key *ks = ss_plugin_keys_of(f, f->items[p], &nk);
+    for (int j = 0; ks && j < nk; j++) {
+      const char *path = ks[j].path;
+      if (f->items[p] == selected || declares(f, selected, path) || !ss_cfg_is_set(cfg, path)) continue;
+      char who[512], sel[256];
+      if (!found) snprintf(sel, sizeof sel, "%s %s", shortkey, ss_plugin_name(selected));
+      return ss_cfg_error(cfg, path, e, "only %s %s reads it; found %s", shortkey,
+                          readers(f, path, who, sizeof who), found ? found : sel);
+    }
+  }
+  return SS_OK;
+}
+
+/* Walks the schema: each base key, then (if it selects a family) every plug-in's keys (a key
+ * that several plug-ins declare, once). Returns key `want`, or NULL and the number of keys in
+ * *count. */
 static const ss_key *walk(const ss_experiment_ops *exp, int want, int *count)
 {
   int idx = 0;
@@ -134,7 +185,7 @@ static const ss_key *walk(const ss_experiment_ops *exp, int want, int *count)
       int nk = 0;
       const ss_key *ks = ss_plugin_keys_of(f, f->items[p], &nk);
       for (int j = 0; ks && j < nk; j++)
-        if (idx++ == want) return resolve(exp, &ks[j]);
+        if (!declared_before(f, p, ks[j].path) && idx++ == want) return resolve(exp, &ks[j]);
     }
   }
   if (count) *count = idx;

@@ -1,19 +1,43 @@
-/* Private to src/rlhf: the environment models (rlhf.env.model) and their registry (env_models.c). */
+/* Private to src/rlhf: the environment models (rlhf.env.model) and their registry (env_models.c),
+ * and the MDP model's settings (rlhf.mdp.*). */
 #ifndef STRATSIM_RLHF_ENV_MODEL_H
 #define STRATSIM_RLHF_ENV_MODEL_H
 
 #include "stratsim/config.h"
 #include "stratsim/plugin.h"
+#include "stratsim/rlhf_params.h"
 
 /* An environment model (rlhf.env.model; registry: env_models.c): contextual or MDP.
- *   required: name, summary, mdp (is the environment an MDP at horizon H?) */
-typedef struct {
+ *   required:                    name, summary, mdp (is the environment an MDP at horizon H?)
+ *   optional with a default:     resolve (the model it stands for at horizon H, whose keys and
+ *                                check apply: auto; NULL: itself)
+ *   optional without a default:  keys/nkeys (its config keys: set while another model is in
+ *                                effect, an error, ss_plugin_check_unread); setup (reads its
+ *                                keys into *data, one ss_malloc'd block that free() releases:
+ *                                rlhf_params.mdp_data); check (its inputs at config time) */
+typedef struct rlhf_env_model_ops {
   const char *name;
   const char *summary;
+  const ss_key *keys;
+  int nkeys;
   int (*mdp)(int H);
+  const struct rlhf_env_model_ops *(*resolve)(int H);
+  int (*setup)(const ss_config *cfg, void **data, ss_err *e);
+  int (*check)(const ss_config *cfg, const rlhf_params *p, ss_err *e);
 } rlhf_env_model_ops;
+extern const ss_plugin_family rlhf_env_models;
+/* The model in effect for cfg (rlhf.env.model resolved at rlhf.horizon). */
+const rlhf_env_model_ops *rlhf_env_model_effective(const ss_config *cfg);
 /* Is the environment cfg selects an MDP (rlhf.env.model at rlhf.horizon)? */
 int rlhf_env_model_mdp(const ss_config *cfg);
-extern const ss_plugin_family rlhf_env_models;
+
+/* The MDP model's settings (rlhf.mdp.*): what rlhf_params.mdp_data points at. */
+typedef struct {
+  int successors;          /* b: successors per (s,a) of a generated MDP */
+  int regenerate;          /* 1: features regenerated in every pass instead of stored */
+  const char *transitions; /* an explicit MDP's transitions file (env.type csv), or NULL */
+} rlhf_mdp_settings;
+/* p's MDP settings, or the defaults (b = 4, stored, no file) when it has none. */
+const rlhf_mdp_settings *rlhf_mdp_settings_of(const rlhf_params *p);
 
 #endif

@@ -5,26 +5,33 @@
 #include "stratsim/plugin.h"
 #include "stratsim/rlhf_params.h"
 
-/* An environment type (rlhf.env.type; registry: env_types.c): where the S x A features of the
- * contextual problem come from.
- *   required:                    name, summary, kind (its RLHF_ENV_* constant, the value of
- *                                rlhf_params.env_kind), features
- *   optional without a default:  keys/nkeys, check (its inputs, at config time: exit 2) */
-typedef struct {
+/* An environment type (rlhf.env.type; registry: env_types.c): where the S x A features come
+ * from. rlhf_params.env_type points at the selected one, .env_data at its settings.
+ *   required:                    name, summary, features
+ *   optional without a default:  keys/nkeys (its config keys: another type's key set in the
+ *                                config is an error, ss_plugin_check_unread);
+ *                                setup (reads its keys into *data, one ss_malloc'd block that
+ *                                free() releases; without it env_data stays NULL);
+ *                                check (its inputs at config time, for the contextual model
+ *                                and for an MDP: exit 2);
+ *                                mdp_features (the type can feed an MDP, which reads its
+ *                                features per state, mdp.c: *file is the features file, or
+ *                                NULL when they are generated from (seed, s*A+a) at norm L;
+ *                                a type without it serves only the contextual model) */
+typedef struct rlhf_env_type_ops {
   const char *name;
   const char *summary;
-  int kind;
   const ss_key *keys;
   int nkeys;
+  int (*setup)(const ss_config *cfg, void **data, ss_err *e);
   int (*check)(const ss_config *cfg, const rlhf_params *p, ss_err *e);
   /* The S*A x d features (row s*A + a), allocated. Not collective. */
   int (*features)(const rlhf_params *p, double **phi, ss_err *e);
+  void (*mdp_features)(const rlhf_params *p, const char **file);
 } rlhf_env_type_ops;
 
 extern const ss_plugin_family rlhf_env_types;
-/* The registered type by name (NULL if unknown) and by kind (the schema has checked it; NULL
- * if unknown). */
+/* The registered type by name (NULL if unknown). */
 const rlhf_env_type_ops *rlhf_env_type_find(const char *name);
-const rlhf_env_type_ops *rlhf_env_type_of(int kind);
 
 #endif

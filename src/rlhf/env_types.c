@@ -1,12 +1,14 @@
-/* The registry of RLHF environment types (rlhf.env.type): where the S x A features of the
- * contextual problem come from. Each type declares its keys, checks its inputs at config time
- * and makes the features (environment.c calls it through rlhf_env_type_of). An MDP reads its
- * features through mdp_read.c (gaussian: generated per state; csv: the same file). */
+/* The registry of RLHF environment types (rlhf.env.type): where the S x A features come from.
+ * Each type declares its keys, reads them into its own settings (setup), checks its inputs at
+ * config time and makes the features (environment.c calls rlhf_params.env_type). An MDP reads
+ * its features per state (mdp.c) from what the type's mdp_features names: generated (gaussian)
+ * or the same file (csv); the csv type also checks an explicit MDP's two files. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rng.h"
 #include "stratsim/rlhf.h"
+#include "env_model.h"
 #include "env_type.h"
 
 static const ss_key gaussian_keys[] = {
@@ -43,6 +45,20 @@ static int gaussian_features(const rlhf_params *p, double **phi, ss_err *e)
   return SS_OK;
 }
 
+/* explicit: the matrix, borrowed from the config (which outlives the task) */
+typedef struct {
+  const double *phi;
+} explicit_settings;
+
+static int explicit_setup(const ss_config *cfg, void **data, ss_err *e)
+{
+  explicit_settings *s = ss_malloc(sizeof *s, e);
+  if (!(*data = s)) return e->code;
+  int r, c;
+  s->phi = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
+  return SS_OK;
+}
+
 static int explicit_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 {
   int r, c;
@@ -58,21 +74,68 @@ static int explicit_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 
 static int explicit_features(const rlhf_params *p, double **phi, ss_err *e)
 {
+  const explicit_settings *s = p->env_data;
+  if (!s || !s->phi) return ss_fail(e, SS_EINPUT, "rlhf: env.type explicit without rlhf.env.features");
   size_t n = (size_t)p->S * (size_t)p->A * (size_t)p->d;
   if (!(*phi = ss_malloc(n * sizeof **phi, e))) return e->code;
-  memcpy(*phi, p->phi_cfg, n * sizeof **phi);
+  memcpy(*phi, s->phi, n * sizeof **phi);
   return SS_OK;
 }
 
-/* Contextual only (an MDP's files are checked with its transitions, experiment.c). */
+/* gaussian: an MDP generates its transitions too; a transitions file is for env.type csv */
+static int gaussian_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  if (p->mdp && rlhf_mdp_settings_of(p)->transitions)
+    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "expected no transitions file for generated features (rlhf.env.type gaussian); use env.type csv");
+  return SS_OK;
+}
+
+static void gaussian_mdp_features(const rlhf_params *p, const char **file) { *file = NULL; }
+
+/* csv: the features file (a path already resolved from the config file's folder) */
+typedef struct {
+  const char *file;
+} csv_settings;
+
+static const char *csv_file(const rlhf_params *p)
+{
+  const csv_settings *s = p->env_data;
+  return s ? s->file : NULL;
+}
+
+static int csv_setup(const ss_config *cfg, void **data, ss_err *e)
+{
+  csv_settings *s = ss_malloc(sizeof *s, e);
+  if (!(*data = s)) return e->code;
+  s->file = ss_cfg_str(cfg, "rlhf.env.file");
+  return SS_OK;
+}
+
+/* An explicit MDP: both files are read and checked here, streaming (O(1) memory), so a bad
+ * file is a config error naming the file, the line and the row before anything runs. */
+static int csv_check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  const rlhf_mdp_settings *m = rlhf_mdp_settings_of(p);
+  if (!csv_file(p)) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for an explicit MDP, found none");
+  if (!m->transitions) return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "expected a transitions file for an explicit MDP (env.type csv), found none");
+  if (m->regenerate) return ss_cfg_error(cfg, "rlhf.mdp.features", e, "expected store for an explicit MDP (only generated features can be regenerated), found regenerate");
+  ss_err fe;
+  ss_err_clear(&fe);
+  if (rlhf_read_features(csv_file(p), p->S, p->A, p->d, 0, 0, NULL, &fe))
+    return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
+  if (rlhf_mdp_scan_transitions(m->transitions, p->S, p->A, NULL, NULL, &fe))
+    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "%s", fe.msg);
+  return SS_OK;
+}
+
 static int csv_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 {
-  if (p->mdp) return SS_OK;
-  if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for env.type csv, found none");
+  if (p->mdp) return csv_check_mdp(cfg, p, e);
+  if (!csv_file(p)) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for env.type csv, found none");
   double *phi;
   ss_err fe;
   ss_err_clear(&fe);
-  if (rlhf_env_read_csv(p->env_file, p->S, p->A, p->d, &phi, &fe))
+  if (rlhf_env_read_csv(csv_file(p), p->S, p->A, p->d, &phi, &fe))
     return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
   free(phi);
   return SS_OK;
@@ -80,34 +143,39 @@ static int csv_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 
 static int csv_features(const rlhf_params *p, double **phi, ss_err *e)
 {
-  return rlhf_env_read_csv(p->env_file, p->S, p->A, p->d, phi, e);
+  if (!csv_file(p)) return ss_fail(e, SS_EINPUT, "rlhf: env.type csv without rlhf.env.file");
+  return rlhf_env_read_csv(csv_file(p), p->S, p->A, p->d, phi, e);
 }
+
+static void csv_mdp_features(const rlhf_params *p, const char **file) { *file = csv_file(p); }
 
 static const rlhf_env_type_ops env_gaussian = {
   .name = "gaussian",
   .summary = "i.i.d. Gaussian features rescaled to norm L (keyed by seed, state, action)",
-  .kind = RLHF_ENV_GAUSSIAN,
   .keys = gaussian_keys,
   .nkeys = SS_PLUGIN_COUNT(gaussian_keys),
+  .check = gaussian_check,
   .features = gaussian_features,
+  .mdp_features = gaussian_mdp_features,
 };
 static const rlhf_env_type_ops env_explicit = {
   .name = "explicit",
   .summary = "features given in the config (rlhf.env.features)",
-  .kind = RLHF_ENV_EXPLICIT,
   .keys = explicit_keys,
   .nkeys = SS_PLUGIN_COUNT(explicit_keys),
+  .setup = explicit_setup,
   .check = explicit_check,
   .features = explicit_features,
 };
 static const rlhf_env_type_ops env_csv = {
   .name = "csv",
   .summary = "features read from a file (rlhf.env.file: CSV or PETSc binary)",
-  .kind = RLHF_ENV_CSV,
   .keys = csv_keys,
   .nkeys = SS_PLUGIN_COUNT(csv_keys),
+  .setup = csv_setup,
   .check = csv_check,
   .features = csv_features,
+  .mdp_features = csv_mdp_features,
 };
 
 static const void *const env_types[] = {
@@ -126,7 +194,3 @@ const ss_plugin_family rlhf_env_types = {
 
 const rlhf_env_type_ops *rlhf_env_type_find(const char *name) { return ss_plugin_find(&rlhf_env_types, name); }
 
-const rlhf_env_type_ops *rlhf_env_type_of(int kind)
-{
-  return ss_plugin_of_kind(&rlhf_env_types, offsetof(rlhf_env_type_ops, kind), kind);
-}

@@ -12,6 +12,7 @@
 #include "stratsim/rng.h"
 #include "stratsim/median.h"
 #include "env_type.h"
+#include "population_model.h"
 
 void rlhf_params_default(rlhf_params *p)
 {
@@ -21,24 +22,17 @@ void rlhf_params_default(rlhf_params *p)
   p->A = 4;
   p->d = 16;
   p->L = 1.0;
-  p->env_kind = RLHF_ENV_GAUSSIAN;
+  p->env_type = ss_plugin_at(&rlhf_env_types, 0);
   p->k = 5;
   p->n = 100;
   p->B = 1.0;
-  p->pop_kind = RLHF_POP_GAUSSIAN;
-  p->pop_mean_norm = 0.5;
-  p->pop_std = 0.2;
-  p->pop_delta = 0.01;
-  p->clusters = 2;
-  p->cluster_spread = 0.5;
-  p->cluster_std = 0.1;
+  p->population = ss_plugin_at(&rlhf_populations, 0);
   p->lambda = 1e-3;
   p->c_f = 1.0;
   p->delta = 0.1;
   p->median_kind = SS_MEDIAN_LOWER;
   p->policy_tol = 1e-6;
   p->H = 1;
-  p->mdp_successors = 4;
   p->policy_method = RLHF_METHOD_PLANNER;
   p->policy_smoothing = 0.7;
   p->policy_max_passes = 10000;
@@ -54,9 +48,7 @@ int rlhf_env_create(const rlhf_params *p, rlhf_env *env, ss_err *e)
   env->A = A;
   env->d = d;
   /* the features from the environment type's plug-in (env_types.c) */
-  const rlhf_env_type_ops *type = rlhf_env_type_of(p->env_kind);
-  if (!type) return ss_fail(e, SS_EINPUT, "rlhf: unknown environment type %d", p->env_kind);
-  SS_TRY(type->features(p, &env->phi, e));
+  SS_TRY(p->env_type->features(p, &env->phi, e));
   env->rho = ss_malloc((size_t)S * sizeof *env->rho, e);
   if (!env->rho) return SS_ERUNTIME;
   if (p->rho_cfg) {

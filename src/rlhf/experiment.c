@@ -20,6 +20,7 @@
 #include "choices.h"
 #include "env_model.h"
 #include "env_type.h"
+#include "inputs.h"
 #include "population_model.h"
 #include "solver.h"
 #include "strategy_ops.h"
@@ -32,9 +33,6 @@ static const ss_key keys[] = {
   {"rlhf.d", SS_T_INT, "16", 1, 64, 0, NULL, "feature dimension"},
   {"rlhf.horizon", SS_T_INT, "1", 1, 10000, 0, NULL, "horizon H (1: the contextual bandit; H > 1: a tabular MDP)"},
   {"rlhf.env.model", SS_T_ENUM, "auto", 0, 0, 0, SS_PLUGIN_CHOICES, "environment: contextual bandit or tabular MDP (auto: MDP iff horizon > 1)"},
-  {"rlhf.mdp.successors", SS_T_INT, "4", 1, 1e6, 0, NULL, "generated MDP: successors b per (s,a), Dirichlet(1) weights"},
-  {"rlhf.mdp.transitions", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "explicit MDP (env.type csv, features in rlhf.env.file; relative paths: from the config file's folder): CSV of rows 's,a,next,p' grouped by (s,a) in s-major order, each row summing to 1; or a PETSc binary AIJ matrix of S*A x S (MatView), recognised by its class id"},
-  {"rlhf.mdp.features", SS_T_ENUM, "store", 0, 0, 0, SS_PLUGIN_CHOICES, "MDP features: stored per rank (S/p x A x d) or regenerated from the keyed generator in every pass"},
   {"rlhf.B", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "bound B on ||theta_i*|| (and on reports)"},
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},
   {"rlhf.confidence.c_f", SS_T_REAL, "1", 0, 1e6, 0, NULL, "constant c_f of the confidence radius f"},
@@ -51,15 +49,6 @@ static const ss_key keys[] = {
   {"rlhf.env.actions", SS_T_INT, "4", 2, 256, 0, NULL, "number of actions A"},
   {"rlhf.env.rho", SS_T_REAL_LIST, NULL, 0, 1e300, 0, NULL, "state distribution (S weights, normalised); default uniform"},
   {"rlhf.population.model", SS_T_ENUM, "gaussian", 0, 0, 0, SS_PLUGIN_CHOICES, "how true parameters theta_i* are drawn (ktimes: the instance family of SP-RLHF Thm 3.5, docs/theory.md)"},
-  {"rlhf.population.delta", SS_T_REAL, "0.01", 0, 0.5, 0, NULL, "ktimes: the family's delta (second choice 1 - delta, j-th choice delta (d - j))"},
-  {"rlhf.population.mean", SS_T_REAL_LIST, NULL, -1e6, 1e6, 0, NULL, "gaussian/clusters centre (d values); default a random direction of norm mean_norm"},
-  {"rlhf.population.mean_norm", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "norm of the random centre"},
-  {"rlhf.population.std", SS_T_REAL, "0.2", 0, 1e6, 0, NULL, "gaussian: per-coordinate standard deviation s"},
-  {"rlhf.population.clusters", SS_T_INT, "2", 1, 1e6, 0, NULL, "clusters: number of centres G (labeler i in cluster i mod G)"},
-  {"rlhf.population.cluster_spread", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "clusters: distance of each centre from the mean"},
-  {"rlhf.population.cluster_std", SS_T_REAL, "0.1", 0, 1e6, 0, NULL, "clusters: per-coordinate spread around a centre"},
-  {"rlhf.population.thetas", SS_T_REAL_MATRIX, NULL, -1e6, 1e6, 0, NULL, "explicit: k rows of d values, each of norm <= B"},
-  {"rlhf.population.norm", SS_T_ENUM, "ball", 0, 0, 0, SS_PLUGIN_CHOICES, "gaussian/clusters: ball projects theta_i* onto ||theta|| <= B; sphere rescales it to ||theta|| = B"},
   {"rlhf.strategic.fraction", SS_T_REAL, "1", 0, 1, 0, NULL, "fraction of labelers that are strategic (a keyed random subset)"},
   {"rlhf.strategic.labelers", SS_T_INT_LIST, NULL, 0, 4294967295.0, 0, NULL, "explicit list of strategic labelers (0-based); overrides fraction"},
   {"rlhf.strategy", SS_T_ENUM, "spsa", 0, 0, 0, SS_PLUGIN_CHOICES, "how strategic labelers report"},
@@ -77,7 +66,10 @@ typedef struct {
   int nstrat_list;
   int write_labelers, dump;
   int heldout; /* rlhf.labels.heldout */
+  rlhf_inputs inputs; /* the input plug-ins' settings (p points at them): params_free */
 } run_params;
+
+static void params_free(run_params *rp) { rlhf_inputs_free(&rp->inputs); }
 
 static int parse_algorithms(const ss_config *cfg, const rlhf_agg_ops **out, int *n, ss_err *e)
 {
@@ -115,28 +107,12 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
   p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
   p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
-  p->mdp = rlhf_env_model_mdp(cfg);
-  p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
-  p->mdp_regenerate = ss_plugin_choice_value(&rlhf_mdp_feature_kinds, cfg);
-  p->mdp_transitions = ss_cfg_str(cfg, "rlhf.mdp.transitions");
-  p->env_kind = rlhf_env_type_find(ss_cfg_str(cfg, "rlhf.env.type"))->kind; /* the schema checked it */
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
   p->A = (int)ss_cfg_int(cfg, "rlhf.env.actions");
   p->L = ss_cfg_real(cfg, "rlhf.env.L");
-  int r, c, nl;
-  p->phi_cfg = ss_cfg_matrix(cfg, "rlhf.env.features", &r, &c);
-  p->env_file = ss_cfg_str(cfg, "rlhf.env.file");
+  int nl;
   p->rho_cfg = ss_cfg_list(cfg, "rlhf.env.rho", &nl);
-  p->pop_kind = ((const rlhf_population_ops *)ss_plugin_selected(&rlhf_populations, cfg))->kind;
-  p->pop_delta = ss_cfg_real(cfg, "rlhf.population.delta");
-  p->pop_mean = ss_cfg_list(cfg, "rlhf.population.mean", &nl);
-  p->pop_mean_norm = ss_cfg_real(cfg, "rlhf.population.mean_norm");
-  p->pop_std = ss_cfg_real(cfg, "rlhf.population.std");
-  p->clusters = (int)ss_cfg_int(cfg, "rlhf.population.clusters");
-  p->cluster_spread = ss_cfg_real(cfg, "rlhf.population.cluster_spread");
-  p->cluster_std = ss_cfg_real(cfg, "rlhf.population.cluster_std");
-  p->pop_thetas = ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c);
-  p->pop_sphere = ss_plugin_choice_value(&rlhf_norm_kinds, cfg);
+  SS_TRY(rlhf_inputs_setup(cfg, p, &rp->inputs, e)); /* the env model, type and population */
   SS_TRY(parse_algorithms(cfg, rp->algos, &rp->nalgos, e));
   rp->strategy = rlhf_strategy_find(ss_cfg_str(cfg, "rlhf.strategy"));
   if (!rp->strategy) return ss_plugin_unknown(&rlhf_strategies, ss_cfg_str(cfg, "rlhf.strategy"), e);
@@ -149,96 +125,14 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
 }
 
 /* ------------------------------------------------------------------ check */
-static int all_finite(const double *v, long n)
+static int check_params(const ss_config *cfg, const run_params *rp, ss_err *e)
 {
-  for (long i = 0; i < n; i++)
-    if (!isfinite(v[i])) return 0;
-  return 1;
-}
-
-/* Explicit MDPs: both files are read and checked here, streaming (O(1) memory), so a bad file
- * is a config error naming the file, the line and the row before anything runs. */
-static int check_mdp_files(const ss_config *cfg, const rlhf_params *p, ss_err *e)
-{
-  if (p->env_kind == RLHF_ENV_GAUSSIAN) {
-    if (p->mdp_transitions)
-      return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "expected no transitions file for generated features (rlhf.env.type gaussian); use env.type csv");
-    return SS_OK;
-  }
-  if (p->env_kind != RLHF_ENV_CSV)
-    return ss_cfg_error(cfg, "rlhf.env.type", e, "expected gaussian or csv for an MDP, found %s", ss_cfg_str(cfg, "rlhf.env.type"));
-  if (!p->env_file) return ss_cfg_error(cfg, "rlhf.env.file", e, "expected a features file for an explicit MDP, found none");
-  if (!p->mdp_transitions) return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "expected a transitions file for an explicit MDP (env.type csv), found none");
-  if (p->mdp_regenerate) return ss_cfg_error(cfg, "rlhf.mdp.features", e, "expected store for an explicit MDP (only generated features can be regenerated), found regenerate");
-  ss_err fe;
-  ss_err_clear(&fe);
-  if (rlhf_read_features(p->env_file, p->S, p->A, p->d, 0, 0, NULL, &fe))
-    return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
-  if (rlhf_mdp_scan_transitions(p->mdp_transitions, p->S, p->A, NULL, NULL, &fe))
-    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "%s", fe.msg);
-  return SS_OK;
-}
-
-static int check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
-{
-  if (p->H > 1 && !p->mdp)
-    return ss_cfg_error(cfg, "rlhf.env.model", e, "expected mdp or auto for horizon %d > 1, found contextual", p->H);
-  if (!p->mdp && p->mdp_transitions)
-    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "only an MDP (rlhf.horizon > 1 or env.model mdp) reads "
-                        "a transitions file; found horizon %d, env.model %s", p->H, ss_cfg_str(cfg, "rlhf.env.model"));
-  if (!p->mdp && p->mdp_regenerate)
-    return ss_cfg_error(cfg, "rlhf.mdp.features", e, "only an MDP (rlhf.horizon > 1 or env.model mdp) regenerates "
-                        "its features; found horizon %d, env.model %s", p->H, ss_cfg_str(cfg, "rlhf.env.model"));
-  if (!p->mdp) return SS_OK;
-  SS_TRY(check_mdp_files(cfg, p, e));
-  int n;
-  if (ss_cfg_list(cfg, "rlhf.env.rho", &n))
-    return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected no rho for a generated MDP (rho is uniform)");
-  if ((double)p->S * p->A >= 4294967296.0)
-    return ss_cfg_error(cfg, "rlhf.env.states", e, "expected S*A < 2^32 for an MDP, found %.0f", (double)p->S * p->A);
-  if (p->policy_method == RLHF_METHOD_DENSE)
-    return ss_cfg_error(cfg, "rlhf.policy.method", e, "expected planner for an MDP (the dense solvers are H = 1 only), found dense");
-  return SS_OK;
-}
-
-/* A k x d matrix of parameters (explicit thetas, fixed reports): shape, finite, norm <= B. */
-static int check_rows(const ss_config *cfg, const char *key, const char *why, const rlhf_params *p,
-                      ss_err *e)
-{
-  int r, c;
-  const double *t = ss_cfg_matrix(cfg, key, &r, &c);
-  if (!t) return ss_cfg_error(cfg, key, e, "expected k rows of d values for %s, found none", why);
-  if (c != p->d) return ss_cfg_error(cfg, key, e, "expected rows of d = %d values, found %d", p->d, c);
-  if (r != p->k) return ss_cfg_error(cfg, key, e, "expected k = %lld rows (rlhf.k), found %d", (long long)p->k, r);
-  if (!all_finite(t, (long)r * c)) return ss_cfg_error(cfg, key, e, "expected finite values, found NaN or Inf");
-  for (int i = 0; i < r; i++) {
-    double nrm = sqrt(rlhf_dot(t + (size_t)i * c, t + (size_t)i * c, c));
-    if (nrm > p->B * (1 + 1e-12))
-      return ss_cfg_error(cfg, key, e, "expected ||row|| <= B = %g (rlhf.B), found row %d with norm %g", p->B, i, nrm);
-  }
-  return SS_OK;
-}
-
-static int rlhf_check(const ss_config *cfg, ss_err *e)
-{
-  run_params rp;
-  SS_TRY(read_params(cfg, 1, &rp, e));
-  const rlhf_params *p = &rp.p;
+  const rlhf_params *p = &rp->p;
   SS_TRY(rlhf_agg_check_all(cfg, e)); /* every aggregator checks its own settings */
+  SS_TRY(rlhf_inputs_check(cfg, p, e)); /* the environment model and type, the population */
+  if (p->mdp && p->policy_method == RLHF_METHOD_DENSE)
+    return ss_cfg_error(cfg, "rlhf.policy.method", e, "expected planner for an MDP (the dense solvers are H = 1 only), found dense");
   int n;
-  SS_TRY(check_mdp(cfg, p, e));
-  /* an input that its mode ignores is a mistake, not something to skip silently */
-  if (p->env_kind != RLHF_ENV_CSV && ss_cfg_is_set(cfg, "rlhf.env.file"))
-    return ss_cfg_error(cfg, "rlhf.env.file", e, "only env.type csv reads a features file; found env.type %s",
-                        ss_cfg_str(cfg, "rlhf.env.type"));
-  if (p->env_kind != RLHF_ENV_EXPLICIT && ss_cfg_is_set(cfg, "rlhf.env.features"))
-    return ss_cfg_error(cfg, "rlhf.env.features", e, "only env.type explicit uses inline features; found env.type %s",
-                        ss_cfg_str(cfg, "rlhf.env.type"));
-  if (p->pop_kind != RLHF_POP_EXPLICIT && ss_cfg_is_set(cfg, "rlhf.population.thetas"))
-    return ss_cfg_error(cfg, "rlhf.population.thetas", e, "only population.model explicit uses thetas; found "
-                        "population.model %s", ss_cfg_str(cfg, "rlhf.population.model"));
-  const rlhf_env_type_ops *type = rlhf_env_type_of(p->env_kind);
-  if (type->check) SS_TRY(type->check(cfg, p, e)); /* the environment type checks its inputs */
   const double *rho = ss_cfg_list(cfg, "rlhf.env.rho", &n);
   if (rho) {
     if (n != p->S) return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected S = %d weights, found %d", p->S, n);
@@ -246,18 +140,21 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
     for (int i = 0; i < n; i++) tot += rho[i];
     if (!(tot > 0) || !isfinite(tot)) return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected weights with a positive finite sum");
   }
-  if (p->pop_mean) {
-    ss_cfg_list(cfg, "rlhf.population.mean", &n);
-    if (n != p->d) return ss_cfg_error(cfg, "rlhf.population.mean", e, "expected d = %d values, found %d", p->d, n);
-  }
-  if (p->pop_kind == RLHF_POP_EXPLICIT)
-    SS_TRY(check_rows(cfg, "rlhf.population.thetas", "population.model explicit", p, e));
-  SS_TRY(rlhf_strategy_check(rp.strategy, cfg, p, e)); /* its own settings */
+  SS_TRY(rlhf_strategy_check(rp->strategy, cfg, p, e)); /* its own settings */
   const long long *lst = ss_cfg_int_list(cfg, "rlhf.strategic.labelers", &n);
   for (int i = 0; lst && i < n; i++)
     if (lst[i] < 0 || lst[i] >= p->k)
       return ss_cfg_error(cfg, "rlhf.strategic.labelers", e, "expected labelers in [0, %lld) (rlhf.k = %lld), found %lld", (long long)p->k, (long long)p->k, lst[i]);
   return SS_OK;
+}
+
+static int rlhf_check(const ss_config *cfg, ss_err *e)
+{
+  run_params rp;
+  int rc = read_params(cfg, 1, &rp, e);
+  if (!rc) rc = check_params(cfg, &rp, e);
+  params_free(&rp);
+  return rc;
 }
 
 /* ------------------------------------------------------------------ output helpers */
@@ -458,6 +355,7 @@ static void run_free(run_ctx *x)
   rlhf_states_destroy(&x->st);
   if (x->self) ss_comm_free(&x->self);
   rlhf_env_destroy(&x->env);
+  params_free(&x->rp);
 }
 
 /* The environment, the distributed states, a one-rank communicator, the MLE solver and the

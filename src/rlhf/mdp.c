@@ -25,6 +25,8 @@
 #include <petscmat.h>
 #include "stratsim/par_petsc.h"
 #include "stratsim/rng.h"
+#include "env_model.h"
+#include "env_type.h"
 #include "rlhf_mdp.h"
 #include "rlhf_limits.h"
 
@@ -219,11 +221,13 @@ int rlhf_mdp_create(ss_comm *c, const rlhf_params *p, int chunk, rlhf_mdp **out,
     m->comm = c;
     m->seed = p->seed;
     m->S = p->S, m->A = p->A, m->d = p->d, m->H = p->H;
-    m->b = p->mdp_successors < p->S ? p->mdp_successors : p->S;
+    const rlhf_mdp_settings *ms = rlhf_mdp_settings_of(p);
+    m->b = ms->successors < p->S ? ms->successors : p->S;
     m->Lgen = p->L;
-    m->store_features = !p->mdp_regenerate || p->mdp_transitions;
-    m->file = p->mdp_transitions;
-    m->features_file = p->env_file;
+    m->store_features = !ms->regenerate || ms->transitions;
+    m->file = ms->transitions;
+    m->features_file = NULL; /* generated, unless the type names a file (the config checked it can) */
+    if (p->env_type->mdp_features) p->env_type->mdp_features(p, &m->features_file);
     m->chunk = chunk > 0 ? chunk : (p->S + 255) / 256 > 16 ? (p->S + 255) / 256 : 16;
     m->nchunks = (p->S + m->chunk - 1) / m->chunk;
     int64_t cf, cc;

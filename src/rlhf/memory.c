@@ -28,7 +28,8 @@ static void mdp_memory(const ss_config *cfg, int ranks, int spsa, ss_mem_estimat
   double k = (double)ss_cfg_int(cfg, "rlhf.k"), n = (double)ss_cfg_int(cfg, "rlhf.n");
   double b = (double)ss_cfg_int(cfg, "rlhf.mdp.successors"), ns = S / ranks + 1, sets = spsa ? 2 : 1;
   if (spsa) { /* the SPSA groups' copies: G of them, S/(P/G) states per rank (spsa_layout.h) */
-    rlhf_params p = {.S = (int)S, .A = (int)A, .d = (int)d, .mdp = 1, .mdp_successors = (int)b};
+    rlhf_mdp_settings ms = {.successors = (int)b};
+    rlhf_params p = {.S = (int)S, .A = (int)A, .d = (int)d, .mdp = 1, .mdp_data = &ms};
     int G = rlhf_spsa_groups((int)ss_cfg_int(cfg, "rlhf.spsa.groups"), &p, ranks);
     sets = 1 + (double)G;
   }

@@ -8,16 +8,24 @@
 #include "stratsim/rlhf_params.h"
 
 /* A population model (rlhf.population.model; registry: population_models.c): how the true
- * parameters theta_i* are drawn.
- *   required: name, summary, kind (its RLHF_POP_* constant, the value of
- *             rlhf_params.pop_kind), theta (labeler i's theta_i*, keyed: any rank, any order) */
-typedef struct {
+ * parameters theta_i* are drawn. rlhf_params.population points at the selected one,
+ * .pop_data at its settings.
+ *   required:                    name, summary, theta (labeler i's theta_i*, keyed: any rank,
+ *                                any order; from p->pop_data, or its defaults when NULL)
+ *   optional without a default:  keys/nkeys (its config keys: another model's key set in the
+ *                                config is an error, ss_plugin_check_unread; a key several
+ *                                models read is the same ss_key in each one's table);
+ *                                setup (reads its keys into *data, one ss_malloc'd block that
+ *                                free() releases); check (its inputs at config time: exit 2) */
+typedef struct rlhf_population_ops {
   const char *name;
   const char *summary;
-  int kind;
+  const ss_key *keys;
+  int nkeys;
+  int (*setup)(const ss_config *cfg, void **data, ss_err *e);
+  int (*check)(const ss_config *cfg, const rlhf_params *p, ss_err *e);
   void (*theta)(const rlhf_params *p, int64_t i, double *theta);
 } rlhf_population_ops;
-const rlhf_population_ops *rlhf_population_of(int kind);
 extern const ss_plugin_family rlhf_populations;
 /* The number of strategic labelers a config asks for (rlhf.strategic.*), before the seed
  * picks them (population_config.c). */

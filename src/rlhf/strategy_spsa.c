@@ -16,6 +16,7 @@
 #include "stratsim/task_state.h"
 #include "stratsim/rlhf.h"
 #include "agg_ops.h"
+#include "env_model.h"
 #include "solver.h"
 #include "strategy_ops.h"
 
@@ -91,7 +92,7 @@ typedef struct {
 
 int rlhf_spsa_groups(int configured, const rlhf_params *p, int P)
 {
-  double copy = (double)p->S * p->A * (8.0 * p->d + 12.0 * p->mdp_successors + 40.0);
+  double copy = (double)p->S * p->A * (8.0 * p->d + 12.0 * rlhf_mdp_settings_of(p)->successors + 40.0);
   int G = configured > 0 ? configured : p->mdp && copy > RLHF_SPSA_REPLICATE_BUDGET ? 1 : P;
   return G < P ? G : P;
 }

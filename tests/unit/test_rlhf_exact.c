@@ -6,6 +6,7 @@
 #include <string.h>
 #include "stratsim/median.h"
 #include "stratsim/rlhf.h"
+#include "rlhf_select.h"
 #include "unit.h"
 
 static void test_exact_estimates(void)
@@ -59,17 +60,20 @@ static void test_sphere_population(void)
   p.d = 16;
   p.B = 1.5;
   double ball[16], sphere[16];
+  rlhf_params q = p; /* the same, with population.norm sphere (selected through its model) */
+  ss_unit_rlhf_inputs sel;
+  ss_err e;
+  CU_ASSERT_EQUAL_FATAL(ss_unit_rlhf_select("  population:\n    norm: sphere\n", &q, &sel, &e), SS_OK);
   for (int64_t i = 0; i < 50; i++) {
-    p.pop_sphere = 0;
     rlhf_theta_star(&p, i, ball);
-    p.pop_sphere = 1;
-    rlhf_theta_star(&p, i, sphere);
+    rlhf_theta_star(&q, i, sphere);
     double nb = sqrt(rlhf_dot(ball, ball, 16)), ns = sqrt(rlhf_dot(sphere, sphere, 16));
     CU_ASSERT(nb <= 1.5 * (1 + 1e-15));
     CU_ASSERT(fabs(ns - 1.5) < 1e-12);
     /* same direction: the sphere only rescales the ball's draw */
     CU_ASSERT(fabs(rlhf_dot(ball, sphere, 16) - nb * ns) < 1e-12);
   }
+  ss_unit_rlhf_release(&sel);
 }
 
 /* rlhf.labels.heldout: stream 1 redraws the label noise, never the design; stream 0 keeps the

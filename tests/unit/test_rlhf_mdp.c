@@ -18,8 +18,12 @@
 #include "stratsim/rng.h"
 #include "../../src/rlhf/rlhf_mdp.h"
 #include "../../src/rlhf/agg_ops.h"
+#include "../../src/rlhf/env_model.h"
 #include "../../src/rlhf/states.h"
 #include "unit.h"
+
+/* the MDP model's settings of the last tiny_params (b successors, stored features) */
+static rlhf_mdp_settings tiny_mdp;
 
 static rlhf_params tiny_params(uint64_t seed, int S, int A, int d, int H, int b)
 {
@@ -28,7 +32,8 @@ static rlhf_params tiny_params(uint64_t seed, int S, int A, int d, int H, int b)
   p.seed = seed;
   p.S = S, p.A = A, p.d = d, p.H = H;
   p.mdp = 1;
-  p.mdp_successors = b;
+  tiny_mdp = (rlhf_mdp_settings){.successors = b};
+  p.mdp_data = &tiny_mdp;
   return p;
 }
 
@@ -282,7 +287,7 @@ static void test_z_sums_order(void)
     ss_err e;
     ss_err_clear(&e);
     CU_ASSERT_EQUAL_FATAL(rlhf_mdp_create(ss_unit_world(), &p, 16, &m[0], &e), SS_OK);
-    p.mdp_regenerate = 1;
+    tiny_mdp.regenerate = 1;
     CU_ASSERT_EQUAL_FATAL(rlhf_mdp_create(ss_unit_world(), &p, 16, &m[1], &e), SS_OK);
     CU_ASSERT(m[0]->phi != NULL && m[1]->phi == NULL && m[1]->zrow != NULL);
     for (int r = 0; r < 3; r++) {

@@ -19,6 +19,7 @@
 #include <string.h>
 #include "stratsim/median.h"
 #include "stratsim/rng.h"
+#include "../../src/rlhf/env_model.h"
 #include "../../src/rlhf/rlhf_mdp.h"
 #include "../../src/rlhf/states.h"
 #include "unit.h"
@@ -116,7 +117,8 @@ static rlhf_states *mdp_states(uint64_t seed, int S, int A, rlhf_env *env)
 {
   rlhf_params p;
   rlhf_params_default(&p);
-  p.seed = seed, p.mdp = 1, p.mdp_successors = 2;
+  static const rlhf_mdp_settings two = {.successors = 2};
+  p.seed = seed, p.mdp = 1, p.mdp_data = &two;
   p.S = S, p.A = A, p.d = PD, p.H = 3;
   ss_err e;
   ss_err_clear(&e);

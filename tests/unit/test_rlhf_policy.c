@@ -8,6 +8,7 @@
 #include "stratsim/median.h"
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
+#include "rlhf_select.h"
 #include "unit.h"
 
 /* A random instance of every aggregator: k labelers in d dimensions. */
@@ -286,12 +287,11 @@ static void prop33(const char *name, const double *theta2)
   p.S = 1;
   p.A = 2;
   p.d = 2;
-  double phi[4] = {0.5, 0.5, 0.75, 0.0};
-  p.env_kind = RLHF_ENV_EXPLICIT;
-  p.phi_cfg = phi;
-  rlhf_env env;
+  ss_unit_rlhf_inputs sel; /* env.type explicit, selected by name */
   ss_err e;
-  ss_err_clear(&e);
+  CU_ASSERT_EQUAL_FATAL(ss_unit_rlhf_select("  d: 2\n  env:\n    type: explicit\n    states: 1\n    actions: 2\n"
+                                            "    features: [[0.5, 0.5], [0.75, 0.0]]\n", &p, &sel, &e), SS_OK);
+  rlhf_env env;
   CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&p, &env, &e), SS_OK);
   rlhf_states *st;
   CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 0, &st, &e), SS_OK);
@@ -331,6 +331,7 @@ static void prop33(const char *name, const double *theta2)
   }
   rlhf_states_destroy(&st);
   rlhf_env_destroy(&env);
+  ss_unit_rlhf_release(&sel);
 }
 
 static void test_prop33_pessimistic_sw(void)
