@@ -39,10 +39,10 @@ void rlhf_inputs_free(rlhf_inputs *in)
 /* How to name the model in effect: "env.model auto (contextual at rlhf.horizon 1 ...)". */
 static const char *model_found(const ss_config *cfg, const rlhf_env_model_ops *effective, char *buf, size_t len)
 {
-  const char *chosen = ss_cfg_str(cfg, rlhf_env_models.key);
-  if (!strcmp(chosen, effective->name)) snprintf(buf, len, "env.model %s", chosen);
+  const rlhf_env_model_ops *chosen = ss_plugin_selected(&rlhf_env_models, cfg);
+  if (chosen == effective) snprintf(buf, len, "env.model %s", chosen->name);
   else snprintf(buf, len, "env.model %s, which is %s at rlhf.horizon %lld (an MDP: rlhf.horizon > 1 or env.model mdp)",
-                chosen, effective->name, (long long)ss_cfg_int(cfg, "rlhf.horizon"));
+                chosen->name, effective->name, (long long)ss_cfg_int(cfg, "rlhf.horizon"));
   return buf;
 }
 

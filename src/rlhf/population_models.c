@@ -101,7 +101,7 @@ static int explicit_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 {
   static const char key[] = "rlhf.population.thetas";
   int r, c;
-  const double *t = ss_cfg_matrix(cfg, key, &r, &c);
+  const double *t = ss_cfg_matrix(cfg, "rlhf.population.thetas", &r, &c);
   if (!t) return ss_cfg_error(cfg, key, e, "expected k rows of d values for population.model explicit, found none");
   if (c != p->d) return ss_cfg_error(cfg, key, e, "expected rows of d = %d values, found %d", p->d, c);
   if (r != p->k) return ss_cfg_error(cfg, key, e, "expected k = %lld rows (rlhf.k), found %d", (long long)p->k, r);

@@ -155,8 +155,14 @@ static void test_env_types(void)
 /* A type that checks its inputs refuses a config without them, naming one of its keys; one
  * without a check validates with nothing more (conformance.c). */
 static ss_config *parse_set(const char *set, ss_err *e) { return parse_rlhf("", set, e); }
-/* the types that read inputs (a setup op) and have no default for them */
-static int env_type_checks(const void *ops) { return ((const rlhf_env_type_ops *)ops)->setup != NULL; }
+/* the types with an input that has no default (a key without one): they need it given */
+static int env_type_checks(const void *ops)
+{
+  const rlhf_env_type_ops *t = ops;
+  for (int j = 0; j < t->nkeys; j++)
+    if (!t->keys[j].def) return 1;
+  return 0;
+}
 static void test_env_types_check(void) { ss_unit_check_inputs_refused(&rlhf_env_types, parse_set, env_type_checks); }
 
 /* ------------------------------------------------------------------ environment models */
