@@ -20,7 +20,7 @@
 #include "stratsim/median.h"
 #include "stratsim/par.h"
 #include "stratsim/rng.h"
-#include "../src/rlhf/env_model.h"
+#include "../src/rlhf/mdp_settings.h"
 #include "../src/rlhf/rlhf_mdp.h"
 #include "../src/rlhf/states.h"
 

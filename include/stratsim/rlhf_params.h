@@ -24,7 +24,7 @@ typedef struct {
   const double *rho_cfg; /* NULL: uniform */
   const struct rlhf_env_type_ops *env_type; /* rlhf.env.type */
   const void *env_data;  /* its settings, read by its setup op (NULL: its defaults) */
-  const void *mdp_data;  /* the MDP model's settings (rlhf_mdp_settings, env_model.h; NULL: defaults) */
+  const void *mdp_data;  /* the MDP model's settings (rlhf_mdp_settings, mdp_settings.h; NULL: defaults) */
   /* population */
   int64_t k;
   int n;

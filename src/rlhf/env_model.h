@@ -1,5 +1,5 @@
-/* Private to src/rlhf: the environment models (rlhf.env.model) and their registry (env_models.c),
- * and the MDP model's settings (rlhf.mdp.*). */
+/* Private to src/rlhf: the environment models (rlhf.env.model) and their registry (env_models.c);
+ * the MDP model's settings are in mdp_settings.h. */
 #ifndef STRATSIM_RLHF_ENV_MODEL_H
 #define STRATSIM_RLHF_ENV_MODEL_H
 
@@ -14,7 +14,7 @@
  *   optional without a default:  keys/nkeys (its config keys: set while another model is in
  *                                effect, an error, ss_plugin_check_unread); setup (reads its
  *                                keys into *data, one ss_malloc'd block that free() releases:
- *                                rlhf_params.mdp_data); check (its inputs at config time) */
+ *                                rlhf_params.mdp_data, mdp_settings.h); check (its inputs at config time) */
 typedef struct rlhf_env_model_ops {
   const char *name;
   const char *summary;
@@ -30,14 +30,5 @@ extern const ss_plugin_family rlhf_env_models;
 const rlhf_env_model_ops *rlhf_env_model_effective(const ss_config *cfg);
 /* Is the environment cfg selects an MDP (rlhf.env.model at rlhf.horizon)? */
 int rlhf_env_model_mdp(const ss_config *cfg);
-
-/* The MDP model's settings (rlhf.mdp.*): what rlhf_params.mdp_data points at. */
-typedef struct {
-  int successors;          /* b: successors per (s,a) of a generated MDP */
-  int regenerate;          /* 1: features regenerated in every pass instead of stored */
-  const char *transitions; /* an explicit MDP's transitions file (env.type csv), or NULL */
-} rlhf_mdp_settings;
-/* p's MDP settings, or the defaults (b = 4, stored, no file) when it has none. */
-const rlhf_mdp_settings *rlhf_mdp_settings_of(const rlhf_params *p);
 
 #endif

@@ -7,19 +7,13 @@
 #include "choices.h"
 #include "env_model.h"
 #include "env_type.h"
+#include "mdp_settings.h"
 
 static const ss_key mdp_keys[] = {
   {"rlhf.mdp.successors", SS_T_INT, "4", 1, 1e6, 0, NULL, "generated MDP: successors b per (s,a), Dirichlet(1) weights"},
   {"rlhf.mdp.transitions", SS_T_STRING, NULL, 0, 0, SS_K_PATH, NULL, "explicit MDP (env.type csv, features in rlhf.env.file; relative paths: from the config file's folder): CSV of rows 's,a,next,p' grouped by (s,a) in s-major order, each row summing to 1; or a PETSc binary AIJ matrix of S*A x S (MatView), recognised by its class id"},
   {"rlhf.mdp.features", SS_T_ENUM, "store", 0, 0, 0, SS_PLUGIN_CHOICES, "MDP features: stored per rank (S/p x A x d) or regenerated from the keyed generator in every pass"},
 };
-
-static const rlhf_mdp_settings mdp_defaults = {.successors = 4};
-
-const rlhf_mdp_settings *rlhf_mdp_settings_of(const rlhf_params *p)
-{
-  return p->mdp_data ? p->mdp_data : &mdp_defaults;
-}
 
 static int mdp_setup(const ss_config *cfg, void **data, ss_err *e)
 {

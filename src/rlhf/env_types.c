@@ -8,7 +8,7 @@
 #include <string.h>
 #include "stratsim/rng.h"
 #include "stratsim/rlhf.h"
-#include "env_model.h"
+#include "mdp_settings.h"
 #include "env_type.h"
 
 static const ss_key gaussian_keys[] = {

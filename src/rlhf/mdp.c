@@ -25,8 +25,8 @@
 #include <petscmat.h>
 #include "stratsim/par_petsc.h"
 #include "stratsim/rng.h"
-#include "env_model.h"
 #include "env_type.h"
+#include "mdp_settings.h"
 #include "rlhf_mdp.h"
 #include "rlhf_limits.h"
 

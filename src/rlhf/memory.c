@@ -10,6 +10,7 @@
 #include "agg_ops.h"
 #include "choices.h"
 #include "env_model.h"
+#include "mdp_settings.h"
 #include "solver.h"
 #include "spsa_layout.h"
 #include "strategy_ops.h"

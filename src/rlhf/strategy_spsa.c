@@ -16,7 +16,7 @@
 #include "stratsim/task_state.h"
 #include "stratsim/rlhf.h"
 #include "agg_ops.h"
-#include "env_model.h"
+#include "mdp_settings.h"
 #include "solver.h"
 #include "strategy_ops.h"
 

@@ -18,7 +18,7 @@
 #include "stratsim/rng.h"
 #include "../../src/rlhf/rlhf_mdp.h"
 #include "../../src/rlhf/agg_ops.h"
-#include "../../src/rlhf/env_model.h"
+#include "../../src/rlhf/mdp_settings.h"
 #include "../../src/rlhf/states.h"
 #include "unit.h"
 

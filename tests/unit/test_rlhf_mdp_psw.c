@@ -19,7 +19,7 @@
 #include <string.h>
 #include "stratsim/median.h"
 #include "stratsim/rng.h"
-#include "../../src/rlhf/env_model.h"
+#include "../../src/rlhf/mdp_settings.h"
 #include "../../src/rlhf/rlhf_mdp.h"
 #include "../../src/rlhf/states.h"
 #include "unit.h"
