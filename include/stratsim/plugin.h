@@ -57,11 +57,12 @@ const char *ss_plugin_choices(const ss_plugin_family *f, char *buf, size_t len);
 int ss_plugin_unknown(const ss_plugin_family *f, const char *name, ss_err *e);
 
 /* An input nothing reads is a mistake, not something to skip silently: a key that a plug-in
- * of f other than `selected` declares (and `selected` does not), when set in cfg, is a config
- * error naming the key's file:line:col and the plug-ins that read it ("only env.type csv
- * reads it; found env.type gaussian"). found: how to name the selection in the message (NULL:
- * "<selecting key> <name>"). A key several plug-ins of one family read is declared by each
- * (the same ss_key: the schema lists it once). */
+ * of f other than `selected` declares (and `selected` does not), when cfg gives it a value
+ * other than its default (ss_cfg_is_changed, so that a written config.yaml, which gives every
+ * key, loads back), is a config error naming the key's file:line:col and the plug-ins that
+ * read it ("only env.type csv reads it; found env.type gaussian"). found: how to name the
+ * selection in the message (NULL: "<selecting key> <name>"). A key several plug-ins of one
+ * family read is declared by each (the same ss_key: the schema lists it once). */
 int ss_plugin_check_unread(const ss_plugin_family *f, const ss_config *cfg, const void *selected,
                            const char *found, ss_err *e);
 

@@ -77,6 +77,20 @@ int ss_cfg_is_set(const ss_config *c, const char *path)
   return idx >= 0 && c->vals[idx].set;
 }
 
+int ss_cfg_is_changed(const ss_config *c, const char *path)
+{
+  int idx = ss_config_key_index(c, path);
+  if (idx < 0 || !c->vals[idx].set) return 0;
+  const ss_key *k = c->keys[idx];
+  if (!k->def) return 1;
+  ss_val def;
+  ss_err tmp;
+  ss_err_clear(&tmp);
+  int same = !ss_val_default(k, &def, &tmp) && ss_val_equal(k, &c->vals[idx], &def);
+  ss_val_free(&def);
+  return !same;
+}
+
 const char *ss_cfg_where(const ss_config *c, const char *path)
 {
   int idx = ss_config_key_index(c, path);

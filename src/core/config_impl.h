@@ -50,6 +50,8 @@ int ss_node_is_null(yaml_node_t *n);
 int ss_val_default(const ss_key *k, ss_val *v, ss_err *e);
 void ss_val_free(ss_val *v);
 int ss_val_copy(ss_val *dst, const ss_val *src, ss_err *e);
+/* Do a and b hold the same value of key k? */
+int ss_val_equal(const ss_key *k, const ss_val *a, const ss_val *b);
 /* Writes the value as YAML flow text (also valid JSON for numbers/lists when json=1). */
 void ss_val_write(const ss_key *k, const ss_val *v, FILE *f, int json);
 

@@ -331,6 +331,27 @@ void ss_val_free(ss_val *v)
   v->iv = NULL;
 }
 
+int ss_val_equal(const ss_key *k, const ss_val *a, const ss_val *b)
+{
+  if (!a->has || !b->has) return a->has == b->has;
+  switch (k->type) {
+  case SS_T_BOOL: return a->b == b->b;
+  case SS_T_INT: return a->i == b->i;
+  case SS_T_REAL: return a->r == b->r;
+  case SS_T_STRING:
+  case SS_T_ENUM: return a->s && b->s && !strcmp(a->s, b->s);
+  case SS_T_REAL_LIST:
+  case SS_T_REAL_MATRIX:
+    return a->n == b->n && a->rows == b->rows && (!a->n || !memcmp(a->v, b->v, (size_t)a->n * sizeof *a->v));
+  case SS_T_INT_LIST: return a->n == b->n && (!a->n || !memcmp(a->iv, b->iv, (size_t)a->n * sizeof *a->iv));
+  case SS_T_ENUM_LIST:
+    for (int i = 0; a->n == b->n && i < a->n; i++)
+      if (strcmp(a->sv[i], b->sv[i])) return 0;
+    return a->n == b->n;
+  }
+  return 0;
+}
+
 int ss_val_copy(ss_val *dst, const ss_val *src, ss_err *e)
 {
   *dst = *src;

@@ -337,15 +337,32 @@ static void test_populations(void)
 }
 
 /* ------------------------------------------------------------------ unread inputs */
-/* A value of key k's type that parses (the config then refuses it only for being unread). */
-static const char *some_value(const ss_key *k)
+/* A value of key k's type, other than its default, that parses (the config then refuses it
+ * only for being unread); the schema's copy of k has the registry's choices filled in. */
+static const char *other_value(const ss_key *k, char *buf, size_t len)
 {
-  if (k->def) return k->def;
+  const ss_experiment_ops *exp = ss_experiment_find("rlhf");
+  for (int i = 0; i < ss_schema_nkeys(exp); i++)
+    if (!strcmp(ss_schema_key(exp, i)->path, k->path)) k = ss_schema_key(exp, i);
   switch (k->type) {
   case SS_T_REAL_LIST: return "[0.1, 0.1, 0.1]";
   case SS_T_REAL_MATRIX: return "[[0.1, 0.1, 0.1]]";
   case SS_T_STRING: return "unread.csv";
-  default: return "1";
+  case SS_T_BOOL: return k->def && !strcmp(k->def, "true") ? "false" : "true";
+  case SS_T_ENUM: /* the first choice that is not the default */
+    for (const char *c = k->choices; c && *c;) {
+      size_t n = strcspn(c, "|");
+      if (!k->def || strlen(k->def) != n || strncmp(c, k->def, n)) {
+        snprintf(buf, len, "%.*s", (int)n, c);
+        return buf;
+      }
+      c += n + (c[n] == '|');
+    }
+    return "?";
+  default: /* a number inside the range, not the default */
+    snprintf(buf, len, "%.6g", (k->min + k->max) / 2);
+    if (k->def && !strcmp(buf, k->def)) snprintf(buf, len, "%.6g", k->max);
+    return buf;
   }
 }
 
@@ -376,9 +393,9 @@ static void check_unread_refused(const ss_plugin_family *f, const char *(*value_
         const ss_key *kq = ss_plugin_keys_of(f, ss_plugin_at(f, q), &nq);
         for (int i = 0; i < nq; i++) shared |= !strcmp(kq[i].path, ks[j].path);
         if (shared) continue;
-        char sel[128], set[256];
+        char sel[128], set[256], val[64];
         snprintf(sel, sizeof sel, "%s=%s", f->key, value_of(ss_plugin_at(f, q)));
-        snprintf(set, sizeof set, "%s=%s", ks[j].path, some_value(&ks[j]));
+        snprintf(set, sizeof set, "%s=%s", ks[j].path, other_value(&ks[j], val, sizeof val));
         ss_err e;
         ss_config *cfg = parse_two(sel, set, &e);
         CU_ASSERT_PTR_NULL(cfg);
@@ -386,6 +403,13 @@ static void check_unread_refused(const ss_plugin_family *f, const char *(*value_
         CU_ASSERT(strstr(e.msg, ks[j].path) != NULL && strstr(e.msg, "only") != NULL);
         CU_ASSERT(strstr(e.msg, ss_plugin_name(ss_plugin_at(f, p))) != NULL);
         if (cfg || !strstr(e.msg, "only")) fprintf(stderr, "unread %s with %s: %s\n", set, sel, cfg ? "accepted" : e.msg);
+        ss_config_free(&cfg);
+        if (!ks[j].def) continue;
+        /* given its default, as a written config.yaml gives every key: never "unread" (the
+         * config may still be refused for a missing input of the selection) */
+        snprintf(set, sizeof set, "%s=%s", ks[j].path, ks[j].def);
+        cfg = parse_two(sel, set, &e);
+        CU_ASSERT(cfg || strstr(e.msg, "only") == NULL);
         ss_config_free(&cfg);
       }
   }
