@@ -172,10 +172,11 @@ static int check_mdp_files(const ss_config *cfg, const rlhf_params *p, ss_err *e
   if (p->mdp_regenerate) return ss_cfg_error(cfg, "rlhf.mdp.features", e, "expected store for an explicit MDP (only generated features can be regenerated), found regenerate");
   ss_err fe;
   ss_err_clear(&fe);
+  /* a bad file is a config error; any other failure (out of memory) passes through unchanged */
   if (rlhf_read_features(p->env_file, p->S, p->A, p->d, 0, 0, NULL, &fe))
-    return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
+    return fe.code != SS_EINPUT ? (*e = fe).code : ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
   if (rlhf_mdp_scan_transitions(p->mdp_transitions, p->S, p->A, NULL, NULL, &fe))
-    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "%s", fe.msg);
+    return fe.code != SS_EINPUT ? (*e = fe).code : ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "%s", fe.msg);
   return SS_OK;
 }
 
