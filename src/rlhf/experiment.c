@@ -11,7 +11,6 @@
 #include <string.h>
 #include "stratsim/experiment.h"
 #include "stratsim/median.h"
-#include "stratsim/table_read.h"
 #include "stratsim/task_state.h"
 #include "stratsim/xsum.h"
 #include "stratsim/rlhf.h"
@@ -23,6 +22,7 @@
 #include "population_model.h"
 #include "solver.h"
 #include "strategy_ops.h"
+#include "summary.h"
 
 #define DEFAULT_ALGOS "[naive_mle, pessimistic_sw, median_mle, pessimistic_momle]"
 
@@ -657,6 +657,8 @@ static void write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2]
                    cond ? "strategic" : "truthful", x->sw_opt - sw, sw, x->sw_opt, pol->objective,
                    pol->gap, cond ? max_gain : 0.0, pol->dual, pol->rel_gap, pol->converged,
                    rlhf_strategy_name(x->rp.strategy), x->env.S, x->env.A, x->grad_max);
+    if (x->rank == 0) /* what the summary reads, typed (summary.c) */
+      rlhf_run_record_add(x->task->tables, aname, p->seed, p->n, cond, x->sw_opt - sw, pol->rel_gap, pol->converged);
   }
   ss_table *solves = ss_tableset_get(x->task->tables, "rlhf_solves"); /* its header: run_setup */
   for (int cond = 0; cond < 2; cond++) {
@@ -742,114 +744,6 @@ static int rlhf_run(ss_task *task, ss_err *e)
   if (!rc) rc = run_strategic_setup(&x, e);
   for (int a = 0; a < x.rp.nalgos && !rc; a++) rc = run_algorithm(&x, a, e);
   run_free(&x);
-  return rc;
-}
-
-/* ------------------------------------------------------------------ finish */
-/* The columns of rlhf_runs the summary reads, in this order. */
-enum { R_N, R_ALG, R_SEED, R_COND, R_SUB, R_CONV, R_GAP, R_NCOL };
-static const char *const run_cols[R_NCOL] = {"n", "algorithm", "seed", "condition", "subopt", "converged", "relative_gap"};
-
-typedef struct {
-  const char *alg;
-  int n;
-  int cnt;
-  double sum[3], sumsq[3];
-} cell;
-
-/* Uncertified policy solves (converged = 0: max_passes reached, or the planner stopped at the
- * master's accuracy above tol) are reported loudly: a "warning: " line in the summary, which
- * the manifest copies into its "warnings" (docs/mdp.md). */
-static void certify_warning(const ss_config *cfg, const ss_table_rows *rows, FILE *summary)
-{
-  if (!summary) return;
-  long bad = 0;
-  double worst = 0;
-  for (long r = 0; r < rows->nrows; r++) {
-    if (atoi(ss_rows_str(rows, r, R_CONV)) == 1) continue;
-    bad++;
-    double g = strtod(ss_rows_str(rows, r, R_GAP), NULL);
-    if (!(g <= worst)) worst = g; /* a NaN gap is the worst */
-  }
-  if (bad)
-    fprintf(summary, "warning: %ld of %ld policy solves not certified (relative gap > rlhf.policy.tol = %g, "
-            "largest %.3g): rows with converged = 0 in rlhf_runs.csv and rlhf_solves.csv\n",
-            bad, rows->nrows, ss_cfg_real(cfg, "rlhf.policy.tol"), worst);
-}
-
-/* The truthful row of strategic row r: the same (algorithm, seed), written just before it by
- * the same task (rlhf_run writes truthful then strategic per algorithm); NaN if there is none. */
-static double truthful_of(const ss_table_rows *rows, long r)
-{
-  if (r > 0 && !strcmp(ss_rows_str(rows, r - 1, R_COND), "truthful") &&
-      !strcmp(ss_rows_str(rows, r - 1, R_ALG), ss_rows_str(rows, r, R_ALG)) &&
-      !strcmp(ss_rows_str(rows, r - 1, R_SEED), ss_rows_str(rows, r, R_SEED)))
-    return strtod(ss_rows_str(rows, r - 1, R_SUB), NULL);
-  return NAN;
-}
-
-/* One cell per algorithm (finish sees one sweep point at a time), in the rows' order: the
- * sums of truthful, strategic and difference SubOpt over seeds. */
-static int collect_cells(const ss_table_rows *rows, cell *cells)
-{
-  int nc = 0;
-  for (long r = 0; r < rows->nrows; r++) {
-    if (!strcmp(ss_rows_str(rows, r, R_COND), "truthful")) continue;
-    const char *alg = ss_rows_str(rows, r, R_ALG);
-    int ci = 0;
-    while (ci < nc && strcmp(cells[ci].alg, alg)) ci++;
-    if (ci == nc) {
-      memset(&cells[nc], 0, sizeof cells[nc]);
-      cells[nc].alg = alg;
-      cells[nc++].n = atoi(ss_rows_str(rows, r, R_N));
-    }
-    double tv = truthful_of(rows, r), sub = strtod(ss_rows_str(rows, r, R_SUB), NULL);
-    double v[3] = {tv, sub, sub - tv};
-    cells[ci].cnt++;
-    for (int q = 0; q < 3; q++) {
-      cells[ci].sum[q] += v[q];
-      cells[ci].sumsq[q] += v[q] * v[q];
-    }
-  }
-  return nc;
-}
-
-static void write_cell(ss_table *tb, const cell *c, FILE *summary)
-{
-  double mean[3], se[3];
-  for (int j = 0; j < 3; j++) {
-    mean[j] = c->sum[j] / c->cnt;
-    double var = c->cnt > 1 ? (c->sumsq[j] - c->cnt * mean[j] * mean[j]) / (c->cnt - 1) : 0;
-    se[j] = var > 0 ? sqrt(var / c->cnt) : 0;
-  }
-  ss_table_row(tb, "%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", c->n, c->alg, c->cnt, mean[0],
-               se[0], mean[1], se[1], mean[2], se[2]);
-  if (summary)
-    fprintf(summary, "  n=%-5d %-18s %.3f +- %.3f | %.3f +- %.3f | %+.3f +- %.3f\n", c->n, c->alg,
-            mean[0], se[0], mean[1], se[1], mean[2], se[2]);
-}
-
-static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e)
-{
-  ss_table *runs = ss_tableset_get(tables, "rlhf_runs");
-  if (ss_table_nrows(runs) == 0 || ss_table_column(runs, "n") < 0) return SS_OK;
-  ss_table_rows rows;
-  SS_TRY(ss_table_read(runs, run_cols, R_NCOL, &rows, e));
-  cell *cells = ss_calloc((size_t)rows.nrows, sizeof *cells, e);
-  if (!cells) {
-    ss_table_rows_free(&rows);
-    return e->code;
-  }
-  int nc = collect_cells(&rows, cells);
-  ss_table *tb = ss_tableset_get(tables, "rlhf_table");
-  int rc = ss_table_header(tb, "n,algorithm,seeds,truthful_mean,truthful_se,strategic_mean,strategic_se,difference_mean,difference_se", e);
-  if (summary && !rc)
-    fprintf(summary, "RLHF SubOpt (mean +- s.e. over %lld seed%s): truthful | strategic | difference\n",
-            ss_cfg_int(cfg, "seeds"), ss_cfg_int(cfg, "seeds") == 1 ? "" : "s");
-  for (int q = 0; q < nc && !rc; q++) write_cell(tb, &cells[q], summary);
-  if (!rc) certify_warning(cfg, &rows, summary);
-  free(cells);
-  ss_table_rows_free(&rows);
   return rc;
 }
 
