@@ -89,7 +89,7 @@ static void epoch_record_add(ss_tableset *tables, const char *mechanism, int epo
 {
   epoch_record r;
   memset(&r, 0, sizeof r);
-  snprintf(r.mechanism, sizeof r.mechanism, "%s", mechanism); /* registry names fit (test_plugins) */
+  snprintf(r.mechanism, sizeof r.mechanism, "%s", mechanism); /* registry names fit (test_table_records) */
   r.epoch = epoch;
   r.regret = regret;
   ss_records_add(ss_tableset_records(tables, EPOCH_RECORDS, sizeof r), &r);

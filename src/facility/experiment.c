@@ -167,7 +167,7 @@ static void run_record_add(ss_tableset *tables, const char *mechanism, int best_
 {
   run_record rec;
   memset(&rec, 0, sizeof rec);
-  snprintf(rec.mechanism, sizeof rec.mechanism, "%s", mechanism); /* registry names fit (test_plugins) */
+  snprintf(rec.mechanism, sizeof rec.mechanism, "%s", mechanism); /* registry names fit (test_table_records) */
   rec.best_response = best_response;
   rec.social_cost = social_cost;
   rec.max_gain = max_gain;

@@ -23,7 +23,7 @@ void rlhf_run_record_add(ss_tableset *tables, const char *algorithm, uint64_t se
 {
   run_record r;
   memset(&r, 0, sizeof r);
-  snprintf(r.algorithm, sizeof r.algorithm, "%s", algorithm); /* registry names fit (test_plugins) */
+  snprintf(r.algorithm, sizeof r.algorithm, "%s", algorithm); /* registry names fit (test_table_records) */
   r.seed = seed;
   r.n = n;
   r.strategic = strategic;
