@@ -34,6 +34,8 @@ typedef struct {
   int columns;           /* planner: columns generated */
   double time_price, time_master; /* planner: seconds in pricing passes and in the master */
   int converged;
+  const char *method;    /* the policy solver's name (rlhf.policy.method; a linear aggregator's
+                          * greedy policy, H = 1: the default solver's, whose single pass it is) */
   double *prob;          /* local states x A policy (owned by the result) */
   int s_first, s_count, A;
 } rlhf_policy;

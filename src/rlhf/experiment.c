@@ -663,7 +663,7 @@ static void write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2]
     if (x->rank == 0)
       ss_table_row(solves, "%d,%s,%llu,%s,%d,%s,%d,%d,%.17g,%d", p->n, aname,
                    (unsigned long long)p->seed, cond ? "strategic" : "truthful", p->H,
-                   pol->passes ? "planner" : "dense", pol->passes, pol->columns, pol->rel_gap,
+                   pol->method, pol->passes, pol->columns, pol->rel_gap,
                    pol->converged);
   }
 }

@@ -30,6 +30,7 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
   if (lin && !st->mdp) { /* the planner's single pricing pass, as a greedy policy */
     SS_TRY(rlhf_policy_greedy(st, lin, pol, e));
     pol->passes = pol->columns = 1;
+    pol->method = rlhf_solver_default()->name;
     pol->objective = rlhf_agg_value(agg, pol->z);
     pol->gap = pol->dual - pol->objective;
     pol->rel_gap = pol->gap / rlhf_rel_denominator(pol->objective, pol->dual);
@@ -40,6 +41,7 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
     return ss_fail(e, SS_EINPUT, "rlhf: the %s policy solver does not solve MDPs", solver->name);
   if (rlhf_policy_alloc(st, pol, e)) return solve_pending(st, e);
   int rc = solver->solve(st, st->solver_settings, agg, tol, pol, e);
+  pol->method = solver->name;
   if (rc) rlhf_policy_free(pol); /* a failed solve leaves nothing to free */
   return rc;
 }
