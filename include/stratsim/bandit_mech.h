@@ -162,11 +162,13 @@ typedef struct {
 } ss_bandit_features_ops;
 
 /* ---- theta* (bandit.theta_source; theta_source.c) ---- */
-/* Required: name, summary, fill. Optional without a default: check (its inputs for dimension
- * d, at config time). */
+/* Required: name, summary, fill. Optional without a default: keys/nkeys, check (its inputs
+ * for dimension d, at config time). */
 typedef struct {
   const char *name;
   const char *summary;
+  const ss_key *keys;
+  int nkeys;
   int (*check)(const ss_config *cfg, long long d, ss_err *e);
   /* theta* (d values) of the task with this seed. Not collective. */
   void (*fill)(const ss_config *cfg, uint64_t seed, int d, double *theta);

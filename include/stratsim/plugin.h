@@ -67,6 +67,10 @@ typedef struct ss_plugin_choice {
   const char *name;
   const char *summary;
   int value;
+  /* optional: the config keys only this choice reads (the family's keys_offset is then
+   * SS_PLUGIN_KEYS(ss_plugin_choice)) */
+  const ss_key *keys;
+  int nkeys;
 } ss_plugin_choice;
 /* The value of the choice cfg selects (a family of ss_plugin_choice). */
 int ss_plugin_choice_value(const ss_plugin_family *f, const ss_config *cfg);

@@ -22,8 +22,6 @@ static const ss_key keys[] = {
     {"bandit.noise_sd", SS_T_REAL, "0.5", 0, 1e6, 0, NULL, "standard deviation of the Gaussian reward noise"},
     {"bandit.theta_source", SS_T_ENUM, "given", 0, 0, 0, SS_PLUGIN_CHOICES,
      "theta* from bandit.theta, or drawn uniformly on [-1,1]^d per seed"},
-    {"bandit.theta", SS_T_REAL_LIST, "[1, 1, 0.8, 1, 1]", -1e6, 1e6, 0, NULL,
-     "theta* (d values) when theta_source is given; the default is the paper's"},
     {"bandit.features", SS_T_ENUM, "paper", 0, 0, 0, SS_PLUGIN_CHOICES,
      "true arm features y_a: the paper's (+0.1 at coordinate a mod d, -0.1 elsewhere), uniform on "
      "[-1,1]^d per seed, all ones, or bandit.true_features"},
@@ -35,9 +33,6 @@ static const ss_key keys[] = {
      "confidence level of radii and eliminations; 0 means 1/T"},
     {"bandit.radius", SS_T_ENUM, "authors", 0, 0, 0, SS_PLUGIN_CHOICES,
      "confidence radius: the authors' constant, the per-arm Abbasi-Yadkori radius, or bandit.beta"},
-    {"bandit.beta", SS_T_REAL, "1", 0, 1e12, 0, NULL, "the radius when radius is fixed"},
-    {"bandit.S", SS_T_REAL, "0", 0, 1e12, 0, NULL, "Abbasi-Yadkori bound on ||theta*||; 0 means ||theta*||"},
-    {"bandit.L", SS_T_REAL, "0", 0, 1e12, 0, NULL, "Abbasi-Yadkori bound on ||x||; 0 means sqrt(d)"},
     {"bandit.warmup", SS_T_INT, "10", 0, 1e12, 0, NULL,
      "uniform random rounds before LinUCB / LinGreedy start scoring"},
     {"bandit.refactor_every", SS_T_INT, "1000", 0, 1e12, 0, NULL,

@@ -4,6 +4,11 @@
 #include "stratsim/bandit_mech.h"
 #include "stratsim/plugin.h"
 
+static const ss_key given_keys[] = {
+  {"bandit.theta", SS_T_REAL_LIST, "[1, 1, 0.8, 1, 1]", -1e6, 1e6, 0, NULL,
+   "theta* (d values) when theta_source is given; the default is the paper's"},
+};
+
 static int given_check(const ss_config *cfg, long long d, ss_err *e)
 {
   int n = 0;
@@ -27,6 +32,8 @@ static void random_fill(const ss_config *cfg, uint64_t seed, int d, double *thet
 static const ss_bandit_theta_ops given = {
   .name = "given",
   .summary = "theta* from bandit.theta",
+  .keys = given_keys,
+  .nkeys = SS_PLUGIN_COUNT(given_keys),
   .check = given_check,
   .fill = given_fill,
 };
@@ -46,4 +53,5 @@ const ss_plugin_family ss_bandit_theta_sources = {
   .key = "bandit.theta_source",
   .items = sources,
   .n = SS_PLUGIN_COUNT(sources),
+  .keys_offset = SS_PLUGIN_KEYS(ss_bandit_theta_ops),
 };

@@ -87,8 +87,8 @@ static const ss_key box_keys[] = {
 };
 
 enum { SET_BOX, SET_SOCP };
-static const ss_plugin_choice set_box = {"box", "the box of the coordinate-wise medians of the interval ends", SET_BOX};
-static const ss_plugin_choice set_socp = {"socp", "the SOCP relaxation (not implemented: refused at config time)", SET_SOCP};
+static const ss_plugin_choice set_box = {.name = "box", .summary = "the box of the coordinate-wise medians of the interval ends", .value = SET_BOX};
+static const ss_plugin_choice set_socp = {.name = "socp", .summary = "the SOCP relaxation (not implemented: refused at config time)", .value = SET_SOCP};
 static const void *const sets[] = {&set_box, &set_socp};
 const ss_plugin_family rlhf_momle_sets = {
   .what = "confidence set",

@@ -13,8 +13,8 @@ const ss_plugin_family rlhf_median_kinds = {
   .n = SS_MEDIAN_NCHOICES,
 };
 
-static const ss_plugin_choice comparisons = {"comparisons", "each labeler's n Bradley-Terry comparisons and its MLE", 0};
-static const ss_plugin_choice exact = {"exact", "the infinite-data limit: the reported parameters themselves", 1};
+static const ss_plugin_choice comparisons = {.name = "comparisons", .summary = "each labeler's n Bradley-Terry comparisons and its MLE", .value = 0};
+static const ss_plugin_choice exact = {.name = "exact", .summary = "the infinite-data limit: the reported parameters themselves", .value = 1};
 static const void *const data_kinds[] = {&comparisons, &exact};
 const ss_plugin_family rlhf_data_kinds = {
   .what = "data kind",
@@ -23,8 +23,8 @@ const ss_plugin_family rlhf_data_kinds = {
   .n = SS_PLUGIN_COUNT(data_kinds),
 };
 
-static const ss_plugin_choice store = {"store", "the features of a rank's states, stored", 0};
-static const ss_plugin_choice regenerate = {"regenerate", "regenerated from the keyed generator in every pass", 1};
+static const ss_plugin_choice store = {.name = "store", .summary = "the features of a rank's states, stored", .value = 0};
+static const ss_plugin_choice regenerate = {.name = "regenerate", .summary = "regenerated from the keyed generator in every pass", .value = 1};
 static const void *const feature_kinds[] = {&store, &regenerate};
 const ss_plugin_family rlhf_mdp_feature_kinds = {
   .what = "MDP features kind",
@@ -33,8 +33,8 @@ const ss_plugin_family rlhf_mdp_feature_kinds = {
   .n = SS_PLUGIN_COUNT(feature_kinds),
 };
 
-static const ss_plugin_choice ball = {"ball", "theta_i* projected onto ||theta|| <= B", 0};
-static const ss_plugin_choice sphere = {"sphere", "theta_i* rescaled to ||theta|| = B", 1};
+static const ss_plugin_choice ball = {.name = "ball", .summary = "theta_i* projected onto ||theta|| <= B", .value = 0};
+static const ss_plugin_choice sphere = {.name = "sphere", .summary = "theta_i* rescaled to ||theta|| = B", .value = 1};
 static const void *const norm_kinds[] = {&ball, &sphere};
 const ss_plugin_family rlhf_norm_kinds = {
   .what = "norm kind",
