@@ -41,17 +41,13 @@ typedef struct {
   uint32_t label_stream; /* which label noise u_ij: 0 (SPSA's) or 1 (held out, rlhf.labels.heldout) */
   int exact;             /* 1: rlhf.data exact, the infinite-data limit: each labeler's
                           * estimate is its report, with a zero-radius confidence set */
-  /* policy optimisation */
+  /* policy optimisation (every solver; the selected solver and its own settings are not
+   * parameters: the states hold them, src/rlhf/solver.h) */
   double policy_tol;
   int policy_chunk;      /* states per fixed summation chunk (0: automatic) */
-  int policy_method;     /* RLHF_METHOD_PLANNER (default) or RLHF_METHOD_DENSE (H = 1) */
-  double policy_smoothing; /* the planner's in-out alpha (the start, with automatic smoothing) */
-  int policy_smoothing_auto; /* 1: adapt alpha at every pass (docs/mdp.md) */
-  int policy_max_passes;
 } rlhf_params;
 
 enum { RLHF_ENV_GAUSSIAN = 0, RLHF_ENV_EXPLICIT, RLHF_ENV_CSV };
-enum { RLHF_METHOD_PLANNER = 0, RLHF_METHOD_DENSE };
 enum { RLHF_POP_GAUSSIAN = 0, RLHF_POP_CLUSTERS, RLHF_POP_EXPLICIT, RLHF_POP_KTIMES };
 
 /* Defaults used by tests and tools that build parameters without a config. */

@@ -111,9 +111,6 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->exact = ss_plugin_choice_value(&rlhf_data_kinds, cfg);
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
-  p->policy_method = rlhf_solver_find(ss_cfg_str(cfg, "rlhf.policy.method"))->kind; /* the schema checked it */
-  p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
-  p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
   p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
   p->mdp = rlhf_env_model_mdp(cfg);
   p->mdp_successors = (int)ss_cfg_int(cfg, "rlhf.mdp.successors");
@@ -197,8 +194,6 @@ static int check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
     return ss_cfg_error(cfg, "rlhf.env.rho", e, "expected no rho for a generated MDP (rho is uniform)");
   if ((double)p->S * p->A >= 4294967296.0)
     return ss_cfg_error(cfg, "rlhf.env.states", e, "expected S*A < 2^32 for an MDP, found %.0f", (double)p->S * p->A);
-  if (p->policy_method == RLHF_METHOD_DENSE)
-    return ss_cfg_error(cfg, "rlhf.policy.method", e, "expected planner for an MDP (the dense solvers are H = 1 only), found dense");
   return SS_OK;
 }
 
@@ -228,6 +223,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   SS_TRY(rlhf_agg_check_all(cfg, e)); /* every aggregator checks its own settings */
   int n;
   SS_TRY(check_mdp(cfg, p, e));
+  SS_TRY(rlhf_solver_check(cfg, p, e)); /* the policy solver's (an MDP needs one that solves MDPs) */
   /* an input that its mode ignores is a mistake, not something to skip silently */
   if (p->env_kind != RLHF_ENV_CSV && ss_cfg_is_set(cfg, "rlhf.env.file"))
     return ss_cfg_error(cfg, "rlhf.env.file", e, "only env.type csv reads a features file; found env.type %s",
@@ -413,6 +409,8 @@ typedef struct {
   double *tstar, *tstar_all, *reports, *ju_t, *ju_s;
   unsigned char *strategic;
   void *strategy_data; /* the strategy's settings, read once at setup */
+  const rlhf_solver_ops *solver; /* the policy solver and its settings (x->st's), read at setup */
+  void *solver_settings;
   text tx, cmp;
   int need_prec, strategic_run;
   double tsm[RLHF_DMAX]; /* the exact mean of the true parameters: the oracle */
@@ -457,6 +455,7 @@ static void run_free(run_ctx *x)
   rlhf_strategy_teardown(x->rp.strategy, &x->strategy_data);
   rlhf_mle_destroy(&x->mle);
   rlhf_states_destroy(&x->st);
+  free(x->solver_settings);
   if (x->self) ss_comm_free(&x->self);
   rlhf_env_destroy(&x->env);
 }
@@ -486,8 +485,9 @@ static int run_setup(run_ctx *x, ss_err *e)
   }
   if (!e->code)
     ss_table_header(ss_tableset_get(x->task->tables, "rlhf_solves"), "n,algorithm,seed,condition,horizon,method,passes,columns,relative_gap,converged", e);
+  if (!e->code) rlhf_solver_setup(x->task->cfg, &x->solver, &x->solver_settings, e);
   int rc = rlhf_states_create(x->comm, &x->env, p->policy_chunk, &x->st, e);
-  if (!rc) rlhf_states_configure(x->st, p);
+  if (!rc) rlhf_states_set_solver(x->st, x->solver, x->solver_settings);
   if (!rc && p->mdp) rc = rlhf_env_set_design(&x->env, x->st, p, e);
   if (!rc) rc = ss_par_split(x->comm, x->rank, 0, &x->self, e);
   phase_end(x, PH_SETUP);
@@ -666,7 +666,7 @@ static void write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2]
     if (x->rank == 0)
       ss_table_row(solves, "%d,%s,%llu,%s,%d,%s,%d,%d,%.17g,%d", p->n, aname,
                    (unsigned long long)p->seed, cond ? "strategic" : "truthful", p->H,
-                   pol->passes ? "planner" : "dense", pol->passes, pol->columns, pol->rel_gap,
+                   pol->method, pol->passes, pol->columns, pol->rel_gap,
                    pol->converged);
   }
 }
