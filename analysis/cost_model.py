@@ -80,7 +80,7 @@ BENCHMARKS = {
     "bench:rlhf k=1e5 n=1000 d=32 (pessimistic_sw)": ("labelers per rank", 10 ** 5, [
         ("rlhf.estimate", 0.6e-3 * 10 ** 5, [("allgather", 1, 10 ** 5 * (3 * 32 + 2 + 32 * 32) * 8 / 2, None)])]),
     # bench_bandit scaling: OptGTM K = 1e4 arms, d = 32, T = 300: 2.108 s on 1 rank (best of 3,
-    # quiet); one 24-byte bandit_select allreduce per round.
+    # quiet); one 24-byte argmax_max allreduce per round.
     "bench:bandit K=1e4 d=32 T=300": ("arms per rank", 10 ** 4, [
         ("bandit_rollouts", 2.108, [("allreduce", 300, 24, None)])]),
     # configs/demo.yaml with 1 000 001 agents, 1 seed: dynamics 5.49 s on 2 ranks (~11 s on 1),

@@ -22,6 +22,7 @@
 #include "stratsim/rng.h"
 #include "../src/rlhf/mdp_settings.h"
 #include "../src/rlhf/rlhf_mdp.h"
+#include "../src/rlhf/solver.h"
 #include "../src/rlhf/states.h"
 
 
@@ -75,7 +76,11 @@ static int bench_dense(ss_comm *w, int argc, char **argv)
   p.d = (int)arg(argc, argv, "-d", 16);
   p.L = sqrt(p.d);
   int reps = (int)arg(argc, argv, "-reps", 20);
-  p.policy_smoothing = arg(argc, argv, "-alpha", 0.7);
+  /* the solvers by name through the registry; the planner's settings from its defaults */
+  const rlhf_solver_ops *solver[2] = {rlhf_solver_find("dense"), rlhf_solver_find("planner")};
+  rlhf_plan_opts opt;
+  solver[1]->setup(NULL, &opt);
+  opt.smoothing = arg(argc, argv, "-alpha", opt.smoothing);
   rlhf_env env;
   rlhf_states *st;
   ss_err e;
@@ -87,8 +92,7 @@ static int bench_dense(ss_comm *w, int argc, char **argv)
   rlhf_policy pol[2];
   for (int r = 0; r < reps; r++)
     for (int m = 0; m < 2; m++) { /* interleaved: dense, planner */
-      p.policy_method = m ? RLHF_METHOD_PLANNER : RLHF_METHOD_DENSE;
-      rlhf_states_configure(st, &p);
+      rlhf_states_set_solver(st, solver[m], m ? &opt : NULL);
       double t0 = ss_wtime(), c0 = cpu_time();
       if (rlhf_policy_solve(st, agg, 1e-6, &pol[m], &e)) return 1;
       t[m][r] = 1e3 * (ss_wtime() - t0);
@@ -134,9 +138,12 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
   p.mdp = 1;
   rlhf_mdp_settings ms = {.successors = (int)arg(argc, argv, "-b", 4), .regenerate = (int)arg(argc, argv, "-regen", 0)};
   p.mdp_data = &ms;
-  p.policy_smoothing = arg(argc, argv, "-alpha", 0.7);
-  p.policy_max_passes = (int)arg(argc, argv, "-max_passes", 10000);
-  p.policy_smoothing_auto = !strcmp(sarg(argc, argv, "-alpha_rule", "fixed"), "auto");
+  const rlhf_solver_ops *planner = rlhf_solver_find("planner");
+  rlhf_plan_opts opt; /* the planner's settings: its defaults, then the options */
+  planner->setup(NULL, &opt);
+  opt.smoothing = arg(argc, argv, "-alpha", opt.smoothing);
+  opt.max_passes = (int)arg(argc, argv, "-max_passes", opt.max_passes);
+  opt.smoothing_auto = !strcmp(sarg(argc, argv, "-alpha_rule", "fixed"), "auto");
   p.L = sqrt(p.d);
   double tol = arg(argc, argv, "-tol", 1e-6);
   const char *name = sarg(argc, argv, "-agg", "pessimistic_momle");
@@ -149,7 +156,7 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
     fprintf(stderr, "%s\n", e.msg);
     return 1;
   }
-  rlhf_states_configure(st, &p);
+  rlhf_states_set_solver(st, planner, &opt);
   double t_build = ss_wtime() - t0, rss_build = peak_rss_mb();
   rlhf_agg *agg = random_agg(name, p.d);
   rlhf_policy pol;
@@ -175,7 +182,7 @@ static int bench_solve(ss_comm *w, int argc, char **argv)
     double gather = (double)m->nchunks * (1 + p.d) * 8 * (P - 1);
     printf("MDP solve %s: S=%d A=%d H=%d d=%d b=%d features=%s, %d ranks, tol=%g alpha=%g%s\n", name,
            p.S, p.A, p.H, p.d, ms.successors, ms.regenerate ? "regenerated" : "stored", P, tol,
-           p.policy_smoothing, p.policy_smoothing_auto ? " (start; automatic)" : "");
+           opt.smoothing, opt.smoothing_auto ? " (start; automatic)" : "");
     printf("  build %.2f s; solve %.2f s, %d pricing passes (%d columns), %.3f s per pass\n", t_build,
            t_solve, pol.passes, pol.columns, t_solve / pol.passes);
     printf("  CPU time of the solve: rank 0 %.2f s, max over ranks %.2f s (%.3f s per pass)\n", cpu_solve,

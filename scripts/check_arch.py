@@ -38,7 +38,7 @@ LAYERS = {"util": 0, "par": 1, "core": 2, "sim": 3, "program": 4}
 FAMILIES = ("rlhf", "bandit", "facility")
 # include/stratsim headers by layer; a header not listed is an error (add it here).
 PUBLIC = {
-    "util": "error rng simd xsum table table_read input_file",
+    "util": "error rng simd xsum table input_file",
     "par": "par par_petsc median nodes commstats collectives argmax_max mailbox",
     "core": "config experiment plugin memory timer interrupt checkpoint task_state task_current output collect driver",
     "rlhf": "rlhf rlhf_params rlhf_env rlhf_population rlhf_comparisons rlhf_mle rlhf_confidence "

@@ -17,8 +17,9 @@
 /* The format this binary writes and reads; another version is refused. Bump it whenever the
  * file layout, the packed table format (ss_tableset_pack) or an in-task state's format
  * (task_state.h and the loops' records) changes. Version 1: finished tasks only. Version 2:
- * in-task states as well. */
-#define SS_CHECKPOINT_VERSION 2
+ * in-task states as well. Version 3: packed tables carry the finish hooks' internal records
+ * (each table's record size in the packed form). */
+#define SS_CHECKPOINT_VERSION 3
 
 /* What a checkpoint must match to be resumed. */
 typedef struct {

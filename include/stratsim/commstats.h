@@ -24,11 +24,12 @@ typedef enum {
   SS_VERB_RECV,           /* ss_comm_recv_bytes */
   SS_VERB_AGREE,          /* error agreement (allreduce, and a bcast of the message on error) */
   SS_VERB_SPLIT,          /* communicator creation */
-  SS_VERB_BANDIT_SELECT,  /* the bandit round allreduce */
+  SS_VERB_ARGMAX_MAX,     /* ss_comm_argmax_max: the best (score, index) and the largest value
+                           * in one allreduce (the bandit round's arm selection) */
   SS_VERB_ALLGATHER,      /* ss_comm_allgather_doubles */
   SS_VERB_SUM_DISJOINT,   /* ss_comm_sum_disjoint (the MDP's trajectory steps) */
-  SS_VERB_MDP_SCATTER,    /* the MDP's ghost exchange (a PETSc VecScatter): bytes received
-                           * from other ranks */
+  SS_VERB_VEC_SCATTER,    /* a ghost exchange by a PETSc VecScatter (ss_comm_count_scatter;
+                           * the MDP's pricing pass): bytes received from other ranks */
   SS_NVERBS
 } ss_verb;
 

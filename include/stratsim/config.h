@@ -59,7 +59,7 @@ int ss_cfg_is_set(const ss_config *c, const char *path); /* given in the file or
 /* Given (in the file or by --set) with a value other than the key's default (a key without a
  * default: given at all). A written config (config.yaml, show-config) gives every key, so
  * "given its default" must count as not given where that matters (ss_plugin_check_unread). */
-int ss_cfg_is_changed(const ss_config *c, const char *path);
+int ss_cfg_is_changed(const ss_config *c, const char *path, ss_err *e); /* -1: out of memory, in e */
 /* "file:line:col" of the value (or of the key's mapping when unset), for error messages. */
 const char *ss_cfg_where(const ss_config *c, const char *path);
 /* Config error about a key, in the standard form. Returns SS_EINPUT. */

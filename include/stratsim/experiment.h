@@ -39,7 +39,8 @@ typedef struct {
   int (*run)(ss_task *task, ss_err *e);
   /* After all tasks, on world rank 0 only, once per sweep point: cfg is that point's config
    * and tables hold that point's rows (every seed). Adds derived tables and writes the
-   * point's human summary. Optional. */
+   * point's human summary. Optional. It reads typed records (ss_tableset_records, table.h)
+   * that run added next to its CSV rows, not the CSV text. */
   int (*finish)(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e);
   /* Tables that do not depend on the sweep point unless a swept key changes them (NULL-
    * terminated; optional): written once, without sweep columns, when every point gave the

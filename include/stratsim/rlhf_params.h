@@ -37,16 +37,11 @@ typedef struct {
   uint32_t label_stream; /* which label noise u_ij: 0 (SPSA's) or 1 (held out, rlhf.labels.heldout) */
   int exact;             /* 1: rlhf.data exact, the infinite-data limit: each labeler's
                           * estimate is its report, with a zero-radius confidence set */
-  /* policy optimisation */
+  /* policy optimisation (every solver; the selected solver and its own settings are not
+   * parameters: the states hold them, src/rlhf/solver.h) */
   double policy_tol;
   int policy_chunk;      /* states per fixed summation chunk (0: automatic) */
-  int policy_method;     /* RLHF_METHOD_PLANNER (default) or RLHF_METHOD_DENSE (H = 1) */
-  double policy_smoothing; /* the planner's in-out alpha (the start, with automatic smoothing) */
-  int policy_smoothing_auto; /* 1: adapt alpha at every pass (docs/mdp.md) */
-  int policy_max_passes;
 } rlhf_params;
-
-enum { RLHF_METHOD_PLANNER = 0, RLHF_METHOD_DENSE };
 
 /* Defaults used by tests and tools that build parameters without a config (the first
  * registered environment type and population model, with their defaults). */

@@ -20,8 +20,6 @@ double rlhf_states_L(const rlhf_states *st);
 /* MDP environments: computes the trajectory design (env->design_x) and sets env->L and
  * env->Lx = H L from the distributed states. Collective over st's communicator. */
 int rlhf_env_set_design(rlhf_env *env, rlhf_states *st, const rlhf_params *p, ss_err *e);
-/* The policy solver of st: method, tolerance-independent planner settings (from p). */
-void rlhf_states_configure(rlhf_states *st, const rlhf_params *p);
 
 typedef struct {
   double z[64];          /* z_pi (d <= 64 is checked) */
@@ -36,6 +34,8 @@ typedef struct {
   int columns;           /* planner: columns generated */
   double time_price, time_master; /* planner: seconds in pricing passes and in the master */
   int converged;
+  const char *method;    /* the policy solver's name (rlhf.policy.method; a linear aggregator's
+                          * greedy policy, H = 1: the default solver's, whose single pass it is) */
   double *prob;          /* local states x A policy (owned by the result) */
   int s_first, s_count, A;
 } rlhf_policy;

@@ -1,5 +1,6 @@
 /* Result tables: tidy CSV text built in memory row by row, one named table per file.
- * Rows hold formatted text, so what rank 0 writes is byte-for-byte what tasks produced. */
+ * Rows hold formatted text, so what rank 0 writes is byte-for-byte what tasks produced. The
+ * same set also holds internal record tables for the finish hooks (below). */
 #ifndef STRATSIM_TABLE_H
 #define STRATSIM_TABLE_H
 
@@ -41,9 +42,23 @@ int ss_tableset_pack(const ss_tableset *s, char **buf, size_t *len, ss_err *e);
 /* Merges packed tables into s: bodies are appended, headers must agree. */
 int ss_tableset_unpack_append(ss_tableset *s, const char *buf, size_t len, ss_err *e);
 
-/* Reading back a column of a table body as numbers, for finish hooks. */
-int ss_table_column(const ss_table *t, const char *col);         /* index or -1 */
-/* Field col of row i as text (into buf) ; returns 0 on success. */
-int ss_table_field(const ss_table *t, long row, int col, char *buf, size_t len);
+/* Internal records: fixed-size binary records (structs of numbers, names in char arrays of
+ * SS_RECORD_NAME bytes) that a task keeps for its experiment's finish hook, next to the CSV
+ * rows it writes, so that the finish hook reads typed values instead of parsing text. A record
+ * table lives in the same set as the CSV tables, so it is packed, gathered to rank 0, merged
+ * in task order, checkpointed and resumed with them; it has no header, and every writer of
+ * CSV files (ss_write_tables, the assembly, the manifest's file list) skips a table without
+ * one, so it is never a file. Records are bytes in the machine's order: like in-task states,
+ * they are read by the same build that wrote them. Zero a record (memset) before filling it,
+ * so that its padding is defined. */
+#define SS_RECORD_NAME 64
+/* The record table name of s, with records of size bytes, created on first use. A table of
+ * that name holding CSV text or records of another size gives a failed table (reported by
+ * ss_tableset_check), as does running out of memory. */
+ss_table *ss_tableset_records(ss_tableset *s, const char *name, size_t size);
+/* Appends one record (t's record size bytes from rec); a failure marks t failed. */
+void ss_records_add(ss_table *t, const void *rec);
+/* The records of t in the order they were added (tasks in order), *n of them; NULL if none. */
+const void *ss_records_data(const ss_table *t, long *n);
 
 #endif

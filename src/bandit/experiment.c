@@ -7,7 +7,6 @@
 #include <string.h>
 #include "stratsim/bandit_mech.h"
 #include "stratsim/experiment.h"
-#include "stratsim/table_read.h"
 #include "bandit_resume.h"
 #include "stratsim/plugin.h"
 
@@ -73,6 +72,24 @@ static int check(const ss_config *cfg, ss_err *e)
   return SS_OK;
 }
 
+/* ---- what the summary reads: one typed record per bandit_epochs row ---- */
+#define EPOCH_RECORDS "bandit_epochs.records" /* internal (stratsim/table.h): never a CSV file */
+typedef struct {
+  char mechanism[SS_RECORD_NAME]; /* the mechanism's registry name */
+  int64_t epoch;
+  double regret;
+} epoch_record;
+
+static void epoch_record_add(ss_tableset *tables, const char *mechanism, int epoch, double regret)
+{
+  epoch_record r;
+  memset(&r, 0, sizeof r);
+  snprintf(r.mechanism, sizeof r.mechanism, "%s", mechanism); /* registry names fit (test_table_records) */
+  r.epoch = epoch;
+  r.regret = regret;
+  ss_records_add(ss_tableset_records(tables, EPOCH_RECORDS, sizeof r), &r);
+}
+
 /* ---- one task ---- */
 typedef struct {
   ss_task *task;
@@ -93,6 +110,7 @@ static void sink(void *vctx, const ss_bandit_epoch *ep)
   if (isnan(ep->theta_error)) ss_table_add(s->epochs, "nan");
   else ss_table_add(s->epochs, "%.17g", ep->theta_error);
   ss_table_end_row(s->epochs);
+  epoch_record_add(s->task->tables, s->mechanism, ep->epoch, ep->regret); /* for finish */
   if (s->arms)
     for (int a = 0; a < s->K; a++) {
       ss_table_add(s->arms, "%s,%llu,%d,%d,%lld,%lld", s->mechanism, seed, ep->epoch, a,
@@ -207,7 +225,7 @@ static int run(ss_task *task, ss_err *e)
 
 /* ---- after all tasks: a human summary per mechanism ---- */
 typedef struct {
-  char name[32];
+  char name[SS_RECORD_NAME];
   double first_sum, first_sq, last_sum, last_sq;
   long first_n, last_n;
   long last_epoch;
@@ -221,31 +239,36 @@ static double std_error(double sum, double sq, long n)
   return var > 0 ? sqrt(var / n) : 0.0;
 }
 
+/* The slot of mechanism name in ms (nm of at most max used), added on first use; -1 if full. */
+static int mech_slot(mech_summary *ms, int *nm, int max, const char *name)
+{
+  int k = 0;
+  while (k < *nm && strcmp(ms[k].name, name)) k++;
+  if (k < *nm) return k;
+  if (*nm == max) return -1;
+  memset(&ms[k], 0, sizeof ms[k]);
+  snprintf(ms[k].name, sizeof ms[k].name, "%s", name);
+  (*nm)++;
+  return k;
+}
+
+/* Per mechanism: the regret of epoch 0 and of the last epoch, mean +- s.e. over seeds, from
+ * the typed records the tasks added next to their bandit_epochs rows. */
 static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e)
 {
   if (!summary) return SS_OK;
-  ss_table *t = ss_tableset_get(tables, "bandit_epochs");
-  int cm = ss_table_column(t, "mechanism"), ce = ss_table_column(t, "epoch"), cr = ss_table_column(t, "regret");
-  if (cm < 0 || ce < 0 || cr < 0) return SS_OK;
-  static const char *const cols[] = {"mechanism", "epoch", "regret"};
-  ss_table_rows rows;
-  SS_TRY(ss_table_read(t, cols, 3, &rows, e)); /* one pass over the text, then indexed rows */
+  long n;
+  const epoch_record *rec = ss_records_data(ss_tableset_records(tables, EPOCH_RECORDS, sizeof *rec), &n);
+  SS_TRY(ss_tableset_check(tables, e));
   mech_summary ms[8];
   int nm = 0;
   /* Pass 1: the last epoch per mechanism; pass 2: sums. */
   for (int pass = 0; pass < 2; pass++)
-    for (long i = 0; i < rows.nrows; i++) {
-      const char *name = ss_rows_str(&rows, i, 0);
-      long ep = atol(ss_rows_str(&rows, i, 1));
-      double reg = atof(ss_rows_str(&rows, i, 2));
-      int k = 0;
-      while (k < nm && strcmp(ms[k].name, name)) k++;
-      if (k == nm) {
-        if (nm == 8) continue;
-        memset(&ms[nm], 0, sizeof ms[nm]);
-        snprintf(ms[nm].name, sizeof ms[nm].name, "%s", name);
-        nm++;
-      }
+    for (long i = 0; i < n; i++) {
+      long ep = (long)rec[i].epoch;
+      double reg = rec[i].regret;
+      int k = mech_slot(ms, &nm, 8, rec[i].mechanism);
+      if (k < 0) continue;
       if (pass == 0) {
         if (ep > ms[k].last_epoch) ms[k].last_epoch = ep;
         continue;
@@ -272,7 +295,6 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_e
     }
     fprintf(summary, "\n");
   }
-  ss_table_rows_free(&rows);
   return SS_OK;
 }
 

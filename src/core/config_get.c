@@ -77,16 +77,18 @@ int ss_cfg_is_set(const ss_config *c, const char *path)
   return idx >= 0 && c->vals[idx].set;
 }
 
-int ss_cfg_is_changed(const ss_config *c, const char *path)
+int ss_cfg_is_changed(const ss_config *c, const char *path, ss_err *e)
 {
   int idx = ss_config_key_index(c, path);
   if (idx < 0 || !c->vals[idx].set) return 0;
   const ss_key *k = c->keys[idx];
   if (!k->def) return 1;
   ss_val def;
-  ss_err tmp;
-  ss_err_clear(&tmp);
-  int same = !ss_val_default(k, &def, &tmp) && ss_val_equal(k, &c->vals[idx], &def);
+  if (ss_val_default(k, &def, e)) { /* out of memory: a runtime error, not the config's */
+    ss_val_free(&def);
+    return -1;
+  }
+  int same = ss_val_equal(k, &c->vals[idx], &def);
   ss_val_free(&def);
   return !same;
 }

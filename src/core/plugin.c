@@ -162,7 +162,10 @@ int ss_plugin_check_unread(const ss_plugin_family *f, const ss_config *cfg, cons
     const ss_key *ks = ss_plugin_keys_of(f, f->items[p], &nk);
     for (int j = 0; ks && j < nk; j++) {
       const char *path = ks[j].path;
-      if (f->items[p] == selected || declares(f, selected, path) || !ss_cfg_is_changed(cfg, path)) continue;
+      if (f->items[p] == selected || declares(f, selected, path)) continue;
+      int changed = ss_cfg_is_changed(cfg, path, e);
+      if (changed < 0) return e->code;
+      if (!changed) continue;
       char who[512], sel[256];
       if (!found) snprintf(sel, sizeof sel, "%s %s", shortkey, ss_plugin_name(selected));
       return ss_cfg_error(cfg, path, e, "only %s %s reads it; found %s", shortkey,

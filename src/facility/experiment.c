@@ -8,7 +8,6 @@
 #include <string.h>
 #include "stratsim/experiment.h"
 #include "stratsim/plugin.h"
-#include "stratsim/table_read.h"
 #include "stratsim/facility.h"
 #include "stratsim/rng.h"
 
@@ -155,6 +154,27 @@ static int set_headers(ss_task *task, int D, ss_err *e)
   return ss_table_header(ss_tableset_get(task->tables, "facility_agents"), header, e);
 }
 
+/* What the summary reads: one typed record per facility_runs row (stratsim/table.h). */
+#define RUN_RECORDS "facility_runs.records" /* internal: never a CSV file */
+typedef struct {
+  char mechanism[SS_RECORD_NAME]; /* the mechanism's registry name */
+  int64_t best_response;          /* the condition: 0 truthful, 1 best_response */
+  double social_cost, max_gain, rounds;
+} run_record;
+
+static void run_record_add(ss_tableset *tables, const char *mechanism, int best_response, double social_cost,
+                           double max_gain, long rounds)
+{
+  run_record rec;
+  memset(&rec, 0, sizeof rec);
+  snprintf(rec.mechanism, sizeof rec.mechanism, "%s", mechanism); /* registry names fit (test_table_records) */
+  rec.best_response = best_response;
+  rec.social_cost = social_cost;
+  rec.max_gain = max_gain;
+  rec.rounds = (double)rounds;
+  ss_records_add(ss_tableset_records(tables, RUN_RECORDS, sizeof rec), &rec);
+}
+
 static int run_mechanism(ss_task *task, const ss_fac_mechanism *mech, fac_run *r, ss_err *e)
 {
   ss_comm *c = task->comm;
@@ -170,9 +190,11 @@ static int run_mechanism(ss_task *task, const ss_fac_mechanism *mech, fac_run *r
   if (!rc) rc = one_shot_gains(c, mech, r, &max_gain, e);
   ss_phase_end(task->timers, phase_truth);
   if (rc) return rc;
-  if (ss_comm_rank(c) == 0)
+  if (ss_comm_rank(c) == 0) {
     ss_table_row(runs, "%s,%llu,truthful,%.17g,%.17g,0,1,0,%.17g,%lld,%d", mech->name,
                  (unsigned long long)task->seed, cost_truth, max_gain, max_gain, (long long)r->p.m, r->p.D);
+    run_record_add(task->tables, mech->name, 0, cost_truth, max_gain, 0);
+  }
 
   ss_phase_begin(task->timers, phase_dyn);
   double *one_shot = ss_calloc((size_t)(r->n ? r->n : 1), sizeof *one_shot, e);
@@ -192,10 +214,12 @@ static int run_mechanism(ss_task *task, const ss_fac_mechanism *mech, fac_run *r
   free(one_shot);
   free(cost_now);
   if (rc) return rc;
-  if (ss_comm_rank(c) == 0)
+  if (ss_comm_rank(c) == 0) {
     ss_table_row(runs, "%s,%llu,best_response,%.17g,%.17g,%ld,%d,%ld,%.17g,%lld,%d", mech->name,
                  (unsigned long long)task->seed, cost_final, max_final, dyn.rounds, dyn.converged, dyn.moves,
                  remaining, (long long)r->p.m, r->p.D);
+    run_record_add(task->tables, mech->name, 1, cost_final, max_final, dyn.rounds);
+  }
   if (ss_cfg_bool(task->cfg, "facility.write_agents"))
     return agent_rows(c, mech->name, task->seed, r, ss_tableset_get(task->tables, "facility_agents"), e);
   return SS_OK;
@@ -249,35 +273,35 @@ static int run(ss_task *task, ss_err *e)
   return rc;
 }
 
-/* The seeds' rows of one (mechanism, condition), summed and printed. Returns the largest gain. */
-static double summarise_condition(const ss_table_rows *rows, const char *mech, const char *cond, FILE *out)
+/* The seeds' records of one (mechanism, condition), summed and printed. Returns the largest
+ * gain. */
+static double summarise_condition(const run_record *rec, long nrec, const char *mech, int best_response, FILE *out)
 {
   double sc = 0, sq = 0, g = 0, rounds = 0;
   long n = 0;
-  for (long row = 0; row < rows->nrows; row++) {
-    if (strcmp(ss_rows_str(rows, row, 0), mech) || strcmp(ss_rows_str(rows, row, 1), cond)) continue;
-    double c = atof(ss_rows_str(rows, row, 2));
+  for (long i = 0; i < nrec; i++) {
+    if (strcmp(rec[i].mechanism, mech) || rec[i].best_response != best_response) continue;
+    double c = rec[i].social_cost;
     sc += c;
     sq += c * c;
-    g = fmax(g, atof(ss_rows_str(rows, row, 3)));
-    rounds += atof(ss_rows_str(rows, row, 4));
+    g = fmax(g, rec[i].max_gain);
+    rounds += rec[i].rounds;
     n++;
   }
   if (!n) return 0;
   double mean = sc / n, var = n > 1 ? (sq - n * mean * mean) / (n - 1) : 0;
-  fprintf(out, "  %-9s %-14s %12.6f +- %9.6f %14.3g %10.1f\n", mech, cond, mean,
-          var > 0 ? sqrt(var / n) : 0.0, g, rounds / n);
+  fprintf(out, "  %-9s %-14s %12.6f +- %9.6f %14.3g %10.1f\n", mech, best_response ? "best_response" : "truthful",
+          mean, var > 0 ? sqrt(var / n) : 0.0, g, rounds / n);
   return g;
 }
 
-/* Means over seeds per (mechanism, condition), and the verdict the demo is about. The rows are
- * read from the table once (ss_table_read), then indexed. */
+/* Means over seeds per (mechanism, condition), and the verdict the demo is about, from the
+ * typed records the tasks added next to their facility_runs rows. */
 static int finish(const ss_config *cfg, ss_tableset *tables, FILE *out, ss_err *e)
 {
-  ss_table *t = ss_tableset_get(tables, "facility_runs");
-  static const char *const cols[] = {"mechanism", "condition", "social_cost", "max_gain", "rounds"};
-  ss_table_rows rows = {0};
-  if (ss_table_column(t, "mechanism") >= 0) SS_TRY(ss_table_read(t, cols, 5, &rows, e));
+  long nrec;
+  const run_record *rec = ss_records_data(ss_tableset_records(tables, RUN_RECORDS, sizeof *rec), &nrec);
+  SS_TRY(ss_tableset_check(tables, e));
   int nmech;
   const char *const *mechs = ss_cfg_enum_list(cfg, "facility.mechanisms", &nmech);
   fprintf(out, "facility location: %lld agents in [%g,%g]^%lld, %lld seed%s\n",
@@ -286,13 +310,12 @@ static int finish(const ss_config *cfg, ss_tableset *tables, FILE *out, ss_err *
   fprintf(out, "  %-9s %-14s %25s %14s %10s\n", "mechanism", "condition", "social_cost (mean +- s.e.)",
           "max_gain", "rounds");
   for (int k = 0; k < nmech; k++) {
-    double truthful_gain = summarise_condition(&rows, mechs[k], "truthful", out);
-    summarise_condition(&rows, mechs[k], "best_response", out);
+    double truthful_gain = summarise_condition(rec, nrec, mechs[k], 0, out);
+    summarise_condition(rec, nrec, mechs[k], 1, out);
     fprintf(out, "  -> %s: %s (largest one-shot manipulation gain %.3g)\n", mechs[k],
             truthful_gain > ss_cfg_real(cfg, "facility.tol") ? "manipulable" : "no agent can gain by lying",
             truthful_gain);
   }
-  ss_table_rows_free(&rows);
   return SS_OK;
 }
 

@@ -53,7 +53,7 @@ int64_t ss_comm_argmax_max(ss_comm *c, double score, int64_t idx, double max_mea
     setup();
     double t0 = MPI_Wtime();
     MPI_Allreduce(MPI_IN_PLACE, rec, 1, record_type, select_op, *(MPI_Comm *)ss_comm_mpi(c));
-    ss_commstats_add(SS_VERB_BANDIT_SELECT, sizeof rec, MPI_Wtime() - t0);
+    ss_commstats_add(SS_VERB_ARGMAX_MAX, sizeof rec, MPI_Wtime() - t0);
   }
   if (rec[3] > 0) { /* some rank had an error pending: every rank learns it */
     ss_comm_agree(c, e);

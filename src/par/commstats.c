@@ -23,8 +23,8 @@ static const struct {
     [SS_VERB_ARGMAX] = {"argmax", "allreduce"},       [SS_VERB_GATHER] = {"gather_bytes", "gather"},
     [SS_VERB_SEND] = {"send_bytes", "p2p"},           [SS_VERB_RECV] = {"recv_bytes", "p2p"},
     [SS_VERB_AGREE] = {"agree", "allreduce"},         [SS_VERB_SPLIT] = {"split", "comm_create"},
-    [SS_VERB_BANDIT_SELECT] = {"bandit_select", "allreduce"}, [SS_VERB_ALLGATHER] = {"rlhf_allgather", "allgather"},
-    [SS_VERB_SUM_DISJOINT] = {"sum_disjoint", "allreduce"}, [SS_VERB_MDP_SCATTER] = {"mdp_scatter", "neighbor"},
+    [SS_VERB_ARGMAX_MAX] = {"argmax_max", "allreduce"}, [SS_VERB_ALLGATHER] = {"allgather", "allgather"},
+    [SS_VERB_SUM_DISJOINT] = {"sum_disjoint", "allreduce"}, [SS_VERB_VEC_SCATTER] = {"vec_scatter", "neighbor"},
 };
 
 const char *ss_verb_name(ss_verb v) { return v < SS_NVERBS ? verbs[v].name : "?"; }

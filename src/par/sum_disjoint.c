@@ -22,5 +22,5 @@ void ss_comm_sum_disjoint(ss_comm *c, double *v, int64_t n)
 
 void ss_comm_count_scatter(const ss_comm *c, uint64_t bytes, double seconds)
 {
-  if (ss_comm_size(c) > 1) ss_commstats_add(SS_VERB_MDP_SCATTER, bytes, seconds);
+  if (ss_comm_size(c) > 1) ss_commstats_add(SS_VERB_VEC_SCATTER, bytes, seconds);
 }

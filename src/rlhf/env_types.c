@@ -121,10 +121,11 @@ static int csv_check_mdp(const ss_config *cfg, const rlhf_params *p, ss_err *e)
   if (m->regenerate) return ss_cfg_error(cfg, "rlhf.mdp.features", e, "expected store for an explicit MDP (only generated features can be regenerated), found regenerate");
   ss_err fe;
   ss_err_clear(&fe);
+  /* a bad file is a config error; any other failure (out of memory) passes through unchanged */
   if (rlhf_read_features(csv_file(p), p->S, p->A, p->d, 0, 0, NULL, &fe))
-    return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
+    return fe.code != SS_EINPUT ? (*e = fe).code : ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
   if (rlhf_mdp_scan_transitions(m->transitions, p->S, p->A, NULL, NULL, &fe))
-    return ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "%s", fe.msg);
+    return fe.code != SS_EINPUT ? (*e = fe).code : ss_cfg_error(cfg, "rlhf.mdp.transitions", e, "%s", fe.msg);
   return SS_OK;
 }
 
@@ -135,8 +136,8 @@ static int csv_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
   double *phi;
   ss_err fe;
   ss_err_clear(&fe);
-  if (rlhf_env_read_csv(csv_file(p), p->S, p->A, p->d, &phi, &fe))
-    return ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
+  if (rlhf_env_read_csv(csv_file(p), p->S, p->A, p->d, &phi, &fe)) /* out of memory passes through */
+    return fe.code != SS_EINPUT ? (*e = fe).code : ss_cfg_error(cfg, "rlhf.env.file", e, "%s", fe.msg);
   free(phi);
   return SS_OK;
 }

@@ -33,9 +33,6 @@ void rlhf_params_default(rlhf_params *p)
   p->median_kind = SS_MEDIAN_LOWER;
   p->policy_tol = 1e-6;
   p->H = 1;
-  p->policy_method = RLHF_METHOD_PLANNER;
-  p->policy_smoothing = 0.7;
-  p->policy_max_passes = 10000;
 }
 
 int rlhf_env_create(const rlhf_params *p, rlhf_env *env, ss_err *e)

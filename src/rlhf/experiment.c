@@ -11,7 +11,6 @@
 #include <string.h>
 #include "stratsim/experiment.h"
 #include "stratsim/median.h"
-#include "stratsim/table_read.h"
 #include "stratsim/task_state.h"
 #include "stratsim/xsum.h"
 #include "stratsim/rlhf.h"
@@ -24,6 +23,7 @@
 #include "population_model.h"
 #include "solver.h"
 #include "strategy_ops.h"
+#include "summary.h"
 
 #define DEFAULT_ALGOS "[naive_mle, pessimistic_sw, median_mle, pessimistic_momle]"
 
@@ -103,9 +103,6 @@ static int read_params(const ss_config *cfg, uint64_t seed, run_params *rp, ss_e
   p->exact = ss_plugin_choice_value(&rlhf_data_kinds, cfg);
   p->policy_tol = ss_cfg_real(cfg, "rlhf.policy.tol");
   p->policy_chunk = (int)ss_cfg_int(cfg, "rlhf.policy.chunk");
-  p->policy_method = rlhf_solver_find(ss_cfg_str(cfg, "rlhf.policy.method"))->kind; /* the schema checked it */
-  p->policy_smoothing = ss_cfg_real(cfg, "rlhf.policy.smoothing");
-  p->policy_max_passes = (int)ss_cfg_int(cfg, "rlhf.policy.max_passes");
   p->H = (int)ss_cfg_int(cfg, "rlhf.horizon");
   p->S = (int)ss_cfg_int(cfg, "rlhf.env.states");
   p->A = (int)ss_cfg_int(cfg, "rlhf.env.actions");
@@ -130,8 +127,7 @@ static int check_params(const ss_config *cfg, const run_params *rp, ss_err *e)
   const rlhf_params *p = &rp->p;
   SS_TRY(rlhf_agg_check_all(cfg, e)); /* every aggregator checks its own settings */
   SS_TRY(rlhf_inputs_check(cfg, p, e)); /* the environment model and type, the population */
-  if (p->mdp && p->policy_method == RLHF_METHOD_DENSE)
-    return ss_cfg_error(cfg, "rlhf.policy.method", e, "expected planner for an MDP (the dense solvers are H = 1 only), found dense");
+  SS_TRY(rlhf_solver_check(cfg, p, e)); /* the policy solver's (an MDP needs one that solves MDPs) */
   int n;
   const double *rho = ss_cfg_list(cfg, "rlhf.env.rho", &n);
   if (rho) {
@@ -309,6 +305,8 @@ typedef struct {
   double *tstar, *tstar_all, *reports, *ju_t, *ju_s;
   unsigned char *strategic;
   void *strategy_data; /* the strategy's settings, read once at setup */
+  const rlhf_solver_ops *solver; /* the policy solver and its settings (x->st's), read at setup */
+  void *solver_settings;
   text tx, cmp;
   int need_prec, strategic_run;
   double tsm[RLHF_DMAX]; /* the exact mean of the true parameters: the oracle */
@@ -353,6 +351,7 @@ static void run_free(run_ctx *x)
   rlhf_strategy_teardown(x->rp.strategy, &x->strategy_data);
   rlhf_mle_destroy(&x->mle);
   rlhf_states_destroy(&x->st);
+  free(x->solver_settings);
   if (x->self) ss_comm_free(&x->self);
   rlhf_env_destroy(&x->env);
   params_free(&x->rp);
@@ -383,8 +382,9 @@ static int run_setup(run_ctx *x, ss_err *e)
   }
   if (!e->code)
     ss_table_header(ss_tableset_get(x->task->tables, "rlhf_solves"), "n,algorithm,seed,condition,horizon,method,passes,columns,relative_gap,converged", e);
+  if (!e->code) rlhf_solver_setup(x->task->cfg, &x->solver, &x->solver_settings, e);
   int rc = rlhf_states_create(x->comm, &x->env, p->policy_chunk, &x->st, e);
-  if (!rc) rlhf_states_configure(x->st, p);
+  if (!rc) rlhf_states_set_solver(x->st, x->solver, x->solver_settings);
   if (!rc && p->mdp) rc = rlhf_env_set_design(&x->env, x->st, p, e);
   if (!rc) rc = ss_par_split(x->comm, x->rank, 0, &x->self, e);
   phase_end(x, PH_SETUP);
@@ -554,6 +554,8 @@ static void write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2]
                    cond ? "strategic" : "truthful", x->sw_opt - sw, sw, x->sw_opt, pol->objective,
                    pol->gap, cond ? max_gain : 0.0, pol->dual, pol->rel_gap, pol->converged,
                    rlhf_strategy_name(x->rp.strategy), x->env.S, x->env.A, x->grad_max);
+    if (x->rank == 0) /* what the summary reads, typed (summary.c) */
+      rlhf_run_record_add(x->task->tables, aname, p->seed, p->n, cond, x->sw_opt - sw, pol->rel_gap, pol->converged);
   }
   ss_table *solves = ss_tableset_get(x->task->tables, "rlhf_solves"); /* its header: run_setup */
   for (int cond = 0; cond < 2; cond++) {
@@ -561,7 +563,7 @@ static void write_runs(run_ctx *x, const char *aname, const rlhf_policy *pols[2]
     if (x->rank == 0)
       ss_table_row(solves, "%d,%s,%llu,%s,%d,%s,%d,%d,%.17g,%d", p->n, aname,
                    (unsigned long long)p->seed, cond ? "strategic" : "truthful", p->H,
-                   pol->passes ? "planner" : "dense", pol->passes, pol->columns, pol->rel_gap,
+                   pol->method, pol->passes, pol->columns, pol->rel_gap,
                    pol->converged);
   }
 }
@@ -639,114 +641,6 @@ static int rlhf_run(ss_task *task, ss_err *e)
   if (!rc) rc = run_strategic_setup(&x, e);
   for (int a = 0; a < x.rp.nalgos && !rc; a++) rc = run_algorithm(&x, a, e);
   run_free(&x);
-  return rc;
-}
-
-/* ------------------------------------------------------------------ finish */
-/* The columns of rlhf_runs the summary reads, in this order. */
-enum { R_N, R_ALG, R_SEED, R_COND, R_SUB, R_CONV, R_GAP, R_NCOL };
-static const char *const run_cols[R_NCOL] = {"n", "algorithm", "seed", "condition", "subopt", "converged", "relative_gap"};
-
-typedef struct {
-  const char *alg;
-  int n;
-  int cnt;
-  double sum[3], sumsq[3];
-} cell;
-
-/* Uncertified policy solves (converged = 0: max_passes reached, or the planner stopped at the
- * master's accuracy above tol) are reported loudly: a "warning: " line in the summary, which
- * the manifest copies into its "warnings" (docs/mdp.md). */
-static void certify_warning(const ss_config *cfg, const ss_table_rows *rows, FILE *summary)
-{
-  if (!summary) return;
-  long bad = 0;
-  double worst = 0;
-  for (long r = 0; r < rows->nrows; r++) {
-    if (atoi(ss_rows_str(rows, r, R_CONV)) == 1) continue;
-    bad++;
-    double g = strtod(ss_rows_str(rows, r, R_GAP), NULL);
-    if (!(g <= worst)) worst = g; /* a NaN gap is the worst */
-  }
-  if (bad)
-    fprintf(summary, "warning: %ld of %ld policy solves not certified (relative gap > rlhf.policy.tol = %g, "
-            "largest %.3g): rows with converged = 0 in rlhf_runs.csv and rlhf_solves.csv\n",
-            bad, rows->nrows, ss_cfg_real(cfg, "rlhf.policy.tol"), worst);
-}
-
-/* The truthful row of strategic row r: the same (algorithm, seed), written just before it by
- * the same task (rlhf_run writes truthful then strategic per algorithm); NaN if there is none. */
-static double truthful_of(const ss_table_rows *rows, long r)
-{
-  if (r > 0 && !strcmp(ss_rows_str(rows, r - 1, R_COND), "truthful") &&
-      !strcmp(ss_rows_str(rows, r - 1, R_ALG), ss_rows_str(rows, r, R_ALG)) &&
-      !strcmp(ss_rows_str(rows, r - 1, R_SEED), ss_rows_str(rows, r, R_SEED)))
-    return strtod(ss_rows_str(rows, r - 1, R_SUB), NULL);
-  return NAN;
-}
-
-/* One cell per algorithm (finish sees one sweep point at a time), in the rows' order: the
- * sums of truthful, strategic and difference SubOpt over seeds. */
-static int collect_cells(const ss_table_rows *rows, cell *cells)
-{
-  int nc = 0;
-  for (long r = 0; r < rows->nrows; r++) {
-    if (!strcmp(ss_rows_str(rows, r, R_COND), "truthful")) continue;
-    const char *alg = ss_rows_str(rows, r, R_ALG);
-    int ci = 0;
-    while (ci < nc && strcmp(cells[ci].alg, alg)) ci++;
-    if (ci == nc) {
-      memset(&cells[nc], 0, sizeof cells[nc]);
-      cells[nc].alg = alg;
-      cells[nc++].n = atoi(ss_rows_str(rows, r, R_N));
-    }
-    double tv = truthful_of(rows, r), sub = strtod(ss_rows_str(rows, r, R_SUB), NULL);
-    double v[3] = {tv, sub, sub - tv};
-    cells[ci].cnt++;
-    for (int q = 0; q < 3; q++) {
-      cells[ci].sum[q] += v[q];
-      cells[ci].sumsq[q] += v[q] * v[q];
-    }
-  }
-  return nc;
-}
-
-static void write_cell(ss_table *tb, const cell *c, FILE *summary)
-{
-  double mean[3], se[3];
-  for (int j = 0; j < 3; j++) {
-    mean[j] = c->sum[j] / c->cnt;
-    double var = c->cnt > 1 ? (c->sumsq[j] - c->cnt * mean[j] * mean[j]) / (c->cnt - 1) : 0;
-    se[j] = var > 0 ? sqrt(var / c->cnt) : 0;
-  }
-  ss_table_row(tb, "%d,%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", c->n, c->alg, c->cnt, mean[0],
-               se[0], mean[1], se[1], mean[2], se[2]);
-  if (summary)
-    fprintf(summary, "  n=%-5d %-18s %.3f +- %.3f | %.3f +- %.3f | %+.3f +- %.3f\n", c->n, c->alg,
-            mean[0], se[0], mean[1], se[1], mean[2], se[2]);
-}
-
-static int rlhf_finish(const ss_config *cfg, ss_tableset *tables, FILE *summary, ss_err *e)
-{
-  ss_table *runs = ss_tableset_get(tables, "rlhf_runs");
-  if (ss_table_nrows(runs) == 0 || ss_table_column(runs, "n") < 0) return SS_OK;
-  ss_table_rows rows;
-  SS_TRY(ss_table_read(runs, run_cols, R_NCOL, &rows, e));
-  cell *cells = ss_calloc((size_t)rows.nrows, sizeof *cells, e);
-  if (!cells) {
-    ss_table_rows_free(&rows);
-    return e->code;
-  }
-  int nc = collect_cells(&rows, cells);
-  ss_table *tb = ss_tableset_get(tables, "rlhf_table");
-  int rc = ss_table_header(tb, "n,algorithm,seeds,truthful_mean,truthful_se,strategic_mean,strategic_se,difference_mean,difference_se", e);
-  if (summary && !rc)
-    fprintf(summary, "RLHF SubOpt (mean +- s.e. over %lld seed%s): truthful | strategic | difference\n",
-            ss_cfg_int(cfg, "seeds"), ss_cfg_int(cfg, "seeds") == 1 ? "" : "s");
-  for (int q = 0; q < nc && !rc; q++) write_cell(tb, &cells[q], summary);
-  if (!rc) certify_warning(cfg, &rows, summary);
-  free(cells);
-  ss_table_rows_free(&rows);
   return rc;
 }
 

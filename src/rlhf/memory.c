@@ -75,10 +75,10 @@ void ss_rlhf_memory(const ss_config *cfg, int ranks, ss_mem_estimate *m, double 
   if (rlhf_env_model_mdp(cfg))
     mdp_memory(cfg, ranks, spsa, m);
   else
-  { /* the environment's features (replicated), each states set's rows (S/p) and, for the dense
-     * solvers only, each set's replicated copy */
-    double sets = spsa ? 2 : 1, dense = rlhf_solver_find(ss_cfg_str(cfg, "rlhf.policy.method"))->kind == RLHF_METHOD_DENSE;
-    ss_mem_add(m, 8 * S * A * d * (1 + sets * (dense + 1.0 / ranks)) + 8 * S * A * (d + 4), "rlhf.env.states, rlhf.env.actions, rlhf.d, rlhf.policy.method",
+  { /* the environment's features (replicated), each states set's rows (S/p) and what the
+     * policy solver replicates for each set (the dense solver: a copy of every row) */
+    double sets = spsa ? 2 : 1, solver = rlhf_solver_states_memory(cfg, S, A, d);
+    ss_mem_add(m, 8 * S * A * d * (1 + sets / ranks) + sets * solver + 8 * S * A * (d + 4), "rlhf.env.states, rlhf.env.actions, rlhf.d, rlhf.policy.method",
                "environment features (S A d, replicated) and policy states (S/p A d; dense: S A d)");
   }
   if (spsa && !ss_plugin_choice_value(&rlhf_data_kinds, cfg)) { /* comparisons */

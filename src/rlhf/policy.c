@@ -1,9 +1,8 @@
 /* Certified policy optimisation (MODELS 1.5): the dispatch to a solver. Linear aggregators
- * get the greedy policy (exact); otherwise the planner (planner.c through policy_plan.c, every
- * H), or, with rlhf.policy.method dense and H = 1, the dense LP (policy_lp.c, polyhedral
- * aggregators) or the active-set Newton method (policy_active_set.c, smooth ones). The layers
- * below, none of which calls back up: the solvers, then the certificate (policy_certify.c),
- * then the states (states.c). */
+ * get the greedy policy (exact); otherwise the states' policy solver (solver.h: the planner,
+ * policy_plan.c -> planner.c, every H; or, with rlhf.policy.method dense and H = 1, the dense
+ * LP or active-set Newton method, policy_dense.c). The layers below, none of which calls back
+ * up: the solvers, then the certificate (policy_certify.c), then the states (states.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +30,18 @@ int rlhf_policy_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_pol
   if (lin && !st->mdp) { /* the planner's single pricing pass, as a greedy policy */
     SS_TRY(rlhf_policy_greedy(st, lin, pol, e));
     pol->passes = pol->columns = 1;
+    pol->method = rlhf_solver_default()->name;
     pol->objective = rlhf_agg_value(agg, pol->z);
     pol->gap = pol->dual - pol->objective;
     pol->rel_gap = pol->gap / rlhf_rel_denominator(pol->objective, pol->dual);
     return SS_OK;
   }
+  const rlhf_solver_ops *solver = st->solver ? st->solver : rlhf_solver_default();
+  if (st->mdp && !solver->mdp) /* the same on every rank (a config is refused before: check) */
+    return ss_fail(e, SS_EINPUT, "rlhf: the %s policy solver does not solve MDPs", solver->name);
   if (rlhf_policy_alloc(st, pol, e)) return solve_pending(st, e);
-  const rlhf_solver_ops *solver = st->solver ? st->solver : rlhf_solver_of(RLHF_METHOD_PLANNER);
-  int rc = solver->solve(st, agg, tol, pol, e);
+  int rc = solver->solve(st, st->solver_settings, agg, tol, pol, e);
+  pol->method = solver->name;
   if (rc) rlhf_policy_free(pol); /* a failed solve leaves nothing to free */
   return rc;
 }

@@ -1,11 +1,14 @@
-/* The policy solve through the planner (planner.c) on the states of rlhf_states: the pricing
- * oracle of the contextual bandit (H = 1: the greedy policy per state, one reduction of the
- * chunk partials of h and z) or of the distributed MDP (mdp_plan.c), and, for H = 1, the
- * explicit mixture policy pi(a|s) = sum_q lambda_q [a = greedy_q(s)], rebuilt from the active
- * columns' pricing points so that the certificate is recomputed from the policy itself. */
+/* The planner, a policy solver (rlhf.policy.method planner, the default; solver.h): its keys
+ * and settings, and its solve through the column generation of planner.c on the states of
+ * rlhf_states: the pricing oracle of the contextual bandit (H = 1: the greedy policy per state,
+ * one reduction of the chunk partials of h and z) or of the distributed MDP (mdp_plan.c), and,
+ * for H = 1, the explicit mixture policy pi(a|s) = sum_q lambda_q [a = greedy_q(s)], rebuilt
+ * from the active columns' pricing points so that the certificate is recomputed from the
+ * policy itself. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stratsim/config.h"
 #include "stratsim/rlhf.h"
 #include "certify.h"
 #include "solver.h"
@@ -38,12 +41,29 @@ void rlhf_states_oracle(rlhf_states *st, rlhf_oracle *o)
   o->price = context_price;
 }
 
-int rlhf_policy_solve_planner(rlhf_states *st, const rlhf_agg *agg, double tol,
-                              rlhf_policy *pol, ss_err *e)
+static const ss_key planner_keys[] = {
+  {"rlhf.policy.smoothing", SS_T_REAL, "0.7", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},
+  {"rlhf.policy.max_passes", SS_T_INT, "10000", 1, 1e9, 0, NULL, "planner: at most this many pricing passes per solve (then converged = 0)"},
+};
+
+/* Its settings (rlhf_plan_opts, planner.h) from cfg, or from its keys' defaults (cfg NULL).
+ * The automatic smoothing is not a key (docs/mdp.md): off, unless a tool or test sets it. */
+static void planner_setup(const ss_config *cfg, void *settings)
+{
+  rlhf_plan_opts *o = settings;
+  memset(o, 0, sizeof *o);
+  o->smoothing = cfg ? ss_cfg_real(cfg, "rlhf.policy.smoothing") : strtod(planner_keys[0].def, NULL);
+  o->max_passes = (int)(cfg ? ss_cfg_int(cfg, "rlhf.policy.max_passes") : strtol(planner_keys[1].def, NULL, 10));
+}
+
+static int planner_solve(rlhf_states *st, const void *settings, const rlhf_agg *agg, double tol,
+                         rlhf_policy *pol, ss_err *e)
 {
   rlhf_oracle o;
   rlhf_states_oracle(st, &o);
-  rlhf_plan_opts opt = st->plan;
+  rlhf_plan_opts opt;
+  if (settings) opt = *(const rlhf_plan_opts *)settings;
+  else planner_setup(NULL, &opt);
   opt.tol = tol;
   rlhf_plan res;
   SS_TRY(rlhf_plan_solve(&o, agg, &opt, &res, e));
@@ -74,3 +94,14 @@ int rlhf_policy_solve_planner(rlhf_states *st, const rlhf_agg *agg, double tol,
   pol->converged = pol->rel_gap <= tol;
   return SS_OK;
 }
+
+const rlhf_solver_ops rlhf_solver_planner = {
+  .name = "planner",
+  .summary = "column generation with a pricing oracle over the distributed states (docs/mdp.md)",
+  .keys = planner_keys,
+  .nkeys = SS_PLUGIN_COUNT(planner_keys),
+  .mdp = 1,
+  .settings_size = sizeof(rlhf_plan_opts),
+  .setup = planner_setup,
+  .solve = planner_solve,
+};

@@ -1,43 +1,22 @@
-/* The registry of RLHF policy solvers (rlhf.policy.method): the distributed certified planner
- * (policy_plan.c -> planner.c, every horizon) and the dense LP / active set over every state
- * (policy_lp.c, policy_active_set.c; H = 1, the reference). policy.c reaches them through the
- * states' solver, never by name. */
+/* The registry of RLHF policy solvers (rlhf.policy.method), one line per solver, each solver
+ * one file: the distributed certified planner (policy_plan.c -> planner.c, every horizon) and
+ * the dense LP / active set over every state (policy_dense.c; H = 1, the reference). Here
+ * also what the experiment and the states do with the selected solver, through its ops only:
+ * its settings, its checks, its memory. policy.c reaches it through the states, never by
+ * name. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "stratsim/rlhf.h"
-#include "agg_ops.h"
-#include "certify.h"
 #include "solver.h"
 #include "states.h"
 
-static const ss_key planner_keys[] = {
-  {"rlhf.policy.smoothing", SS_T_REAL, "0.7", 0, 1, SS_K_MAX_OPEN, NULL, "planner: in-out dual smoothing alpha (0: plain column generation)"},
-  {"rlhf.policy.max_passes", SS_T_INT, "10000", 1, 1e9, 0, NULL, "planner: at most this many pricing passes per solve (then converged = 0)"},
-};
-
-/* Polyhedral W: the exact LP; smooth W: active-set Newton. */
-static int dense_solve(rlhf_states *st, const rlhf_agg *agg, double tol, rlhf_policy *pol, ss_err *e)
-{
-  if (rlhf_states_replicate(st, e)) return rlhf_policy_certify(st, agg, NULL, tol, pol, e); /* agrees on it */
-  return agg->ops->lp_dims ? rlhf_policy_solve_lp(st, agg, tol, pol, e) : rlhf_policy_solve_smooth(st, agg, tol, pol, e);
-}
-
-static const rlhf_solver_ops solver_planner = {
-  .name = "planner",
-  .summary = "column generation with a pricing oracle over the distributed states (docs/mdp.md)",
-  .kind = RLHF_METHOD_PLANNER,
-  .keys = planner_keys,
-  .nkeys = SS_PLUGIN_COUNT(planner_keys),
-  .solve = rlhf_policy_solve_planner,
-};
-static const rlhf_solver_ops solver_dense = {
-  .name = "dense",
-  .summary = "the dense LP (polyhedral W) or active-set Newton (smooth W) over every state, H = 1",
-  .kind = RLHF_METHOD_DENSE,
-  .solve = dense_solve,
-};
+extern const rlhf_solver_ops rlhf_solver_planner;
+extern const rlhf_solver_ops rlhf_solver_dense;
 
 static const void *const solvers[] = {
-  &solver_planner,
-  &solver_dense,
+  &rlhf_solver_planner, /* the first: the default */
+  &rlhf_solver_dense,
 };
 
 const ss_plugin_family rlhf_solvers = {
@@ -50,15 +29,55 @@ const ss_plugin_family rlhf_solvers = {
 
 const rlhf_solver_ops *rlhf_solver_find(const char *name) { return ss_plugin_find(&rlhf_solvers, name); }
 
-const rlhf_solver_ops *rlhf_solver_of(int kind)
+const rlhf_solver_ops *rlhf_solver_default(void) { return ss_plugin_at(&rlhf_solvers, 0); }
+
+int rlhf_solver_setup(const ss_config *cfg, const rlhf_solver_ops **solver, void **settings,
+                      ss_err *e)
 {
-  return ss_plugin_of_kind(&rlhf_solvers, offsetof(rlhf_solver_ops, kind), kind);
+  const rlhf_solver_ops *s = ss_plugin_selected(&rlhf_solvers, cfg); /* the schema checked it */
+  *solver = s;
+  *settings = NULL;
+  if (!s->settings_size) return SS_OK;
+  *settings = ss_calloc(1, s->settings_size, e);
+  if (!*settings) return e->code;
+  s->setup(cfg, *settings);
+  return SS_OK;
 }
 
-void rlhf_states_configure(rlhf_states *st, const rlhf_params *p)
+/* "a|b" of the solvers that solve MDPs, into buf. */
+static const char *mdp_solvers(char *buf, size_t len)
 {
-  st->solver = rlhf_solver_of(st->mdp ? RLHF_METHOD_PLANNER : p->policy_method);
-  st->plan.smoothing = p->policy_smoothing;
-  st->plan.smoothing_auto = p->policy_smoothing_auto;
-  st->plan.max_passes = p->policy_max_passes;
+  buf[0] = '\0';
+  for (int i = 0; i < ss_plugin_count(&rlhf_solvers); i++) {
+    const rlhf_solver_ops *s = ss_plugin_at(&rlhf_solvers, i);
+    if (s->mdp) snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "|" : "", s->name);
+  }
+  return buf;
+}
+
+int rlhf_solver_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
+{
+  const rlhf_solver_ops *s = ss_plugin_selected(&rlhf_solvers, cfg);
+  char names[256];
+  if (p->mdp && !s->mdp)
+    return ss_cfg_error(cfg, rlhf_solvers.key, e, "expected %s for an MDP (the %s solver is H = 1 only), found %s",
+                        mdp_solvers(names, sizeof names), s->name, s->name);
+  return SS_OK;
+}
+
+double rlhf_solver_states_memory(const ss_config *cfg, double S, double A, double d)
+{
+  const rlhf_solver_ops *s = ss_plugin_selected(&rlhf_solvers, cfg);
+  return s->states_memory ? s->states_memory(S, A, d) : 0;
+}
+
+void rlhf_states_set_solver(rlhf_states *st, const rlhf_solver_ops *solver, const void *settings)
+{
+  st->solver = solver ? solver : rlhf_solver_default();
+  st->solver_settings = settings;
+}
+
+void rlhf_states_use_solver_of(rlhf_states *st, const rlhf_states *from)
+{
+  rlhf_states_set_solver(st, from ? from->solver : NULL, from ? from->solver_settings : NULL);
 }

@@ -22,8 +22,6 @@ static int states_create_mdp(ss_comm *c, const rlhf_env *env, int chunk, rlhf_st
   rlhf_states *st = e->code ? NULL : ss_calloc(1, sizeof *st, e);
   if (st) {
     st->comm = c;
-    st->plan.smoothing = 0.7;
-    st->plan.max_passes = 10000;
     st->S = env->S, st->A = env->A, st->d = env->d;
     st->s_first = env->S;
   }
@@ -64,8 +62,6 @@ int rlhf_states_create(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *
 static void states_fill(ss_comm *c, const rlhf_env *env, int chunk, rlhf_states *st, ss_err *e)
 {
   st->comm = c;
-  st->plan.smoothing = 0.7;
-  st->plan.max_passes = 10000;
   st->S = env->S;
   st->A = env->A;
   st->d = env->d;

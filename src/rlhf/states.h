@@ -21,10 +21,10 @@ struct rlhf_states {
    * small LP / active-set problems are solved redundantly and identically on every rank */
   double *phi_all; /* S*A*d for the dense solvers only (rlhf_states_replicate; NULL otherwise) */
   double *rho_all; /* S */
-  /* the policy solver (solvers.c): the planner (NULL: the default, and always for an MDP) or
-   * the dense LP / active set over every state (H = 1 only, kept as the reference) */
+  /* the policy solver (solver.h; NULL: the registry's default) and its settings (what its
+   * setup op read from the config; NULL: its defaults), borrowed: rlhf_states_set_solver */
   const struct rlhf_solver_ops *solver;
-  rlhf_plan_opts plan;
+  const void *solver_settings;
   struct rlhf_mdp *mdp; /* H > 1 (or an explicit MDP): the distributed MDP; NULL: contextual */
 };
 /* Builds phi_all on first use (states.c). Collective over st->comm; agrees on a pending error. */

@@ -127,7 +127,7 @@ static int spsa_setup(spsa_ws *w, ss_err *e)
   w->mine.radius = rlhf_params_radius(p, ctx->env->Lx);
   SS_TRY(ss_par_split(ctx->comm, w->color, rank, &w->gcomm, e));
   w->grank = ss_comm_rank(w->gcomm);
-  if (!rlhf_states_create(w->gcomm, ctx->env, p->policy_chunk, &w->gstates, e)) rlhf_states_configure(w->gstates, p);
+  if (!rlhf_states_create(w->gcomm, ctx->env, p->policy_chunk, &w->gstates, e)) rlhf_states_use_solver_of(w->gstates, ctx->states);
   return e->code;
 }
 

@@ -1,4 +1,6 @@
-/* Result tables as in-memory CSV text: a header plus rows, appended in task order.
+/* Result tables as in-memory CSV text: a header plus rows, appended in task order; and
+ * internal record tables: fixed-size binary records for the finish hooks, in the same set
+ * (packed, moved and checkpointed with it), with no header, so never written as CSV.
  * Appending cannot fail visibly (the row functions return nothing, at 40-odd call sites):
  * a table that runs out of memory drops its text and stays failed, and every function that
  * takes an ss_err and reads or moves the tables (pack, write, ss_tableset_check) reports it,
@@ -20,13 +22,23 @@ struct ss_table {
   char *header;
   text body;
   long nrows;
+  size_t recsize; /* a record table: the bytes of one record (0: CSV text) */
 };
 
 struct ss_tableset {
   int n;
   ss_table **t;
-  ss_table sink; /* returned by ss_tableset_get when a new table cannot be made: failed */
+  ss_table sink;    /* returned when a table cannot be made or does not match: failed */
+  const char *why;  /* the sink's reason, for ss_tableset_check */
 };
+
+static ss_table *failed_sink(ss_tableset *s, const char *why)
+{
+  s->sink.name = (char *)"(a result table)";
+  s->sink.body.failed = 1;
+  if (!s->why) s->why = why;
+  return &s->sink;
+}
 
 static int text_reserve(text *t, size_t more)
 {
@@ -95,18 +107,39 @@ ss_table *ss_tableset_get(ss_tableset *s, const char *name)
     free(t);
     t = NULL;
   }
-  if (!t) { /* the rows go nowhere; ss_tableset_check reports it */
-    s->sink.name = (char *)"(a result table)";
-    s->sink.body.failed = 1;
-    return &s->sink;
-  }
+  if (!t) return failed_sink(s, "out of memory creating a result table"); /* the rows go nowhere */
   s->t[s->n++] = t;
   return t;
 }
 
+ss_table *ss_tableset_records(ss_tableset *s, const char *name, size_t size)
+{
+  ss_table *t = ss_tableset_get(s, name);
+  if (t == &s->sink) return t;
+  if (!t->recsize && !t->header && !t->body.len) t->recsize = size; /* new */
+  if (!size || t->recsize != size) return failed_sink(s, "a record table of another record size, or a CSV table");
+  return t;
+}
+
+void ss_records_add(ss_table *t, const void *rec)
+{
+  if (!t->recsize) { /* a CSV table (or the sink): never */
+    t->body.failed = 1;
+    return;
+  }
+  text_append(&t->body, rec, t->recsize);
+  t->nrows++;
+}
+
+const void *ss_records_data(const ss_table *t, long *n)
+{
+  *n = t->recsize && !t->body.failed ? (long)(t->body.len / t->recsize) : 0;
+  return *n ? t->body.buf : NULL;
+}
+
 int ss_tableset_check(const ss_tableset *s, ss_err *e)
 {
-  if (s->sink.body.failed) return ss_fail(e, SS_ERUNTIME, "out of memory creating a result table");
+  if (s->sink.body.failed) return ss_fail(e, SS_ERUNTIME, "%s", s->why ? s->why : "a failed result table");
   for (int i = 0; i < s->n; i++)
     if (s->t[i]->body.failed)
       return ss_fail(e, SS_ERUNTIME, "out of memory adding rows to result table %s", s->t[i]->name);
@@ -119,6 +152,7 @@ ss_table *ss_tableset_at(ss_tableset *s, int i) { return s->t[i]; }
 int ss_table_header(ss_table *t, const char *header, ss_err *e)
 {
   if (!header) return ss_fail(e, SS_ERUNTIME, "out of memory building the header of %s", t->name);
+  if (t->recsize) return ss_fail(e, SS_ERUNTIME, "%s holds records: it has no header", t->name);
   if (t->header) {
     if (strcmp(t->header, header))
       return ss_fail(e, SS_EINPUT, "%s.csv: the columns differ between sweep points (%s vs %s); "
@@ -165,7 +199,9 @@ long ss_table_nrows(const ss_table *t) { return t->nrows; }
 void ss_table_append_body(ss_table *t, const char *rows, size_t len)
 {
   text_append(&t->body, rows, len);
-  for (size_t i = 0; i < len; i++) t->nrows += rows[i] == '\n';
+  if (t->recsize) t->nrows += (long)(len / t->recsize);
+  else
+    for (size_t i = 0; i < len; i++) t->nrows += rows[i] == '\n';
 }
 
 int ss_table_append_prefixed(ss_table *t, const char *prefix, const char *rows, size_t len, ss_err *e)
@@ -187,21 +223,24 @@ int ss_table_append_prefixed(ss_table *t, const char *prefix, const char *rows, 
   return SS_OK;
 }
 
-/* Packed form: for each table "name\0header\0<len as 20 digits><body>". */
+/* Packed form, per table: "name\0header\0", then as 20 decimal digits each the record size
+ * (0: CSV text) and the body's length, then the body (docs/checkpoint.md). */
+static void pack_table(text *out, const ss_table *t)
+{
+  char num[48];
+  text_append(out, t->name, strlen(t->name) + 1);
+  const char *h = t->header ? t->header : "";
+  text_append(out, h, strlen(h) + 1);
+  snprintf(num, sizeof num, "%020zu%020zu", t->recsize, t->body.len);
+  text_append(out, num, 40);
+  if (t->body.len) text_append(out, t->body.buf, t->body.len);
+}
+
 int ss_tableset_pack(const ss_tableset *s, char **buf, size_t *len, ss_err *e)
 {
   text out = {0};
   SS_TRY(ss_tableset_check(s, e));
-  for (int i = 0; i < s->n; i++) {
-    const ss_table *t = s->t[i];
-    char num[32];
-    text_append(&out, t->name, strlen(t->name) + 1);
-    const char *h = t->header ? t->header : "";
-    text_append(&out, h, strlen(h) + 1);
-    snprintf(num, sizeof num, "%020zu", t->body.len);
-    text_append(&out, num, 20);
-    if (t->body.len) text_append(&out, t->body.buf, t->body.len);
-  }
+  for (int i = 0; i < s->n; i++) pack_table(&out, s->t[i]);
   if (!out.buf) text_reserve(&out, 1);
   if (out.failed) {
     free(out.buf);
@@ -212,60 +251,35 @@ int ss_tableset_pack(const ss_tableset *s, char **buf, size_t *len, ss_err *e)
   return SS_OK;
 }
 
+/* The 20-digit number at buf + at (advanced); -1 past len. */
+static long long packed_number(const char *buf, size_t len, size_t *at)
+{
+  if (*at + 20 > len) return -1;
+  char num[21];
+  memcpy(num, buf + *at, 20);
+  num[20] = 0;
+  *at += 20;
+  return strtoll(num, NULL, 10);
+}
+
 int ss_tableset_unpack_append(ss_tableset *s, const char *buf, size_t len, ss_err *e)
 {
   size_t at = 0;
   while (at < len) {
-    const char *name = buf + at;
-    at += strlen(name) + 1;
-    const char *header = buf + at;
-    at += strlen(header) + 1;
-    if (at + 20 > len) return ss_fail(e, SS_ERUNTIME, "corrupt packed table");
-    char num[21];
-    memcpy(num, buf + at, 20);
-    num[20] = 0;
-    at += 20;
-    size_t blen = strtoull(num, NULL, 10);
-    if (at + blen > len) return ss_fail(e, SS_ERUNTIME, "corrupt packed table");
-    ss_table *t = ss_tableset_get(s, name);
+    const char *name = buf + at, *nul = memchr(name, 0, len - at);
+    const char *header = nul ? nul + 1 : buf + len;
+    nul = header < buf + len ? memchr(header, 0, (size_t)(buf + len - header)) : NULL;
+    if (!nul) return ss_fail(e, SS_ERUNTIME, "corrupt packed table");
+    at = (size_t)(nul + 1 - buf);
+    long long recsize = packed_number(buf, len, &at), blen = packed_number(buf, len, &at);
+    if (recsize < 0 || blen < 0 || at + (size_t)blen > len || (recsize && (*header || blen % recsize)))
+      return ss_fail(e, SS_ERUNTIME, "corrupt packed table");
+    ss_table *t = recsize ? ss_tableset_records(s, name, (size_t)recsize) : ss_tableset_get(s, name);
+    if (!recsize && t->recsize) return ss_fail(e, SS_ERUNTIME, "corrupt packed table: %s holds records", name);
     if (*header) SS_TRY(ss_table_header(t, header, e));
-    ss_table_append_body(t, buf + at, blen);
-    at += blen;
+    ss_table_append_body(t, buf + at, (size_t)blen);
+    at += (size_t)blen;
   }
   return ss_tableset_check(s, e);
 }
 
-int ss_table_column(const ss_table *t, const char *col)
-{
-  if (!t->header) return -1;
-  const char *p = t->header;
-  size_t cl = strlen(col);
-  for (int i = 0; p; i++) {
-    const char *comma = strchr(p, ',');
-    size_t len = comma ? (size_t)(comma - p) : strlen(p);
-    if (len == cl && !strncmp(p, col, cl)) return i;
-    p = comma ? comma + 1 : NULL;
-  }
-  return -1;
-}
-
-int ss_table_field(const ss_table *t, long row, int col, char *buf, size_t len)
-{
-  const char *p = t->body.buf;
-  if (!p || row < 0 || col < 0) return -1;
-  for (long r = 0; r < row; r++) {
-    p = strchr(p, '\n');
-    if (!p) return -1;
-    p++;
-  }
-  for (int c = 0; c < col; c++) {
-    while (*p && *p != ',' && *p != '\n') p++;
-    if (*p != ',') return -1;
-    p++;
-  }
-  size_t n = 0;
-  while (p[n] && p[n] != ',' && p[n] != '\n') n++;
-  if (!*p && !n) return -1;
-  snprintf(buf, len, "%.*s", (int)n, p);
-  return 0;
-}

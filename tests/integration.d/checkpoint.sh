@@ -175,7 +175,7 @@ if ck_make "$ck_dir/base" 11 && ck_make "$ck_dir/other" 12; then
   ck_refuse "another config" "$ck_dir/r-config" "checkpoint of another config"
   # a checkpoint of format version 1 (finished tasks only; before in-task states)
   printf '\001' | dd of="$ck_dir/r-version/checkpoint.bin" bs=1 seek=8 conv=notrunc status=none
-  ck_refuse "format version 1" "$ck_dir/r-version" "checkpoint format version 1 .*reads version 2 only"
+  ck_refuse "format version 1" "$ck_dir/r-version" "checkpoint format version 1 .*reads version 3 only"
   size=$(stat -c %s "$ck_dir/r-corrupt/checkpoint.bin")
   byte=$(od -An -t u1 -j $((size / 2)) -N 1 "$ck_dir/r-corrupt/checkpoint.bin" | tr -d ' ')
   printf "\\$(printf %03o $(((byte + 1) % 256)))" | dd of="$ck_dir/r-corrupt/checkpoint.bin" bs=1 seek=$((size / 2)) conv=notrunc status=none

@@ -22,7 +22,7 @@ JSON
 cat >"$cm/study/n2-r2-1/manifest.json" <<'JSON'
 {"wall_seconds": 0.7, "phases": {"p": {"max": 0.6}}, "communication": {"p": {
  "sum_i64": {"kind": "allreduce", "calls_max": 100, "calls_total": 200, "bytes_max": 800, "bytes_total": 1600, "seconds_max": 0.01, "seconds_mean": 0.01},
- "mdp_scatter": {"kind": "neighbor", "calls_max": 10, "calls_total": 20, "bytes_max": 100000000, "bytes_total": 200000000, "seconds_max": 0.001, "seconds_mean": 0.001}}}}
+ "vec_scatter": {"kind": "neighbor", "calls_max": 10, "calls_total": 20, "bytes_max": 100000000, "bytes_total": 200000000, "seconds_max": 0.001, "seconds_mean": 0.001}}}}
 JSON
 printf 'rlhf:\n  env:\n    actions: 10\n  mdp:\n    successors: 4\n' >"$cm/study/n2-r2-1/config.yaml"
 if "${PYTHON:-/usr/bin/python3}" analysis/cost_model.py "$cm/calib.csv" "$cm/study" --out "$cm/out" >"$cm/log" 2>&1 &&

@@ -40,7 +40,7 @@ static int agreed(const ss_err *e, int who)
   return e->code == SS_ERUNTIME && !strcmp(e->msg, want);
 }
 
-static void bandit_select(int who)
+static void argmax_max(int who)
 {
   ss_err e;
   double bs = 0, bm = 0;
@@ -232,7 +232,7 @@ int main(int argc, char **argv)
   rank = ss_comm_rank(world);
   size = ss_comm_size(world);
   int who = size - 1;
-  bandit_select(who);
+  argmax_max(who);
   blocks(who);
   split_and_broadcasts(who);
   max_and_disjoint(who);

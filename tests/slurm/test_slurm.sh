@@ -224,7 +224,7 @@ for e in facility rlhf bandit mdp; do
         check "$e ($l) manifest: slurm job id $id" test "$(jget "$m" 'm["slurm"]["job_id"]')" = "\"$id\""
         if [ "$e" = mdp ]; then
             check "mdp ($l) manifest: the MDP's ghost exchanges are counted under rlhf.policy" \
-                test "$(jget "$m" 'm["communication"]["rlhf.policy"]["mdp_scatter"]["calls_max"] > 0')" = true
+                test "$(jget "$m" 'm["communication"]["rlhf.policy"]["vec_scatter"]["calls_max"] > 0')" = true
         fi
         check "$e ($l) manifest: communication counted (calls > 0 in some phase)" \
             test "$(jget "$m" 'sum(v["calls_max"] for p in m["communication"].values() for v in p.values()) > 0')" = true

@@ -19,6 +19,7 @@
 #include "../../src/rlhf/rlhf_mdp.h"
 #include "../../src/rlhf/agg_ops.h"
 #include "../../src/rlhf/mdp_settings.h"
+#include "../../src/rlhf/solver.h"
 #include "../../src/rlhf/states.h"
 #include "unit.h"
 
@@ -244,9 +245,13 @@ static void test_planner_vs_occupancy_lp(void)
     CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 0, &st, &e), SS_OK);
     rlhf_mdp *m = st->mdp;
     int n = rlhf_agg_count(); /* every registered aggregator, none skipped */
+    const rlhf_solver_ops *planner = rlhf_solver_find("planner");
+    rlhf_plan_opts opt; /* the planner's settings: its defaults, then the alpha rule */
+    planner->setup(NULL, &opt);
+    rlhf_states_set_solver(st, planner, &opt);
     for (int q = 0; q < 2 * n; q++) { /* fixed, automatic alpha */
       int a = q % n;
-      st->plan.smoothing_auto = q >= n;
+      opt.smoothing_auto = q >= n;
       rlhf_agg *agg = random_agg(rlhf_agg_name_at(a), 200 + 10 * t + a, 3, 4);
       rlhf_policy pol;
       CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-10, &pol, &e), SS_OK);

@@ -21,6 +21,7 @@
 #include "stratsim/rng.h"
 #include "../../src/rlhf/mdp_settings.h"
 #include "../../src/rlhf/rlhf_mdp.h"
+#include "../../src/rlhf/solver.h"
 #include "../../src/rlhf/states.h"
 #include "unit.h"
 
@@ -136,8 +137,13 @@ static void psw_solve(rlhf_states *st, const psw_inst *w, int smoothing_auto, rl
   rlhf_agg *agg = NULL;
   CU_ASSERT_EQUAL_FATAL(rlhf_agg_build_exact(rlhf_agg_find("pessimistic_sw"), PD, w->k, w->th, w->P,
                                              NULL, NULL, w->f, SS_MEDIAN_MEAN, &agg, &e), SS_OK);
-  st->plan.smoothing_auto = smoothing_auto;
+  const rlhf_solver_ops *planner = rlhf_solver_find("planner");
+  rlhf_plan_opts opt; /* the planner's settings: its defaults, then the alpha rule */
+  planner->setup(NULL, &opt);
+  opt.smoothing_auto = smoothing_auto;
+  rlhf_states_set_solver(st, planner, &opt);
   CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-10, pol, &e), SS_OK);
+  rlhf_states_set_solver(st, NULL, NULL); /* opt is about to go */
   double scale = fmax(fmax(fabs(pol->objective), fabs(pol->dual)), 1e-3);
   CU_ASSERT(pol->converged && pol->rel_gap <= 1e-10);
   /* the test's W at the planner's mixture is the planner's W */

@@ -10,6 +10,8 @@
 #include "stratsim/median.h"
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
+#include "../../src/rlhf/planner.h"
+#include "../../src/rlhf/solver.h"
 #include "unit.h"
 
 /* k labelers with MLE-like parameters and confidence sets from random comparison data */
@@ -52,12 +54,10 @@ static void test_planner_vs_dense(void)
     for (int a = 0; a < rlhf_agg_count(); a++) { /* every registered aggregator, none skipped */
       rlhf_agg *agg = random_agg(rlhf_agg_name_at(a), 1000 + t, p.d, 3 + t % 3);
       rlhf_policy exact, plan;
-      p.policy_method = RLHF_METHOD_DENSE;
-      rlhf_states_configure(st, &p);
+      rlhf_states_set_solver(st, rlhf_solver_find("dense"), NULL);
       CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-9, &exact, &e), SS_OK);
       CU_ASSERT(exact.converged && fabs(exact.rel_gap) <= 1e-9);
-      p.policy_method = RLHF_METHOD_PLANNER;
-      rlhf_states_configure(st, &p);
+      rlhf_states_set_solver(st, rlhf_solver_find("planner"), NULL);
       CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-9, &plan, &e), SS_OK);
       double scale = fmax(fmax(fabs(exact.objective), fabs(exact.dual)), 1e-3);
       CU_ASSERT(plan.converged);
@@ -97,9 +97,9 @@ static void use_shape(rlhf_params *p, uint64_t seed, const int shape[3])
   p->d = shape[2];
 }
 
-/* One solve (tolerance 1e-6) by method on the generated H = 1 instance of p with the aggregator
+/* One solve (tolerance 1e-6) by the solver named method on the generated H = 1 instance of p with the aggregator
  * name built from explicit parameters of k labelers. */
-static void plan_explicit(rlhf_params *p, int method, const char *name, int k, const double *th,
+static void plan_explicit(rlhf_params *p, const char *method, const char *name, int k, const double *th,
                           const double *prec, const double *lo, const double *hi, double radius,
                           rlhf_policy *plan)
 {
@@ -112,8 +112,7 @@ static void plan_explicit(rlhf_params *p, int method, const char *name, int k, c
   rlhf_agg *agg = NULL;
   CU_ASSERT_EQUAL_FATAL(rlhf_agg_build_exact(rlhf_agg_find(name), p->d, k, th, prec, lo, hi, radius,
                                              SS_MEDIAN_MEAN, &agg, &e), SS_OK);
-  p->policy_method = method;
-  rlhf_states_configure(st, p);
+  rlhf_states_set_solver(st, rlhf_solver_find(method), NULL);
   CU_ASSERT_EQUAL_FATAL(rlhf_policy_solve(st, agg, 1e-6, plan, &e), SS_OK);
   rlhf_agg_destroy(&agg);
   rlhf_states_destroy(&st);
@@ -144,10 +143,12 @@ static void test_planner_huge_box(void)
     for (int i = 0; i < k; i++)
       for (int j = 0; j < d; j++) prec[(size_t)i * d * d + j * d + j] = 1;
     rlhf_policy plan;
-    plan_explicit(&p, RLHF_METHOD_PLANNER, "pessimistic_momle", k, th, prec, lo, hi, 0.2, &plan);
+    plan_explicit(&p, "planner", "pessimistic_momle", k, th, prec, lo, hi, 0.2, &plan);
     CU_ASSERT(plan.converged);
     CU_ASSERT(plan.rel_gap <= 1e-6);
-    CU_ASSERT(plan.passes < p.policy_max_passes);
+    rlhf_plan_opts opt; /* the planner's defaults */
+    rlhf_solver_find("planner")->setup(NULL, &opt);
+    CU_ASSERT(plan.passes < opt.max_passes);
     /* W <= 0 on a box that contains 0 (every lo_j < 0 < hi_j); h >= W; both ~0 next to R */
     CU_ASSERT(plan.objective <= 0 && plan.objective <= plan.dual);
     CU_ASSERT(fabs(plan.objective) <= 1e-12 * R && fabs(plan.dual) <= 1e-12 * R);
@@ -184,7 +185,7 @@ static void test_planner_psw_kink(void)
     /* the planner, and the dense reference (active set over every state) */
     for (int method = 0; method < 2; method++) {
       rlhf_policy plan;
-      plan_explicit(&p, method ? RLHF_METHOD_DENSE : RLHF_METHOD_PLANNER, "pessimistic_sw", k, th,
+      plan_explicit(&p, method ? "dense" : "planner", "pessimistic_sw", k, th,
                     prec, lo, hi, f, &plan);
       CU_ASSERT(plan.converged);
       CU_ASSERT(plan.rel_gap <= 1e-6);

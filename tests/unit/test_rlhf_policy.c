@@ -8,6 +8,7 @@
 #include "stratsim/median.h"
 #include "stratsim/rlhf.h"
 #include "stratsim/rng.h"
+#include "../../src/rlhf/solver.h"
 #include "rlhf_select.h"
 #include "unit.h"
 
@@ -258,8 +259,8 @@ static void test_optimiser_gap(void)
     CU_ASSERT_EQUAL_FATAL(rlhf_env_create(&p, &env, &e), SS_OK);
     rlhf_states *st;
     CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 7, &st, &e), SS_OK);
-    p.policy_method = RLHF_METHOD_DENSE; /* the exact reference solvers (planner: test_rlhf_planner.c) */
-    rlhf_states_configure(st, &p);
+    /* the exact reference solvers (planner: test_rlhf_planner.c), by name through the registry */
+    rlhf_states_set_solver(st, rlhf_solver_find("dense"), NULL);
     instance in;
     make_instance(&in, 800 + t, 3);
     for (size_t a = 0; a < sizeof names / sizeof names[0]; a++) {

@@ -9,8 +9,11 @@
  *   them; exact for a linear W, whose optimum is one of them), and so is the dual;
  * - every solver agrees with every other within the tolerance, and a solve is the same bits
  *   when repeated.
- * A solver needs no hook here: its kind (RLHF_METHOD_*) selects it through
- * rlhf_states_configure, as a config does. The dense solver is the reference at H = 1. */
+ * And its own settings and checks, from its ops alone (test_settings, test_mdp): setup reads
+ * its own keys, with the schema's defaults; an MDP is refused unless it solves MDPs.
+ * A solver needs no hook here: the registry gives its ops, and the states take them as a
+ * config's selection does (rlhf_states_set_solver). The dense solver is the reference at
+ * H = 1. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +21,9 @@
 #include "stratsim/median.h"
 #include "stratsim/plugin.h"
 #include "stratsim/rlhf.h"
+#include "../../src/rlhf/mdp_settings.h"
 #include "../../src/rlhf/solver.h"
+#include "conformance.h"
 #include "unit.h"
 
 enum { S = 3, A = 2, D = 3, KL = 4, NSOLVER_MAX = 8 };
@@ -103,11 +108,8 @@ static void solve_all(const rlhf_env *env, rlhf_states *st, const rlhf_agg *agg)
   for (int i = 0; i < n; i++) {
     const rlhf_solver_ops *ops = ss_plugin_at(&rlhf_solvers, i);
     CU_ASSERT_FATAL(ops->solve != NULL);
-    CU_ASSERT(rlhf_solver_of(ops->kind) == ops);
-    rlhf_params p;
-    rlhf_params_default(&p);
-    p.policy_method = ops->kind;
-    rlhf_states_configure(st, &p);
+    CU_ASSERT(rlhf_solver_find(ops->name) == ops);
+    rlhf_states_set_solver(st, ops, NULL); /* its defaults (test_settings: = the schema's) */
     ss_err e;
     ss_err_clear(&e);
     rlhf_policy a, b;
@@ -158,8 +160,121 @@ static void test_solvers(void)
   }
 }
 
+/* A tiny rlhf config selecting solver name (horizon H), one --set applied. */
+static ss_config *solver_config(const char *name, int H, const char *set, ss_err *e)
+{
+  char tail[256];
+  snprintf(tail, sizeof tail, "  horizon: %d\n  policy:\n    method: %s\n", H, name);
+  return ss_unit_parse_config("experiment: rlhf\nrlhf:\n  d: 3\n  env:\n    states: 3\n    actions: 2\n", tail,
+                              set, e);
+}
+
+/* "key=value" of a value of key k other than its default (numbers inside its bounds). */
+static int other_value(const ss_key *k, char *buf, size_t len)
+{
+  double def = strtod(k->def, NULL), v;
+  if (k->type == SS_T_INT) v = def + 1 <= k->max ? def + 1 : def - 1;
+  else if (k->type == SS_T_REAL) v = 0.5 * (k->min + def);
+  else return 0;
+  snprintf(buf, len, "%s=%.17g", k->path, v);
+  return v != def;
+}
+
+/* One solver's settings: a setup op exactly when it has settings; rlhf_solver_setup of a
+ * config selecting it gives it; its defaults (setup without a config) are the schema's, byte
+ * for byte; and each of its keys set to another value changes them (it reads its own keys). */
+static void check_settings(const rlhf_solver_ops *ops)
+{
+  CU_ASSERT((ops->setup != NULL) == (ops->settings_size > 0));
+  ss_err e;
+  ss_config *cfg = solver_config(ops->name, 1, "output.dump_data=false", &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+  const rlhf_solver_ops *got = NULL;
+  void *set = NULL;
+  CU_ASSERT_EQUAL_FATAL(rlhf_solver_setup(cfg, &got, &set, &e), SS_OK);
+  CU_ASSERT_PTR_EQUAL(got, ops);
+  CU_ASSERT((set != NULL) == (ops->settings_size > 0));
+  ss_config_free(&cfg);
+  if (!set) return;
+  unsigned char def[256];
+  CU_ASSERT_FATAL(ops->settings_size <= sizeof def);
+  ops->setup(NULL, def);
+  CU_ASSERT(!memcmp(def, set, ops->settings_size));
+  for (int i = 0; i < ops->nkeys; i++) {
+    char one[160];
+    CU_ASSERT_FATAL(other_value(&ops->keys[i], one, sizeof one)); /* a numeric key (else: extend) */
+    cfg = solver_config(ops->name, 1, one, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    void *mine = NULL;
+    CU_ASSERT_EQUAL_FATAL(rlhf_solver_setup(cfg, &got, &mine, &e), SS_OK);
+    CU_ASSERT(memcmp(def, mine, ops->settings_size) != 0);
+    free(mine);
+    ss_config_free(&cfg);
+  }
+  free(set);
+}
+
+static void test_settings(void)
+{
+  ss_err e;
+  /* the first registered solver is the schema's default */
+  ss_config *cfg = ss_unit_parse_config("experiment: rlhf\n", "", "output.dump_data=false", &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+  CU_ASSERT_PTR_EQUAL(ss_plugin_selected(&rlhf_solvers, cfg), rlhf_solver_default());
+  ss_config_free(&cfg);
+  for (int i = 0; i < ss_plugin_count(&rlhf_solvers); i++) check_settings(ss_plugin_at(&rlhf_solvers, i));
+}
+
+/* An MDP config (horizon 2) validates with a solver that solves MDPs and is refused, naming
+ * rlhf.policy.method and every solver that would do, with one that does not; the states of an
+ * MDP refuse such a solver at solve time as well (on every rank alike). */
+static void test_mdp(void)
+{
+  int with = 0;
+  for (int i = 0; i < ss_plugin_count(&rlhf_solvers); i++) {
+    const rlhf_solver_ops *ops = ss_plugin_at(&rlhf_solvers, i);
+    ss_err e;
+    ss_config *cfg = solver_config(ops->name, 2, "output.dump_data=false", &e); /* parse + check */
+    with += ops->mdp;
+    CU_ASSERT((cfg != NULL) == ops->mdp);
+    ss_config_free(&cfg);
+    if (ops->mdp) continue;
+    CU_ASSERT_EQUAL(e.code, SS_EINPUT);
+    CU_ASSERT(strstr(e.msg, "rlhf.policy.method: expected ") != NULL);
+    for (int j = 0; j < ss_plugin_count(&rlhf_solvers); j++) {
+      const rlhf_solver_ops *o = ss_plugin_at(&rlhf_solvers, j);
+      if (o->mdp) CU_ASSERT(strstr(e.msg, o->name) != NULL);
+    }
+    rlhf_params p;
+    rlhf_params_default(&p);
+    static const rlhf_mdp_settings two = {.successors = 2};
+    p.S = 3, p.A = 2, p.d = 3, p.H = 2, p.mdp = 1, p.mdp_data = &two;
+    rlhf_env env;
+    rlhf_states *st = NULL;
+    ss_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(rlhf_env_create_mdp(&p, &env, &e), SS_OK);
+    CU_ASSERT_EQUAL_FATAL(rlhf_states_create(ss_unit_world(), &env, 0, &st, &e), SS_OK);
+    rlhf_states_set_solver(st, ops, NULL);
+    double theta[KL * D], prec[KL * D * D], lo[KL * D], hi[KL * D];
+    make_labelers(theta, prec, lo, hi);
+    rlhf_agg *agg = NULL;
+    CU_ASSERT_EQUAL_FATAL(rlhf_agg_build_exact(rlhf_agg_find("pessimistic_momle"), D, KL, theta, prec, lo, hi,
+                                               0.3, SS_MEDIAN_LOWER, &agg, &e), SS_OK);
+    rlhf_policy pol;
+    CU_ASSERT_EQUAL(rlhf_policy_solve(st, agg, TOL, &pol, &e), SS_EINPUT);
+    CU_ASSERT(strstr(e.msg, ops->name) != NULL);
+    rlhf_policy_free(&pol);
+    rlhf_agg_destroy(&agg);
+    rlhf_states_destroy(&st);
+    rlhf_env_destroy(&env);
+  }
+  CU_ASSERT(with >= 1 && rlhf_solver_default()->mdp); /* states given no solver solve MDPs */
+}
+
 SS_UNIT_SUITE(rlhf_solver_conformance)
 {
   ss_unit_suite("rlhf_solver_conformance");
   ss_unit_test("every registered policy solver, every aggregator", test_solvers);
+  ss_unit_test("every solver's settings: its own keys, the schema's defaults", test_settings);
+  ss_unit_test("every solver: an MDP refused unless it solves MDPs", test_mdp);
 }
