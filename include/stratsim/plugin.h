@@ -46,9 +46,6 @@ const char *ss_plugin_name(const void *ops);
 int ss_plugin_count(const ss_plugin_family *f);
 const void *ss_plugin_at(const ss_plugin_family *f, int i);        /* NULL out of range */
 const void *ss_plugin_find(const ss_plugin_family *f, const char *name); /* NULL if unknown */
-/* The plug-in whose `int` member at kind_offset (offsetof(type, kind): the constant a config
- * keeps for it) equals kind, or NULL. */
-const void *ss_plugin_of_kind(const ss_plugin_family *f, size_t kind_offset, int kind);
 /* The registered name nearest to name (a plausible typo), or NULL (src/core/suggest.c). */
 const char *ss_plugin_suggest(const ss_plugin_family *f, const char *name);
 /* "a|b|c" into buf; returns buf (truncation is a programming error: asserted by the tests). */

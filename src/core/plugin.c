@@ -31,16 +31,6 @@ const void *ss_plugin_find(const ss_plugin_family *f, const char *name)
   return NULL;
 }
 
-const void *ss_plugin_of_kind(const ss_plugin_family *f, size_t kind_offset, int kind)
-{
-  for (int i = 0; i < f->n; i++) {
-    int k;
-    memcpy(&k, (const char *)f->items[i] + kind_offset, sizeof k);
-    if (k == kind) return f->items[i];
-  }
-  return NULL;
-}
-
 const char *ss_plugin_suggest(const ss_plugin_family *f, const char *name)
 {
   const char *cands[64];
