@@ -49,7 +49,8 @@ const rlhf_solver_ops *rlhf_solver_default(void);
  * block owned by the caller (free), NULL when the solver has none. Not collective. */
 int rlhf_solver_setup(const ss_config *cfg, const rlhf_solver_ops **solver, void **settings,
                       ss_err *e);
-/* Config errors of the selected solver given p (an MDP needs a solver with .mdp). */
+/* Config errors of the selected solver given p: a key of another solver set (the registry's
+ * generic rule, ss_plugin_check_unread); an MDP needs a solver with .mdp. */
 int rlhf_solver_check(const ss_config *cfg, const rlhf_params *p, ss_err *e);
 /* The memory estimate's term of the config's solver (states_memory, 0 without one). */
 double rlhf_solver_states_memory(const ss_config *cfg, double S, double A, double d);

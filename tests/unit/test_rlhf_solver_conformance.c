@@ -214,6 +214,26 @@ static void check_settings(const rlhf_solver_ops *ops)
   free(set);
 }
 
+/* A key of another solver, set to a value other than its default, is refused under ops,
+ * naming the key (unless ops declares it too). */
+static void check_foreign_keys(const rlhf_solver_ops *ops)
+{
+  for (int j = 0; j < ss_plugin_count(&rlhf_solvers); j++) {
+    const rlhf_solver_ops *other = ss_plugin_at(&rlhf_solvers, j);
+    for (int i = 0; other != ops && i < other->nkeys; i++) {
+      int mine = 0;
+      for (int q = 0; q < ops->nkeys; q++) mine |= !strcmp(ops->keys[q].path, other->keys[i].path);
+      char one[160];
+      if (mine || !other_value(&other->keys[i], one, sizeof one)) continue;
+      ss_err e;
+      ss_config *cfg = solver_config(ops->name, 1, one, &e);
+      CU_ASSERT_PTR_NULL(cfg);
+      CU_ASSERT(!cfg && e.code == SS_EINPUT && strstr(e.msg, other->keys[i].path) != NULL);
+      ss_config_free(&cfg);
+    }
+  }
+}
+
 static void test_settings(void)
 {
   ss_err e;
@@ -222,7 +242,10 @@ static void test_settings(void)
   CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
   CU_ASSERT_PTR_EQUAL(ss_plugin_selected(&rlhf_solvers, cfg), rlhf_solver_default());
   ss_config_free(&cfg);
-  for (int i = 0; i < ss_plugin_count(&rlhf_solvers); i++) check_settings(ss_plugin_at(&rlhf_solvers, i));
+  for (int i = 0; i < ss_plugin_count(&rlhf_solvers); i++) {
+    check_settings(ss_plugin_at(&rlhf_solvers, i));
+    check_foreign_keys(ss_plugin_at(&rlhf_solvers, i));
+  }
 }
 
 /* An MDP config (horizon 2) validates with a solver that solves MDPs and is refused, naming
@@ -275,6 +298,6 @@ SS_UNIT_SUITE(rlhf_solver_conformance)
 {
   ss_unit_suite("rlhf_solver_conformance");
   ss_unit_test("every registered policy solver, every aggregator", test_solvers);
-  ss_unit_test("every solver's settings: its own keys, the schema's defaults", test_settings);
+  ss_unit_test("every solver's settings: its own keys, the schema's defaults, no other solver's keys", test_settings);
   ss_unit_test("every solver: an MDP refused unless it solves MDPs", test_mdp);
 }
