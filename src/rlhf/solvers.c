@@ -63,8 +63,7 @@ int rlhf_solver_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
   if (p->mdp && !s->mdp)
     return ss_cfg_error(cfg, rlhf_solvers.key, e, "expected %s for an MDP (the %s solver is H = 1 only), found %s",
                         mdp_solvers(names, sizeof names), s->name, s->name);
-  /* a setting only another solver reads (e.g. rlhf.policy.smoothing with dense) */
-  return ss_plugin_check_unread(&rlhf_solvers, cfg, s, NULL, e);
+  return SS_OK;
 }
 
 double rlhf_solver_states_memory(const ss_config *cfg, double S, double A, double d)
