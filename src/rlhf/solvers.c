@@ -59,6 +59,7 @@ int rlhf_solver_check(const ss_config *cfg, const rlhf_params *p, ss_err *e)
 {
   const rlhf_solver_ops *s = ss_plugin_selected(&rlhf_solvers, cfg);
   char names[256];
+  SS_TRY(ss_plugin_check_unread(&rlhf_solvers, cfg, s, NULL, e)); /* another solver's key, set */
   if (p->mdp && !s->mdp)
     return ss_cfg_error(cfg, rlhf_solvers.key, e, "expected %s for an MDP (the %s solver is H = 1 only), found %s",
                         mdp_solvers(names, sizeof names), s->name, s->name);
