@@ -12,16 +12,7 @@
 ckp_dir=$OUT/ckpt_periodic
 mkdir -p "$ckp_dir"
 
-# ckp_rank_pid MPIRUN_PID RANK: the PID of that stratsim rank
-ckp_rank_pid() {
-  local p
-  for p in $(pgrep -P "$1" 2>/dev/null); do
-    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
-      echo "$p"
-      return
-    fi
-  done
-}
+. tests/wait_running.sh
 
 # ckp_one NAME WHAT VICTIM RESUME_RANKS... -- CONFIG ARGS...: a reference without
 # checkpoint.every, a run with it SIGKILLed (rank VICTIM) after its first periodic in-task
@@ -41,12 +32,8 @@ ckp_one() {
         ! kill -0 $mpirun 2>/dev/null || [ $n -ge 3000 ]; do
     sleep 0.02; n=$((n + 1))
   done
-  local pid=$(ckp_rank_pid $mpirun "$victim") all=$(pgrep -P $mpirun 2>/dev/null | tr '\n' ' ')
-  [ -n "$pid" ] && kill -KILL "$pid"
-  wait $mpirun
-  local rc=$?
-  n=0 # the other rank may outlive mpirun a moment, holding the run's lock
-  while [ -n "$all" ] && kill -0 $all 2>/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
+  kill_rank $mpirun "$victim" # the other rank may outlive mpirun a moment, holding the run's lock
+  local pid=$killed_pid rc=$killed_rc
   local saved=$(grep -a -o -E "$what [0-9]+ of [0-9]+( \([a-z_ 0-9]*\))?" "$dir/checkpoint.bin" 2>/dev/null | head -1)
   # the file: 0 finished tasks (offset 40), 1 in-task state (offset 112)
   local fin=$(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')

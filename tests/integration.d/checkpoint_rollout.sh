@@ -75,12 +75,8 @@ ckr_groups_periodic() {
         ! kill -0 $mpirun 2>/dev/null || [ $n -ge 3000 ]; do
     sleep 0.02; n=$((n + 1))
   done
-  local pid=$(ckp_rank_pid $mpirun 1) all=$(pgrep -P $mpirun 2>/dev/null | tr '\n' ' ')
-  [ -n "$pid" ] && kill -KILL "$pid"
-  wait $mpirun
-  local rc=$?
-  n=0
-  while [ -n "$all" ] && kill -0 $all 2>/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
+  kill_rank $mpirun 1
+  local pid=$killed_pid rc=$killed_rc
   local fin=$(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')
   local parts=$(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')
   if [ -z "$pid" ] || [ $rc = 0 ] || [ "$fin" != 0 ] || [ "$parts" != 2 ]; then
@@ -100,4 +96,4 @@ ckr_groups_periodic() {
   else ok "checkpoint_rollout groups periodic: 2 groups, checkpoint.every 0.3, SIGKILL of rank 1 (exit $rc) with both tasks' states on disk (${saved%;}), resumed on 1 and 3: both continued mid-rollout, CSVs identical"
   fi
 }
-declare -F ckp_rank_pid >/dev/null && ckr_groups_periodic
+ckr_groups_periodic

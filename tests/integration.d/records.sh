@@ -7,6 +7,7 @@
 # epochs' rows and records inside the state) prints, resumed on another rank count, the
 # summary of the uninterrupted run, which agrees with its CSV files. About 30-50 s on 2 busy
 # cores.
+. tests/wait_running.sh
 rec_dir=$OUT/records
 mkdir -p "$rec_dir"
 rec_summary() { grep -v -e '^results: ' -e '^stratsim' "$1"; } # the summary lines of a run's output
@@ -48,13 +49,8 @@ rec_resume() {
         ! kill -0 $mpirun 2>/dev/null || [ $n -ge 3000 ]; do
     sleep 0.02; n=$((n + 1))
   done
-  local all=$(pgrep -P $mpirun 2>/dev/null | tr '\n' ' ') pid
-  pid=$(for p in $all; do tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^OMPI_COMM_WORLD_RANK=1$' && echo $p; done | head -1)
-  [ -n "$pid" ] && kill -KILL "$pid"
-  wait $mpirun
-  local rc=$?
-  n=0
-  while [ -n "$all" ] && kill -0 $all 2>/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
+  kill_rank $mpirun 1
+  local pid=$killed_pid rc=$killed_rc
   local fin=$(od -An -t u8 -j 40 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')
   local parts=$(od -An -t u8 -j 112 -N 8 "$dir/checkpoint.bin" 2>/dev/null | tr -d ' ')
   if [ -z "$pid" ] || [ $rc = 0 ] || [ -z "$fin" ]; then
