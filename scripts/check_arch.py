@@ -195,7 +195,7 @@ GETTERS = {
 KEY_HELPERS = {"ss_bandit_check_matrix": ("ss_cfg_matrix", 1), "check_rows": ("ss_cfg_matrix", 1)}
 # Reads through a variable that other checks cover: a plug-in family's key (test_plugins checks
 # each family's key against the schema), the helpers above (their callers are checked).
-DYNAMIC_READS = {("src/core/plugin.c", "f->key"), ("src/bandit/cfg_matrix.c", "path"), ("src/rlhf/experiment.c", "key")}
+DYNAMIC_READS = {("src/core/plugin.c", "f->key"), ("src/bandit/cfg_matrix.c", "path")}
 
 
 def schema_types(doc="docs/config.md"):
