@@ -70,7 +70,9 @@ ckp_rlhf=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=1 --set rlhf.spsa.
 # (2000 epochs: 200 took 0.37 s at load 1 and ended before the test's SIGKILL, session 7)
 ckp_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.epochs=2000 --set bandit.T=1000
             --set bandit.write_arms=true)
-ckp_one rlhf "SPSA step" 1 2 1 -- "${ckp_rlhf[@]}"
+# the periodic checkpoint may land in SPSA or, at load, earlier in a planner pass of the truthful
+# conditions' policy solves (fresh-clone CI of 5309759): both are in-task states to resume from
+ckp_one rlhf "(SPSA step|planner pass)" 1 2 1 -- "${ckp_rlhf[@]}"
 ckp_one bandit "bandit epoch" 0 2 3 -- "${ckp_bandit[@]}"
 # an MDP task without SPSA (truthful reports): four policy solves of 30-40 planner passes each,
 # saved at a planner pass (keyed by the solve's index in the task)
