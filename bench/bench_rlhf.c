@@ -1,10 +1,11 @@
 /* RLHF benchmarks (docs/performance.md, "RLHF").
- *   bench_rlhf mle [n d reps]     : MLE microseconds per labeler (Tao NLS, rank 0 alone), the
+ *   bench_rlhf mle [n d reps]     : MLE microseconds per labeler (rank 0 alone), the
  *                                   flops per solve and the fraction of peak (peak = cores' GHz
  *                                   x 16 double flops/cycle, AVX-512 FMA; passed as -peak GF/s).
  *   bench_rlhf labelers [k n d]   : k labelers' data + MLE + confidence sets spread over all
  *                                   ranks, then the box median and the pessimistic policy:
- *                                   wall time and peak RSS per rank. */
+ *                                   wall time and peak RSS per rank.
+ *   -solver newton|tao            : the MLE solver (rlhf.mle.solver; default newton). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 
 
 
-static int bench_mle(ss_comm *w, int n, int d, int reps, double peak_gflops)
+static int bench_mle(ss_comm *w, int n, int d, int reps, double peak_gflops, const char *solver)
 {
   if (ss_comm_rank(w) != 0) return 0;
   rlhf_params p;
@@ -31,7 +32,10 @@ static int bench_mle(ss_comm *w, int n, int d, int reps, double peak_gflops)
   ss_err_clear(&e);
   if (rlhf_env_create(&p, &env, &e)) return 1;
   rlhf_mle *mle;
-  if (rlhf_mle_create(d, n, p.lambda, &mle, &e)) return 1;
+  if (rlhf_mle_create(d, n, p.lambda, &mle, &e) || rlhf_mle_use(mle, solver, &e)) {
+    fprintf(stderr, "%s\n", e.msg);
+    return 1;
+  }
   double *x = malloc((size_t)n * d * sizeof *x), th[64], ts[64], gn, gr, flops = 0, worst = 0;
   unsigned char *o = malloc((size_t)n);
   double t_solve = 0, c_solve = 0;
@@ -53,9 +57,9 @@ static int bench_mle(ss_comm *w, int n, int d, int reps, double peak_gflops)
     if (gr > worst) worst = gr;
   }
   double us = 1e6 * t_solve / reps, fl = flops / reps;
-  printf("rlhf mle: n=%d d=%d: %.1f us per labeler (CPU %.1f us; %d solves), %.2f Newton its, %.2f f+g and %.2f Hessian "
+  printf("rlhf mle (%s): n=%d d=%d: %.1f us per labeler (CPU %.1f us; %d solves), %.2f Newton its, %.2f f+g and %.2f Hessian "
          "evaluations, %.3g flops per solve, %.2f GF/s = %.1f%% of %.1f GF/s peak, worst relative gradient %.2g\n",
-         n, d, us, 1e6 * c_solve / reps, reps, (double)its_total / reps, (double)fg_total / reps, (double)hess_total / reps, fl, fl / (us * 1e3), 100.0 * fl / (us * 1e3) / peak_gflops,
+         rlhf_mle_solver_name(mle), n, d, us, 1e6 * c_solve / reps, reps, (double)its_total / reps, (double)fg_total / reps, (double)hess_total / reps, fl, fl / (us * 1e3), 100.0 * fl / (us * 1e3) / peak_gflops,
          peak_gflops, worst);
   free(x);
   free(o);
@@ -64,7 +68,7 @@ static int bench_mle(ss_comm *w, int n, int d, int reps, double peak_gflops)
   return 0;
 }
 
-static int bench_labelers(ss_comm *w, long long k, int n, int d)
+static int bench_labelers(ss_comm *w, long long k, int n, int d, const char *solver)
 {
   rlhf_params p;
   rlhf_params_default(&p);
@@ -81,7 +85,10 @@ static int bench_labelers(ss_comm *w, long long k, int n, int d)
   rlhf_env env;
   if (rlhf_env_create(&p, &env, &e)) return 1;
   rlhf_mle *mle;
-  if (rlhf_mle_create(d, n, p.lambda, &mle, &e)) return 1;
+  if (rlhf_mle_create(d, n, p.lambda, &mle, &e) || rlhf_mle_use(mle, solver, &e)) {
+    fprintf(stderr, "%s\n", e.msg);
+    return 1;
+  }
   int64_t first, count;
   rlhf_block(k, P, rank, &first, &count);
   double *ts = malloc((size_t)(count ? count : 1) * d * sizeof *ts);
@@ -129,20 +136,23 @@ int main(int argc, char **argv)
   int rc = 0;
   const char *mode = argc > 1 ? argv[1] : "mle";
   double peak = 0;
-  for (int i = 1; i + 1 < argc; i++)
+  const char *solver = NULL; /* the default MLE solver */
+  for (int i = 1; i + 1 < argc; i++) {
     if (!strcmp(argv[i], "-peak")) peak = atof(argv[i + 1]);
+    if (!strcmp(argv[i], "-solver")) solver = argv[i + 1];
+  }
   if (!strcmp(mode, "mle")) {
     int n = argc > 2 && argv[2][0] != '-' ? atoi(argv[2]) : 1000;
     int d = argc > 3 && argv[3][0] != '-' ? atoi(argv[3]) : 32;
     int reps = argc > 4 && argv[4][0] != '-' ? atoi(argv[4]) : 2000;
-    rc = bench_mle(w, n, d, reps, peak > 0 ? peak : 2.0 * 16);
+    rc = bench_mle(w, n, d, reps, peak > 0 ? peak : 2.0 * 16, solver);
   } else if (!strcmp(mode, "labelers")) {
-    long long k = argc > 2 ? atoll(argv[2]) : 100000;
-    int n = argc > 3 ? atoi(argv[3]) : 200;
-    int d = argc > 4 ? atoi(argv[4]) : 16;
-    rc = bench_labelers(w, k, n, d);
+    long long k = argc > 2 && argv[2][0] != '-' ? atoll(argv[2]) : 100000;
+    int n = argc > 3 && argv[3][0] != '-' ? atoi(argv[3]) : 200;
+    int d = argc > 4 && argv[4][0] != '-' ? atoi(argv[4]) : 16;
+    rc = bench_labelers(w, k, n, d, solver);
   } else {
-    fprintf(stderr, "usage: bench_rlhf mle [n d reps] [-peak GF/s] | labelers [k n d]\n");
+    fprintf(stderr, "usage: bench_rlhf mle [n d reps] [-peak GF/s] | labelers [k n d]; either with [-solver newton|tao]\n");
     rc = 2;
   }
   ss_par_finalize(w);

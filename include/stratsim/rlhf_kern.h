@@ -18,6 +18,14 @@ void rlhf_kern_gemv_t(int n, int d, const double *x, const double *c, double *g)
 void rlhf_kern_syrk_lower(int n, int d, const double *x, const double *w, double *wx,
                           double *acc);
 
+/* Cholesky factor, in place, of the symmetric positive definite a (d x d row-major; only the
+ * lower triangle b <= a is read): a = L L^T with L in the lower triangle (the entries above the
+ * diagonal are left alone). Plain loops in a fixed order, so the same bits on every CPU.
+ * Returns 0, or -1 if a pivot is not positive and finite (a is then partly overwritten). */
+int rlhf_kern_chol(int d, double *a);
+/* b := (L L^T)^{-1} b, with L from rlhf_kern_chol (forward then back substitution). */
+void rlhf_kern_chol_solve(int d, const double *l, double *b);
+
 /* The same with the plain loops, whatever the CPU (for tests). */
 void rlhf_kern_dots_ref(int n, int d, const double *x, const double *theta, double *dot);
 void rlhf_kern_gemv_t_ref(int n, int d, const double *x, const double *c, double *g);

@@ -7,13 +7,25 @@
 #include <stdint.h>
 #include "stratsim/rlhf_params.h"
 
-/* A per-rank MLE solver: Tao (NLS by default, options prefix "mle_") on PETSC_COMM_SELF with
- * the objective, gradient and dense Hessian; objects are created once and reused. */
+/* A per-rank MLE solver with workspaces for up to nmax comparisons, created once and reused.
+ * The solver is a plug-in (rlhf.mle.solver): newton (the default: damped Newton with our own
+ * Cholesky and Armijo backtracking) or tao (PETSc Tao NLS on PETSC_COMM_SELF, options prefix
+ * "mle_", so -mle_tao_type ntr etc. work). */
 typedef struct rlhf_mle rlhf_mle;
+#define RLHF_MLE_GATOL 1e-12
+#define RLHF_MLE_MAXIT 100
+typedef struct rlhf_mle_solver_ops rlhf_mle_solver_ops;
 int rlhf_mle_create(int d, int nmax, double lambda, rlhf_mle **m, ss_err *e);
 void rlhf_mle_destroy(rlhf_mle **m);
+/* Selects the solver by name (NULL: the default, newton); creates its objects. */
+int rlhf_mle_use(rlhf_mle *m, const char *solver, ss_err *e);
+/* Selects the config's solver (rlhf.mle.solver). */
+int rlhf_mle_configure(rlhf_mle *m, const ss_config *cfg, ss_err *e);
+/* The name of the solver in use. */
+const char *rlhf_mle_solver_name(const rlhf_mle *m);
 /* Solves for one labeler's data (starting from 0 every time, so results never depend on
- * history). theta: d. grad_norm: final ||gradient||_2; grad_rel: divided by ||gradient at 0||. */
+ * history). theta: d. grad_norm: final ||gradient||_2; grad_rel: divided by ||gradient at 0||.
+ * Every solver stops at ||gradient||_2 <= RLHF_MLE_GATOL (absolute, Tao's gatol). */
 int rlhf_mle_solve(rlhf_mle *m, int n, const double *x, const unsigned char *o, double *theta,
                    double *grad_norm, double *grad_rel, int *iterations, ss_err *e);
 /* The same from the start theta0 (NULL: 0). theta0 may alias theta. */

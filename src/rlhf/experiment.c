@@ -11,6 +11,7 @@
 #include "choices.h"
 #include "env_model.h"
 #include "env_type.h"
+#include "mle_solver.h"
 #include "population_model.h"
 #include "solver.h"
 #include "strategy_ops.h"
@@ -28,6 +29,7 @@ static const ss_key keys[] = {
   {"rlhf.env.model", SS_T_ENUM, "auto", 0, 0, 0, SS_PLUGIN_CHOICES, "environment: contextual bandit or tabular MDP (auto: MDP iff horizon > 1)"},
   {"rlhf.B", SS_T_REAL, "1", 0, 1e6, SS_K_MIN_OPEN, NULL, "bound B on ||theta_i*|| (and on reports)"},
   {"rlhf.lambda", SS_T_REAL, "1e-3", 0, 1e6, SS_K_MIN_OPEN, NULL, "MLE ridge regulariser lambda (> 0)"},
+  {"rlhf.mle.solver", SS_T_ENUM, "newton", 0, 0, 0, SS_PLUGIN_CHOICES, "per-labeler MLE solver: our damped Newton (Cholesky, Armijo) or PETSc Tao NLS (options -mle_tao_*); both stop at ||gradient|| <= 1e-12"},
   {"rlhf.confidence.c_f", SS_T_REAL, "1", 0, 1e6, 0, NULL, "constant c_f of the confidence radius f"},
   {"rlhf.confidence.delta", SS_T_REAL, "0.1", 0, 1, SS_K_MIN_OPEN | SS_K_MAX_OPEN, NULL, "confidence level delta of the radius"},
   {"rlhf.data", SS_T_ENUM, "comparisons", 0, 0, 0, SS_PLUGIN_CHOICES, "comparisons: each labeler's n Bradley-Terry comparisons and its MLE; exact: the infinite-data limit, the aggregators get the reported parameters themselves (radius 0)"},
@@ -69,7 +71,7 @@ static const char *columns_depend_on(const ss_config *cfg, const char *key)
 }
 
 static const ss_plugin_family *const plugins[] = {
-  &rlhf_aggregators, &rlhf_solvers, &rlhf_env_types, &rlhf_strategies, &rlhf_env_models, &rlhf_populations,
+  &rlhf_aggregators, &rlhf_solvers, &rlhf_mle_solvers, &rlhf_env_types, &rlhf_strategies, &rlhf_env_models, &rlhf_populations,
   &rlhf_median_kinds, &rlhf_data_kinds, &rlhf_mdp_feature_kinds, &rlhf_norm_kinds, &rlhf_momle_sets, NULL};
 
 const ss_experiment_ops ss_rlhf_experiment = {

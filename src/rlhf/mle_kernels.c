@@ -8,6 +8,7 @@
 #elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
 #endif
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf_kern.h"
@@ -263,4 +264,40 @@ void rlhf_kern_syrk_lower(int n, int d, const double *x, const double *w, double
 {
   if (rlhf_kern_simd()) syrk_avx2(n, d, x, w, wx, acc);
   else rlhf_kern_syrk_lower_ref(n, d, x, w, acc);
+}
+
+/* Cholesky-Banachiewicz by rows, plain loops (contraction off: one rounded multiply, then one
+ * rounded subtract), the same bits on every CPU and with or without SIMD. */
+int rlhf_kern_chol(int d, double *a)
+{
+  for (int j = 0; j < d; j++) {
+    double *rj = a + (size_t)j * d;
+    double s = rj[j];
+    for (int k = 0; k < j; k++) s -= rj[k] * rj[k];
+    if (!(s > 0) || !isfinite(s)) return -1;
+    double l = sqrt(s);
+    rj[j] = l;
+    for (int i = j + 1; i < d; i++) {
+      double *ri = a + (size_t)i * d;
+      double t = ri[j];
+      for (int k = 0; k < j; k++) t -= ri[k] * rj[k];
+      ri[j] = t / l;
+    }
+  }
+  return 0;
+}
+
+void rlhf_kern_chol_solve(int d, const double *l, double *b)
+{
+  for (int i = 0; i < d; i++) { /* L y = b */
+    const double *ri = l + (size_t)i * d;
+    double s = b[i];
+    for (int k = 0; k < i; k++) s -= ri[k] * b[k];
+    b[i] = s / ri[i];
+  }
+  for (int i = d - 1; i >= 0; i--) { /* L^T x = y */
+    double s = b[i];
+    for (int k = i + 1; k < d; k++) s -= l[(size_t)k * d + i] * b[k];
+    b[i] = s / l[(size_t)i * d + i];
+  }
 }

@@ -176,6 +176,7 @@ static int run_setup(run_ctx *x, ss_err *e)
   if (p->mdp) rlhf_env_create_mdp(p, &x->env, e);
   else rlhf_env_create(p, &x->env, e);
   if (!e->code) rlhf_mle_create(x->d, p->n, p->lambda, &x->mle, e);
+  if (!e->code) rlhf_mle_configure(x->mle, x->task->cfg, e);
   if (!e->code) {
     x->tstar = ss_malloc(rows * x->d * sizeof *x->tstar, e);
     x->strategic = ss_malloc((size_t)x->k, e);
