@@ -22,7 +22,11 @@ static int mle_select(rlhf_mle *m, const rlhf_mle_solver_ops *s, ss_err *e)
   if (m->solver == s) return SS_OK;
   if (m->solver && m->solver->teardown) m->solver->teardown(m);
   m->solver = s;
-  return s->setup ? s->setup(m, e) : SS_OK;
+  if (s->setup && s->setup(m, e)) {
+    m->solver = ss_plugin_at(&rlhf_mle_solvers, 0); /* the default: it has no setup */
+    return e->code;
+  }
+  return SS_OK;
 }
 
 int rlhf_mle_use(rlhf_mle *m, const char *solver, ss_err *e)
