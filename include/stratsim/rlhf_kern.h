@@ -18,6 +18,10 @@ void rlhf_kern_gemv_t(int n, int d, const double *x, const double *c, double *g)
 void rlhf_kern_syrk_lower(int n, int d, const double *x, const double *w, double *wx,
                           double *acc);
 
+/* E[j] = exp(-|a[j]|), within 2 ulp (0 below exp(-700)): our own range reduction and
+ * polynomial (rlhf_kern_expneg_ref), the same bits in vector lanes; not glibc's bits. */
+void rlhf_kern_expneg(int n, const double *a, double *E);
+
 /* Cholesky factor, in place, of the symmetric positive definite a (d x d row-major; only the
  * lower triangle b <= a is read): a = L L^T with L in the lower triangle (the entries above the
  * diagonal are left alone). Plain loops in a fixed order, so the same bits on every CPU.
@@ -30,6 +34,7 @@ void rlhf_kern_chol_solve(int d, const double *l, double *b);
 void rlhf_kern_dots_ref(int n, int d, const double *x, const double *theta, double *dot);
 void rlhf_kern_gemv_t_ref(int n, int d, const double *x, const double *c, double *g);
 void rlhf_kern_syrk_lower_ref(int n, int d, const double *x, const double *w, double *acc);
+void rlhf_kern_expneg_ref(int n, const double *a, double *E);
 /* 1 if the AVX2 versions are in use (the CPU has AVX2 and STRATSIM_NO_SIMD is unset). */
 int rlhf_kern_simd(void);
 

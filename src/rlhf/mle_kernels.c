@@ -9,6 +9,7 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stratsim/rlhf_kern.h"
@@ -47,6 +48,43 @@ void rlhf_kern_syrk_lower_ref(int n, int d, const double *x, const double *w, do
       double *row = acc + (size_t)a * d;
       for (int b = 0; b <= a; b++) row[b] += wa * xj[b];
     }
+  }
+}
+
+/* exp(-|a|) (kernel rlhf_kern_expneg): k = nearest integer to -|a| / ln 2 (the 1.5 * 2^52
+ * trick), r = (-|a| - k ln2_hi) - k ln2_lo (ln2_hi has 21 trailing zero bits, so k ln2_hi is
+ * exact), e^r by Horner on the degree-13 Taylor polynomial (|r| <= 0.35: truncation below
+ * 3e-18), times 2^k built from k's bits. Below -EXPNEG_MIN the result is 0 (exp < 1e-304). */
+#define EXPNEG_MIN 700.0
+static const double expneg_c[14] = {
+  1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320,
+  1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
+static const double expneg_shift = 6755399441055744.0;      /* 1.5 * 2^52 */
+static const double expneg_inv_ln2 = 1.4426950408889634074; /* 1 / ln 2 */
+static const double expneg_ln2_hi = 0.693147180369123816490; /* ln 2, 21 trailing zero bits */
+static const double expneg_ln2_lo = 1.90821492927058770002e-10;
+
+void rlhf_kern_expneg_ref(int n, const double *a, double *E)
+{
+  uint64_t shift_bits;
+  memcpy(&shift_bits, &expneg_shift, sizeof shift_bits);
+  for (int j = 0; j < n; j++) {
+    double x = -fabs(a[j]);
+    if (x < -EXPNEG_MIN) {
+      E[j] = 0.0;
+      continue;
+    }
+    double t = x * expneg_inv_ln2 + expneg_shift;
+    double k = t - expneg_shift;
+    double r = (x - k * expneg_ln2_hi) - k * expneg_ln2_lo;
+    double p = expneg_c[13];
+    for (int i = 12; i >= 0; i--) p = p * r + expneg_c[i];
+    uint64_t tb, sb;
+    memcpy(&tb, &t, sizeof tb);
+    sb = (tb - shift_bits + 1023) << 52;
+    double scale;
+    memcpy(&scale, &sb, sizeof scale);
+    E[j] = p * scale;
   }
 }
 
@@ -230,6 +268,29 @@ AVX2 static void syrk_avx2(int n, int d, const double *x, const double *w, doubl
   }
 }
 
+/* rlhf_kern_expneg_ref's operations, four comparisons per vector */
+AVX2 static void expneg_avx2(int n, const double *a, double *E)
+{
+  const __m256d sign = _mm256_set1_pd(-0.0), lim = _mm256_set1_pd(-EXPNEG_MIN);
+  const __m256d shift = _mm256_set1_pd(expneg_shift), il2 = _mm256_set1_pd(expneg_inv_ln2);
+  const __m256d hi = _mm256_set1_pd(expneg_ln2_hi), lo = _mm256_set1_pd(expneg_ln2_lo);
+  const __m256i sbits = _mm256_castpd_si256(shift), bias = _mm256_set1_epi64x(1023);
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    __m256d x = _mm256_or_pd(_mm256_loadu_pd(a + j), sign); /* -|a| */
+    __m256d t = _mm256_add_pd(_mm256_mul_pd(x, il2), shift);
+    __m256d k = _mm256_sub_pd(t, shift);
+    __m256d r = _mm256_sub_pd(_mm256_sub_pd(x, _mm256_mul_pd(k, hi)), _mm256_mul_pd(k, lo));
+    __m256d p = _mm256_set1_pd(expneg_c[13]);
+    for (int i = 12; i >= 0; i--) p = _mm256_add_pd(_mm256_mul_pd(p, r), _mm256_set1_pd(expneg_c[i]));
+    __m256i kb = _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(t), sbits), bias);
+    __m256d y = _mm256_mul_pd(p, _mm256_castsi256_pd(_mm256_slli_epi64(kb, 52)));
+    __m256d under = _mm256_cmp_pd(x, lim, _CMP_LT_OQ);
+    _mm256_storeu_pd(E + j, _mm256_andnot_pd(under, y));
+  }
+  if (j < n) rlhf_kern_expneg_ref(n - j, a + j, E + j);
+}
+
 static int simd_state = -1;
 
 int rlhf_kern_simd(void)
@@ -245,6 +306,7 @@ int rlhf_kern_simd(void) { return 0; }
 #define dots_avx2 rlhf_kern_dots_ref
 #define gemv_t_avx2 rlhf_kern_gemv_t_ref
 #define syrk_avx2(n, d, x, w, wx, acc) rlhf_kern_syrk_lower_ref(n, d, x, w, acc)
+#define expneg_avx2 rlhf_kern_expneg_ref
 #endif
 
 void rlhf_kern_dots(int n, int d, const double *x, const double *theta, double *dot)
@@ -300,4 +362,10 @@ void rlhf_kern_chol_solve(int d, const double *l, double *b)
     for (int k = i + 1; k < d; k++) s -= l[(size_t)k * d + i] * b[k];
     b[i] = s / l[(size_t)i * d + i];
   }
+}
+
+void rlhf_kern_expneg(int n, const double *a, double *E)
+{
+  if (rlhf_kern_simd()) expneg_avx2(n, a, E);
+  else rlhf_kern_expneg_ref(n, a, E);
 }

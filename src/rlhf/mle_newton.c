@@ -74,6 +74,6 @@ static int newton_solve(rlhf_mle *m, double *theta, int *its, ss_err *e)
 const rlhf_mle_solver_ops rlhf_mle_newton = {
   .name = "newton",
   .summary = "damped Newton: our Cholesky of the analytic Hessian, Armijo backtracking, the factor kept while steps converge fast",
-  .fast_f = 1,
+  .fast = 1,
   .solve = newton_solve,
 };

@@ -11,10 +11,11 @@
 
 /* An MLE solver. Ops, with designated initialisers:
  *   required:                    name, summary, solve
- *   optional, with a default:    fast_f (default 0: f sums log1p per comparison; 1: the logs
- *                                of products of 512 factors, see mle_eval: cheaper, f within
- *                                about 1e-16 per comparison, for solvers that use f only to
- *                                accept steps), setup/teardown (default: no objects of its own; setup creates
+ *   optional, with a default:    fast (default 0: mle_eval with glibc's exp and log1p per
+ *                                comparison, the bits of rlhf_mle_objective; 1: our vector exp
+ *                                kernel and the logs of products of 512 factors, see mle_eval:
+ *                                several times cheaper, g within an ulp or two, f within about
+ *                                1e-16 per comparison), setup/teardown (default: no objects of its own; setup creates
  *                                them once per rlhf_mle and stores them in m->solver_data,
  *                                teardown frees them)
  *   optional, without a default: keys/nkeys (config keys "rlhf.mle.*"; none so far) */
@@ -23,7 +24,7 @@ struct rlhf_mle_solver_ops {
   const char *summary;
   const ss_key *keys;
   int nkeys;
-  int fast_f;
+  int fast;
   int (*setup)(rlhf_mle *m, ss_err *e);
   void (*teardown)(rlhf_mle *m);
   /* Minimises the objective of the data in m from theta (in: the start; out: the solution);
