@@ -21,6 +21,9 @@ void rlhf_mle_destroy(rlhf_mle **m);
 int rlhf_mle_use(rlhf_mle *m, const char *solver, ss_err *e);
 /* Selects the config's solver (rlhf.mle.solver). */
 int rlhf_mle_configure(rlhf_mle *m, const ss_config *cfg, ss_err *e);
+/* Config errors of the config's solver: PETSc options of another solver (-mle_tao_* without
+ * rlhf.mle.solver tao). Not collective (every rank has the same options). */
+int rlhf_mle_check(const ss_config *cfg, ss_err *e);
 /* The name of the solver in use. */
 const char *rlhf_mle_solver_name(const rlhf_mle *m);
 /* Solves for one labeler's data (starting from 0 every time, so results never depend on

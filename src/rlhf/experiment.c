@@ -56,6 +56,7 @@ static int rlhf_check(const ss_config *cfg, ss_err *e)
   rlhf_run_params rp;
   int rc = rlhf_run_params_read(cfg, 1, &rp, e);
   if (!rc) rc = rlhf_run_params_check(cfg, &rp, e);
+  if (!rc) rc = rlhf_mle_check(cfg, e);
   rlhf_run_params_free(&rp);
   return rc;
 }

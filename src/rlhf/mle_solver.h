@@ -18,12 +18,16 @@
  *                                1e-16 per comparison), setup/teardown (default: no objects of its own; setup creates
  *                                them once per rlhf_mle and stores them in m->solver_data,
  *                                teardown frees them)
- *   optional, without a default: keys/nkeys (config keys "rlhf.mle.*"; none so far) */
+ *   optional, without a default: keys/nkeys (config keys "rlhf.mle.*"; none so far),
+ *                                petsc_prefix (the prefix of the PETSc options it reads, "mle_"
+ *                                for tao: such options given to a run of another solver are a
+ *                                config error, as a key nothing reads) */
 struct rlhf_mle_solver_ops {
   const char *name;
   const char *summary;
   const ss_key *keys;
   int nkeys;
+  const char *petsc_prefix;
   int fast;
   int (*setup)(rlhf_mle *m, ss_err *e);
   void (*teardown)(rlhf_mle *m);
@@ -59,7 +63,9 @@ void mle_eval(rlhf_mle *m, const double *theta);
 void mle_hessian(rlhf_mle *m);
 
 extern const rlhf_mle_solver_ops rlhf_mle_newton, rlhf_mle_tao;
-/* The registry (mle.c): newton first, the default. */
+/* 1 if PETSc's options database holds an option -PREFIX... (mle_tao.c) */
+int mle_petsc_options_given(const char *prefix);
+/* The registry (mle_solvers.c): newton first, the default. */
 extern const ss_plugin_family rlhf_mle_solvers;
 
 #endif

@@ -1,6 +1,7 @@
 /* The registry of MLE solvers (rlhf.mle.solver), one line per solver, each solver one file:
  * damped Newton (mle_newton.c, the default) and PETSc Tao (mle_tao.c); and the selection of an
  * rlhf_mle's solver, by name or from the config. */
+#include <string.h>
 #include "stratsim/rlhf.h"
 #include "mle_solver.h"
 
@@ -43,3 +44,16 @@ int rlhf_mle_configure(rlhf_mle *m, const ss_config *cfg, ss_err *e)
 }
 
 const char *rlhf_mle_solver_name(const rlhf_mle *m) { return m->solver->name; }
+
+int rlhf_mle_check(const ss_config *cfg, ss_err *e)
+{
+  const rlhf_mle_solver_ops *s = ss_plugin_selected(&rlhf_mle_solvers, cfg);
+  for (int i = 0; i < ss_plugin_count(&rlhf_mle_solvers); i++) {
+    const rlhf_mle_solver_ops *o = ss_plugin_at(&rlhf_mle_solvers, i);
+    if (o != s && o->petsc_prefix && (!s->petsc_prefix || strcmp(o->petsc_prefix, s->petsc_prefix)) &&
+        mle_petsc_options_given(o->petsc_prefix))
+      return ss_cfg_error(cfg, rlhf_mle_solvers.key, e, "PETSc options -%s* are read only by mle.solver %s; found %s",
+                          o->petsc_prefix, o->name, s->name);
+  }
+  return SS_OK;
+}

@@ -3,6 +3,7 @@
  * and dense Hessian of mle.c. One Tao, one solution Vec and one dense Hessian per rlhf_mle,
  * created by setup and reused for every labeler. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <petsctao.h>
@@ -131,9 +132,22 @@ static int tao_solve(rlhf_mle *m, double *theta, int *its, ss_err *e)
   return SS_OK;
 }
 
+int mle_petsc_options_given(const char *prefix)
+{
+  char *all = NULL, opt[64];
+  if (PetscOptionsGetAll(NULL, &all)) return 0;
+  snprintf(opt, sizeof opt, "-%s", prefix); /* "-mle_tao_type nls -log_view ..." */
+  int found = 0;
+  for (const char *p = all ? strstr(all, opt) : NULL; p && !found; p = strstr(p + 1, opt))
+    found = p == all || p[-1] == ' ';
+  (void)PetscFree(all);
+  return found;
+}
+
 const rlhf_mle_solver_ops rlhf_mle_tao = {
   .name = "tao",
   .summary = "PETSc Tao (NLS unless -mle_tao_type says otherwise; options prefix mle_)",
+  .petsc_prefix = "mle_",
   .setup = tao_setup,
   .teardown = tao_teardown,
   .solve = tao_solve,
