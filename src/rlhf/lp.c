@@ -247,9 +247,10 @@ int rlhf_lp_solve(int m, int n, const double *A, const double *b, const double *
     return RLHF_LP_NOMEM;
   }
   double amax = 0, bmax = 0, cmax = 0;
-  for (size_t q = 0; q < (size_t)m * n; q++) amax = fmax(amax, fabs(A[q]));
-  for (int i = 0; i < m; i++) bmax = fmax(bmax, fabs(b[i]));
-  for (int j = 0; j < n; j++) cmax = fmax(cmax, fabs(c[j]));
+  /* (a > max ? a : max) is fmax for these non-NaN-producing maxima, without a libm call */
+  for (size_t q = 0; q < (size_t)m * n; q++) amax = fabs(A[q]) > amax ? fabs(A[q]) : amax;
+  for (int i = 0; i < m; i++) bmax = fabs(b[i]) > bmax ? fabs(b[i]) : bmax;
+  for (int j = 0; j < n; j++) cmax = fabs(c[j]) > cmax ? fabs(c[j]) : cmax;
   t.piv_tol = 1e-9 * (amax > 0 ? amax : 1);
   t.opt_tol = 1e-11 * (1 + cmax);
   double feas_tol = 1e-9 * (1 + bmax);

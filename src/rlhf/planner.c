@@ -269,7 +269,8 @@ static void plan_result(master *ms, const rlhf_agg *agg, const rlhf_plan_opts *o
  * pass's master is everything the loop carries: the master (columns z, their pricing points,
  * weights lambda, the LP basis that warm-starts the next master, the scale), the bound ub at
  * the centre thc, the master's value V and dual thm, the finish and repeat flags, and the pass
- * count. The record: "PLANST01"; u64 solve, passes, m, d, r, nw, finish, repeats; doubles ub,
+ * count. The record: "PLANST01"; u64 solve, passes, m, d, r, nw, finish, repeats (low 32 bits)
+ * and the misprice flag (high 32 bits); doubles ub,
  * V, scale, alpha, thc (d), thm (d), z (m d), theta (m d), lambda (m); u64 basis (r + 1); doubles in
  * the machine's byte order (the same build resumes). Solves inside SPSA's evaluation groups
  * (a split communicator) are not counted: their stop keeps the state of the SPSA step. */
@@ -281,7 +282,7 @@ typedef struct {
   long seq;
   int restored;        /* the solve continues from a saved pass: its master is already solved */
   master *ms;
-  int *passes, *finish, *repeats;
+  int *passes, *finish, *repeats, *misprice;
   double *ub, *V, *thc, *thm, *alpha; /* alpha: the smoothing, adapted with smoothing_auto */
 } plan_ck;
 
@@ -309,7 +310,8 @@ static int plan_save(const plan_ck *ck, int max_passes, ss_err *e)
   memcpy(rec, PLAN_MAGIC, 8);
   unsigned long long h[8] = {(unsigned long long)ck->seq, (unsigned long long)*ck->passes, (unsigned long long)m,
                              (unsigned long long)d, (unsigned long long)ms->r, (unsigned long long)ms->nw,
-                             (unsigned long long)*ck->finish, (unsigned long long)*ck->repeats};
+                             (unsigned long long)*ck->finish,
+                             (unsigned long long)*ck->repeats | (unsigned long long)*ck->misprice << 32};
   for (int i = 0; i < 8; i++) ss_put_le64(rec + 8 + 8 * i, h[i]);
   double v[4] = {*ck->ub, *ck->V, ms->scale, *ck->alpha};
   memcpy(p, v, sizeof v), p += sizeof v;
@@ -348,7 +350,9 @@ static int plan_restore(plan_ck *ck, ss_err *e)
   ms->m = m;
   *ck->passes = (int)ss_get_le64(rec + 16);
   *ck->finish = (int)ss_get_le64(rec + 56);
-  *ck->repeats = (int)ss_get_le64(rec + 64);
+  unsigned long long rm = ss_get_le64(rec + 64);
+  *ck->repeats = (int)(rm & 0xffffffffu);
+  *ck->misprice = (int)(rm >> 32);
   double v[4];
   memcpy(v, p, sizeof v), p += sizeof v;
   *ck->ub = v[0], *ck->V = v[1], ms->scale = v[2], *ck->alpha = v[3];
@@ -424,8 +428,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   rlhf_agg_smooth(agg, zero, 1.0, thc, NULL);
   double ub, h, V = -INFINITY;
   double alpha = opt->smoothing;
-  int finish = 0, repeats = 0, smoothed = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
-  plan_ck ck = {.ms = &ms, .passes = &res->passes, .finish = &finish, .repeats = &repeats, .ub = &ub, .V = &V,
+  int finish = 0, repeats = 0, misprice = 0, smoothed = 0, linear = rlhf_agg_linear_theta(agg) != NULL;
+  plan_ck ck = {.ms = &ms, .passes = &res->passes, .finish = &finish, .repeats = &repeats, .misprice = &misprice, .ub = &ub, .V = &V,
                 .thc = thc, .thm = thm, .alpha = &alpha};
   int rc = plan_ck_begin(&ck, o->comm, e); /* a resumed solve continues from its saved pass */
   if (!ck.restored) {
@@ -438,7 +442,11 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
   ss_safepoint_init(&sp);
   while (!rc) {
     double t0 = ss_wtime();
-    if (!e->code && !ck.restored) (void)solve_master(&ms, agg, ub, &V, thm, e);
+    /* after a repeated column the master's columns are unchanged, and an LP or linear master
+     * does not depend on ub: its V, theta_m, weights and basis are kept (solving it again from
+     * its own optimal basis would only redo the same work) */
+    int same_master = misprice && (agg->ops->lp_dims || linear);
+    if (!e->code && !ck.restored && !same_master) (void)solve_master(&ms, agg, ub, &V, thm, e);
     ck.restored = 0;
     res->time_master += ss_wtime() - t0;
     /* the ranks decide on the master's value V whether to price again: V is agreed (it is the
@@ -455,9 +463,10 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
      * from tol down to the rounding level (kept only if it improves the bound) */
     if (rel <= opt->tol && (finish || linear || rel <= 1e-15)) break;
     finish |= rel <= opt->tol;
-    /* the master's own dual point for the finish, after a repeated column, or at the kink (its
-     * dual point is then the smoothed one); else the in-out point */
-    if (rel <= opt->tol || repeats > 0 || master_kinked(&ms, agg, V, ub)) {
+    /* the master's own dual point for the finish, after a mispricing (the last column was
+     * already in the master), or at the kink (its dual point is then the smoothed one); else the
+     * in-out point */
+    if (rel <= opt->tol || misprice || master_kinked(&ms, agg, V, ub)) {
       memcpy(ths, thm, (size_t)d * sizeof *ths);
     } else {
       for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
@@ -480,6 +489,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
      * with the bracket (converged says whether it is within tol) instead of looping */
     int repeat = add_column(&ms, agg, ths, z, e) == 1; /* a failure is agreed on after the next master */
     repeats = repeat && !improved ? repeats + 1 : 0;
+    misprice = repeat;
     if (repeats >= 2) break;
   }
   res->master_value = V;
