@@ -69,8 +69,9 @@ BENCHMARKS = {
             ("neighbor", (MDP_H - 1) * MDP_PASSES, 16.0, "mdp"),
             ("allgather", MDP_PASSES, MDP_S / 16 * (1 + MDP_D) * 8 / 2, None),
             ("allreduce", MDP_PASSES, 8, None)])]),
-    # bench_rlhf labelers with k = 1e5, n = 1000, d = 32: the MLE takes 0.55-0.65 ms CPU per
-    # labeler (issue 14); the estimates (theta, lo, hi, 2 gradient norms: 3d + 2 doubles per
+    # bench_rlhf labelers with k = 1e5, n = 1000, d = 32: the MLE took 0.55-0.65 ms CPU per
+    # labeler with Tao (issue 14, session 8; the model keeps that calibration, an upper bound
+    # since the Newton solver of session 9 takes about 0.2 ms); the estimates (theta, lo, hi, 2 gradient norms: 3d + 2 doubles per
     # labeler) are allgathered once; the box median over k labelers is a radix selection
     # (5 passes, an allreduce of 256 x d x 2 int64 each).
     "bench:rlhf k=1e5 n=1000 d=32 (box)": ("labelers per rank", 10 ** 5, [
