@@ -96,10 +96,12 @@ static int bench_labelers(ss_comm *w, long long k, int n, int d, const char *sol
   rlhf_estimates est;
   rlhf_estimates_alloc(&est, d, k, first, count, 0, &e);
   est.radius = rlhf_radius(d, k, n, p.delta, p.lambda, p.B, env.Lx, p.c_f);
-  double t1 = ss_wtime();
+  double t1 = ss_wtime(), c1 = cpu_time();
   if (rlhf_estimate_block(&p, &env, mle, ts, &est, NULL, NULL, &e)) return 1;
+  double cpu_est = cpu_time() - c1; /* this rank's thread, before the agreement's wait */
   ss_comm_agree(w, &e);
   double t2 = ss_wtime();
+  ss_comm_max_double(w, &cpu_est, 1);
   rlhf_states *st;
   rlhf_states_create(w, &env, 0, &st, &e);
   rlhf_agg *agg;
@@ -115,9 +117,9 @@ static int bench_labelers(ss_comm *w, long long k, int n, int d, const char *sol
   ss_comm_max_double(w, &rmax, 1);
   ss_comm_min_double(w, &rmin, 1);
   if (rank == 0)
-    printf("rlhf labelers: k=%lld n=%d d=%d on %d ranks: estimates %.2f s (%.1f us/labeler/rank), box median %.3f s, "
+    printf("rlhf labelers: k=%lld n=%d d=%d on %d ranks: estimates %.2f s (%.1f us/labeler/rank; CPU of the slowest rank %.1f us/labeler), box median %.3f s, "
            "policy %.3f s (gap %.2g, converged %d), total %.2f s; peak RSS per rank %.1f..%.1f MB\n",
-           k, n, d, P, t2 - t1, 1e6 * (t2 - t1) / ((double)k / P), t3 - t2, t4 - t3, pol.rel_gap, pol.converged,
+           k, n, d, P, t2 - t1, 1e6 * (t2 - t1) / ((double)k / P), 1e6 * cpu_est / ((double)k / P), t3 - t2, t4 - t3, pol.rel_gap, pol.converged,
            t4 - t0, rmin, rmax);
   rlhf_policy_free(&pol);
   rlhf_agg_destroy(&agg);
