@@ -7,8 +7,9 @@
 #
 # usage (from anywhere; runs from the repository root, after make build):
 #   scripts/regen_rlhf_docs.sh [--list] [--only ITEM[,ITEM...]] OUTDIR
-# Items, fastest first (wall time on 2 ranks of the 2-core machine, load ~5; --list):
-#   exact tour mdp_small planner theory_fast table1 heldout study mdp_table theory_sp
+# Items, fastest first (--list: wall time on 2 ranks of the 2-core machine at load 4-8 from
+# other jobs, niced; whole run 37 min wall, 23 min CPU, so ~12-15 min on 2 idle cores):
+#   exact tour mdp_small theory_fast table1 heldout theory_sp planner mdp_table study
 # Environment: NP (ranks, default 2, as every doc states), PYTHON (/usr/bin/python3),
 #   NICE (a prefix for every run, e.g. NICE="nice -n 10"; default none).
 # Writes:
@@ -24,10 +25,9 @@
 # the exit status is 1 if any run or analysis failed.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-ITEMS="exact tour mdp_small planner theory_fast table1 heldout study mdp_table theory_sp"
-declare -A EST=([exact]="2 s" [tour]="3 s" [mdp_small]="3 s" [planner]="1 min" [theory_fast]="1 min"
-    [table1]="40-110 s" [heldout]="40-110 s" [study]="6-12 min" [mdp_table]="3-7 min"
-    [theory_sp]="8-20 min")
+ITEMS="exact tour mdp_small theory_fast table1 heldout theory_sp planner mdp_table study"
+declare -A EST=([exact]="8 s" [tour]="8 s" [mdp_small]="4 s" [theory_fast]="45 s" [table1]="70 s"
+    [heldout]="70 s" [planner]="6 min" [study]="18 min" [mdp_table]="11 min" [theory_sp]="4 min")
 usage() { sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
 only=""
 while [ $# -gt 0 ]; do
@@ -80,13 +80,13 @@ for run in sys.argv[1:]:
     print("\nsolves of %s: %d reported, %d not certified, largest relative gap %.2g" % (
         os.path.basename(run), len(rows), sum(r["converged"] != "1" for r in rows),
         max([float(r["relative_gap"]) for r in rows] or [0])))
-    print("| algorithm | solves | not certified | passes min-max (median) | largest relative gap |")
+    print("| algorithm | solves | not certified | passes min-max (upper median) | largest relative gap |")
     print("|---|---|---|---|---|")
     for a in dict.fromkeys(r["algorithm"] for r in rows):
         rs = [r for r in rows if r["algorithm"] == a]
         p = sorted(int(r["passes"]) for r in rs)
-        print("| %s | %d | %d | %d-%d (%g) | %.2g |" % (pk.name(a), len(rs), sum(r["converged"] != "1" for r in rs),
-              p[0], p[-1], (p[(len(p) - 1) // 2] + p[len(p) // 2]) / 2, max(float(r["relative_gap"]) for r in rs)))
+        print("| %s | %d | %d | %d-%d (%d) | %.2g |" % (pk.name(a), len(rs), sum(r["converged"] != "1" for r in rs),
+              p[0], p[-1], p[len(p) // 2], max(float(r["relative_gap"]) for r in rs)))
 PY
 }
 
@@ -162,7 +162,6 @@ if want tour; then
     section 02 tour "README.md, 'Two commands': the make run transcript (scripts/tour.sh; the RLHF line is part 3)"
     { echo '```'; echo '$ make run'; TOUR_OUT="$OUT/runs/tour" NP=$NP $NICE scripts/tour.sh 2>"$OUT/logs/tour.err" |
         sed "s|$OUT/runs/tour|results/tour|g" || { echo "  FAIL: scripts/tour.sh" >&2; failed=1; }; echo '```'; } >>"$SEC"
-    cp "$OUT/runs/tour/rlhf/tour_rlhf.png" "$OUT/figures/" 2>/dev/null
     end_section
 fi
 
@@ -170,23 +169,6 @@ if want mdp_small; then
     section 03 mdp_small "docs/mdp.md, 'Pricing passes on the presets' (40-80 passes at d = 6 on tests/data/rlhf_ranks.yaml and mdp_small); README 'mdp_small ~1 s'"
     run mdp_small configs/rlhf/mdp_small.yaml && run rlhf_ranks tests/data/rlhf_ranks.yaml &&
         solves "$OUT/runs/mdp_small" "$OUT/runs/rlhf_ranks" >>"$SEC"
-    end_section
-fi
-
-if want planner; then
-    section 04 planner "docs/mdp.md, 'The planner': automatic smoothing (passes to a certified 1e-6 gap on the benchmark (b) instance, bin/bench_mdp solve, 1 rank) and the relative gap's floor (configs/scaling/mdp_states.yaml at S = 4000)"
-    { echo "| S | rule | alpha | passes | relative gap |"; echo "|---|---|---|---|---|"; } >>"$SEC"
-    for c in "20000 fixed 0.5" "20000 fixed 0.7" "20000 fixed 0.8" "20000 fixed 0.9" "20000 auto 0.5" "20000 auto 0.7" \
-             "20000 auto 0.9" "100000 fixed 0.7"; do
-        set -- $c
-        if $NICE bin/bench_mdp solve -S "$1" -A 10 -H 10 -d 32 -b 4 -alpha "$3" -alpha_rule "$2" >"$OUT/logs/bench_mdp_$1_$2_$3.log" 2>&1; then
-            echo "| $1 | $2 | $3 | $(grep -o '[0-9]* pricing passes' "$OUT/logs/bench_mdp_$1_$2_$3.log" | cut -d' ' -f1) | $(grep -o 'rel[a-z_ ]*gap[ =:]*[0-9.e+-]*' "$OUT/logs/bench_mdp_$1_$2_$3.log" | head -1) |" >>"$SEC"
-        else echo "  FAIL: bench_mdp $c ($OUT/logs/bench_mdp_$1_$2_$3.log)"; failed=1; fi
-    done
-    run mdp_states_4000 configs/scaling/mdp_states.yaml --set rlhf.env.states=4000 && {
-        solves "$OUT/runs/mdp_states_4000"
-        echo; echo "SubOpt (truthful, strategic; docs/mdp.md: ~9.5):"
-        grep -v '^point' "$OUT/runs/mdp_states_4000/rlhf_table.csv"; } >>"$SEC"
     end_section
 fi
 
@@ -212,7 +194,7 @@ for f in sorted(glob.glob(os.path.join(sys.argv[1], "rates_*.json"))):
 PY
 }
 if want theory_fast; then
-    section 05 theory_fast "docs/theory.md: Thm 4.2 (subopt_rate, subopt_rate_n), Thm 3.5 (ktimes, ktimes_exaggerate), Prop. 3.4 (prop34; docs/theory/prop34.md)"
+    section 04 theory_fast "docs/theory.md: Thm 4.2 (subopt_rate, subopt_rate_n), Thm 3.5 (ktimes, ktimes_exaggerate), Prop. 3.4 (prop34; docs/theory/prop34.md)"
     ok=1
     for c in prop34 ktimes subopt_rate ktimes_exaggerate subopt_rate_n; do run "$c" "configs/theory/$c.yaml" || ok=0; done
     if [ $ok = 1 ]; then
@@ -238,49 +220,11 @@ table_item() {
     fi
     end_section
 }
-want table1 && table_item 06 table1 "docs/results.md, 'The preset's Table 1' (table, the claims' paired differences, figures/rlhf_table1.png)" table1 rlhf_table1.png
-want heldout && table_item 07 heldout "docs/results.md, 'The preset with held-out labels' (table, bullets, figures/rlhf_table1_heldout.png)" table1_heldout rlhf_table1_heldout.png --set rlhf.labels.heldout=true
-
-if want study; then
-    section 08 study "docs/results.md, 'What the effect depends on (the study)' (degradation tables, figures/study_*.png); docs/results.md held-out paragraph (study_heldout); docs/mdp.md kink paragraphs (study L and B solves)"
-    ok=1
-    runs=()
-    for c in base states actions L law spread norm B heldout gain cf steps; do
-        run "study_$c" "configs/rlhf/study/$c.yaml" || ok=0
-        runs+=("$OUT/runs/study_$c")
-    done
-    if [ $ok = 1 ]; then
-        py study analysis/rlhf_study.py "${runs[@]}" --out "$OUT/figures" | grep -v '^wrote\|\.pdf$\|\.png$' >>"$SEC"
-        rm -f "$OUT"/figures/study_*.pdf
-        for r in "${runs[@]}"; do
-            { echo; echo "### $(basename "$r"): truthful / strategic / difference per point"; echo; } >>"$SEC"
-            py "$(basename "$r")" analysis/rlhf_table1.py "$r" | grep -v "paper's numbers are not shown\|^$" >>"$SEC"
-        done
-        solves "$OUT/runs/study_L" "$OUT/runs/study_B" >>"$SEC"
-    fi
-    end_section
-fi
-
-if want mdp_table; then
-    section 09 mdp_table "docs/mdp.md, 'Table 1 protocol in an MDP (H = 5)' (table, certificates, passes); docs/results.md 'RLHF in MDPs'"
-    if run mdp_table configs/rlhf/mdp_table.yaml; then
-        "$PY" - "$OUT/runs/mdp_table" >>"$SEC" <<'PY'
-import csv, sys
-sys.path.insert(0, "analysis")
-import plotkit as pk
-print("| n | algorithm | truthful | strategic | difference |\n|---|---|---|---|---|")
-for r in csv.DictReader(open(sys.argv[1] + "/rlhf_table.csv")):
-    print("| %s | %s | %.3f ± %.3f | %.3f ± %.3f | %+.3f ± %.3f |" % (r["n"], pk.name(r["algorithm"]),
-          float(r["truthful_mean"]), float(r["truthful_se"]), float(r["strategic_mean"]), float(r["strategic_se"]),
-          float(r["difference_mean"]), float(r["difference_se"])))
-PY
-        solves "$OUT/runs/mdp_table" >>"$SEC"
-    fi
-    end_section
-fi
+want table1 && table_item 05 table1 "docs/results.md, 'The preset's Table 1' (table, the claims' paired differences, figures/rlhf_table1.png)" table1 rlhf_table1.png
+want heldout && table_item 06 heldout "docs/results.md, 'The preset with held-out labels' (table, bullets, figures/rlhf_table1_heldout.png)" table1_heldout rlhf_table1_heldout.png --set rlhf.labels.heldout=true
 
 if want theory_sp; then
-    section 10 theory_sp "docs/theory.md: Thm 4.1 (sp_rate, sp_rate_exaggerate, sp_rate_grid; sp_rate_d, sp_rate_d_exaggerate) and the n = infinity extra measurement"
+    section 07 theory_sp "docs/theory.md: Thm 4.1 (sp_rate, sp_rate_exaggerate, sp_rate_grid; sp_rate_d, sp_rate_d_exaggerate) and the n = infinity extra measurement"
     run sp_exact_exaggerate configs/theory/sp_rate_exaggerate.yaml --set rlhf.data=exact --set rlhf.n=100 &&
     run sp_exact_grid configs/theory/sp_rate_grid.yaml --set rlhf.data=exact --set rlhf.n=100 &&
         "$PY" - "$OUT/runs/sp_exact_exaggerate" "$OUT/runs/sp_exact_grid" >>"$SEC" <<'PY'
@@ -303,6 +247,61 @@ PY
     for c in sp_rate_exaggerate sp_rate_d_exaggerate sp_rate_grid sp_rate_d sp_rate; do run "$c" "configs/theory/$c.yaml" || ok=0; done
     [ $ok = 1 ] && rates sp "$OUT"/runs/{sp_rate,sp_rate_exaggerate,sp_rate_grid,sp_rate_d,sp_rate_d_exaggerate}
     echo "(plotted numbers per size and series, the seed means the prose quotes: $OUT/theory/sp/*.json)" >>"$SEC"
+    end_section
+fi
+
+if want planner; then
+    section 08 planner "docs/mdp.md, 'The planner': automatic smoothing (passes to a certified 1e-6 gap on the benchmark (b) instance, bin/bench_mdp solve, 1 rank) and the relative gap's floor (configs/scaling/mdp_states.yaml at S = 4000)"
+    { echo "| S | rule | alpha | passes | relative gap |"; echo "|---|---|---|---|---|"; } >>"$SEC"
+    for c in "20000 fixed 0.5" "20000 fixed 0.7" "20000 fixed 0.8" "20000 fixed 0.9" "20000 auto 0.5" "20000 auto 0.7" \
+             "20000 auto 0.9" "100000 fixed 0.7"; do
+        set -- $c
+        if $NICE bin/bench_mdp solve -S "$1" -A 10 -H 10 -d 32 -b 4 -alpha "$3" -alpha_rule "$2" >"$OUT/logs/bench_mdp_$1_$2_$3.log" 2>&1; then
+            echo "| $1 | $2 | $3 | $(grep -o '[0-9]* pricing passes' "$OUT/logs/bench_mdp_$1_$2_$3.log" | cut -d' ' -f1) | $(grep -o 'rel[a-z_ ]*gap[ =:]*[0-9.e+-]*' "$OUT/logs/bench_mdp_$1_$2_$3.log" | head -1) |" >>"$SEC"
+        else echo "  FAIL: bench_mdp $c ($OUT/logs/bench_mdp_$1_$2_$3.log)"; failed=1; fi
+    done
+    run mdp_states_4000 configs/scaling/mdp_states.yaml --set rlhf.env.states=4000 && {
+        solves "$OUT/runs/mdp_states_4000"
+        echo; echo "SubOpt (truthful, strategic; docs/mdp.md: ~9.5):"
+        cat "$OUT/runs/mdp_states_4000/rlhf_table.csv"; } >>"$SEC"
+    end_section
+fi
+
+if want mdp_table; then
+    section 09 mdp_table "docs/mdp.md, 'Table 1 protocol in an MDP (H = 5)' (table, certificates, passes); docs/results.md 'RLHF in MDPs'"
+    if run mdp_table configs/rlhf/mdp_table.yaml; then
+        "$PY" - "$OUT/runs/mdp_table" >>"$SEC" <<'PY'
+import csv, sys
+sys.path.insert(0, "analysis")
+import plotkit as pk
+print("| n | algorithm | truthful | strategic | difference |\n|---|---|---|---|---|")
+for r in csv.DictReader(open(sys.argv[1] + "/rlhf_table.csv")):
+    print("| %s | %s | %.3f ± %.3f | %.3f ± %.3f | %+.3f ± %.3f |" % (r["n"], pk.name(r["algorithm"]),
+          float(r["truthful_mean"]), float(r["truthful_se"]), float(r["strategic_mean"]), float(r["strategic_se"]),
+          float(r["difference_mean"]), float(r["difference_se"])))
+PY
+        solves "$OUT/runs/mdp_table" >>"$SEC"
+    fi
+    end_section
+fi
+
+if want study; then
+    section 10 study "docs/results.md, 'What the effect depends on (the study)' (degradation tables, figures/study_*.png); docs/results.md held-out paragraph (study_heldout); docs/mdp.md kink paragraphs (study L and B solves)"
+    ok=1
+    runs=()
+    for c in base states actions L law spread norm B heldout gain cf steps; do
+        run "study_$c" "configs/rlhf/study/$c.yaml" || ok=0
+        runs+=("$OUT/runs/study_$c")
+    done
+    if [ $ok = 1 ]; then
+        py study analysis/rlhf_study.py "${runs[@]}" --out "$OUT/figures" | grep -v '^wrote\|\.pdf$\|\.png$' >>"$SEC"
+        rm -f "$OUT"/figures/study_*.pdf
+        for r in "${runs[@]}"; do
+            { echo; echo "### $(basename "$r"): truthful / strategic / difference per point"; echo; } >>"$SEC"
+            py "$(basename "$r")" analysis/rlhf_table1.py "$r" | grep -v "paper's numbers are not shown\|^$" >>"$SEC"
+        done
+        solves "$OUT/runs/study_L" "$OUT/runs/study_B" >>"$SEC"
+    fi
     end_section
 fi
 
