@@ -53,6 +53,30 @@ void ss_ridge_reset(ss_ridge *r)
 #define UNROLL
 #endif
 
+/* y_k += a x_k (sub = 0) or y_k -= a x_k (sub = 1) for k < n: each element one IEEE multiply and
+ * one add or subtract, as in the scalar loops (no FMA: ISO C mode contracts nothing), two
+ * elements per SSE2 vector where GCC vector extensions exist. */
+#if defined(__GNUC__)
+typedef double v2d __attribute__((vector_size(16), aligned(8)));
+#endif
+KERNEL void axpy_k(double *y, const double a, const double *x, const int n, const int sub)
+{
+  int k = 0;
+#if defined(__GNUC__)
+  const v2d av = {a, a};
+  UNROLL
+  for (; k + 2 <= n; k += 2) {
+    v2d yv, xv;
+    memcpy(&yv, y + k, sizeof yv);
+    memcpy(&xv, x + k, sizeof xv);
+    yv = sub ? yv - av * xv : yv + av * xv;
+    memcpy(y + k, &yv, sizeof yv);
+  }
+#endif
+  UNROLL
+  for (; k < n; k++) y[k] = sub ? y[k] - a * x[k] : y[k] + a * x[k];
+}
+
 /* sum_k a_k b_k with ss_bandit_dot's four accumulators and order. */
 KERNEL double dot_k(const double *a, const double *b, const int n)
 {
@@ -94,10 +118,8 @@ KERNEL void symv_k(const double *m, const double *x, double *out, const int d)
   for (int i = 0; i < d; i++) {
     double acc = row[0] * x[i];
     UNROLL
-    for (int j = i + 1; j < d; j++) {
-      acc += row[j - i] * x[j];
-      out[j] += row[j - i] * x[i];
-    }
+    for (int j = i + 1; j < d; j++) acc += row[j - i] * x[j];
+    axpy_k(out + i + 1, x[i], row + 1, d - i - 1, 0); /* out_j += row_j x_i, j > i */
     out[i] += acc;
     row += d - i;
   }
@@ -126,15 +148,12 @@ KERNEL void rank1_k(ss_ridge *r, const double *x, double y, double *u, const int
   UNROLL
   for (int i = 0; i < d; i++) {
     double ui = u[i] / denom;
-    UNROLL
-    for (int j = i; j < d; j++) {
-      mi[j - i] -= ui * u[j];
-      vi[j - i] += x[i] * x[j];
-    }
+    axpy_k(mi, ui, u + i, d - i, 1); /* mi_j -= ui u_j */
+    axpy_k(vi, x[i], x + i, d - i, 0); /* vi_j += x_i x_j */
     mi += d - i;
     vi += d - i;
-    r->b[i] += y * x[i];
   }
+  axpy_k(r->b, y, x, d, 0); /* b_i += y x_i */
 }
 
 /* The dispatchers: one switch per call, the unrolled instance inside (d > 8: the generic one). */
@@ -178,19 +197,43 @@ static void symv(int d, const double *m, const double *x, double *out)
 #undef CALL
 }
 
+/* The whole update in one instance per d: Sherman-Morrison, the rare refactorisation (out of
+ * line), theta = V^{-1} b; then, if want_bound, the bound <theta, x> + s sqrt(x^T V^{-1} x) of
+ * the same x under the updated estimate (bound_k: the bits of ss_ridge_bound). After a
+ * successful refactorisation theta is already V^{-1} b (the same symv), so it is not formed
+ * twice. */
+KERNEL double update_k(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work,
+                       const int want_bound, double s, const int d)
+{
+  rank1_k(r, x, y, work, d);
+  r->n++;
+  r->since_refactor++;
+  int fresh = 0;
+  if (refactor_every > 0 && r->since_refactor >= refactor_every) {
+    fresh = !ss_ridge_refactor(r, work); /* on failure the Sherman-Morrison state stays */
+    r->since_refactor = 0;
+  }
+  if (!fresh) symv_k(r->vinv, r->b, r->theta, d);
+  return want_bound ? bound_k(r, x, s, d) : 0.0;
+}
+
 void ss_ridge_update(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work)
 {
   const int d = r->d;
-#define CALL(n) rank1_k(r, x, y, work, n)
+#define CALL(n) update_k(r, x, y, refactor_every, work, 0, 0.0, n)
   SS_RIDGE_SMALL_D(CALL)
 #undef CALL
-  r->n++;
-  r->since_refactor++;
-  if (refactor_every > 0 && r->since_refactor >= refactor_every) {
-    ss_ridge_refactor(r, work); /* on failure the Sherman-Morrison state stays */
-    r->since_refactor = 0;
-  }
-  symv(d, r->vinv, r->b, r->theta);
+}
+
+double ss_ridge_update_bound(ss_ridge *r, const double *x, double y, int64_t refactor_every,
+                             double *work, double s)
+{
+  const int d = r->d;
+  double v = 0;
+#define CALL(n) v = update_k(r, x, y, refactor_every, work, 1, s, n)
+  SS_RIDGE_SMALL_D(CALL)
+#undef CALL
+  return v;
 }
 
 int ss_ridge_refactor(ss_ridge *r, double *work)
