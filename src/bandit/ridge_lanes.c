@@ -167,7 +167,8 @@ KERNEL void mean_q4_k(const double *vinv, const double *theta, const double *bas
       LANES_SMALL_D(KCALL)                                                                        \
       v4d v = mean + s * SQRT4(q);                                                                \
       int64_t m = n - 4 * k < 4 ? n - 4 * k : 4;                                                  \
-      for (int l = 0; l < m; l++) out[4 * k + l] = v[l];                                          \
+      if (m == 4) memcpy(out + 4 * k, &v, sizeof v); /* a full group: one store */                \
+      else for (int l = 0; l < m; l++) out[4 * k + l] = v[l];                                     \
     }                                                                                             \
   }
 
