@@ -53,30 +53,6 @@ void ss_ridge_reset(ss_ridge *r)
 #define UNROLL
 #endif
 
-/* y_k += a x_k (sub = 0) or y_k -= a x_k (sub = 1) for k < n: each element one IEEE multiply and
- * one add or subtract, as in the scalar loops (no FMA: ISO C mode contracts nothing), two
- * elements per SSE2 vector where GCC vector extensions exist. */
-#if defined(__GNUC__)
-typedef double v2d __attribute__((vector_size(16), aligned(8)));
-#endif
-KERNEL void axpy_k(double *y, const double a, const double *x, const int n, const int sub)
-{
-  int k = 0;
-#if defined(__GNUC__)
-  const v2d av = {a, a};
-  UNROLL
-  for (; k + 2 <= n; k += 2) {
-    v2d yv, xv;
-    memcpy(&yv, y + k, sizeof yv);
-    memcpy(&xv, x + k, sizeof xv);
-    yv = sub ? yv - av * xv : yv + av * xv;
-    memcpy(y + k, &yv, sizeof yv);
-  }
-#endif
-  UNROLL
-  for (; k < n; k++) y[k] = sub ? y[k] - a * x[k] : y[k] + a * x[k];
-}
-
 /* sum_k a_k b_k with ss_bandit_dot's four accumulators and order. */
 KERNEL double dot_k(const double *a, const double *b, const int n)
 {
@@ -118,8 +94,10 @@ KERNEL void symv_k(const double *m, const double *x, double *out, const int d)
   for (int i = 0; i < d; i++) {
     double acc = row[0] * x[i];
     UNROLL
-    for (int j = i + 1; j < d; j++) acc += row[j - i] * x[j];
-    axpy_k(out + i + 1, x[i], row + 1, d - i - 1, 0); /* out_j += row_j x_i, j > i */
+    for (int j = i + 1; j < d; j++) {
+      acc += row[j - i] * x[j];
+      out[j] += row[j - i] * x[i];
+    }
     out[i] += acc;
     row += d - i;
   }
@@ -148,12 +126,15 @@ KERNEL void rank1_k(ss_ridge *r, const double *x, double y, double *u, const int
   UNROLL
   for (int i = 0; i < d; i++) {
     double ui = u[i] / denom;
-    axpy_k(mi, ui, u + i, d - i, 1); /* mi_j -= ui u_j */
-    axpy_k(vi, x[i], x + i, d - i, 0); /* vi_j += x_i x_j */
+    UNROLL
+    for (int j = i; j < d; j++) {
+      mi[j - i] -= ui * u[j];
+      vi[j - i] += x[i] * x[j];
+    }
     mi += d - i;
     vi += d - i;
+    r->b[i] += y * x[i];
   }
-  axpy_k(r->b, y, x, d, 0); /* b_i += y x_i */
 }
 
 /* The dispatchers: one switch per call, the unrolled instance inside (d > 8: the generic one). */
