@@ -67,6 +67,10 @@ static inline double ss_ridge_mean(const ss_ridge *r, const double *x)
 /* Adds (x, y): Sherman-Morrison on V^{-1}, V += x x^T, b += y x, theta = V^{-1} b.
  * Every refactor_every updates (0: never) V^{-1} is rebuilt from V. */
 void ss_ridge_update(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work);
+/* ss_ridge_update, then ss_ridge_bound(r, x, s) under the updated estimate (the same bits as the
+ * two calls; OptGTM's post-update lower bound). */
+double ss_ridge_update_bound(ss_ridge *r, const double *x, double y, int64_t refactor_every,
+                             double *work, double s);
 /* Rebuilds V^{-1} from V (Cholesky) and theta; returns -1 if V is not positive definite
  * (V^{-1} is then left as it was). */
 int ss_ridge_refactor(ss_ridge *r, double *work);

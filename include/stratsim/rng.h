@@ -51,6 +51,17 @@ double ss_rng_u01(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t ind
 /* Fills out[0..n) with draws start..start+n-1; identical to n calls of ss_rng_u01. */
 void ss_rng_u01_fill(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t start, uint64_t n,
                      double *out);
+/* The integer in [0, n) that two raw words (low, high) map to: Lemire's multiply-shift of the
+ * 64-bit word without the rejection step (bias at most n / 2^64). */
+static inline uint64_t ss_rng_below_words(uint32_t lo, uint32_t hi, uint64_t n)
+{
+  uint64_t x = (uint64_t)lo | ((uint64_t)hi << 32);
+  return (uint64_t)(((unsigned __int128)x * n) >> 64);
+}
+/* Fills out[0..count) with draws start..start+count-1 below n; identical to count calls of
+ * ss_rng_below (rng_blocks.c: the blocks made SS_RNG_CHUNK at a time, each serving two draws). */
+void ss_rng_below_fill(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t start, uint64_t count,
+                       uint64_t n, uint64_t *out);
 /* Standard normal by Box-Muller on block i/2 (cos for even i, sin for odd i). */
 double ss_rng_normal(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t index);
 void ss_rng_normal_fill(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t start, uint64_t n,

@@ -26,6 +26,7 @@ static int create(ss_bandit_mech *m, ss_err *e)
   s->elim_round = ss_calloc(n, sizeof(int64_t), e);
   s->work = ss_malloc(ss_ridge_nwork(m->d) * sizeof(double), e);
   if (e->code) return e->code; /* destroy frees what was allocated */
+  s->lanes = s->slab + (size_t)s->narms * ss_ridge_ndoubles(m->d);
   for (int64_t i = 0; i < s->narms; i++)
     ss_ridge_attach(&s->ridge[i], m->d, m->p.lambda, s->slab + (size_t)i * ss_ridge_ndoubles(m->d));
   return SS_OK;
@@ -46,11 +47,12 @@ static void destroy(ss_bandit_mech *m)
   m->data = NULL;
 }
 
-/* The lane cache of the owned arms' states (bandit_ridge.h), after their storage in the slab. */
+/* The lane cache of the owned arms' states (bandit_ridge.h), after their storage in the slab
+ * (s->lanes, set at creation: this is read twice per round). */
 static double *lanes(const ss_bandit_mech *m)
 {
   const optgtm *s = m->data;
-  return s->slab + (size_t)s->narms * ss_ridge_ndoubles(m->d);
+  return s->lanes;
 }
 
 static void reset(ss_bandit_mech *m)
@@ -94,13 +96,15 @@ static void update(ss_bandit_mech *m, int64_t arm, const double *x, double rewar
   optgtm *s = m->data;
   int64_t i = arm - m->lo;
   ss_ridge *r = &s->ridge[i];
-  ss_ridge_update(r, x, reward, m->p.refactor_every, s->work);
-  /* The lower bound uses the estimate after this round's update (MODELS 2.2). */
-  s->radius[i] = ss_bandit_mech_radius(m, r->n);
-  s->lcb_sum[i] += ss_ridge_bound(r, x, -s->radius[i]);
+  /* The lower bound uses the estimate after this round's update (MODELS 2.2), and the radius
+   * at the updated count r->n + 1. */
+  double radius = ss_bandit_mech_radius(m, r->n + 1);
+  s->radius[i] = radius;
+  s->lcb_sum[i] += ss_ridge_update_bound(r, x, reward, m->p.refactor_every, s->work, -radius);
   s->reward_sum[i] += reward;
-  if (m->d <= SS_RIDGE_LANES_MAX_D) ss_ridge_lanes_set(lanes(m), i, r, s->radius[i]);
-  if (s->elim_round[i] < 0 &&
+  if (m->d <= SS_RIDGE_LANES_MAX_D) ss_ridge_lanes_set(lanes(m), i, r, radius);
+  /* lcb_sum <= reward_sum cannot exceed reward_sum + 2 sqrt(.) >= reward_sum: no sqrt then */
+  if (s->elim_round[i] < 0 && s->lcb_sum[i] > s->reward_sum[i] &&
       s->lcb_sum[i] > s->reward_sum[i] + 2.0 * sqrt((double)r->n * s->log_inv_delta))
     s->elim_round[i] = t;
 }

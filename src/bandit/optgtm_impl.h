@@ -9,7 +9,8 @@
 typedef struct {
   int64_t *elim_round; /* first: the elimination record (elimination.h); -1 while active */
   int64_t narms;      /* owned */
-  double *slab;       /* narms * ss_ridge_ndoubles(d) */
+  double *slab;       /* narms * ss_ridge_ndoubles(d), then the lane cache (d <= 8) */
+  double *lanes;      /* the lane cache in slab (unused for d > SS_RIDGE_LANES_MAX_D) */
   ss_ridge *ridge;    /* narms */
   double *lcb_sum, *reward_sum;
   double *radius;      /* the arm's radius at its current update count (changes only on update) */

@@ -178,19 +178,43 @@ static void symv(int d, const double *m, const double *x, double *out)
 #undef CALL
 }
 
+/* The whole update in one instance per d: Sherman-Morrison, the rare refactorisation (out of
+ * line), theta = V^{-1} b; then, if want_bound, the bound <theta, x> + s sqrt(x^T V^{-1} x) of
+ * the same x under the updated estimate (bound_k: the bits of ss_ridge_bound). After a
+ * successful refactorisation theta is already V^{-1} b (the same symv), so it is not formed
+ * twice. */
+KERNEL double update_k(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work,
+                       const int want_bound, double s, const int d)
+{
+  rank1_k(r, x, y, work, d);
+  r->n++;
+  r->since_refactor++;
+  int fresh = 0;
+  if (refactor_every > 0 && r->since_refactor >= refactor_every) {
+    fresh = !ss_ridge_refactor(r, work); /* on failure the Sherman-Morrison state stays */
+    r->since_refactor = 0;
+  }
+  if (!fresh) symv_k(r->vinv, r->b, r->theta, d);
+  return want_bound ? bound_k(r, x, s, d) : 0.0;
+}
+
 void ss_ridge_update(ss_ridge *r, const double *x, double y, int64_t refactor_every, double *work)
 {
   const int d = r->d;
-#define CALL(n) rank1_k(r, x, y, work, n)
+#define CALL(n) update_k(r, x, y, refactor_every, work, 0, 0.0, n)
   SS_RIDGE_SMALL_D(CALL)
 #undef CALL
-  r->n++;
-  r->since_refactor++;
-  if (refactor_every > 0 && r->since_refactor >= refactor_every) {
-    ss_ridge_refactor(r, work); /* on failure the Sherman-Morrison state stays */
-    r->since_refactor = 0;
-  }
-  symv(d, r->vinv, r->b, r->theta);
+}
+
+double ss_ridge_update_bound(ss_ridge *r, const double *x, double y, int64_t refactor_every,
+                             double *work, double s)
+{
+  const int d = r->d;
+  double v = 0;
+#define CALL(n) v = update_k(r, x, y, refactor_every, work, 1, s, n)
+  SS_RIDGE_SMALL_D(CALL)
+#undef CALL
+  return v;
 }
 
 int ss_ridge_refactor(ss_ridge *r, double *work)

@@ -57,17 +57,24 @@ void ss_ridge_lanes_invalidate(double *cache, int64_t n, int d)
 }
 
 /* V^{-1} and theta are contiguous in a state's storage (ss_ridge_attach), so one strided copy
- * moves both; with a literal count the copy is straight loads and stores. */
-static inline void copy_strided(double *dst, const double *src, const size_t n)
+ * moves both; with a literal count the copy is straight loads and stores (GCC does not unroll
+ * a 20-iteration loop by itself at -O2: it ran as a loop, about 130 instructions at d = 5). */
+#if defined(__GNUC__)
+#define UNROLL_COPY _Pragma("GCC unroll 44")
+#else
+#define UNROLL_COPY
+#endif
+static inline __attribute__((always_inline)) void copy_strided(double *dst, const double *src, const size_t n)
 {
+  UNROLL_COPY
   for (size_t k = 0; k < n; k++) dst[4 * k] = src[k];
 }
 
 void ss_ridge_lanes_set(double *cache, int64_t i, const ss_ridge *r, double radius)
 {
   const int d = r->d;
-  const size_t pd = packed(d) + (size_t)d;
-  double *dst = cache + HEADER + (size_t)(i / 4) * group_doubles(d) + i % 4;
+  const size_t pd = packed(d) + (size_t)d, u = (size_t)i; /* i >= 0: unsigned / and % */
+  double *dst = cache + HEADER + (u / 4) * group_doubles(d) + u % 4;
   switch (d) {
   case 1: copy_strided(dst, r->vinv, 2); break;
   case 2: copy_strided(dst, r->vinv, 5); break;
@@ -160,7 +167,8 @@ KERNEL void mean_q4_k(const double *vinv, const double *theta, const double *bas
       LANES_SMALL_D(KCALL)                                                                        \
       v4d v = mean + s * SQRT4(q);                                                                \
       int64_t m = n - 4 * k < 4 ? n - 4 * k : 4;                                                  \
-      for (int l = 0; l < m; l++) out[4 * k + l] = v[l];                                          \
+      if (m == 4) memcpy(out + 4 * k, &v, sizeof v); /* a full group: one store */                \
+      else for (int l = 0; l < m; l++) out[4 * k + l] = v[l];                                     \
     }                                                                                             \
   }
 

@@ -116,7 +116,5 @@ uint64_t ss_rng_below(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t
   uint32_t w[4];
   ss_rng_block(seed, purpose, entity, index / 2, w);
   int h = (int)(index & 1) * 2;
-  uint64_t x = (uint64_t)w[h] | ((uint64_t)w[h + 1] << 32);
-  /* Lemire's multiply-shift without the rejection step: the bias is at most n/2^64. */
-  return (uint64_t)(((unsigned __int128)x * n) >> 64);
+  return ss_rng_below_words(w[h], w[h + 1], n);
 }

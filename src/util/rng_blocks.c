@@ -57,20 +57,33 @@ void ss_rng_blocks(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t fi
   for (; k < n; k++) ss_rng_block(seed, purpose, entity, first + k, out + 4 * k);
 }
 
-/* Blocks are made SS_RNG_CHUNK at a time (ss_rng_blocks: the same words as one by one). */
+/* Draws start .. start + n - 1 of (seed, purpose, entity), draw i from half i % 2 of block i / 2,
+ * the blocks made SS_RNG_CHUNK at a time (ss_rng_blocks: the same words as one by one); MAP
+ * stores draw i from its two words h[0], h[1]. One loop for the fills below. */
+#define FILL_DRAWS(seed, purpose, entity, start, n, MAP)                                   \
+  do {                                                                                     \
+    uint32_t w[4 * SS_RNG_CHUNK];                                                          \
+    const uint64_t end = (start) + (n);                                                    \
+    for (uint64_t i = (start); i < end;) {                                                 \
+      uint64_t b0 = i / 2, nb = (end - 1) / 2 - b0 + 1;                                    \
+      if (nb > SS_RNG_CHUNK) nb = SS_RNG_CHUNK;                                            \
+      ss_rng_blocks(seed, purpose, entity, b0, nb, w);                                     \
+      uint64_t stop = 2 * (b0 + nb) < end ? 2 * (b0 + nb) : end;                           \
+      for (; i < stop; i++) {                                                              \
+        const uint32_t *h = w + 4 * (i / 2 - b0) + 2 * (i & 1);                            \
+        MAP;                                                                               \
+      }                                                                                    \
+    }                                                                                      \
+  } while (0)
+
 void ss_rng_u01_fill(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t start, uint64_t n,
                      double *out)
 {
-  uint32_t w[4 * SS_RNG_CHUNK];
-  const uint64_t end = start + n; /* draws start .. end - 1; draw i uses half i % 2 of block i / 2 */
-  for (uint64_t i = start; i < end;) {
-    uint64_t b0 = i / 2, nb = (end - 1) / 2 - b0 + 1;
-    if (nb > SS_RNG_CHUNK) nb = SS_RNG_CHUNK;
-    ss_rng_blocks(seed, purpose, entity, b0, nb, w);
-    uint64_t stop = 2 * (b0 + nb) < end ? 2 * (b0 + nb) : end;
-    for (; i < stop; i++) {
-      const uint32_t *h = w + 4 * (i / 2 - b0) + 2 * (i & 1);
-      out[i - start] = ss_rng_u01_words(h[0], h[1]);
-    }
-  }
+  FILL_DRAWS(seed, purpose, entity, start, n, out[i - start] = ss_rng_u01_words(h[0], h[1]));
+}
+
+void ss_rng_below_fill(uint64_t seed, uint32_t purpose, uint32_t entity, uint64_t start, uint64_t count,
+                       uint64_t n, uint64_t *out)
+{
+  FILL_DRAWS(seed, purpose, entity, start, count, out[i - start] = ss_rng_below_words(h[0], h[1], n));
 }

@@ -284,6 +284,39 @@ static void test_regret_all_rounds(void)
   }
 }
 
+/* Uniform play draws its arms a block of rounds at a time: every round's arm is still
+ * ss_rng_below(rseed, uniform, 0, t, K), across blocks, asked out of order (a resumed rollout)
+ * and after a reset with another rseed. */
+static void test_uniform_draws(void)
+{
+  ss_err e;
+  ss_err_clear(&e);
+  ss_bandit_env env;
+  CU_ASSERT_FATAL(ss_bandit_env_alloc(&env, 7, 3, 1000, &e) == SS_OK);
+  env.seed = 4;
+  ss_bandit_random_theta(4, 3, env.theta);
+  ss_bandit_random_features(4, 7, 3, env.ytrue);
+  ss_bandit_env_prepare(&env);
+  ss_bandit_mech_params p;
+  ss_bandit_mech_params_default(&p);
+  ss_bandit_mech *m = NULL;
+  CU_ASSERT_FATAL(ss_bandit_mech_create("uniform", ss_unit_world(), &env, &p, &m, &e) == SS_OK);
+  int ok = 1;
+  const uint64_t seeds[] = {11, 12};
+  for (int r = 0; r < 2; r++) {
+    ss_bandit_mech_reset(m, seeds[r]);
+    const int64_t ts[] = {1, 2, 255, 256, 257, 600, 300, 5, 999, 1000, 512, 513};
+    for (int64_t t = 1; t <= 1000; t++)
+      ok &= m->ops->forced(m, t) == (int64_t)ss_rng_below(seeds[r], SS_P_BANDIT_UNIFORM, 0, (uint64_t)t, 7);
+    for (size_t k = 0; k < sizeof ts / sizeof ts[0]; k++)
+      ok &= m->ops->forced(m, ts[k]) ==
+            (int64_t)ss_rng_below(seeds[r], SS_P_BANDIT_UNIFORM, 0, (uint64_t)ts[k], 7);
+  }
+  CU_ASSERT(ok);
+  ss_bandit_mech_destroy(&m);
+  ss_bandit_env_free(&env);
+}
+
 static void test_gradient_arithmetic(void)
 {
   const ss_bandit_strategy_ops *g = ss_bandit_strategy_find("gradient");
@@ -368,6 +401,7 @@ SS_UNIT_SUITE(bandit)
   ss_unit_test("GGTM eliminates an over-reporter, not a truthful arm", test_ggtm_elimination);
   ss_unit_test("LinUCB matches a direct implementation", test_linucb_direct);
   ss_unit_test("regret counts all T rounds", test_regret_all_rounds);
+  ss_unit_test("uniform play's block of draws equals round-by-round draws", test_uniform_draws);
   ss_unit_test("gradient strategy arithmetic", test_gradient_arithmetic);
   ss_unit_test("registries match the schema", test_registries_match_schema);
   ss_unit_test("bad configs are clear errors", test_config_errors);

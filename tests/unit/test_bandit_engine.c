@@ -95,13 +95,47 @@ static void test_kernels_match_plain_loops(void)
       ok &= same_bits(&q, &qw, 1) && same_bits(&got, &want, 1) && same_bits(&got_lcb, &lcb, 1);
       ok &= same_bits(&got_rep, &want, 1) && same_bits(xr, x, (size_t)d);
       double yv = ss_rng_normal(11, SS_P_TEST, 100 + (uint32_t)d, (uint64_t)n);
-      ss_ridge_update(&r, x, yv, 0, work);
       ref_update(d, vinv, v, b, theta, x, yv);
+      if (n % 2) { /* the fused update and post-update bound (OptGTM's lower bound) */
+        double got_post = ss_ridge_update_bound(&r, x, yv, 0, work, -s);
+        double want_post = ss_bandit_dot(theta, x, d) - s * sqrt(ref_qform(d, vinv, x));
+        ok &= same_bits(&got_post, &want_post, 1);
+      } else {
+        ss_ridge_update(&r, x, yv, 0, work);
+      }
       ok &= same_bits(r.vinv, vinv, np) && same_bits(r.v, v, np) && same_bits(r.b, b, (size_t)d) &&
             same_bits(r.theta, theta, (size_t)d);
     }
     CU_ASSERT(ok);
     free(mem);
+    free(work);
+  }
+}
+
+/* With refactorisations (every 5 updates): ss_ridge_update_bound leaves the state of
+ * ss_ridge_update and returns ss_ridge_bound of the updated state, bit for bit. */
+static void test_update_bound_refactor(void)
+{
+  for (int d = 1; d <= 10; d++) {
+    double *m1 = malloc(ss_ridge_ndoubles(d) * sizeof(double)), *m2 = malloc(ss_ridge_ndoubles(d) * sizeof(double));
+    double *work = malloc(ss_ridge_nwork(d) * sizeof(double));
+    ss_ridge r1, r2;
+    ss_ridge_attach(&r1, d, 1.3, m1);
+    ss_ridge_attach(&r2, d, 1.3, m2);
+    int ok = 1;
+    for (int n = 0; n < 40; n++) {
+      double x[10];
+      ss_rng_u01_fill(12, SS_P_TEST, (uint32_t)d, (uint64_t)n * d, (uint64_t)d, x);
+      double yv = ss_rng_normal(12, SS_P_TEST, 200 + (uint32_t)d, (uint64_t)n);
+      ss_ridge_update(&r1, x, yv, 5, work);
+      double want = ss_ridge_bound(&r1, x, -0.8);
+      double got = ss_ridge_update_bound(&r2, x, yv, 5, work, -0.8);
+      ok &= same_bits(&got, &want, 1) && same_bits(m1, m2, ss_ridge_ndoubles(d)) && r1.n == r2.n &&
+            r1.since_refactor == r2.since_refactor;
+    }
+    CU_ASSERT(ok);
+    free(m1);
+    free(m2);
     free(work);
   }
 }
@@ -212,6 +246,7 @@ SS_UNIT_SUITE(bandit_engine)
 {
   ss_unit_suite("bandit_engine");
   ss_unit_test("unrolled ridge kernels give the bits of the plain loops", test_kernels_match_plain_loops);
+  ss_unit_test("fused update and post-update bound equal update then bound, with refactorisations", test_update_bound_refactor);
   ss_unit_test("the shared-context block matches per-round regeneration", test_context_block_matches_rounds);
   ss_unit_test("a batch of rollouts matches the rollouts run alone", test_batch_matches_single_rollouts);
 }

@@ -64,16 +64,21 @@ static void test_u01_uses_block_halves(void)
 static void test_fill_equals_single(void)
 {
   const uint64_t starts[] = {0, 1, 2, 7, 1000001};
-  const uint64_t lengths[] = {0, 1, 2, 3, 16, 33};
-  double u[40], z[40];
+  const uint64_t lengths[] = {0, 1, 2, 3, 16, 33, 129, 256}; /* 129, 256: across chunks of blocks */
+  double u[256], z[256];
+  uint64_t b[256], c[256];
   for (int s = 0; s < 5; s++)
-    for (int l = 0; l < 6; l++) {
+    for (int l = 0; l < 8; l++) {
       uint64_t start = starts[s], n = lengths[l];
       ss_rng_u01_fill(42, SS_P_TEST, 3, start, n, u);
       ss_rng_normal_fill(42, SS_P_TEST, 3, start, n, z);
+      ss_rng_below_fill(42, SS_P_TEST, 3, start, n, 4, b);
+      ss_rng_below_fill(42, SS_P_TEST, 3, start, n, (1ull << 40) + 3, c);
       for (uint64_t k = 0; k < n; k++) {
         CU_ASSERT_EQUAL(u[k], ss_rng_u01(42, SS_P_TEST, 3, start + k));
         CU_ASSERT_EQUAL(z[k], ss_rng_normal(42, SS_P_TEST, 3, start + k));
+        CU_ASSERT_EQUAL(b[k], ss_rng_below(42, SS_P_TEST, 3, start + k, 4));
+        CU_ASSERT_EQUAL(c[k], ss_rng_below(42, SS_P_TEST, 3, start + k, (1ull << 40) + 3));
       }
     }
 }
