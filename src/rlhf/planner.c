@@ -409,6 +409,27 @@ static double adapt_alpha(double alpha, const double *z, const double *thc, cons
   return dir < 0 ? fmax(0.0, alpha - 0.1) : fmin(0.99, alpha + 0.1 * (1 - alpha));
 }
 
+/* The next pricing point: the master's own dual point theta_m when `exact`, else the in-out
+ * point alpha theta_c + (1 - alpha) theta_m. Returns 1 for the smoothed point. */
+static int pricing_point(double *ths, const double *thc, const double *thm, double alpha, int d, int exact)
+{
+  if (exact) {
+    memcpy(ths, thm, (size_t)d * sizeof *ths);
+    return 0;
+  }
+  for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
+  return 1;
+}
+
+/* A priced value h below the bound ub becomes the bound, and its point the centre. */
+static int better_bound(double *ub, double *thc, double h, const double *ths, int d)
+{
+  if (!(h < *ub)) return 0;
+  *ub = h;
+  memcpy(thc, ths, (size_t)d * sizeof *thc);
+  return 1;
+}
+
 /* Collective over the oracle's communicator: every rank runs the same master on the same
  * (reduced) columns, so every rank takes the same path. */
 int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_opts *opt,
@@ -466,12 +487,8 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     /* the master's own dual point for the finish, after a mispricing (the last column was
      * already in the master), or at the kink (its dual point is then the smoothed one); else the
      * in-out point */
-    if (rel <= opt->tol || misprice || master_kinked(&ms, agg, V, ub)) {
-      memcpy(ths, thm, (size_t)d * sizeof *ths);
-    } else {
-      for (int j = 0; j < d; j++) ths[j] = alpha * thc[j] + (1 - alpha) * thm[j];
-      smoothed = 1;
-    }
+    int exact = rel <= opt->tol || misprice || master_kinked(&ms, agg, V, ub);
+    smoothed = pricing_point(ths, thc, thm, alpha, d, exact);
     t0 = ss_wtime();
     rc = o->price(o->ctx, ths, &h, z, e);
     res->time_price += ss_wtime() - t0;
@@ -479,11 +496,7 @@ int rlhf_plan_solve(const rlhf_oracle *o, const rlhf_agg *agg, const rlhf_plan_o
     if (rc) break;
     if (opt->smoothing_auto && smoothed) alpha = adapt_alpha(alpha, z, thc, thm, d);
     smoothed = 0;
-    int improved = h < ub;
-    if (improved) {
-      ub = h;
-      memcpy(thc, ths, (size_t)d * sizeof *thc);
-    }
+    int improved = better_bound(&ub, thc, h, ths, d);
     /* a repeated column without a better bound, twice in a row (the second priced at the
      * master's own dual point): the master cannot improve, so its accuracy limits the gap; stop
      * with the bracket (converged says whether it is within tol) instead of looping */
