@@ -87,9 +87,10 @@ static void solve_with(const char *solver, int n, int d, double lambda, const do
 /* labels: 0 random, 1 all 0, 2 all 1; start: 0 cold, 1 warm near, 2 warm far (||t0|| ~ 30) */
 static void agree_case(int n, int d, double lambda, int labels, int start, uint32_t key)
 {
-  double *x = malloc((size_t)n * d * sizeof *x), t0[64];
-  unsigned char *o = malloc((size_t)n);
+  double *x = calloc((size_t)n * d, sizeof *x), t0[64] = {0};
+  unsigned char *o = calloc((size_t)n, 1);
   double th[64];
+  CU_ASSERT_FATAL(x != NULL && o != NULL);
   for (int q = 0; q < d; q++) th[q] = ss_rng_normal(22, SS_P_TEST, key, (uint64_t)q);
   for (int j = 0; j < n; j++) {
     double s = 0;
