@@ -1,7 +1,7 @@
 /* Private to src/rlhf: the per-labeler MLE's state and its solvers (rlhf.mle.solver; registry
  * mle_solvers.c, one line per solver; each solver one file: mle_newton.c, the default, and
- * mle_tao.c). mle.c owns the state, the data of the current labeler and the fused evaluation
- * shared by every solver. */
+ * mle_tao.c). mle.c owns the state and the data of the current labeler; mle_eval.c the fused
+ * evaluation shared by every solver. */
 #ifndef STRATSIM_RLHF_MLE_SOLVER_H
 #define STRATSIM_RLHF_MLE_SOLVER_H
 
