@@ -1,11 +1,13 @@
 # In-task checkpoints (issue 11; docs/checkpoint.md), sourced by tests/run_integration.sh.
-# One long task per run -- one seed of RLHF with 300 SPSA steps and two aggregators, one
-# bandit seed with 200 epochs of 1000 rounds (a shorter run once ended before the signal in
-# CI) -- stopped by SIGUSR1 to mpirun in the middle of the task (the only task: nothing can be saved at task granularity). The checkpoint must hold the task's
-# in-task state, the resume must say where it continued ("resumed task 0 at SPSA step 127 of
-# 300 (naive_mle)") and the CSV files must be byte-identical to an uninterrupted run, on the
+# One long task per run -- one seed of RLHF with 6000 SPSA steps and two aggregators (300 steps
+# took 0.2 s after session 9's faster MLE and planner, too short to be hit by the signal), one
+# bandit seed with 800 epochs of 1000 rounds (shorter runs ended before the signal in CI:
+# 200 epochs did on session 9's faster machine) -- stopped by SIGUSR1 to mpirun in the middle
+# of the task (the only task: nothing can be saved at task granularity). The checkpoint must hold
+# the task's in-task state, the resume must say where it continued ("resumed task 0 at SPSA step
+# 2127 of 6000 (naive_mle)") and the CSV files must be byte-identical to an uninterrupted run, on the
 # same and on another rank count. One run is stopped twice: the resumed run stops again and
-# saves a later state. About 30 s on 2 busy cores.
+# saves a later state. About 60 s on 2 busy cores.
 
 . tests/wait_running.sh
 cki_dir=$OUT/ckpt_intask
@@ -77,9 +79,9 @@ cki_one() {
   fi
 }
 
-cki_rlhf=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=1 --set rlhf.spsa.steps=300
+cki_rlhf=(configs/rlhf/quick.yaml --sweep-index 0 --set seeds=1 --set rlhf.spsa.steps=6000
           --set 'rlhf.algorithms=[naive_mle,pessimistic_sw]')
-cki_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.epochs=200 --set bandit.T=1000
+cki_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.epochs=800 --set bandit.T=1000
             --set bandit.write_arms=true)
 cki_one rlhf-same "SPSA step" 2 -- "${cki_rlhf[@]}"
 cki_one rlhf-other "SPSA step" 1 -- "${cki_rlhf[@]}"

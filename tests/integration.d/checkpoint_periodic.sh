@@ -74,9 +74,11 @@ ckp_bandit=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit
 # conditions' policy solves (fresh-clone CI of 5309759): both are in-task states to resume from
 ckp_one rlhf "(SPSA step|planner pass)" 1 2 1 -- "${ckp_rlhf[@]}"
 ckp_one bandit "bandit epoch" 0 2 3 -- "${ckp_bandit[@]}"
-# an MDP task without SPSA (truthful reports): four policy solves of 30-40 planner passes each,
-# saved at a planner pass (keyed by the solve's index in the task)
-ckp_mdp=(configs/rlhf/mdp_small.yaml --set seeds=1 --set rlhf.strategy=truthful --set rlhf.env.states=5000
+# an MDP task without SPSA (truthful reports): four policy solves of about 40 planner passes each,
+# saved at a planner pass (keyed by the solve's index in the task); S = 60000 states, so that the
+# task lasts a few seconds (at S = 5000 it took under a second on session 9's machine and
+# finished before the signals)
+ckp_mdp=(configs/rlhf/mdp_small.yaml --set seeds=1 --set rlhf.strategy=truthful --set rlhf.env.states=60000
          --set rlhf.d=16 --set rlhf.horizon=5 --set 'rlhf.algorithms=[maxmin,pessimistic_sw]')
 # (its passes are fast: a shorter period, so that a save lands inside the task)
 CKP_EVERY=0.05 ckp_one mdp "planner pass" 1 2 1 -- "${ckp_mdp[@]}"

@@ -1,8 +1,9 @@
 # A bandit rollout checkpointed in the middle of its rounds (issue 11; docs/checkpoint.md), sourced
 # by tests/run_integration.sh after checkpoint.sh, checkpoint_intask.sh and checkpoint_periodic.sh,
 # whose helpers it uses. One truthful OptGTM task of configs/bandit/quick.yaml (point 0) with
-# T = 1500000 rounds and 40 arms (5x longer since the faster rollouts of bandit14 finished before the signals): one rollout, the only task, so whatever is saved is the
-# rollout's state at a block of rounds (the learners' ridge states, the regret, the curve...).
+# T = 5000000 rounds and 40 arms (1500000 finished before the signals on session 9's faster
+# machine; the two-group case has T = 4000000 per seed): one rollout, the only task, so whatever
+# is saved is the rollout's state at a block of rounds (the learners' ridge states, the regret, the curve...).
 #  - 5 kills at seeded random moments, with T = 2000000 (checkpoint.sh's ck_experiment: SIGTERM to one rank,
 #    SIGUSR1 to mpirun, SIGKILL of one rank with checkpoint.every, SIGKILL of rank 0 during its
 #    second checkpoint write, SIGTERM during a write), resumed on 1, 4, 2, 1, 2 ranks;
@@ -19,7 +20,8 @@
 
 . tests/wait_running.sh
 ckr_args=(configs/bandit/quick.yaml --sweep-index 0 --set seeds=1 --set bandit.strategy=truthful
-          --set bandit.T=1500000 --set bandit.K=40 --set bandit.write_arms=true)
+          --set bandit.T=5000000 --set bandit.K=40 --set bandit.write_arms=true)
+ckr_groups_args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=4000000) # both two-group cases: one reference
 if declare -F ck_experiment >/dev/null; then
   ck_experiment rollout "${ckr_args[@]}" --set bandit.T=2000000 # (the kills land inside its rollout)
 fi
@@ -33,7 +35,7 @@ fi
 # two groups, each in the rollout of its own task, stopped by SIGUSR1: two in-task states
 ckr_groups() {
   local ref="$OUT/ckpt_rollout_groups-ref" dir="$OUT/ckpt_rollout_groups" log="$OUT/ckr-groups.log"
-  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=1000000) tries
+  local args=("${ckr_groups_args[@]}") tries
   rm -rf "$ref" "$dir"
   run ckr-groups-ref $MPI -n 2 bin/stratsim run "${args[@]}" --out "$ref" --quiet || return
   for tries in 1 2 3; do
@@ -65,7 +67,7 @@ ckr_groups
 # world rank 0 (docs/checkpoint.md); SIGKILL once the file holds both tasks' states
 ckr_groups_periodic() {
   local ref="$OUT/ckpt_rollout_groups-ref" dir="$OUT/ckpt_rollout_gper" log="$OUT/ckr-gper.log" n=0
-  local args=("${ckr_args[@]}" --set seeds=2 --set bandit.T=1000000)
+  local args=("${ckr_groups_args[@]}")
   [ -d "$ref" ] || run ckr-groups-ref $MPI -n 2 bin/stratsim run "${args[@]}" --out "$ref" --quiet || return
   rm -rf "$dir" "$dir".r*
   STRATSIM_MPIRUN_RAW=1 $MPI -n 2 bin/stratsim run "${args[@]}" --set parallel.groups=2 --set checkpoint.every=0.3 \
