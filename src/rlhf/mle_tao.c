@@ -135,7 +135,9 @@ static int tao_solve(rlhf_mle *m, double *theta, int *its, ss_err *e)
 int mle_petsc_options_given(const char *prefix)
 {
   char *all = NULL, opt[64];
-  if (PetscOptionsGetAll(NULL, &all)) return 0;
+  PetscBool up = PETSC_FALSE;
+  /* a config checked without PETSc (the fuzz harness, schema tools) has no PETSc options */
+  if (PetscInitialized(&up) || !up || PetscOptionsGetAll(NULL, &all)) return 0;
   snprintf(opt, sizeof opt, "-%s", prefix); /* "-mle_tao_type nls -log_view ..." */
   int found = 0;
   for (const char *p = all ? strstr(all, opt) : NULL; p && !found; p = strstr(p + 1, opt))
